@@ -1,0 +1,3 @@
+from hycompliance.cli import main
+
+main()

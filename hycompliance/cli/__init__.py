@@ -1,0 +1,35 @@
+"""Command-line interface: thin commands over library functions.
+
+Each module below registers its commands on ``app``; ``main`` turns ``HyError`` into one line and an exit
+code instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from hycompliance.cli.app import app
+from hycompliance.errors import HyError
+
+
+def _load_commands() -> None:
+    import importlib
+    import pkgutil
+
+    import hycompliance.cli as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"hycompliance.cli.{info.name}")
+
+
+def main() -> None:
+    _load_commands()
+    try:
+        app()
+    except HyError as exc:
+        print(exc.line(), file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
