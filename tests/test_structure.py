@@ -1,0 +1,134 @@
+"""The printed tree of plans: exact IDs, counts, header fields and warnings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hycompliance.ingest.text import read_text
+from hycompliance.models import Plan
+from hycompliance.structure import build_plan, parse_label
+from tests.conftest import DEV, PROVINCIAL, dev_names
+
+
+def plan_from_text(path) -> Plan:
+    return build_plan(read_text(str(path), path.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def provincial() -> Plan:
+    return plan_from_text(PROVINCIAL.with_suffix(".txt"))
+
+
+@pytest.mark.parametrize(
+    "line, kind, key, rank, rest",
+    [
+        ("III. NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU", "section", "III", 1, "NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU"),
+        ("1. Sở Công Thương", "item", "1", 2, "Sở Công Thương"),
+        ("1.2. Phát triển công nghiệp", "item", "2", 3, "Phát triển công nghiệp"),
+        ("Điều 5. Trách nhiệm thi hành", "item", "Điều5", 2, "Trách nhiệm thi hành"),
+        ("a) Mục đích", "letter", "a", 5, "Mục đích"),
+        ("đ) Phát triển nông nghiệp", "letter", "đ", 5, "Phát triển nông nghiệp"),
+        ("- Chủ trì, phối hợp", "bullet", "", 6, "Chủ trì, phối hợp"),
+        ("+ Cải cách hành chính", "subbullet", "", 7, "Cải cách hành chính"),
+        ("• Tăng cường", "bullet", "", 6, "Tăng cường"),
+    ],
+)
+def test_labels(line, kind, key, rank, rest):
+    label = parse_label(line)
+    assert (label.kind, label.key, label.rank, label.rest) == (kind, key, rank, rest)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["2030, tầm nhìn đến năm 2050", "62/KH-UBND ngày 27/4/2021", "12-NQ/TU ngày 08/10/2021", "Căn cứ Nghị quyết"],
+)
+def test_not_labels(line):
+    assert parse_label(line) is None
+
+
+def test_provincial_header(provincial):
+    h = provincial.header
+    assert (h.issuer, h.number, h.type, h.place, h.date) == (
+        "UBND tỉnh Hưng Yên", "87/KH-UBND", "Kế hoạch", "Hưng Yên", "2023-05-23",
+    )
+    assert h.title.startswith("Kế hoạch THỰC HIỆN CHƯƠNG TRÌNH HÀNH ĐỘNG SỐ 34-CTR/TU")
+
+
+def test_provincial_section_iii(provincial):
+    ids = [c.id for c in provincial.clauses]
+    groups = [i for i in ids if i.startswith("III.") and i.count(".") == 1]
+    tasks = [c.id for c in provincial.clauses if c.kind == "bullet" and c.id.startswith("III.")]
+    subtasks = [c.id for c in provincial.clauses if c.kind == "subbullet" and c.id.startswith("III.")]
+    assert groups == [f"III.{g}" for g in range(1, 10)]
+    per_group = {g: sum(1 for t in tasks if t.split(".")[1] == str(g)) for g in range(1, 10)}
+    assert per_group == {1: 2, 2: 2, 3: 8, 4: 7, 5: 7, 6: 5, 7: 10, 8: 6, 9: 6}
+    assert len(tasks) == 53
+    assert subtasks == ["III.7.1.1", "III.7.1.2", "III.7.1.3"]
+
+
+def test_provincial_task_text_is_unwrapped(provincial):
+    task = provincial.clause("III.6.1")
+    assert task.text.startswith("Thực hiện nghiêm túc, hiệu quả Nghị quyết số 10-NQ/TU ngày 28/6/2021")
+    assert "\n" not in task.text
+    # "- phát triển kinh tế dọc sông Hồng" continues the sentence: it is not a bullet
+    assert "du lịch - phát triển kinh tế dọc sông Hồng" in task.text
+    assert provincial.text[task.start : task.end] == task.text
+
+
+def test_provincial_targets_table(provincial):
+    rows = [c for c in provincial.clauses if c.kind == "row" and c.id.startswith("II.2.")]
+    assert [r.id for r in rows] == [
+        "II.2.1", "II.2.2", "II.2.2.1", "II.2.2.2", "II.2.2.3", "II.2.3", "II.2.4", "II.2.5",
+        "II.2.6", "II.2.7", "II.2.8", "II.2.9", "II.2.10",
+    ]
+    assert provincial.clause("II.2.4").cells == ("4. Tỷ lệ đô thị hóa*", "Trên 48%", "Trên 58%")
+    assert provincial.clause("II.2.5").cells[0] == "5. Đóng góp bình quân của năng suất nhân tố tổng hợp vào tăng trưởng"
+
+
+def test_provincial_section_iv(provincial):
+    items = [c.id for c in provincial.clauses if c.kind == "item" and c.parent == "IV"]
+    assert items == ["IV.1", "IV.2", "IV.3", "IV.3-2", "IV.4", "IV.5", "IV.6", "IV.7", "IV.8", "IV.9", "IV.10", "IV.11"]
+    assert provincial.clause("IV.3-2").text == "Sở Kế hoạch và Đầu tư"
+    assert [w.code for w in provincial.warnings] == ["W201"]
+    assert "IV.3-2" in provincial.warnings[0].message
+
+
+def test_provincial_closing(provincial):
+    assert provincial.closing.recipients[0] == "- Thường trực Tỉnh ủy;"
+    assert provincial.closing.recipients[-1] == "- Lưu: VT, CV: THH."
+    assert provincial.closing.signer[-1].endswith("Nguyễn Lê Huy")
+
+
+@pytest.mark.parametrize("name", dev_names())
+def test_dev_header_matches_gold(name):
+    gold = json.loads((DEV / f"{name}.json").read_text(encoding="utf-8"))
+    plan = plan_from_text(DEV / f"{name}.txt")
+    h = plan.header
+    assert (h.issuer, h.number, h.date, h.place) == (gold["issuer"], gold["number"], gold["date"], gold["place"])
+    # the gold title spells out abbreviations (KH, CTr, CNH) that some plans print; ends must agree
+    assert h.title.split()[:3] == gold["title"].split()[:3]
+    assert h.title.split()[-4:] == gold["title"].split()[-4:]
+
+
+def _fold(s: str) -> str:
+    return " ".join(s.split())
+
+
+@pytest.mark.parametrize("name", dev_names())
+def test_dev_gold_blocks_found_in_clauses(name):
+    """Every labelled body block (bullets, items, paragraphs, table rows) is one clause's text."""
+    gold = json.loads((DEV / f"{name}.json").read_text(encoding="utf-8"))
+    plan = plan_from_text(DEV / f"{name}.txt")
+    texts = {_fold(c.text) for c in plan.clauses}
+    missing = []
+    for block in gold["blocks"]:
+        if block["type"] == "table":
+            for row in block["rows"][1:]:  # the first row is the column header
+                if _fold(" | ".join(c for c in row if c)) not in texts:
+                    missing.append(row)
+        elif block["type"] == "bullet" and block["covers"]:
+            if _fold(block["text"]) not in texts:
+                missing.append(block["text"][:60])
+    assert missing == []
