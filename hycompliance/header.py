@@ -22,6 +22,8 @@ PLACE_DATE = re.compile(
     re.IGNORECASE,
 )
 RULE_LINE = re.compile(r"^[-_=–—.\s]{3,}$")
+# A decorative rule standing inside a line: "UỶ BAN NHÂN DÂN TỈNH BẮC NINH -------"
+RULE_INSIDE = re.compile(r"\s*[-_=–—]{3,}\s*")
 # Header place-unit words: a second issuer line starting with one names where, not who.
 PLACE_UNIT = re.compile(r"^(TỈNH|HUYỆN|THỊ XÃ|THÀNH PHỐ|QUẬN|XÃ|PHƯỜNG|THỊ TRẤN|ĐẶC KHU)\b")
 # How far into the body the title may stand.
@@ -118,8 +120,11 @@ def _issuer(lines: list[str], cfg: dict[str, Any]) -> tuple[str | None, str | No
     motto = [m.upper() for m in cfg["national_motto"]]
     issuer_lines: list[str] = []
     for line in lines:
-        text = line.strip()
+        text = RULE_INSIDE.sub(" ", line).strip()
         upper = text.upper()
+        cut = min((upper.find(m) for m in motto if len(m) > 20 and upper.find(m) > 0), default=-1)
+        if cut > 0:  # "CHÍNH PHỦ CỘNG HÒA XÃ HỘI ..." : two columns collapsed into one line
+            text, upper = text[:cut].strip(), upper[:cut].strip()
         if NUMBER_LINE.search(text) or PLACE_DATE.search(text) or re.search(r",\s*ngày", text):
             break
         if RULE_LINE.match(text) or any(upper.startswith(m) or m.startswith(upper) for m in motto):

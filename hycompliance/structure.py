@@ -21,7 +21,10 @@ from hycompliance.models import Block, Clause, ClauseKind, Closing, Document, Pa
 # Markdown emphasis wrapped around a whole line in some exports: "**1. Mục đích**".
 EMPHASIS = re.compile(r"^[*_]{1,3}|[*_]{1,3}$")
 # Roman section: "I.", "IV." (also "Phần I", "Chương II").
-ROMAN = re.compile(r"^(?:(?:PHẦN|Phần|CHƯƠNG|Chương)\s+)?([IVXLC]{1,6})[.)/:]?(?:\s+|$)")
+ROMAN = re.compile(
+    r"^(?:(?:PHẦN|Phần|CHƯƠNG|Chương)\s+(?P<pre>[IVXLC]{1,6})[.:]?(?:\s+|$)"  # "Chương II", "Phần I:"
+    r"|(?P<bare>[IVXLC]{1,6})(?:[.)/:]|\s*[-–]\s*)(?:\s+|$|(?=[A-ZĐ])))"  # "III.", "I-", "II –"
+)
 # Numbered item, possibly decimal: "1.", "2)", "1.2.", "2.3.1".
 NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:[.)]\s*|\s+)(?=\S)")
 # Article of a legal text: "Điều 5."
@@ -72,7 +75,8 @@ def parse_label(text: str) -> Label | None:
     if m := ROMAN.match(text):
         rest = text[m.end() :]
         if not rest or rest[:1].isupper() or rest[:1].isdigit() or not rest[:1].isalpha():
-            return Label("section", m.group(0).strip(), m.group(1), roman_value(m.group(1)), 1, rest)
+            key = m.group("pre") or m.group("bare")
+            return Label("section", m.group(0).strip(), key, roman_value(key), 1, rest)
     if m := ARTICLE.match(text):
         num = int(m.group(1).split()[-1])
         return Label("item", m.group(1), m.group(1).replace(" ", ""), num, 2, text[m.end() :])

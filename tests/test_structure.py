@@ -132,3 +132,29 @@ def test_dev_gold_blocks_found_in_clauses(name):
             if _fold(block["text"]) not in texts:
                 missing.append(block["text"][:60])
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    "line, key, rest",
+    [("I- QUAN ĐIỂM CHỈ ĐẠO", "I", "QUAN ĐIỂM CHỈ ĐẠO"), ("III.NHIỆM VỤ", "III", "NHIỆM VỤ"),
+     ("Chương II", "II", ""), ("II – MỤC TIÊU", "II", "MỤC TIÊU")],
+)
+def test_section_label_variants(line, key, rest):
+    label = parse_label(line)
+    assert (label.kind, label.key, label.rest) == ("section", key, rest)
+
+
+@pytest.mark.parametrize(
+    "header_lines, issuer, parent",
+    [
+        (["UỶ BAN NHÂN DÂN TỈNH BẮC NINH -------", "Số: 141/KH-UBND"], "UBND tỉnh Bắc Ninh", None),
+        (["CHÍNH PHỦ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 03/NQ-CP"], "Chính phủ", None),
+        (["UBND TỈNH HƯNG YÊN", "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Số: 456/KH-SKHCN"], "Sở Khoa học và Công nghệ", "UBND tỉnh Hưng Yên"),
+        (["ỦY BAN NHÂN DÂN", "XÃ NGHĨA TRỤ", "Số: 12/KH-UBND"], "UBND xã Nghĩa Trụ", None),
+    ],
+)
+def test_issuer_lines(header_lines, issuer, parent):
+    from hycompliance import rules
+    from hycompliance.header import _issuer
+
+    assert _issuer(header_lines, rules.load("structure.yaml")) == (issuer, parent)
