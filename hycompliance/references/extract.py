@@ -1,0 +1,419 @@
+"""Find every mention of a document in a text: numbered, short, self and named references.
+
+One implementation: ``extract`` works on a plain string; ``extract_plan`` adds pages and clause IDs; the
+spaCy component (``references/spacy.py``) calls ``extract`` and wraps the results as spans.
+
+A numbered mention is found by its symbol (the most reliable part), then grown to the left over its type
+word and "số" and to the right over its date and issuer phrase. The document type comes from the symbol's
+type code, never from the nearest word ("Kế hoạch thực hiện Chương trình hành động số 34-CTr/TU" cites a
+Chương trình hành động).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from hycompliance.models import Citation, Plan
+from hycompliance.references import patterns as P
+from hycompliance.references.rules import DocType, Rules, System, load_rules
+
+if TYPE_CHECKING:
+    from hycompliance.references.resolve import Registry
+
+# How far to look left of a symbol for its type word, and for a list header ("các Quyết định của ...:").
+TYPE_WINDOW = 48
+LIST_WINDOW = 400
+# How far from the top a "Số: ..." line is still the plan's own header.
+HEADER_SPAN = 2000
+
+SYMBOL_FLAG = "wrong_symbol_format"
+SHORT_FLAG = "ambiguous_short_form"
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A parsed document symbol (số, ký hiệu)."""
+
+    number: str
+    year: str | None
+    type: DocType | None  # None for laws (60/2024/QH15) and letters (5/VPCP-NN)
+    issuer_code: str
+    form: System  # the form as written: party (29-NQ/TW) or state (87/KH-UBND)
+    system: System  # the system of the issuer; differs from form when the symbol is mixed
+
+    @property
+    def mixed(self) -> bool:
+        return self.system != "unknown" and self.form != self.system
+
+    def key(self, system: System | None = None) -> str:
+        """Canonical key in the form of ``system`` (default: the issuer's system, else as written)."""
+        form = system or (self.system if self.system != "unknown" else self.form)
+        code = self.type.code if self.type else None
+        if form == "party" and code:
+            return f"{self.number}-{code}/{self.issuer_code}"
+        head = f"{self.number}/{self.year}" if self.year else self.number
+        return f"{head}/{code}-{self.issuer_code}" if code else f"{head}/{self.issuer_code}"
+
+    def symbol_part(self, system: System | None = None) -> str:
+        return self.key(system)[len(self.number) + 1 :]
+
+
+def parse_symbol(match: re.Match[str], text: str, rules: Rules) -> Symbol | None:
+    """Turn a ``SYMBOL_RE`` match into a Symbol, or None when its codes are not a document's."""
+    if match["p_num"]:
+        type_start = match.start("p_type")
+        if not text[type_start].isupper():
+            return None
+        doc_type = rules.type_by_code(match["p_type"])
+        if doc_type is None:
+            return None
+        issuer, code = rules.issuer_by_code(_written(text, match, "p_issuer"), "party")
+        return Symbol(match["p_num"], None, doc_type, code, "party", issuer.system if issuer else "unknown")
+    type_start = match.start("s_type")
+    if not text[type_start].isupper():
+        return None
+    doc_type = rules.type_by_code(match["s_type"])
+    if doc_type is not None and match["s_issuer"]:
+        parts = _written(text, match, "s_issuer").split("-")
+        issuer, code = rules.issuer_by_code(parts[0], "state")
+        full = "-".join([code, *(p.upper() for p in parts[1:])])
+        return Symbol(match["s_num"], match["s_year"], doc_type, full, "state", issuer.system if issuer else "unknown")
+    if doc_type is not None:
+        return None  # "12/CT" without an issuer is not a full symbol
+    # No type code: a law or Assembly resolution (60/2024/QH15) or a letter (5/VPCP-NN).
+    issuer, code = rules.issuer_by_code(_written(text, match, "s_type"), "state")
+    if issuer is None:
+        return None
+    if match["s_issuer"]:
+        if match["s_year"]:
+            return None
+        code = "-".join([code, *(p.upper() for p in _written(text, match, "s_issuer").split("-"))])
+        return Symbol(match["s_num"], None, rules.type_by_code("CV"), code, "state", issuer.system)
+    if not match["s_year"] or not issuer.term:
+        return None
+    return Symbol(match["s_num"], match["s_year"], None, code, "state", issuer.system)
+
+
+def _written(text: str, match: re.Match[str], group: str) -> str:
+    return re.sub(r"\s+", "", text[match.start(group) : match.end(group)])
+
+
+@dataclass(frozen=True)
+class KeyParts:
+    number: str
+    type_code: str | None
+    issuer_code: str
+    form: System
+
+
+_KEY_RE = re.compile(r"^(?P<num>\d+)(?:-(?P<ptype>[^/]+)/(?P<pissuer>.+)|/(?:(?P<year>\d{4})/)?(?P<rest>.+))$")
+
+
+def parse_key(key: str) -> KeyParts | None:
+    """Split a canonical key: ``29-NQ/TW`` -> (29, NQ, TW, party); ``30/2020/NĐ-CP`` -> (30, NĐ, CP, state)."""
+    m = _KEY_RE.match(key)
+    if not m:
+        return None
+    if m["ptype"]:
+        return KeyParts(m["num"], m["ptype"], m["pissuer"], "party")
+    rest = m["rest"]
+    type_code, _, issuer = rest.partition("-")
+    if not issuer:
+        return KeyParts(m["num"], None, type_code, "state")
+    return KeyParts(m["num"], type_code, issuer, "state")
+
+
+def normal_key(key: str) -> str:
+    """Key with the number's leading zeros dropped, for lookups ("07-NQ/TU" and "7-NQ/TU" are one)."""
+    head = re.match(r"^0*(\d+)", key)
+    return (head.group(1) + key[head.end() :]) if head else key
+
+
+def iso_date(m: re.Match[str]) -> str | None:
+    d, mo, y = (m["d1"], m["m1"], m["y1"]) if m["d1"] else (m["d2"], m["m2"], m["y2"])
+    day, month = int(d), int(mo)
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    return f"{int(y):04d}-{month:02d}-{day:02d}"
+
+
+def _issuer_after(folded: str, text: str, pos: int, rules: Rules) -> tuple[str | None, int]:
+    m = rules.issuer_after_re.match(folded, pos)
+    if not m:
+        return None, pos
+    return " ".join(text[m.start("issuer") : m.end("issuer")].split()), m.end()
+
+
+def _list_issuer(folded: str, text: str, start: int, rules: Rules) -> str | None:
+    """The issuer of a list header ("các Chỉ thị của Ban Thường vụ Tỉnh ủy: sô 25-CT/TU ...") above ``start``."""
+    lo = max(0, start - LIST_WINDOW)
+    last = None
+    for m in rules.list_header_re.finditer(folded, lo, start):
+        last = m
+    if last is None:
+        return None
+    between = text[last.end() : start]
+    if re.search(r"\.\s+[A-ZĐÀ-Ỹ]|\n\s*[-+•]", between):
+        return None  # a new sentence or item began after the header
+    return " ".join(text[last.start("issuer") : last.end("issuer")].split())
+
+
+@dataclass(frozen=True)
+class _Found:
+    citation: Citation
+    stated: bool  # issuer phrase printed next to the mention
+
+
+def _numbered(text: str, folded: str, rules: Rules, registry: Registry | None, own_key: str | None) -> list[_Found]:
+    found: list[_Found] = []
+    for m in P.SYMBOL_RE.finditer(folded):
+        sym = parse_symbol(m, text, rules)
+        if sym is None:
+            continue
+        start, end = m.start(), m.end()
+        window_lo = max(0, start - TYPE_WINDOW)
+        before = rules.type_before_re.search(folded, window_lo, start)
+        word_type: DocType | None = None
+        if before:
+            start = before.start()
+            word_type = rules.type_by_word(folded[before.start("word") : before.end("word")])
+        else:
+            so = re.search(rf"(?<!\w){P.SO}$", folded[window_lo:m.start()])
+            if so:
+                start = window_lo + so.start()
+        doc_type = sym.type
+        if doc_type is None:  # laws and Assembly resolutions share number/year/QHnn: the word decides
+            doc_type = word_type if word_type and word_type.code == "NQ" else rules.symbol_free_type("LUAT")
+        date = None
+        header = m.start() < HEADER_SPAN and P.HEADER_NUMBER_RE.search(folded, max(0, m.start() - 20), m.start())
+        dm = P.DATE_AFTER_RE.match(folded, m.end())
+        if dm:
+            date = iso_date(dm)
+            end = dm.end()
+        elif header:
+            hd = P.HEADER_DATE_RE.search(folded, m.end(), min(len(folded), m.end() + 300))
+            date = iso_date(hd) if hd else None
+        stated, _ = _issuer_after(folded, text, end, rules)
+        if stated is None and not before:
+            stated = _list_issuer(folded, text, start, rules)
+        key = sym.key()
+        issuer = stated or _known_issuer(key, sym, rules, registry)
+        flags = (SYMBOL_FLAG,) if sym.mixed else ()
+        citation = Citation(
+            key=key,
+            type=doc_type.name,
+            number=sym.number,
+            symbol=sym.symbol_part(),
+            date=date,
+            issuer=issuer,
+            issuer_code=sym.issuer_code,
+            system=sym.system if sym.system != "unknown" else sym.form,
+            as_written=text[start:end],
+            start=start,
+            end=end,
+            flags=flags,
+        )
+        found.append(_Found(citation, stated is not None))
+    return found
+
+
+def _known_issuer(key: str, sym: Symbol, rules: Rules, registry: Registry | None) -> str | None:
+    doc = registry.get(key) if registry is not None else None
+    if doc is not None and doc.issuer:
+        return doc.issuer
+    issuer, _ = rules.issuer_by_code(sym.issuer_code.split("-")[0], sym.system if sym.system != "unknown" else sym.form)
+    return issuer.name if issuer else None
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in taken)
+
+
+def _short_forms(
+    text: str, folded: str, rules: Rules, registry: Registry | None, numbered: list[Citation], taken: list[tuple[int, int]]
+) -> list[Citation]:
+    out: list[Citation] = []
+    for m in rules.short_form_re.finditer(folded):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        after = folded[m.end() : m.end() + 12]
+        if not m["so"] and re.match(rf"{P.WS}(?:nam|thang|ngay|tuoi|nguoi|%|ty|trieu|ha|km|lan)\b", after):
+            continue
+        doc_type = rules.type_by_word(folded[m.start("word") : m.end("word")])
+        if doc_type is None or doc_type.symbol_free:
+            continue
+        stated, end = _issuer_after(folded, text, m.end(), rules)
+        want = rules.issuer_by_name(stated)
+        number = m["num"]
+        keys = {c.key for c in numbered if c.key and _same_doc(c.key, number, doc_type.code, want)}
+        if registry is not None:
+            keys |= {d.key for d in registry.by_number_type(number, doc_type.code) if _same_doc(d.key, number, doc_type.code, want)}
+        if not keys and not m["so"] and stated is None:
+            continue  # "Chương trình 135 ..." without "số" and with nothing to resolve: not a citation
+        key = next(iter(keys)) if len(keys) == 1 else None
+        parts = parse_key(key) if key else None
+        issuer_code = parts.issuer_code if parts else (want.signs_as if want else None)
+        out.append(
+            Citation(
+                key=key,
+                type=doc_type.name,
+                number=number,
+                symbol=key[len(parts.number) + 1 :] if key and parts else None,
+                date=None,
+                issuer=stated or _issuer_name(issuer_code, rules),
+                issuer_code=issuer_code,
+                system=(parts.form if parts else (want.system if want else "unknown")),
+                as_written=text[m.start() : m.end()],
+                start=m.start(),
+                end=m.end(),
+                flags=() if key else (SHORT_FLAG,),
+            )
+        )
+    return out
+
+
+def _issuer_name(code: str | None, rules: Rules) -> str | None:
+    if not code:
+        return None
+    issuer, _ = rules.issuer_by_code(code.split("-")[0])
+    return issuer.name if issuer else None
+
+
+def _same_doc(key: str, number: str, type_code: str, want: object) -> bool:
+    parts = parse_key(key)
+    if parts is None or parts.type_code != type_code or parts.number.lstrip("0") != number.lstrip("0"):
+        return False
+    signs_as = getattr(want, "signs_as", None)
+    return signs_as is None or parts.issuer_code.rstrip("0123456789") == signs_as.rstrip("0123456789")
+
+
+def _self_references(text: str, folded: str, rules: Rules, own: Citation | None, taken: list[tuple[int, int]]) -> list[Citation]:
+    out = []
+    for m in rules.self_reference_re.finditer(folded):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        doc_type = rules.type_by_word(folded[m.start("word") : m.end("word")])
+        if doc_type is None or doc_type.symbol_free:
+            continue
+        out.append(
+            Citation(
+                key=own.key if own else None,
+                type=own.type if own else doc_type.name,
+                number=own.number if own else None,
+                symbol=own.symbol if own else None,
+                date=own.date if own else None,
+                issuer=own.issuer if own else None,
+                issuer_code=own.issuer_code if own else None,
+                system=own.system if own else "unknown",
+                as_written=text[m.start() : m.end()],
+                start=m.start(),
+                end=m.end(),
+            )
+        )
+    return out
+
+
+def _named(text: str, folded: str, rules: Rules, taken: list[tuple[int, int]]) -> list[Citation]:
+    out = []
+    for m in P.NAMED_RE.finditer(folded):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        if m["planning"]:
+            doc_type, code = rules.symbol_free_type("QH-PLAN"), None
+        else:
+            doc_type = rules.type_by_code("NQ")
+            local = m["congress"] and not m["national"] and re.search(r"dang\s+bo", m.group())
+            code = "TU" if local else "TW"
+        out.append(
+            Citation(
+                key=None,
+                type=doc_type.name if doc_type else None,
+                number=None,
+                symbol=None,
+                date=None,
+                issuer=_issuer_name(code, rules),
+                issuer_code=code,
+                system="party" if code else "state",
+                as_written=text[m.start() : m.end()],
+                start=m.start(),
+                end=m.end(),
+            )
+        )
+    return out
+
+
+def _bare(key: str, rules: Rules) -> Citation | None:
+    """A citation standing for a document known only by its key (the plan's own number)."""
+    parts = parse_key(key)
+    if parts is None:
+        return None
+    doc_type = rules.type_by_code(parts.type_code) if parts.type_code else None
+    return Citation(
+        key=key,
+        type=doc_type.name if doc_type else None,
+        number=parts.number,
+        symbol=key[len(parts.number) + 1 :],
+        date=None,
+        issuer=_issuer_name(parts.issuer_code, rules),
+        issuer_code=parts.issuer_code,
+        system=parts.form,
+        as_written=key,
+        start=0,
+        end=0,
+    )
+
+
+def find_own(citations: list[Citation], text: str) -> Citation | None:
+    """The plan's own number in its header ("Số: 87/KH-UBND"), when the text starts with a header."""
+    folded = P.fold(text[: HEADER_SPAN + 40])
+    for c in citations:
+        if c.start >= HEADER_SPAN:
+            break
+        line_start = re.search(r"(?:^|\n)[ \t|]*$", folded[max(0, c.start - 20) : c.start])
+        if c.key and line_start and re.match(rf"so{P.GAP}:", P.fold(c.as_written)):
+            return c
+    return None
+
+
+def extract(
+    text: str, *, registry: Registry | None = None, own_key: str | None = None, rules: Rules | None = None
+) -> list[Citation]:
+    """Every mention of a document in ``text``, in order, with spans into ``text``.
+
+    ``own_key`` is the plan's own number when known from elsewhere (``Plan.header``); otherwise the
+    "Số: ..." line of the header, if present, gives it. "Kế hoạch này" resolves to it.
+    """
+    rules = rules or load_rules()
+    folded = P.fold(text)
+    found = _numbered(text, folded, rules, registry, own_key)
+    numbered = [f.citation for f in found]
+    own = find_own(numbered, text)
+    if own_key and (own is None or own.key != own_key):
+        own = next((c for c in numbered if c.key == own_key), None) or _bare(own_key, rules)
+    taken = [(c.start, c.end) for c in numbered]
+    named = _named(text, folded, rules, taken)
+    taken += [(c.start, c.end) for c in named]
+    short = _short_forms(text, folded, rules, registry, numbered, taken)
+    taken += [(c.start, c.end) for c in short]
+    selfs = _self_references(text, folded, rules, own, taken)
+    return sorted(numbered + named + short + selfs, key=lambda c: c.start)
+
+
+def extract_plan(plan: Plan, registry: Registry | None = None, *, rules: Rules | None = None) -> list[Citation]:
+    """``extract`` over ``plan.text``, each mention placed on its page and clause."""
+    own_key = canonical_key(plan.header.number, rules or load_rules()) if plan.header.number else None
+    out = []
+    for c in extract(plan.text, registry=registry, own_key=own_key, rules=rules):
+        clause = plan.clause_at(c.start)
+        out.append(replace(c, page=clause.page if clause else 1, clause=clause.id if clause else None))
+    return out
+
+
+def canonical_key(symbol_text: str, rules: Rules | None = None) -> str | None:
+    """Canonical key of a bare symbol as printed ("34-CTR/TU" -> "34-CTr/TU"), or None."""
+    rules = rules or load_rules()
+    m = P.SYMBOL_RE.search(P.fold(symbol_text))
+    sym = parse_symbol(m, symbol_text, rules) if m else None
+    return sym.key() if sym else None
