@@ -42,6 +42,7 @@ class Symbol:
     issuer_code: str
     form: System  # the form as written: party (29-NQ/TW) or state (87/KH-UBND)
     system: System  # the system of the issuer; differs from form when the symbol is mixed
+    coded: bool = True  # the type code is printed (a letter's 5/VPCP-NN carries none)
 
     @property
     def mixed(self) -> bool:
@@ -50,7 +51,7 @@ class Symbol:
     def key(self, system: System | None = None) -> str:
         """Canonical key in the form of ``system`` (default: the issuer's system, else as written)."""
         form = system or (self.system if self.system != "unknown" else self.form)
-        code = self.type.code if self.type else None
+        code = self.type.code if self.type and self.coded else None
         if form == "party" and code:
             return f"{self.number}-{code}/{self.issuer_code}"
         head = f"{self.number}/{self.year}" if self.year else self.number
@@ -90,7 +91,7 @@ def parse_symbol(match: re.Match[str], text: str, rules: Rules) -> Symbol | None
         if match["s_year"]:
             return None
         code = "-".join([code, *(p.upper() for p in _written(text, match, "s_issuer").split("-"))])
-        return Symbol(match["s_num"], None, rules.type_by_code("CV"), code, "state", issuer.system)
+        return Symbol(match["s_num"], None, rules.type_by_code("CV"), code, "state", issuer.system, coded=False)
     if not match["s_year"] or not issuer.term:
         return None
     return Symbol(match["s_num"], match["s_year"], None, code, "state", issuer.system)
@@ -247,9 +248,10 @@ def _short_forms(
         stated, end = _issuer_after(folded, text, m.end(), rules)
         want = rules.issuer_by_name(stated)
         number = m["num"]
+        # The plan's own mentions first; the registry only when the plan does not say which.
         keys = {c.key for c in numbered if c.key and _same_doc(c.key, number, doc_type.code, want)}
-        if registry is not None:
-            keys |= {d.key for d in registry.by_number_type(number, doc_type.code) if _same_doc(d.key, number, doc_type.code, want)}
+        if registry is not None and not keys:
+            keys = {d.key for d in registry.by_number_type(number, doc_type.code) if _same_doc(d.key, number, doc_type.code, want)}
         if not keys and not m["so"] and stated is None:
             continue  # "Chương trình 135 ..." without "số" and with nothing to resolve: not a citation
         key = next(iter(keys)) if len(keys) == 1 else None

@@ -46,8 +46,9 @@ def fold(text: str) -> str:
 GAP = r"[ \t]*(?:\n[ \t]*)?"
 # Whitespace between the words of a phrase, line breaks included ("Ban\nChấp hành").
 WS = r"\s+"
-# The document number: 1-5 digits; a leading zero is kept ("07-NQ/TU").
-NUMBER = r"\d{1,5}"
+# The document number: 1-5 digits, a leading zero kept ("07-NQ/TU"); the Government's numbered series
+# carry a decimal part ("66.2/2025/NQ-CP").
+NUMBER = r"\d{1,5}(?:\.\d{1,3})?"
 # A year inside a legal normative symbol (30/2020/NĐ-CP).
 YEAR = r"(?:19|20)\d\d"
 # A code in a symbol (type or issuer): a letter, then letters/digits ("nq", "ctr", "ddqh15", "ubtvqh14").

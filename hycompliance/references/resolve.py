@@ -133,12 +133,25 @@ def _base(code: str | None) -> str:
     return (code or "").split("-")[0].rstrip("0123456789")
 
 
-def seed_registry(plan_text: str, *, source: str | None = None, rules: Rules | None = None) -> Registry:
-    """A registry of every numbered, dated, well-formed reference in a parent plan, and the plan itself."""
+def seed_registry(
+    plan_text: str, *, own_key: str | None = None, own_date: str | None = None, rules: Rules | None = None
+) -> Registry:
+    """A registry of every numbered, dated, well-formed reference in a parent plan, and the plan itself.
+
+    The plan's own number and date come from its "Số: ..." header line, or from ``own_key``/``own_date``
+    when the text has no header (a parsed ``Plan.text``).
+    """
     rules = rules or load_rules()
     citations = extract(plan_text, rules=rules)
     own = find_own(citations, plan_text)
-    source = source or (own.key if own and own.key else "seed")
+    if own_key:
+        parts = parse_key(own_key)
+        doc_type = rules.type_by_code(parts.type_code) if parts and parts.type_code else None
+        issuer, _ = rules.issuer_by_code(_base(parts.issuer_code)) if parts else (None, "")
+        own = Citation(own_key, doc_type.name if doc_type else None, parts.number if parts else None, None,
+                       own_date, issuer.name if issuer else None, parts.issuer_code if parts else None,
+                       parts.form if parts else "unknown", own_key, 0, 0)
+    source = own.key if own and own.key else "seed"
     groups: dict[str, list[Citation]] = {}
     for c in citations:
         if c.key and _consistent(c, rules):

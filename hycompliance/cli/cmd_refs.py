@@ -1,0 +1,123 @@
+"""``refs`` and ``lint``: the documents a plan cites, and what a legal reviewer would flag in them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hycompliance.cli.app import app
+from hycompliance.errors import HyError
+from hycompliance.models import Citation, Finding, Plan
+from hycompliance.references import check, extract_plan, load_registry, registry_yaml, seed_registry
+from hycompliance.references.resolve import Registry
+
+
+def _parse(path: Path) -> Plan:
+    from hycompliance.structure import parse_file
+
+    return parse_file(path)
+
+
+def _registry(parent: Plan | None) -> Registry:
+    """The registry file, completed by the parent plan's own references when a parent is given."""
+    registry = load_registry()
+    if parent is None:
+        return registry
+    return seed_registry(parent.text, own_key=parent.header.number, own_date=parent.header.date).merged(registry)
+
+
+def _reference_row(c: Citation) -> dict[str, object]:
+    return {
+        "key": c.key,
+        "type": c.type,
+        "number": c.number,
+        "symbol": c.symbol,
+        "date": c.date,
+        "issuer": c.issuer,
+        "as_written": " ".join(c.as_written.split()),
+        "page": c.page,
+        "clause": c.clause,
+        "start": c.start,
+        "end": c.end,
+        "flags": list(c.flags),
+    }
+
+
+def _finding_row(f: Finding) -> dict[str, object]:
+    row = asdict(f)
+    return {k: row[k] for k in ("code", "severity", "message", "as_written", "page", "clause")}
+
+
+@app.command("refs")
+def refs(
+    file: Path = typer.Argument(..., help="The plan to read (.txt, .docx, .pdf)."),
+    as_json: bool = typer.Option(False, "--json", help="Print references and findings as JSON."),
+    plan: Path | None = typer.Option(None, "--plan", help="The parent plan: check its required references."),
+    seed: Path | None = typer.Option(
+        None, "--seed", help="Write a registry seeded from FILE's own references to this YAML file, keeping its manual entries."
+    ),
+) -> None:
+    """List every document FILE cites, with the findings of the reference linter."""
+    doc = _parse(file)
+    if seed is not None:
+        manual = load_registry(seed).documents if seed.is_file() else ()
+        kept = tuple(d for d in manual if d.source == "manual")
+        seed.write_text(
+            registry_yaml(seed_registry(doc.text, own_key=doc.header.number, own_date=doc.header.date), kept),
+            encoding="utf-8",
+        )
+        typer.echo(f"{seed}: registry written")
+        return
+    parent = _parse(plan) if plan else None
+    registry = _registry(parent)
+    citations, findings = check(doc, extract_plan(doc, registry), registry, parent=parent)
+    if as_json:
+        out = {"references": [_reference_row(c) for c in citations], "findings": [_finding_row(f) for f in findings]}
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    table = Table(title=f"Văn bản được viện dẫn: {file.name}")
+    for head in ("Số, ký hiệu", "Loại", "Ngày", "Cơ quan ban hành", "Trang", "Mục", "Lưu ý"):
+        table.add_column(head)
+    for c in citations:
+        table.add_row(
+            c.key or " ".join(c.as_written.split()),
+            c.type or "",
+            c.date or "",
+            c.issuer or "",
+            str(c.page),
+            c.clause or "",
+            ", ".join(c.flags),
+        )
+    console.print(table)
+    for f in findings:
+        console.print(f"[bold]{f.severity}[/bold] {f.code}: {f.message}", markup=True, highlight=False)
+
+
+@app.command("lint")
+def lint_files(
+    files: list[Path] = typer.Argument(..., help="Plans to check."),
+    plan: Path | None = typer.Option(None, "--plan", help="The parent plan: check its required references."),
+) -> None:
+    """One line per finding (file:page:clause CODE message); exit status 1 when there is an error."""
+    parent = _parse(plan) if plan else None
+    registry = _registry(parent)
+    failed = False
+    for path in files:
+        try:
+            doc = _parse(path)
+        except HyError as exc:
+            typer.echo(exc.line(), err=True)
+            failed = True
+            continue
+        _, findings = check(doc, extract_plan(doc, registry), registry, parent=parent)
+        for f in findings:
+            typer.echo(f"{path}:{f.page or 1}:{f.clause or '-'} {f.code} {f.message}")
+            failed = failed or f.severity == "error"
+    if failed:
+        raise typer.Exit(1)
