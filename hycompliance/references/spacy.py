@@ -9,7 +9,7 @@
         span._.key, span._.type, span._.date, span._.issuer, span._.flags
 
 The component calls ``extract`` (one implementation, two interfaces): the spans are the extractor's
-character spans, widened to token boundaries only if a mention starts or ends inside a token. The blank
+character spans; a token a mention starts or ends inside is split there. The blank
 Vietnamese pipeline with ``use_pyvi: False`` splits on whitespace and needs no model or download.
 """
 
@@ -45,8 +45,10 @@ class ReferenceComponent:
         self.registry = registry
 
     def __call__(self, doc: Doc) -> Doc:
+        citations = extract(doc.text, registry=self.registry)
+        _split_at(doc, {b for c in citations for b in (c.start, c.end)})
         spans = []
-        for c in extract(doc.text, registry=self.registry):
+        for c in citations:
             span = doc.char_span(c.start, c.end, alignment_mode="expand")
             if span is None:
                 continue
@@ -54,6 +56,18 @@ class ReferenceComponent:
             spans.append(span)
         doc.spans[SPAN_KEY] = spans
         return doc
+
+
+def _split_at(doc: Doc, bounds: set[int]) -> None:
+    """Split the tokens a mention starts or ends inside ("29-NQ/TW," -> "29-NQ/TW" ","), so that spans are
+    exactly the extractor's character spans."""
+    with doc.retokenize() as retokenizer:
+        for token in doc:
+            cuts = sorted(b - token.idx for b in bounds if token.idx < b < token.idx + len(token.text))
+            if not cuts:
+                continue
+            pieces = [token.text[i:j] for i, j in zip([0, *cuts], [*cuts, len(token.text)])]
+            retokenizer.split(token, pieces, heads=[(token, 0)] * len(pieces))
 
 
 def _fill(span: Span, c: Citation) -> None:
