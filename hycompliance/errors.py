@@ -25,12 +25,17 @@ class Code(str, Enum):
     E112_BINARY = "E112"
     E113_ENCODING = "E113"
     E114_OCR_FAILED = "E114"
+    E115_TOO_MANY_PAGES = "E115"
     # E2xx: structure
     E201_NO_STRUCTURE = "E201"
     # E3xx: database, batch and catalogue
     E301_DB = "E301"
     E302_NO_PLAN = "E302"
     E303_CATALOGUE = "E303"
+    E304_NO_DOCUMENT = "E304"
+    E305_NO_REQUIREMENT = "E305"
+    E306_INTERNAL = "E306"
+    E307_NO_FILES = "E307"
     # E9xx: usage
     E901_USAGE = "E901"
 
@@ -50,10 +55,15 @@ MESSAGES: dict[Code, str] = {
     Code.E112_BINARY: "file is binary data, not text",
     Code.E113_ENCODING: "text encoding not recognised ({detail})",
     Code.E114_OCR_FAILED: "OCR failed ({detail})",
+    Code.E115_TOO_MANY_PAGES: "document has {pages} pages, more than the limit of {limit}",
     Code.E201_NO_STRUCTURE: "no plan structure found (no sections, items or bullets)",
     Code.E301_DB: "database error ({detail})",
     Code.E302_NO_PLAN: "no parent plan in the database; run scan with --plan first",
     Code.E303_CATALOGUE: "requirement catalogue is invalid ({detail})",
+    Code.E304_NO_DOCUMENT: "no such document in the database (give its name, path or id)",
+    Code.E305_NO_REQUIREMENT: "no requirement {detail!r} in the parent plan's catalogue",
+    Code.E306_INTERNAL: "internal error while analysing the file ({detail}); please report it",
+    Code.E307_NO_FILES: "no .pdf, .docx or .txt files found",
     Code.E901_USAGE: "{detail}",
 }
 

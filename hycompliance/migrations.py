@@ -1,0 +1,254 @@
+"""The coverage database's schema, as named migrations applied in order.
+
+Each migration is a function ``(db) -> None`` registered under a stable name; the ``migrations`` table
+records the names already applied, so ``migrate(db)`` is idempotent and an old database catches up by
+running only what it lacks. Never edit or reorder a migration that has shipped: append a new one.
+
+The tables and their columns are documented in ``hycompliance.store``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlite_utils import Database
+
+Migration = Callable[[Database], None]
+
+
+def _create_core(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            path TEXT NOT NULL,
+            name TEXT NOT NULL,
+            number TEXT,
+            issuer TEXT,
+            date TEXT,
+            title TEXT,
+            content_hash TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            rules_version TEXT NOT NULL,
+            tool_version TEXT NOT NULL,
+            requirements INTEGER NOT NULL DEFAULT 0,
+            loaded_at TEXT NOT NULL
+        );
+        CREATE TABLE requirements (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES plans(id),
+            code TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            group_id TEXT,
+            group_title TEXT,
+            applies_to TEXT NOT NULL DEFAULT '[]',
+            target TEXT,
+            refs TEXT NOT NULL DEFAULT '[]',
+            deadline TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            weight REAL NOT NULL DEFAULT 1.0,
+            page INTEGER,
+            active INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (plan_id, code)
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            status TEXT NOT NULL,
+            plan_id INTEGER REFERENCES plans(id),
+            inputs TEXT NOT NULL DEFAULT '[]',
+            workers INTEGER,
+            discovered INTEGER NOT NULL DEFAULT 0,
+            scanned INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            ignored INTEGER NOT NULL DEFAULT 0,
+            errors TEXT NOT NULL DEFAULT '[]',
+            seconds REAL,
+            tool_version TEXT NOT NULL,
+            rules_version TEXT NOT NULL,
+            fingerprint TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER REFERENCES plans(id),
+            path TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            form TEXT NOT NULL,
+            content_hash TEXT,
+            size INTEGER,
+            pages INTEGER,
+            issuer TEXT,
+            number TEXT,
+            date TEXT,
+            title TEXT,
+            kind TEXT,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'ok', 'error')),
+            error_code TEXT,
+            error_line TEXT,
+            warnings TEXT NOT NULL DEFAULT '[]',
+            fingerprint TEXT,
+            rules_version TEXT,
+            tool_version TEXT,
+            run_id INTEGER REFERENCES runs(id),
+            processed_at TEXT
+        );
+        CREATE TABLE clauses (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            clause_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            label TEXT,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            text_folded TEXT NOT NULL,
+            page INTEGER,
+            parent TEXT,
+            cells TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE TABLE citations (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            key TEXT,
+            type TEXT,
+            number TEXT,
+            symbol TEXT,
+            date TEXT,
+            issuer TEXT,
+            issuer_code TEXT,
+            system TEXT,
+            as_written TEXT NOT NULL,
+            page INTEGER,
+            clause TEXT,
+            span_start INTEGER,
+            span_end INTEGER,
+            flags TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            code TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            message TEXT NOT NULL,
+            as_written TEXT,
+            page INTEGER,
+            clause TEXT,
+            key TEXT,
+            expected TEXT
+        );
+        CREATE TABLE matches (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            requirement_id INTEGER NOT NULL REFERENCES requirements(id),
+            requirement TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('covered', 'partial', 'missing')),
+            score REAL NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            why TEXT,
+            applicable INTEGER NOT NULL DEFAULT 1,
+            suspect INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL DEFAULT 'matcher',
+            UNIQUE (document_id, requirement_id)
+        );
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            requirement TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('covered', 'partial', 'missing', 'justified')),
+            note TEXT NOT NULL DEFAULT '',
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL,
+            doc_hash TEXT,
+            plan_hash TEXT
+        );
+        CREATE INDEX idx_requirements_plan ON requirements(plan_id);
+        CREATE INDEX idx_documents_plan ON documents(plan_id);
+        CREATE INDEX idx_clauses_document ON clauses(document_id);
+        CREATE INDEX idx_citations_document ON citations(document_id);
+        CREATE INDEX idx_citations_key ON citations(key);
+        CREATE INDEX idx_findings_document ON findings(document_id);
+        CREATE INDEX idx_matches_requirement ON matches(requirement_id);
+        CREATE INDEX idx_reviews_cell ON reviews(document_id, requirement);
+        """
+    )
+
+
+def _clause_search(db: Database) -> None:
+    """FTS5 over the diacritics-folded clause text: "chuyen doi so" finds "chuyển đổi số"."""
+    db["clauses"].enable_fts(["text_folded"], fts_version="FTS5", create_triggers=True)
+
+
+def _matrix_view(db: Database) -> None:
+    """Document x requirement with the machine's verdict and the latest reviewer decision."""
+    db.executescript(
+        """
+        CREATE VIEW matrix AS
+        SELECT
+            d.id AS document_id,
+            d.name AS document,
+            r.id AS requirement_id,
+            r.code AS requirement,
+            r.kind AS kind,
+            r.group_id AS group_id,
+            r.position AS position,
+            m.status AS machine_status,
+            m.score AS score,
+            m.applicable AS applicable,
+            m.suspect AS suspect,
+            m.why AS why,
+            m.evidence AS evidence,
+            rv.status AS review_status,
+            rv.note AS review_note,
+            rv.reviewer AS reviewer,
+            rv.at AS reviewed_at,
+            CASE WHEN rv.id IS NULL THEN NULL
+                 WHEN rv.doc_hash IS NOT d.content_hash OR rv.plan_hash IS NOT p.content_hash THEN 1
+                 ELSE 0 END AS review_stale,
+            CASE WHEN rv.id IS NOT NULL AND rv.doc_hash IS d.content_hash AND rv.plan_hash IS p.content_hash
+                 THEN rv.status ELSE m.status END AS status
+        FROM documents d
+        JOIN plans p ON p.id = d.plan_id
+        JOIN requirements r ON r.plan_id = d.plan_id AND r.active = 1
+        LEFT JOIN matches m ON m.document_id = d.id AND m.requirement_id = r.id
+        LEFT JOIN reviews rv ON rv.id = (
+            SELECT max(x.id) FROM reviews x WHERE x.document_id = d.id AND x.requirement = r.code
+        )
+        WHERE d.status = 'ok';
+        """
+    )
+
+
+# In order. Names are stable: they are what the ``migrations`` table records.
+MIGRATIONS: tuple[tuple[str, Migration], ...] = (
+    ("0001_core_tables", _create_core),
+    ("0002_clause_search", _clause_search),
+    ("0003_matrix_view", _matrix_view),
+)
+
+
+def applied(db: Database) -> list[str]:
+    """Names of the migrations this database has, in the order they were applied."""
+    if "migrations" not in db.table_names():
+        return []
+    return [row["name"] for row in db.query("SELECT name FROM migrations ORDER BY rowid")]
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply the migrations this database lacks, each in its own transaction; return their names."""
+    if "migrations" not in db.table_names():
+        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = set(applied(db))
+    ran: list[str] = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with db.atomic():
+            step(db)
+            db["migrations"].insert({"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
+        ran.append(name)
+    return ran
