@@ -1,0 +1,449 @@
+"""PDF → one ``line`` block per visual line, tables as ``table`` blocks, the page-1 header as ``header``.
+
+Measured on the provincial plan (20 pages): pdfplumber (pdfminer layout) reads ~15 pages/s, pypdfium2's
+text page ~400 pages/s. So text comes from pypdfium2: its text rectangles are runs of one line, split
+where the layout jumps (the two header columns, table cells). pdfplumber is opened only for pages that
+draw paths (ruled tables), to find table cells.
+
+Steps per page: rectangles → lines (grouped by vertical position) → table regions cut out and replaced by
+``table`` blocks at their position → page 1: the two-column header (issuer | quốc hiệu, number | place
+and date) taken out as ``header`` lines, left column first. Then over the whole document: running
+headers/footers and page numbers dropped, hyphen-broken lines rejoined (``normalize.dehyphenate_lines``).
+
+A PDF with no text layer is OCR'd with the ``tesseract`` CLI (``vie`` data) when installed, else ``E108``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from hycompliance.errors import Code, HyError
+from hycompliance.ingest import Limits
+from hycompliance.ingest.ocr import ocr_pages
+from hycompliance.models import Block, Document, ParseWarning
+from hycompliance.normalize import dehyphenate_lines, fold_whitespace
+
+# A complete PDF ends with "%%EOF" (some writers add a little trailing junk).
+PDF_EOF_MARK = b"%%EOF"
+PDF_EOF_WINDOW = 2048
+# pdfium's marker for a hyphen at a line end, in bounded text.
+PDFIUM_LINE_END_HYPHEN = "\x02"
+# Two text rectangles are on one line when their vertical centres differ by less than this share of
+# the smaller height.
+SAME_LINE_SHARE = 0.5
+# Within a line, a horizontal gap wider than this share of the text height is a word space.
+WORD_GAP_SHARE = 0.15
+# The page-1 header: a gap at least this wide (points) between two runs of one line splits the columns,
+HEADER_COLUMN_GAP = 24.0
+# The column boundary sits this far left of where the right column's first run begins.
+COLUMN_MARGIN = 12.0
+# and a two-column region needs at least this many split lines.
+MIN_SPLIT_LINES = 2
+# A page counts as having text when it has at least this many non-space characters.
+MIN_TEXT_CHARS = 20
+# Page numbers printed by office suites: "3", "- 3 -", "– 3 –", "Trang 3", "Trang 3/20", "3/20".
+PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?(?:Trang\s+)?(\d{1,4})(?:\s*/\s*\d{1,4})?(?:\s*[-–—])?$", re.IGNORECASE)
+# ... set apart from the nearest other line by more than this many points (body lines are ~17 apart).
+PAGE_NUMBER_MIN_GAP = 20.0
+# A table cell that starts a new entry: a bullet or a numbered/lettered label.
+CELL_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]?|[a-zđ][).])(?:\s|$)")
+# Running headers/footers: a line near the top or bottom repeated on this share of pages (at least 3),
+RUNNING_LINE_MIN_SHARE = 0.6
+RUNNING_LINE_MIN_PAGES = 3
+# among this many first and last lines of each page, at the same position within this many points.
+RUNNING_LINE_DEPTH = 2
+RUNNING_LINE_Y_TOLERANCE = 3.0
+WARN_PAGE_WITHOUT_TEXT = "W108"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One pdfium text rectangle, in top-down coordinates."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """A visual line: its runs left to right, its position, and its text."""
+
+    segments: tuple[Segment, ...]
+    page: int
+
+    @property
+    def top(self) -> float:
+        return min(s.top for s in self.segments)
+
+    @property
+    def x0(self) -> float:
+        return min(s.x0 for s in self.segments)
+
+    @property
+    def x1(self) -> float:
+        return max(s.x1 for s in self.segments)
+
+    @property
+    def text(self) -> str:
+        return join_segments(self.segments)
+
+
+@dataclass(frozen=True)
+class PageItem:
+    """A line or a table on one page, in reading order by ``top``."""
+
+    top: float
+    line: Line | None = None
+    table: tuple[tuple[str, ...], ...] = ()
+    header: tuple[str, ...] = ()  # page 1's header lines, left column then right
+
+
+def read_pdf(path: str, limits: Limits) -> Document:
+    """Read a PDF into line, table and header blocks (see the module docstring)."""
+    _check_complete(path)
+    pdf = _open(path)
+    try:
+        pages = len(pdf)
+        if pages > limits.max_pages:
+            raise HyError(Code.E115_TOO_MANY_PAGES, path=path, pages=pages, limit=limits.max_pages)
+        texts = [pdf[index].get_textpage() for index in range(pages)]
+        counts = [_text_chars(textpage) for textpage in texts]
+        if all(count < MIN_TEXT_CHARS for count in counts):
+            lines = ocr_pages(pdf, path)
+            blocks = tuple(Block(text=t, page=p, kind="line") for p, t in _dehyphenate(lines))
+            return Document(path=path, blocks=blocks, pages=pages, form="pdf")
+        items = list(_pages_items(path, pdf, texts))
+    except pdfium.PdfiumError as exc:
+        raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=str(exc)[:120]) from None
+    finally:
+        pdf.close()
+    warnings = tuple(
+        ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing")
+        for index, count in enumerate(counts)
+        if count < MIN_TEXT_CHARS
+    )
+    return Document(path=path, blocks=tuple(_blocks(items)), pages=pages, form="pdf", warnings=warnings)
+
+
+def _check_complete(path: str) -> None:
+    with Path(path).open("rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - PDF_EOF_WINDOW))
+        tail = fh.read()
+    if PDF_EOF_MARK not in tail:
+        raise HyError(Code.E106_CORRUPT_PDF, path=path, detail="truncated: no %%EOF at the end")
+
+
+def _open(path: str) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise HyError(Code.E107_ENCRYPTED, path=path) from None
+        raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=str(exc)[:120]) from None
+
+
+def _text_chars(textpage: pdfium.PdfTextPage) -> int:
+    return sum(1 for ch in textpage.get_text_range() if not ch.isspace())
+
+
+# --- lines --------------------------------------------------------------------------------------------
+
+
+def page_segments(textpage: pdfium.PdfTextPage, height: float) -> list[Segment]:
+    """pdfium text rectangles as top-down segments with their text (line-end hyphen marker restored)."""
+    segments = []
+    for index in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(index)
+        text = textpage.get_text_bounded(left, bottom, right, top).replace(PDFIUM_LINE_END_HYPHEN, "-")
+        text = unicodedata.normalize("NFC", text.replace("\r", " ").replace("\n", " "))
+        if text.strip():
+            segments.append(Segment(x0=left, top=height - top, x1=right, bottom=height - bottom, text=text))
+    return segments
+
+
+def group_lines(segments: list[Segment], page: int) -> list[Line]:
+    """Group segments whose vertical centres are close into lines, top to bottom."""
+    lines: list[list[Segment]] = []
+    for segment in sorted(segments, key=lambda s: (s.top + s.bottom) / 2):
+        if lines and _same_line(lines[-1], segment):
+            lines[-1].append(segment)
+        else:
+            lines.append([segment])
+    return [Line(segments=tuple(sorted(group, key=lambda s: s.x0)), page=page) for group in lines]
+
+
+def _same_line(group: list[Segment], segment: Segment) -> bool:
+    last = group[-1]
+    centre = (segment.top + segment.bottom) / 2
+    last_centre = (last.top + last.bottom) / 2
+    height = min(segment.bottom - segment.top, last.bottom - last.top)
+    return abs(centre - last_centre) < SAME_LINE_SHARE * max(height, 1.0)
+
+
+def join_segments(segments: tuple[Segment, ...]) -> str:
+    """Join a line's runs: a space where the text has one or the gap is wide, else nothing."""
+    out = ""
+    previous: Segment | None = None
+    for segment in segments:
+        if previous is not None:
+            gap = segment.x0 - previous.x1
+            height = segment.bottom - segment.top
+            if gap > WORD_GAP_SHARE * height and not out.endswith(" "):
+                out += " "
+        out += segment.text
+        previous = segment
+    return fold_whitespace(out)
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+
+def _pages_items(path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextPage]) -> Iterator[list[PageItem]]:
+    plumber = None
+    try:
+        for index, textpage in enumerate(texts):
+            page = pdf[index]
+            lines = group_lines(page_segments(textpage, page.get_height()), index + 1)
+            tables: list[tuple[tuple[float, float, float, float], tuple[tuple[str, ...], ...]]] = []
+            if _draws_paths(page):
+                if plumber is None:
+                    plumber = _open_plumber(path)
+                tables = _tables(plumber, index, path)
+            yield _page_items(index + 1, lines, tables)
+    finally:
+        if plumber is not None:
+            plumber.close()
+
+
+def _draws_paths(page: pdfium.PdfPage) -> bool:
+    return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)), None) is not None
+
+
+def _open_plumber(path: str):  # -> pdfplumber.PDF
+    import pdfplumber  # imported here: only pages with ruled tables need it (a slow import and parse)
+
+    try:
+        return pdfplumber.open(path)
+    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+        raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=f"{type(exc).__name__}: {exc}"[:120]) from None
+
+
+def _tables(plumber, index: int, path: str) -> list[tuple[tuple[float, float, float, float], tuple[tuple[str, ...], ...]]]:
+    """Ruled tables on page ``index``: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated."""
+    try:
+        found = plumber.pages[index].find_tables()
+        out = []
+        for table in found:
+            rows = tuple(tuple(_cell(cell) for cell in row) for row in table.extract())
+            if any(any(row) for row in rows):
+                out.append((table.bbox, rows))
+        return out
+    except Exception as exc:  # pdfminer/pdfplumber internals on a damaged page
+        raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=f"{type(exc).__name__}: {exc}"[:120]) from None
+
+
+def _cell(cell: str | None) -> str:
+    if not cell:
+        return ""
+    lines = [fold_whitespace(line) for line in unicodedata.normalize("NFC", cell).split("\n")]
+    return "\n".join(dehyphenate_lines([line for line in lines if line]))
+
+
+def _page_items(page: int, lines: list[Line], tables: list[tuple[tuple[float, float, float, float], tuple[tuple[str, ...], ...]]]) -> list[PageItem]:
+    """Lines outside every table, and the tables, ordered by position."""
+    items = [PageItem(top=bbox[1], table=rows) for bbox, rows in tables]
+    outside = [line for line in lines if not any(_inside(line, bbox) for bbox, _ in tables)]
+    items += _column_items(outside, page)
+    return sorted(items, key=lambda item: item.top)
+
+
+def _inside(line: Line, bbox: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = bbox
+    centre_y = (line.top + max(s.bottom for s in line.segments)) / 2
+    centre_x = (line.x0 + line.x1) / 2
+    return top <= centre_y <= bottom and x0 <= centre_x <= x1
+
+
+# --- two-column regions: the header, the closing ------------------------------------------------------
+
+
+def two_column_regions(lines: list[Line]) -> list[tuple[int, int, float]]:
+    """(first, end, boundary) of each run of lines laid out in two borderless columns.
+
+    A region starts at a line with exactly one wide gap between runs (the boundary is where its right
+    column begins, less ``COLUMN_MARGIN``) and goes on while lines either split at that boundary or sit wholly on one side of it. It needs at
+    least ``MIN_SPLIT_LINES`` split lines. Full-width body lines cross the boundary and end it.
+    """
+    regions: list[tuple[int, int, float]] = []
+    index = 0
+    while index < len(lines):
+        boundary = _column_split(lines[index])
+        if boundary is None:
+            index += 1
+            continue
+        end = index + 1
+        splits = 1
+        while end < len(lines) and _split_at(lines[end], boundary) is not None:
+            splits += _column_split(lines[end]) is not None
+            end += 1
+        if splits >= MIN_SPLIT_LINES:
+            regions.append((index, end, boundary))
+            index = end
+        else:
+            index += 1
+    return regions
+
+
+def _column_split(line: Line) -> float | None:
+    """Where a line's right column begins, less a margin, if it has exactly one wide gap between runs."""
+    starts = [b.x0 for a, b in zip(line.segments, line.segments[1:]) if b.x0 - a.x1 >= HEADER_COLUMN_GAP]
+    return starts[0] - COLUMN_MARGIN if len(starts) == 1 else None
+
+
+def _split_at(line: Line, boundary: float) -> tuple[str, str] | None:
+    """(left text, right text) of a line split at its own column gap or at ``boundary``; ``None`` if
+    a run crosses ``boundary`` and the line has no gap of its own."""
+    own = _column_split(line)
+    at = own if own is not None else boundary
+    if any(s.x0 < at < s.x1 for s in line.segments):
+        return None
+    left = tuple(s for s in line.segments if s.x1 <= at)
+    right = tuple(s for s in line.segments if s.x0 >= at)
+    return join_segments(left), join_segments(right)
+
+
+def _columns(lines: list[Line], boundary: float) -> tuple[list[str], list[str]]:
+    left: list[str] = []
+    right: list[str] = []
+    for line in lines:
+        parts = _split_at(line, boundary)
+        if parts is not None:
+            left += [parts[0]] if parts[0] else []
+            right += [parts[1]] if parts[1] else []
+    return left, right
+
+
+def _column_items(lines: list[Line], page: int) -> list[PageItem]:
+    """Lines as items, two-column regions folded: page 1's first region is the header, others a table row."""
+    items: list[PageItem] = []
+    cursor = 0
+    for first, end, boundary in two_column_regions(lines):
+        items += [PageItem(top=line.top, line=line) for line in lines[cursor:first]]
+        left, right = _columns(lines[first:end], boundary)
+        if page == 1 and first == 0:
+            items.append(PageItem(top=lines[first].top, header=tuple(left + right)))
+        else:
+            left_text, right_text = "\n".join(dehyphenate_lines(left)), "\n".join(dehyphenate_lines(right))
+            items.append(PageItem(top=lines[first].top, table=((left_text, right_text),)))
+        cursor = end
+    items += [PageItem(top=line.top, line=line) for line in lines[cursor:]]
+    return items
+
+
+# --- running lines, blocks ------------------------------------------------------------------------------
+
+
+def _running_keys(pages: list[list[PageItem]]) -> set[tuple[str, int]]:
+    """(text with digits masked, rounded top) of lines repeated near the top/bottom of most pages."""
+    counts: Counter[tuple[str, int]] = Counter()
+    for items in pages:
+        lines = [item.line for item in items if item.line is not None]
+        edge = lines[:RUNNING_LINE_DEPTH] + lines[-RUNNING_LINE_DEPTH:]
+        counts.update({_running_key(line) for line in edge})
+    needed = max(RUNNING_LINE_MIN_PAGES, RUNNING_LINE_MIN_SHARE * len(pages))
+    return {key for key, count in counts.items() if count >= needed}
+
+
+def _running_key(line: Line) -> tuple[str, int]:
+    return re.sub(r"\d+", "#", line.text), round(line.top / RUNNING_LINE_Y_TOLERANCE)
+
+
+def _is_page_number(line: Line, items: list[PageItem]) -> bool:
+    """A bare page number as the first or last line of its page."""
+    lines = [item.line for item in items if item.line is not None]
+    if PAGE_NUMBER.match(line.text) is None or len(lines) < 2:
+        return PAGE_NUMBER.match(line.text) is not None and len(lines) == 1
+    if line is lines[0]:
+        return lines[1].top - line.top > PAGE_NUMBER_MIN_GAP
+    if line is lines[-1]:
+        return line.top - lines[-2].top > PAGE_NUMBER_MIN_GAP
+    return False
+
+
+def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
+    """Blocks in reading order; a table that goes on at the top of the next page is one table."""
+    running = _running_keys(pages) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
+    pending: list[tuple[int, str]] = []
+    table: Block | None = None
+    for number, items in enumerate(pages, start=1):
+        for item in items:
+            if item.line is not None:
+                if _running_key(item.line) not in running and not _is_page_number(item.line, items):
+                    if table is not None:
+                        yield table
+                        table = None
+                    pending.append((number, item.line.text))
+                continue
+            yield from (Block(text=t, page=p, kind="line") for p, t in _dehyphenate(pending))
+            pending = []
+            if item.header:
+                yield from (Block(text=t, page=number, kind="line", region="header") for t in item.header)
+            elif table is not None and table.page < number and _same_width(table.rows, item.table):
+                table = Block(text="", page=table.page, kind="table", rows=continue_table(table.rows, item.table))
+            else:
+                if table is not None:
+                    yield table
+                table = Block(text="", page=number, kind="table", rows=item.table)
+    if table is not None:
+        yield table
+    yield from (Block(text=t, page=p, kind="line") for p, t in _dehyphenate(pending))
+
+
+def continue_table(rows: tuple[tuple[str, ...], ...], more: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """Append the rows of a table's next-page part; a row cut by the page break is mended.
+
+    The first row of the next part continues the last row when its first cell (the row number) is empty
+    and no other cell starts like a new entry (a capital letter or a label such as "- ", "a) ", "2.1.").
+
+    >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
+    (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
+    """
+    head = more[0]
+    cells = [cell for cell in head[1:] if cell]
+    if head[0] or not cells or any(cell[0].isupper() or CELL_LABEL.match(cell) for cell in cells):
+        return rows + more
+    last = rows[-1]
+    mended = tuple(
+        "\n".join(dehyphenate_lines([part for part in (a, b) if part])) for a, b in zip(last, head)
+    )
+    return rows[:-1] + (mended,) + more[1:]
+
+
+def _same_width(rows: tuple[tuple[str, ...], ...], more: tuple[tuple[str, ...], ...]) -> bool:
+    return bool(rows) and bool(more) and len(rows[-1]) == len(more[0])
+
+
+def _dehyphenate(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Rejoin hyphen-broken lines, keeping the page of each joined line's first part."""
+    out: list[tuple[int, str]] = []
+    for page, text in lines:
+        if out:
+            joined = dehyphenate_lines([out[-1][1], text])
+            if len(joined) == 1:
+                out[-1] = (out[-1][0], joined[0])
+                continue
+        out.append((page, text))
+    return out
