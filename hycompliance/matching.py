@@ -371,6 +371,15 @@ def assign(m: np.ndarray, config: MatchConfig, equivalents: Mapping[int, Sequenc
     return keep
 
 
+def cite(plan: Plan) -> list[Citation] | None:
+    """The reference extractor's citations of ``plan`` (None when that component is unavailable)."""
+    try:
+        from hycompliance.references import extract_plan, load_registry
+    except ImportError:
+        return None
+    return extract_plan(plan, load_registry())
+
+
 def basis_references(plan: Plan) -> frozenset[str]:
     """Documents cited before the first section (title and căn cứ): every clause may cite them."""
     first = next((c.start for c in plan.clauses if c.kind == "section"), len(plan.text))
@@ -393,6 +402,8 @@ def score_plan(
 ) -> Scored:
     config = config or load_config()
     lex = lexicon or load_lexicon()
+    if citations is None:
+        citations = cite(plan)
     units = prepare_units(plan, lex, load_boilerplate(), citations)
     feats = pair_features(catalogue, units, lex, config, basis_references(plan))
     m = score_matrix(feats, config)
@@ -410,8 +421,8 @@ def match_plan(
 ) -> list[Match]:
     """One Match per task, sub-task and target of ``catalogue``: status, score, evidence, why (Vietnamese).
 
-    ``citations`` (the reference extractor's output for ``plan``) are optional; without them the
-    references are read from the clause texts.
+    ``citations`` (the reference extractor's output for ``plan``) are optional; without them they are
+    extracted here with hycompliance.references (or, without that component, read from clause texts).
     """
     config = config or load_config()
     lex = load_lexicon()

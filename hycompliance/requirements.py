@@ -296,9 +296,13 @@ def bind_duties(catalogue: list[Requirement], threshold: float = 0.2) -> list[Re
 def build_catalogue(parent: Plan, *, citations: Sequence[Citation] | None = None) -> list[Requirement]:
     """Every task, sub-task, target row and assignment of the parent plan, in document order.
 
-    ``citations`` (from the reference extractor) give each task's reference keys; without them the
-    keys are read with ``text.reference_keys``.
+    ``citations`` (from the reference extractor) give each task's reference keys; without them they are
+    extracted with hycompliance.references, or read with ``text.reference_keys`` without that component.
     """
+    if citations is None:
+        from hycompliance.matching import cite
+
+        citations = cite(parent)
     cfg = derive_rules()
     keys = _keys_by_clause(parent, citations)
     catalogue = target_requirements(parent, cfg) + task_requirements(parent, cfg, keys)
@@ -338,6 +342,10 @@ def key_terms(req: Requirement, catalogue: Sequence[Requirement], lex: Lexicon, 
 def reference_requirements(parent: Plan, citations: Sequence[Citation] | None = None) -> list[Requirement]:
     """Documents the parent tells implementers to carry out: each numbered document cited in a task
     (first citing task's text as context), plus the parent plan itself."""
+    if citations is None:
+        from hycompliance.matching import cite
+
+        citations = cite(parent)
     cfg = derive_rules()
     keys = _keys_by_clause(parent, citations)
     out: dict[str, Requirement] = {}

@@ -1,0 +1,113 @@
+"""``requirements``, ``match`` and ``eval``: the parent's catalogue, a plan's coverage, and the scores on labelled plans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hycompliance.cli.app import app
+
+
+def _parse(path: Path):
+    from hycompliance.structure import parse_file
+
+    return parse_file(path)
+
+
+@app.command("requirements")
+def requirements_cmd(
+    plan: Path = typer.Argument(..., help="The parent plan (.txt, .docx, .pdf)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
+    write: Path | None = typer.Option(None, "--write", help="Write (or regenerate, keeping reviewers' edits) a YAML catalogue."),
+) -> None:
+    """List the requirements of a parent plan: tasks, sub-tasks, targets, assignments."""
+    from hycompliance.requirements import build_catalogue, catalogue_json, write_catalogue
+
+    catalogue = build_catalogue(_parse(plan))
+    if write is not None:
+        write_catalogue(catalogue, write, source=plan.name)
+        typer.echo(f"{write}: {len(catalogue)} requirements written")
+        return
+    if as_json:
+        typer.echo(json.dumps(catalogue_json(catalogue), ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Yêu cầu của {plan.name}")
+    for head in ("ID", "Loại", "Nội dung", "Thời hạn", "Văn bản", "Áp dụng cho"):
+        table.add_column(head)
+    for r in catalogue:
+        text = r.target.indicator + " " + " / ".join(v.text for v in r.target.values) if r.target else r.text
+        table.add_row(r.id, r.kind, text[:120], r.deadline or "", ", ".join(r.references), ", ".join(r.applies_to))
+    Console().print(table)
+
+
+@app.command("match")
+def match_cmd(
+    plan: Path = typer.Argument(..., help="The parent plan."),
+    file: Path = typer.Argument(..., help="The implementation plan to check."),
+    as_json: bool = typer.Option(False, "--json", help="Print matches as JSON."),
+    catalogue: Path | None = typer.Option(None, "--catalogue", help="A reviewed YAML catalogue to use instead of deriving one."),
+) -> None:
+    """Show, for each task and target of PLAN, whether FILE addresses it, where, and why."""
+    from hycompliance.matching import match_plan
+    from hycompliance.requirements import build_catalogue, load_catalogue
+
+    reqs = load_catalogue(catalogue) if catalogue else build_catalogue(_parse(plan))
+    matches = match_plan(_parse(file), reqs)
+    if as_json:
+        out = [
+            {"requirement": m.requirement, "status": m.status, "score": m.score, "why": m.why,
+             "evidence": [{"clause": e.clause, "page": e.page, "text": e.text, "score": e.score} for e in m.evidence]}
+            for m in matches
+        ]
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{file.name} so với {plan.name}")
+    for head in ("Yêu cầu", "Trạng thái", "Điểm", "Trang", "Đoạn", "Lý do"):
+        table.add_column(head)
+    for m in matches:
+        ev = m.evidence[0] if m.evidence else None
+        table.add_row(
+            m.requirement, m.status, f"{m.score:.2f}", str(ev.page) if ev else "", ev.clause if ev else "", m.why[:160]
+        )
+    Console().print(table)
+
+
+@app.command("eval")
+def eval_cmd(
+    plan: Path = typer.Option(..., "--plan", help="The parent plan."),
+    gold: Path = typer.Option(..., "--gold", help="Directory of labelled plans (NAME.json + NAME.txt/.docx/.pdf)."),
+    form: list[str] = typer.Option(["txt"], "--form", help="Which rendering(s) to parse; repeat the option."),
+    cv: bool = typer.Option(False, "--cv", help="Leave one plan out: fit on the others, score the one left out."),
+    fit: bool = typer.Option(False, "--fit", help="Fit on every labelled plan and write rules/matching.yaml."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Precision, recall, F1 and evidence accuracy of matching on labelled plans."""
+    from hycompliance import rules
+    from hycompliance.evaluate import evaluate, fit_all, write_config
+
+    if fit:
+        config = fit_all(plan, gold, tuple(form))
+        write_config(config, rules.rules_dir() / "matching.yaml")
+        typer.echo(f"matching.yaml: t_part={config.t_part} margin={config.margin}")
+    report = evaluate(plan, gold, tuple(form), cv=cv)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    table = Table(title="Matching" + (" (leave-one-plan-out)" if cv else ""))
+    for head in ("Plan", "Form", "P", "R", "F1", "Evidence", "TP", "FP", "FN"):
+        table.add_column(head)
+    for r in report.rows:
+        table.add_row(
+            r["plan"], r["form"], f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}",
+            f"{r['evidence']:.3f}", str(r["tp"]), str(r["fp"]), str(r["fn"]),
+        )
+    console.print(table)
+    for m in report.worst_misses:
+        console.print(f"miss  {m['plan']} {m['form']} {m['requirement']}: {m['text'][:100]}", highlight=False)
+    for h in report.worst_false_hits:
+        console.print(f"false {h['plan']} {h['form']} {h['requirement']} ({h['score']:.2f}): {h['text'][:100]}", highlight=False)
