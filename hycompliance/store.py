@@ -116,22 +116,38 @@ def document_kind(issuer: str | None) -> str | None:
     """district|commune|agency|province from the issuer, by ``rules/structure.yaml`` ``issuer_kinds``."""
     if not issuer:
         return None
-    for entry in rules.load("structure.yaml").get("issuer_kinds", []):
-        if re.search(entry["pattern"], issuer):
-            return str(entry["kind"])
+    # The issuing body is the innermost one: "UBND tỉnh Hưng Yên Sở Công Thương" (both header lines) is an agency.
+    starts = [0] + [m.start() for m in re.finditer(r"(?<= )(?=[A-ZĐ])", issuer)]
+    for start in reversed(starts):
+        for entry in rules.load("structure.yaml").get("issuer_kinds", []):
+            if re.search(entry["pattern"], issuer[start:]):
+                return str(entry["kind"])
     return None
 
 
+# Collective implementers in a catalogue's ``applies_to`` (folded words) and the document kind they mean.
+IMPLEMENTER_KINDS = (("so, ban, nganh", "agency"), ("cap huyen", "district"), ("cap xa", "commune"),
+                     ("cap tinh", "province"))
+
+
 def applies(requirement: Requirement, kind: str | None, issuer: str | None) -> bool:
-    """Whether a requirement concerns a plan of this kind/issuer (no ``applies_to`` = everyone)."""
+    """Whether a requirement concerns a plan of this kind/issuer (no ``applies_to`` = everyone).
+
+    An entry is a document kind (``district``), a collective ("sở, ban, ngành", "UBND cấp huyện") or a named
+    body ("Sở Công Thương", matched against the issuer without diacritics).
+    """
     if not requirement.applies_to:
         return True
     folded_issuer = fold(issuer or "")
     for who in requirement.applies_to:
+        folded = fold(who)
+        collective = [k for words, k in IMPLEMENTER_KINDS if words in folded]
         if who in DOC_KINDS:
-            if who == kind:
+            collective = [who]
+        if collective:
+            if kind in collective:
                 return True
-        elif folded_issuer and (fold(who) in folded_issuer or folded_issuer in fold(who)):
+        elif folded_issuer and (folded in folded_issuer or folded_issuer in folded):
             return True
     return False
 

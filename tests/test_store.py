@@ -153,6 +153,7 @@ def test_search_ignores_diacritics_and_folds_d(db, context, query, hits):
         ("UBND xã Tân Quang", "commune"),
         ("UBND tỉnh Hưng Yên", "province"),
         ("Sở Công Thương", "agency"),
+        ("UBND tỉnh Hưng Yên Sở Công Thương", "agency"),
         (None, None),
     ],
 )

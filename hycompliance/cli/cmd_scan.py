@@ -1,0 +1,159 @@
+"""Batch and coverage commands: ``scan``, ``matrix``, ``report``, ``review``, ``demo``.
+
+Thin wrappers over ``hycompliance.scan``, ``hycompliance.store`` and ``hycompliance.report``. Exit codes:
+0 all good, 1 some files failed (or a database error), 2 usage errors (bad option, missing path).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from hycompliance.cli.app import app
+from hycompliance.errors import Code, HyError
+from hycompliance.report import MATRIX_FORMATS, REPORT_FORMATS, matrix_output, report_output
+from hycompliance.scan import scan as run_scan
+from hycompliance.store import REVIEW_STATUSES, add_review, open_db
+
+USAGE_CODES = {Code.E101_NOT_FOUND, Code.E304_NO_DOCUMENT, Code.E305_NO_REQUIREMENT, Code.E307_NO_FILES,
+               Code.E901_USAGE}
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PLAN = ROOT / "corpora" / "87-KH-UBND-2023.txt"
+DEMO_EXAMPLES = ROOT / "corpora" / "examples"
+
+
+def _stop(exc: HyError) -> typer.Exit:
+    """Print the one-line error; usage errors exit 2, others 1."""
+    print(exc.line(), file=sys.stderr)
+    return typer.Exit(2 if exc.code in USAGE_CODES else 1)
+
+
+def _emit(content: str | bytes, out: Path | None, fmt: str) -> None:
+    if out is None:
+        if isinstance(content, bytes):
+            raise HyError(Code.E901_USAGE, detail=f"--format {fmt} writes a file: give -o FILE")
+        sys.stdout.write(content)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        out.write_bytes(content)
+    else:
+        out.write_text(content, encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def _scan_or_stop(db: Path, plan: Path, paths: list[Path], workers: int | None, catalogue: Path | None) -> dict:
+    try:
+        summary = run_scan(db, plan, paths, workers=workers, catalogue_path=catalogue)
+    except HyError as exc:
+        raise _stop(exc) from None
+    if summary["discovered"] == 0:
+        raise _stop(HyError(Code.E307_NO_FILES, ", ".join(str(p) for p in paths)))
+    return summary
+
+
+@app.command()
+def scan(
+    paths: list[Path] = typer.Argument(..., help="Plan files or folders (searched recursively for .pdf .docx .txt)."),
+    plan: Path = typer.Option(..., "--plan", help="The parent plan the documents implement."),
+    db: Path = typer.Option(..., "--db", help="The coverage database (created if missing)."),
+    workers: int = typer.Option(0, "--workers", "-j", help="Worker processes (default: one per CPU)."),
+    catalogue: Path | None = typer.Option(None, "--catalogue", help="A reviewer-edited requirement catalogue."),
+) -> None:
+    """Scan plans into the coverage database; unchanged files are skipped. Prints a JSON run summary.
+
+    Example: hycompliance scan --plan corpora/87-KH-UBND-2023.txt --db coverage.db plans/
+    """
+    summary = _scan_or_stop(db, plan, paths, workers or None, catalogue)
+    print(json.dumps({k: summary[k] for k in ("run", "scanned", "skipped", "failed", "errors", "seconds")}
+                     | {"ignored": summary["ignored"], "suspect": summary["suspect"]}, ensure_ascii=False))
+    raise typer.Exit(1 if summary["failed"] else 0)
+
+
+@app.command()
+def matrix(
+    db: Path = typer.Option(..., "--db", help="The coverage database."),
+    fmt: str = typer.Option("table", "--format", "-f", help=f"One of: {', '.join(MATRIX_FORMATS)}."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Write to this file instead of stdout."),
+) -> None:
+    """The coverage matrix: documents x requirements, machine verdicts and reviewer decisions.
+
+    Example: hycompliance matrix --db coverage.db --format xlsx -o matrix.xlsx
+    """
+    try:
+        _emit(matrix_output(_open_existing(db), fmt), out, fmt)
+    except HyError as exc:
+        raise _stop(exc) from None
+
+
+@app.command()
+def report(
+    document: str = typer.Argument(..., help="Document name (file name without extension), path or id."),
+    db: Path = typer.Option(..., "--db", help="The coverage database."),
+    fmt: str = typer.Option("html", "--format", "-f", help=f"One of: {', '.join(REPORT_FORMATS)}."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Write to this file instead of stdout."),
+) -> None:
+    """One document's report for reviewers and legal staff (coverage, evidence, targets, reference findings).
+
+    Example: hycompliance report vanlam-kh-2023 --db coverage.db --format html -o vanlam.html
+    """
+    try:
+        _emit(report_output(_open_existing(db), document, fmt), out, fmt)
+    except HyError as exc:
+        raise _stop(exc) from None
+
+
+@app.command()
+def review(
+    document: str = typer.Argument(..., help="Document name, path or id."),
+    requirement: str = typer.Argument(..., help="Requirement ID (III.3.2, II.2.4, 10-NQ/TU)."),
+    status: str = typer.Option(..., "--status", help=f"One of: {', '.join(REVIEW_STATUSES)}."),
+    note: str = typer.Option("", "--note", help="Why: what the reviewer saw."),
+    reviewer: str | None = typer.Option(None, "--reviewer", help="Who decides (default: $HYCOMPLIANCE_REVIEWER or the login)."),
+    db: Path = typer.Option(..., "--db", help="The coverage database."),
+) -> None:
+    """Record a reviewer's decision on one cell; it survives rescans and shows beside the machine's verdict.
+
+    Example: hycompliance review vanlam-kh-2023 III.3.2 --status covered --note "mục 2.3, trang 4" --db coverage.db
+    """
+    try:
+        row = add_review(_open_existing(db), document, requirement, status, note, reviewer)
+    except HyError as exc:
+        raise _stop(exc) from None
+    print(json.dumps({k: row[k] for k in ("id", "requirement", "status", "note", "reviewer", "at")}, ensure_ascii=False))
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("."), "--out", help="Folder for coverage.db, report.html and matrix.xlsx."),
+    workers: int = typer.Option(0, "--workers", "-j", help="Worker processes (default: one per CPU)."),
+) -> None:
+    """Scan the bundled example plans against Kế hoạch 87/KH-UBND and write the matrix as HTML and XLSX.
+
+    Example: hycompliance demo --out out/
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    db_path = out / "coverage.db"
+    summary = _scan_or_stop(db_path, DEMO_PLAN, [DEMO_EXAMPLES], workers or None, None)
+    db = open_db(db_path)
+    try:
+        (out / "report.html").write_text(matrix_output(db, "html"), encoding="utf-8")  # type: ignore[arg-type]
+        (out / "matrix.xlsx").write_bytes(matrix_output(db, "xlsx"))  # type: ignore[arg-type]
+    except HyError as exc:
+        raise _stop(exc) from None
+    finally:
+        db.close()
+    print(f"scanned {summary['scanned']}, skipped {summary['skipped']}, failed {summary['failed']}")
+    for line in (f"database: {db_path}", f"report:   {out / 'report.html'}", f"matrix:   {out / 'matrix.xlsx'}",
+                 f"browse:   datasette {db_path}"):
+        print(line)
+    raise typer.Exit(1 if summary["failed"] else 0)
+
+
+def _open_existing(db: Path):
+    if not db.is_file():
+        raise HyError(Code.E101_NOT_FOUND, str(db))
+    return open_db(db)
