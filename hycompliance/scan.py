@@ -76,11 +76,24 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], int]:
     return sorted(found), ignored
 
 
+def _file_state(path: str | None) -> tuple[int, int] | None:
+    if path is None:
+        return None
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size
+
+
 @lru_cache(maxsize=4)
-def parent_context(loader: ContextLoader, parent_path: str, catalogue_path: str | None) -> tuple[Any, tuple]:
-    """The parent context and its full catalogue (with reference requirements), once per process."""
+def _cached_context(loader: ContextLoader, parent_path: str, catalogue_path: str | None, _state: tuple) -> tuple[Any, tuple]:
     context = loader(parent_path, catalogue_path)
     return context, tuple(with_reference_requirements(context))
+
+
+def parent_context(loader: ContextLoader, parent_path: str, catalogue_path: str | None) -> tuple[Any, tuple]:
+    """The parent context and its full catalogue (with reference requirements), loaded once per process
+    and again when the parent plan, the catalogue file or the rules change."""
+    state = (_file_state(parent_path), _file_state(catalogue_path), rules.rules_version())
+    return _cached_context(loader, parent_path, catalogue_path, state)
 
 
 @dataclass(frozen=True)
