@@ -1,0 +1,42 @@
+"""``make bench``: run every benchmark and print its rows as a table.
+
+Each ``benchmarks/bench_*.py`` module exposes one ``bench_*() -> list[dict]`` function; rows of one
+benchmark share their keys. Speed and memory goals are printed beside the measurements, never asserted
+in unit tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(names: list[str]) -> int:
+    sys.path.insert(0, str(HERE.parent))
+    console = Console()
+    modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
+    selected = [m for m in modules if not names or any(n in m for n in names)]
+    for name in selected:
+        module = importlib.import_module(f"benchmarks.{name}")
+        func = getattr(module, name)
+        started = time.perf_counter()
+        rows = func()
+        table = Table(title=f"{name} ({time.perf_counter() - started:.1f} s)")
+        keys = list(rows[0]) if rows else []
+        for key in keys:
+            table.add_column(key, justify="right" if isinstance(rows[0][key], (int, float)) else "left")
+        for row in rows:
+            table.add_row(*(f"{row[k]:.2f}" if isinstance(row[k], float) else str(row[k]) for k in keys))
+        console.print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
