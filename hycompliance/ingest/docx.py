@@ -82,6 +82,8 @@ class Reader:
 
     document: WordDocument
     numbering: Numbering
+    section_types: tuple[str, ...] = ()  # how each section starts (w:type of its sectPr), in order
+    sections_ended: int = 0
     pages: PageCounter = field(default_factory=PageCounter)
     style_fonts: dict[str, str | None] = field(default_factory=dict)  # paragraph style id → font
 
@@ -92,7 +94,7 @@ def read_docx(path: str, limits: Limits) -> Document:
     try:
         document = docx.Document(path)
         numbering = Numbering.from_xml(_numbering_root(document))
-        reader = Reader(document, numbering)
+        reader = Reader(document, numbering, section_types=_section_types(document))
         blocks = list(_body_blocks(reader))
     except HyError:
         raise
@@ -252,8 +254,8 @@ def _paragraph(p: _Element, reader: Reader) -> tuple[int, str]:
                 pieces.append((piece, legacy, capitals))
     text = _join_pieces(pieces)
     label = _label(properties, style_id, reader) if text else ""
-    if properties is not None and _ends_page_section(properties):
-        reader.pages.explicit()
+    if properties is not None and properties.find(qn("w:sectPr")) is not None:
+        _end_section(reader)
     page = start_page if start_page is not None else reader.pages.page
     return page, f"{label} {text}" if label else text
 
@@ -264,12 +266,22 @@ def _page_break_before(properties: _Element, reader: Reader) -> None:
         reader.pages.explicit()
 
 
-def _ends_page_section(properties: _Element) -> bool:
-    section = properties.find(qn("w:sectPr"))
-    if section is None:
-        return False
-    kind = section.find(qn("w:type"))
-    return (kind.get(qn("w:val"), "nextPage") if kind is not None else "nextPage") in PAGE_SECTION_TYPES
+def _section_types(document: WordDocument) -> tuple[str, ...]:
+    """The start type of every section in order. A ``w:sectPr`` holds the properties of the section that
+    ends there, including how that section began (``w:type``, ``nextPage`` when absent)."""
+    types = []
+    for section in document.element.body.iter(qn("w:sectPr")):
+        kind = section.find(qn("w:type"))
+        types.append(kind.get(qn("w:val"), "nextPage") if kind is not None else "nextPage")
+    return tuple(types)
+
+
+def _end_section(reader: Reader) -> None:
+    """A paragraph closed a section: the page advances if the next section starts on a new page."""
+    reader.sections_ended += 1
+    if reader.sections_ended < len(reader.section_types):
+        if reader.section_types[reader.sections_ended] in PAGE_SECTION_TYPES:
+            reader.pages.explicit()
 
 
 def _runs(p: _Element) -> Iterator[_Element]:

@@ -98,6 +98,13 @@ class Line:
     def text(self) -> str:
         return join_segments(self.segments)
 
+    @property
+    def spaced_end(self) -> bool:
+        """The source had a space after the line's last character (pdfium keeps it): "07- " + "NQ/TU"
+        was typed with the space, unlike a token broken at its hyphen ("29-" + "NQ/TW")."""
+        last = self.segments[-1].text
+        return last != last.rstrip()
+
 
 @dataclass(frozen=True)
 class PageItem:
@@ -357,30 +364,31 @@ def _column_items(lines: list[Line], page: int) -> list[PageItem]:
 
 
 def _running_keys(pages: list[list[PageItem]]) -> set[tuple[str, int]]:
-    """(text with digits masked, rounded top) of lines repeated near the top/bottom of most pages."""
+    """(text with its page number masked, rounded top) of lines repeated at the top/bottom of most pages."""
     counts: Counter[tuple[str, int]] = Counter()
-    for items in pages:
+    for number, items in enumerate(pages, start=1):
         lines = [item.line for item in items if item.line is not None]
         edge = lines[:RUNNING_LINE_DEPTH] + lines[-RUNNING_LINE_DEPTH:]
-        counts.update({_running_key(line) for line in edge})
+        counts.update({_running_key(line, number) for line in edge})
     needed = max(RUNNING_LINE_MIN_PAGES, RUNNING_LINE_MIN_SHARE * len(pages))
     return {key for key, count in counts.items() if count >= needed}
 
 
-def _running_key(line: Line) -> tuple[str, int]:
-    return re.sub(r"\d+", "#", line.text), round(line.top / RUNNING_LINE_Y_TOLERANCE)
+def _running_key(line: Line, page: int) -> tuple[str, int]:
+    """"87/KH-UBND - Trang 3" on page 3 → ("87/KH-UBND - Trang #", top bucket)."""
+    return re.sub(rf"(?<!\d){page}(?!\d)", "#", line.text), round(line.top / RUNNING_LINE_Y_TOLERANCE)
 
 
 def _is_page_number(line: Line, items: list[PageItem]) -> bool:
-    """A bare page number as the first or last line of its page."""
+    """A bare page number among the first/last lines of its page, set apart from a neighbouring line."""
+    if PAGE_NUMBER.match(line.text) is None:
+        return False
     lines = [item.line for item in items if item.line is not None]
-    if PAGE_NUMBER.match(line.text) is None or len(lines) < 2:
-        return PAGE_NUMBER.match(line.text) is not None and len(lines) == 1
-    if line is lines[0]:
-        return lines[1].top - line.top > PAGE_NUMBER_MIN_GAP
-    if line is lines[-1]:
-        return line.top - lines[-2].top > PAGE_NUMBER_MIN_GAP
-    return False
+    index = next(i for i, other in enumerate(lines) if other is line)
+    if RUNNING_LINE_DEPTH <= index < len(lines) - RUNNING_LINE_DEPTH:
+        return False
+    gaps = [abs(other.top - line.top) for other in lines[max(0, index - 1) : index + 2] if other is not line]
+    return not gaps or max(gaps) > PAGE_NUMBER_MIN_GAP
 
 
 def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
@@ -391,11 +399,12 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     for number, items in enumerate(pages, start=1):
         for item in items:
             if item.line is not None:
-                if _running_key(item.line) not in running and not _is_page_number(item.line, items):
+                if _running_key(item.line, number) not in running and not _is_page_number(item.line, items):
                     if table is not None:
                         yield table
                         table = None
-                    pending.append((number, item.line.text))
+                    # a trailing space stops dehyphenate_lines from joining; _dehyphenate strips it
+                    pending.append((number, item.line.text + (" " if item.line.spaced_end else "")))
                 continue
             yield from (Block(text=t, page=p, kind="line") for p, t in _dehyphenate(pending))
             pending = []
@@ -446,4 +455,4 @@ def _dehyphenate(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
                 out[-1] = (out[-1][0], joined[0])
                 continue
         out.append((page, text))
-    return out
+    return [(page, text.strip()) for page, text in out]

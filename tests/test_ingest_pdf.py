@@ -1,0 +1,257 @@
+"""PDF reader pieces on synthetic layouts, OCR plumbing with a stand-in tesseract, text dispatch."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from hycompliance.errors import Code, HyError
+from hycompliance.ingest import read
+from hycompliance.ingest.legacy import unicode_to_tcvn3, unicode_to_vni
+from hycompliance.ingest.pdf import (
+    Line,
+    PageItem,
+    Segment,
+    _blocks,
+    continue_table,
+    group_lines,
+    join_segments,
+    two_column_regions,
+)
+from hycompliance.models import Block
+
+
+def seg(x0: float, top: float, x1: float, text: str, height: float = 12.0) -> Segment:
+    return Segment(x0=x0, top=top, x1=x1, bottom=top + height, text=text)
+
+
+def lines_of(*rows: list[Segment], page: int = 1) -> list[Line]:
+    return group_lines([s for row in rows for s in row], page)
+
+
+def test_group_lines_orders_by_position_and_joins_runs() -> None:
+    lines = lines_of(
+        [seg(90, 100, 300, "dòng hai ")],
+        [seg(90, 71, 200, "Dòng "), seg(200.5, 71.5, 260, "một")],  # a second run on the same baseline
+        [seg(90, 130, 150, "29-")],
+    )
+    assert [line.text for line in lines] == ["Dòng một", "dòng hai", "29-"]
+
+
+@pytest.mark.parametrize(
+    ("segments", "expected"),
+    [
+        ((seg(90, 0, 120, "Kế"), seg(120.2, 0, 150, "hoạch")), "Kếhoạch"),  # touching runs: one word
+        ((seg(90, 0, 120, "Kế"), seg(124, 0, 150, "hoạch")), "Kế hoạch"),  # a gap: a space
+        ((seg(90, 0, 120, "Kế "), seg(120, 0, 150, "hoạch")), "Kế hoạch"),
+    ],
+)
+def test_join_segments(segments: tuple[Segment, ...], expected: str) -> None:
+    assert join_segments(segments) == expected
+
+
+HEADER_ROWS = [
+    [seg(123, 71, 262, "UBND THỊ XÃ MỸ HÀO"), seg(312, 71, 429, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA")],
+    [seg(377, 88, 440, "VIỆT NAM")],
+    [seg(334, 106, 484, "Độc lập - Tự do - Hạnh phúc")],
+    [seg(141, 133, 244, "Số: 135/KH-UBND"), seg(309, 133, 448, "Mỹ Hào, ngày 04 tháng 7 năm 2023")],
+    [seg(271, 160, 342, "KẾ HOẠCH")],
+    [seg(90, 177, 500, "Triển khai thực hiện Kế hoạch số 87/KH-UBND")],
+]
+
+
+def test_two_column_header_region() -> None:
+    lines = lines_of(*HEADER_ROWS)
+    assert two_column_regions(lines) == [(0, 4, 300.0)]
+
+
+def test_header_blocks_left_column_first() -> None:
+    lines = lines_of(*HEADER_ROWS)
+    items = [PageItem(top=0, header=("UBND THỊ XÃ MỸ HÀO", "Số: 135/KH-UBND"))]
+    items += [PageItem(top=line.top, line=line) for line in lines[4:]]
+    from hycompliance.ingest.pdf import _column_items
+
+    assert [i.header for i in _column_items(lines, 1) if i.header] == [(
+        "UBND THỊ XÃ MỸ HÀO", "Số: 135/KH-UBND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Mỹ Hào, ngày 04 tháng 7 năm 2023",
+    )]
+    assert [b.text for b in _blocks([items])] == [
+        "UBND THỊ XÃ MỸ HÀO", "Số: 135/KH-UBND", "KẾ HOẠCH", "Triển khai thực hiện Kế hoạch số 87/KH-UBND",
+    ]
+
+
+def test_closing_block_on_a_later_page_is_a_table_row() -> None:
+    lines = lines_of(
+        [seg(90, 257, 505, "Yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc thực hiện./.")],
+        [seg(90, 302, 141, "Nơi nhận:"), seg(306, 302, 453, "TM. ỦY BAN NHÂN DÂN")],
+        [seg(91, 319, 210, "- Thường trực Tỉnh ủy;"), seg(306, 319, 391, "KT. CHỦ TỊCH")],
+        [seg(91, 355, 280, "- Chủ tịch, các Phó Chủ tịch UBND")],
+        [seg(90, 372, 113, "tỉnh;"), seg(306, 372, 390, "Nguyễn Lê Huy")],
+        [seg(91, 390, 204, "- Lưu: VT, CV: THH.")],
+        page=20,
+    )
+    from hycompliance.ingest.pdf import _column_items
+
+    items = _column_items(lines, 20)
+    assert [i.line.text for i in items if i.line] == ["Yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc thực hiện./."]
+    assert [i.table for i in items if i.table] == [((
+        "Nơi nhận:\n- Thường trực Tỉnh ủy;\n- Chủ tịch, các Phó Chủ tịch UBND\ntỉnh;\n- Lưu: VT, CV: THH.",
+        "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nNguyễn Lê Huy",
+    ),)]
+
+
+def test_body_lines_are_no_column_region() -> None:
+    lines = lines_of(
+        [seg(90, 71, 513, "Kế hoạch thực hiện phải bám sát quan điểm chỉ đạo")],
+        [seg(90, 88, 200, "trọng tâm;")],
+        [seg(90, 106, 150, "Chỉ tiêu"), seg(235, 106, 290, "2021-2025"), seg(379, 106, 434, "2026-2030")],
+    )
+    assert two_column_regions(lines) == []
+
+
+def page_items(page: int, texts: list[tuple[float, str]]) -> list[PageItem]:
+    lines = lines_of(*[[seg(90, top, 500, text)] for top, text in texts], page=page)
+    return [PageItem(top=line.top, line=line) for line in lines]
+
+
+BODY_WORDS = ["Mục đích", "Yêu cầu", "Nhiệm vụ", "Giải pháp"]
+
+
+def test_page_numbers_and_running_lines_removed() -> None:
+    pages = [
+        page_items(n, [
+            (36, "Kế hoạch 87/KH-UBND"), (71, f"{BODY_WORDS[n - 1]}, dòng một"), (88, f"{BODY_WORDS[n - 1]}, dòng hai"),
+            (750, f"- {n} -" if n % 2 else f"Trang {n}/4"), (765, f"87/KH-UBND - trang {n}"),
+        ])
+        for n in range(1, 5)
+    ]
+    assert [(b.page, b.text) for b in _blocks(pages)] == [
+        (n, f"{BODY_WORDS[n - 1]}, {t}") for n in range(1, 5) for t in ("dòng một", "dòng hai")
+    ]
+
+
+def test_bare_number_inside_the_body_is_kept() -> None:
+    pages = [page_items(1, [(71, "tầm nhìn đến năm"), (88, "2045"), (105, "một cách đồng bộ")])]
+    assert [b.text for b in _blocks(pages)] == ["tầm nhìn đến năm", "2045", "một cách đồng bộ"]
+
+
+def test_hyphen_breaks_rejoined_across_pages_keeping_the_first_page() -> None:
+    pages = [page_items(1, [(71, "Nghị quyết số 29-")]), page_items(2, [(71, "NQ/TW ngày 17/11/2022")])]
+    assert list(_blocks(pages)) == [Block(text="Nghị quyết số 29-NQ/TW ngày 17/11/2022", page=1, kind="line")]
+
+
+def test_typed_space_after_hyphen_is_not_joined() -> None:
+    lines = lines_of([seg(90, 71, 400, "Nghị quyết số 07- ")], [seg(90, 88, 400, "NQ/TU ngày 15/6/2021")])
+    pages = [[PageItem(top=line.top, line=line) for line in lines]]
+    assert [b.text for b in _blocks(pages)] == ["Nghị quyết số 07-", "NQ/TU ngày 15/6/2021"]
+
+
+def test_table_continued_on_the_next_page_is_one_table() -> None:
+    first = [PageItem(top=500, table=(("TT", "Nhiệm vụ"), ("1", "Tổ chức Ngày hội khởi nghiệp theo KH số")))]
+    second = [
+        PageItem(top=71, table=(("", "142/KH-UBND"), ("2", "Hỗ trợ doanh nghiệp"))),
+        *page_items(2, [(300, "Tổ chức thực hiện")]),
+    ]
+    assert list(_blocks([first, second])) == [
+        Block(text="", page=1, kind="table", rows=(
+            ("TT", "Nhiệm vụ"), ("1", "Tổ chức Ngày hội khởi nghiệp theo KH số\n142/KH-UBND"), ("2", "Hỗ trợ doanh nghiệp"),
+        )),
+        Block(text="Tổ chức thực hiện", page=2, kind="line"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("more", "expected_rows"),
+    [
+        ((("", "- Nông nghiệp", "6%"),), 3),  # a sub-row with its own bullet: a new row
+        ((("", "Dịch vụ", "28%"),), 3),  # capital start: a new row
+        ((("3", "tiếp", "x"),), 3),  # numbered: a new row
+        ((("", "thủy sản", ""),), 2),  # the rest of a cut row: mended
+    ],
+)
+def test_continue_table(more: tuple[tuple[str, ...], ...], expected_rows: int) -> None:
+    rows = (("TT", "Chỉ tiêu", "Giá trị"), ("2", "Nông nghiệp,", "6%"))
+    assert len(continue_table(rows, more)) == expected_rows
+
+
+def fake_tesseract(directory: Path, languages: str, output: str, code: int = 0) -> None:
+    """A stand-in ``tesseract`` script: lists ``languages``; OCR prints ``output`` and exits ``code``."""
+    directory.mkdir()
+    script = directory / "tesseract"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "--list-langs" ]; then printf "List of available languages (2):\\n' + languages + '\\n"; exit 0; fi\n'
+        f"printf '{output}'\n"
+        f"echo 'tesseract: page error' >&2\nexit {code}\n",
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+
+
+def scanned_pdf(tmp_path: Path) -> Path:
+    path = tmp_path / "scan.pdf"
+    pages = [Image.new("RGB", (300, 400), "white") for _ in range(2)]
+    pages[0].save(path, "PDF", save_all=True, append_images=pages[1:])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("languages", "code", "expected"),
+    [
+        ("eng\\nvie", 0, [(1, "KẾ HOẠCH"), (1, "Số: 12/KH-UBND"), (2, "KẾ HOẠCH"), (2, "Số: 12/KH-UBND")]),
+        ("eng", 0, Code.E108_SCANNED),
+        ("eng\\nvie", 1, Code.E114_OCR_FAILED),
+    ],
+    ids=["ocr", "no-vietnamese-data", "tesseract-fails"],
+)
+def test_scanned_pdf_ocr(tmp_path: Path, monkeypatch, languages: str, code: int, expected) -> None:
+    fake_tesseract(tmp_path / "bin", languages, "KẾ HOẠCH\\n\\nSố: 12/KH-UBND\\n", code)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    path = scanned_pdf(tmp_path)
+    if isinstance(expected, Code):
+        with pytest.raises(HyError) as info:
+            read(path)
+        assert info.value.code is expected
+        assert info.value.line().startswith(f"{path}: {expected.value} ")
+    else:
+        document = read(path)
+        assert [(b.page, b.text) for b in document.blocks] == expected
+        assert (document.form, document.pages) == ("pdf", 2)
+
+
+LEGACY_PLAN = "KẾ HOẠCH\nThực hiện Nghị quyết số 29-NQ/TW ngày 17/11/2022 của Ban Chấp hành Trung ương Đảng\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("tcvn3.txt", unicode_to_tcvn3(LEGACY_PLAN).encode("cp1252")),
+        ("vni.txt", unicode_to_vni(LEGACY_PLAN).encode("cp1252")),
+        ("utf16.txt", LEGACY_PLAN.encode("utf-16")),
+        ("no-extension", LEGACY_PLAN.encode("utf-8")),
+        ("notes.xyz", LEGACY_PLAN.encode("utf-8")),
+    ],
+)
+def test_text_files_through_read(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    document = read(path)
+    text = "\n".join(b.text for b in document.blocks)
+    assert document.form == "txt"
+    assert document.warnings == ()
+    assert "Nghị quyết số 29-NQ/TW ngày 17/11/2022" in text
+    assert "Trung ương Đảng" in text or "trung ương đảng" in text
+
+
+def test_text_named_pdf_is_read_as_text_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "kế hoạch.pdf"
+    path.write_text(LEGACY_PLAN, encoding="utf-8")
+    document = read(path)
+    assert document.form == "txt"
+    assert [(w.code, w.message) for w in document.warnings] == [
+        ("W105", "content is text, but the extension says .pdf; read as text")
+    ]
