@@ -9,7 +9,7 @@ from hycompliance.store import fold
 # Syllables too common to show a match by themselves.
 COMMON = frozenset(
     "va cac cua cho trong theo voi de la co duoc tren tai ve nhung mot hoac nay do tu den khi thuc hien "
-    "tinh nam tren dia ban so ngay".split()
+    "tinh nam tren dia ban ngay".split()
 )
 TOKEN = re.compile(r"\w+")
 

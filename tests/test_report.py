@@ -1,0 +1,225 @@
+"""Outputs: matrix JSON/CSV/table/HTML/XLSX, document reports; escaping, formula-safe cells, Vietnamese words."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from hycompliance.report import csv_safe, labels, matrix_output, report_output
+from hycompliance.report.data import compare_targets, coverage, document_report, matrix_data
+from hycompliance.report.highlight import segments
+from hycompliance.report.md import esc
+from hycompliance.report.xlsx import put
+from hycompliance.scan import scan
+from hycompliance.store import add_review, open_db
+from tests.conftest_db import PARENT_TXT, SOKHCN_TXT, analyze_test, load_test_context
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """Two plans: the example plan, and a copy with markup, formulas and bullets in its text and name."""
+    folder = tmp_path_factory.mktemp("plans")
+    text = SOKHCN_TXT.read_text(encoding="utf-8")
+    (folder / "sokhcn.txt").write_text(text, encoding="utf-8")
+    hostile = text.replace("Tổ chức quán triệt Nghị quyết", f"Tổ chức quán triệt {SCRIPT} Nghị quyết", 1)
+    hostile = hostile.replace("Sở Khoa học và Công nghệ xây dựng", f"Sở {SCRIPT} xây dựng", 1)
+    (folder / "=1+2.txt").write_text(hostile, encoding="utf-8")
+    path = folder / "c.db"
+    scan(path, PARENT_TXT, [folder], workers=1, loader=load_test_context, analyze=analyze_test, progress=False,
+         log=open(os.devnull, "w"))
+    database = open_db(path)
+    add_review(database, "sokhcn", "III.1.1", "justified", "- đã giải trình <b>rõ</b>", "Phạm D")
+    return database
+
+
+def test_matrix_json_shape(db):
+    m = json.loads(matrix_output(db, "json"))
+    assert set(m) == {"plan", "requirements", "documents", "cells", "failed"}
+    assert m["plan"]["number"] == "87/KH-UBND"
+    assert [d["name"] for d in m["documents"]] == ["=1+2", "sokhcn"]
+    assert set(m["documents"][0]) == {"name", "path", "issuer", "number", "date", "kind"}
+    assert set(m["requirements"][0]) == {"id", "kind", "text", "group"}
+    n_req = len(m["requirements"])
+    assert len(m["cells"]) == 2 * n_req
+    cell = next(c for c in m["cells"] if c["document"] == "sokhcn" and c["requirement"] == "III.1.1")
+    assert {"document", "requirement", "status", "score", "review", "evidence"} <= set(cell)
+    assert cell["review"] == {"status": "justified", "note": "- đã giải trình <b>rõ</b>", "reviewer": "Phạm D",
+                              "at": cell["review"]["at"], "stale": False}
+    assert cell["final"] == "justified"
+    refs = {c["requirement"]: c["status"] for c in m["cells"] if c["document"] == "sokhcn"
+            and c["requirement"] in ("29-NQ/TW", "34-CTr/TU", "10-NQ/TU")}
+    assert refs == {"29-NQ/TW": "covered", "34-CTr/TU": "covered", "10-NQ/TU": "missing"}
+    assert all(set(e) == {"clause", "page", "text"} for c in m["cells"] for e in c["evidence"])
+
+
+def test_matrix_csv_neutralises_formulas(db):
+    rows = list(csv.reader(io.StringIO(matrix_output(db, "csv"))))
+    assert rows[0][:3] == ["document", "requirement", "status"]
+    assert {r[0] for r in rows[1:]} == {"'=1+2", "sokhcn"}
+
+
+@pytest.mark.parametrize(
+    "value, safe",
+    [("=1+2", "'=1+2"), ("- Chủ trì", "'- Chủ trì"), ("+ Tăng", "'+ Tăng"), ("@x", "'@x"), ("\tx", "'\tx"),
+     ("Sở Công Thương", "Sở Công Thương"), (3.5, 3.5), (None, None)],
+)
+def test_csv_safe(value, safe):
+    assert csv_safe(value) == safe
+
+
+def test_matrix_table_has_groups(db):
+    text = matrix_output(db, "table")
+    assert "III.1" in text and labels.GROUP["references"] in text and labels.GROUP["II.2"] in text
+    assert "sokhcn" in text
+
+
+def test_html_escapes_document_text(db):
+    for html in (matrix_output(db, "html"), report_output(db, "=1+2", "html"), report_output(db, "sokhcn", "html")):
+        assert "<script" not in html
+        assert "http://" not in html and "https://" not in html and "<link" not in html and " src=" not in html
+        assert html.startswith("<!DOCTYPE html>")
+    report = report_output(db, "=1+2", "html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
+    assert "<mark>" in report
+    sok = report_output(db, "sokhcn", "html")
+    assert "- đã giải trình &lt;b&gt;rõ&lt;/b&gt;" in sok
+
+
+def test_html_matrix_heatmap_groups_in_order(db):
+    html = matrix_output(db, "html")
+    heads = [labels.GROUP["II.2"], "III.1", "III.2", "III.3", labels.GROUP["references"]]
+    positions = [html.index(f"<th>{h}</th>") for h in heads]
+    assert positions == sorted(positions)
+    assert labels.HEADING["heatmap"] in html and labels.STATUS["covered"] in html
+
+
+def test_report_missing_first_and_coverage(db):
+    r = document_report(db, "sokhcn")
+    order = [i["final"] for i in r["items"]]
+    ranks = {"missing": 0, "partial": 1, "none": 2, "covered": 3, "justified": 4, "n/a": 5}
+    assert order == sorted(order, key=ranks.get)
+    counts = r["coverage"]["counts"]
+    assert sum(counts.values()) == len(r["items"])
+    met = counts["covered"] + counts["justified"] + counts["partial"] / 2
+    assert r["coverage"]["percent"] == round(100 * met / r["coverage"]["applicable"], 1)
+    assert [(c["id"], c["final"]) for c in r["references"]] == [
+        ("10-NQ/TU", "missing"), ("29-NQ/TW", "covered"), ("34-CTr/TU", "covered")]
+
+
+def test_markdown_report(db):
+    md = report_output(db, "=1+2", "md")
+    assert md.startswith(f"# {labels.HEADING['report']}: =1+2\n")
+    assert "\\<script\\>" in md and "<script>" not in md
+    for heading in ("summary", "requirements", "targets", "legal"):
+        assert f"## {labels.HEADING[heading]}" in md
+    first_row = md.split("|---|---|---|---|---|---|---|\n", 1)[1].splitlines()[0]
+    items = document_report(db, "=1+2")["items"]
+    assert items[0]["final"] in ("missing", "partial")
+    assert first_row.startswith(f"| {items[0]['id']} | {labels.STATUS[items[0]['final']]} |")
+
+
+def test_xlsx_matrix_reread(db, tmp_path):
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(matrix_output(db, "xlsx"))
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Ma trận", "Theo nhóm", "Chi tiết", "Văn bản"]
+    ws = wb["Ma trận"]
+    assert ws.freeze_panes == "D2"
+    assert [wb[s].freeze_panes for s in wb.sheetnames[1:]] == ["B2", "B2", "B2"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == [labels.COLUMN["requirement"], labels.COLUMN["group"], labels.COLUMN["requirement_text"]]
+    assert header[3:] == ["=1+2", "sokhcn"]
+    name_cell = ws.cell(row=1, column=4)
+    assert (name_cell.data_type, name_cell.value, name_cell.quotePrefix) == ("s", "=1+2", True)
+    assert len(ws.conditional_formatting) >= 1
+    statuses = {ws.cell(row=r, column=5).value for r in range(2, ws.max_row + 1)}
+    assert statuses <= set(labels.STATUS.values()) and labels.STATUS["justified"] in statuses
+
+
+def test_xlsx_report_sheets(db, tmp_path):
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(report_output(db, "sokhcn", "xlsx"))
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Tổng hợp", "Yêu cầu", "Chỉ tiêu", "Pháp chế"]
+    assert all(wb[s].freeze_panes == "B2" for s in wb.sheetnames)
+    review = [c.value for c in wb["Yêu cầu"]["G"] if c.value and "Phạm D" in c.value]
+    assert review == [f"{labels.STATUS['justified']}: - đã giải trình <b>rõ</b> (Phạm D, "
+                      f"{review[0].split(', ')[-1]}"]
+
+
+@pytest.mark.parametrize(
+    "value, quoted",
+    [("=HYPERLINK(\"x\")", True), ("- Chủ trì, phối hợp với các sở", True), ("+ Tăng cường", True), ("@SUM(A1)", True),
+     ("\tthụt lề", True), ("\rdòng", True), ("Tổ chức quán triệt", False), ("1.2. Mục", False)],
+)
+def test_xlsx_formula_looking_text_stays_text(tmp_path, value, quoted):
+    wb = openpyxl.Workbook()
+    put(wb.active, 1, 1, value)
+    wb.save(tmp_path / "x.xlsx")
+    cell = openpyxl.load_workbook(tmp_path / "x.xlsx").active["A1"]
+    assert (cell.value, cell.data_type, bool(cell.quotePrefix)) == (value, "s", quoted)
+
+
+@pytest.mark.parametrize(
+    "text, requirement, marked",
+    [
+        ("Phát triển kinh tế số và chuyển đổi số", "Đẩy mạnh chuyển đổi số", ["số", "chuyển đổi số"]),
+        ("Xây dựng đường vành đai", "Dự án đường vành đai 3", ["đường vành đai"]),
+        ("Tổ chức quán triệt", "Đầu tư hạ tầng", []),
+        ("các nhiệm vụ của tỉnh", "các nhiệm vụ", ["nhiệm vụ"]),
+    ],
+)
+def test_highlight_shared_words(text, requirement, marked):
+    segs = segments(text, requirement)
+    assert "".join(p for p, _ in segs) == text
+    assert [p for p, m in segs if m] == marked
+
+
+@pytest.mark.parametrize(
+    "finals, percent, applicable",
+    [
+        (["covered", "covered", "missing", "partial"], 62.5, 4),
+        (["justified", "missing", "n/a"], 50.0, 2),
+        (["n/a"], None, 0),
+    ],
+)
+def test_coverage_percent(finals, percent, applicable):
+    result = coverage([{"final": f} for f in finals])
+    assert (result["percent"], result["applicable"]) == (percent, applicable)
+
+
+def test_targets_compared_per_period():
+    target = {"indicator": "Tỷ lệ đô thị hóa", "unit": "%", "values": [
+        {"period": "2021-2025", "comparator": "trên", "value": 48.0, "high": None, "text": "Trên 48%"},
+        {"period": "2026-2030", "comparator": "trên", "value": 58.0, "high": None, "text": "Trên 58%"}]}
+    rows = compare_targets(target, ["3", "Tỷ lệ đô thị hóa*", "%", "Trên 50", "Trên 58"])
+    assert [(r["period"], r["province"], r["plan"], r["comparison"]) for r in rows] == [
+        ("2021-2025", "Trên 48%", "Trên 50", "higher"), ("2026-2030", "Trên 58%", "Trên 58", "equal")]
+    assert compare_targets(None, ["1"]) == []
+
+
+@pytest.mark.parametrize("text, safe", [("a|b", "a\\|b"), ("**x**", "\\*\\*x\\*\\*"), ("<i>", "\\<i\\>"),
+                                         ("dòng 1\ndòng 2", "dòng 1 dòng 2")])
+def test_markdown_escape(text, safe):
+    assert esc(text) == safe
+
+
+def test_report_on_failed_document(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("")
+    path = tmp_path / "c.db"
+    scan(path, PARENT_TXT, [folder], workers=1, loader=load_test_context, analyze=analyze_test, progress=False,
+         log=open(os.devnull, "w"))
+    database = open_db(path)
+    md = report_output(database, "empty", "md")
+    assert f"E102 file is empty" in md
+    assert json.loads(matrix_output(database, "json"))["failed"][0]["code"] == "E102"
