@@ -132,6 +132,26 @@ def png_named_txt(tmp: Path) -> Path:
     return path
 
 
+def xlsx(tmp: Path) -> Path:
+    path = tmp / "bảng.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return path
+
+
+def old_excel(tmp: Path) -> Path:
+    path = tmp / "bảng.xls"
+    path.write_bytes(OLE_HEADER + b"\x00" * 2048)
+    return path
+
+
+def text_quoting_pdf_magic(tmp: Path) -> Path:
+    """Not a PDF: text that mentions "%PDF-" after its first line is read as text."""
+    path = tmp / "ghi chú.txt"
+    path.write_text("Ghi chú\nTệp bắt đầu bằng %PDF-1.7 là PDF.\n" + "\x00" * 400, encoding="utf-8")
+    return path
+
+
 def directory(tmp: Path) -> Path:
     path = tmp / "thư mục.pdf"
     path.mkdir()
@@ -159,6 +179,9 @@ CASES: list[tuple[str, Callable[[Path], Path], Code]] = [
     ("legacy-doc", legacy_doc, Code.E111_LEGACY_DOC),
     ("legacy-doc-named-docx", legacy_doc_named_docx, Code.E111_LEGACY_DOC),
     ("binary-junk", binary_junk, Code.E112_BINARY),
+    ("text-quoting-pdf-magic-with-nuls", text_quoting_pdf_magic, Code.E112_BINARY),
+    ("xlsx", xlsx, Code.E104_UNSUPPORTED),
+    ("xls", old_excel, Code.E104_UNSUPPORTED),
     ("png-named-txt", png_named_txt, Code.E112_BINARY),
 ]
 

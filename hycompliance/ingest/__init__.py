@@ -23,9 +23,10 @@ MB = 1024 * 1024
 
 Kind = Literal["pdf", "docx", "zip", "ole", "text"]
 
-# Magic bytes. A PDF may carry junk before its header (readers accept it within the first KiB).
+# Magic bytes. A PDF starts with "%PDF-" (after whitespace or a BOM some tools leave in front).
 PDF_MAGIC = b"%PDF-"
-PDF_MAGIC_WINDOW = 1024
+LEADING_NOISE = b" \t\r\n\x00\xef\xbb\xbf"
+SNIFF_BYTES = 1024
 ZIP_MAGIC = b"PK\x03\x04"
 # OLE2 compound file: legacy Word .doc (and .xls/.ppt).
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -36,6 +37,8 @@ FORM_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "docx": (".docx", ".docm", ".dotx"),
     "txt": (".txt", ".text", ".md", ".csv", ".tsv", ".htm", ".html", ""),
 }
+# Office files that are not Word documents: refused as unsupported rather than as a damaged .doc/.docx.
+OTHER_OFFICE_EXTENSIONS = frozenset({".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".msg", ".zip"})
 KNOWN_EXTENSIONS = frozenset(ext for exts in FORM_EXTENSIONS.values() for ext in exts if ext) | {".doc"}
 WARN_WRONG_EXTENSION = "W105"
 
@@ -69,6 +72,8 @@ def read(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
         raise HyError(Code.E103_TOO_LARGE, path=name, limit=_megabytes(limits.max_bytes))
     kind = sniff(Path(path), name)
     ext = Path(path).suffix.lower()
+    if kind in ("ole", "zip") and ext in OTHER_OFFICE_EXTENSIONS:
+        raise HyError(Code.E104_UNSUPPORTED, path=name, ext=ext)
     if kind == "ole":
         raise HyError(Code.E111_LEGACY_DOC, path=name)
     if kind == "zip":
@@ -103,14 +108,14 @@ def sniff(path: Path, name: str) -> Kind:
     """The real type of a file from its first bytes (and the zip directory for DOCX)."""
     try:
         with path.open("rb") as fh:
-            head = fh.read(PDF_MAGIC_WINDOW)
+            head = fh.read(SNIFF_BYTES)
     except OSError as exc:
         raise HyError(Code.E104_UNSUPPORTED, path=name, ext=f"unreadable: {exc.strerror}") from None
     if head.startswith(ZIP_MAGIC):
         return "docx" if _zip_has(path, DOCX_MAIN_PART) else "zip"
     if head.startswith(OLE_MAGIC):
         return "ole"
-    if PDF_MAGIC in head:
+    if head.lstrip(LEADING_NOISE).startswith(PDF_MAGIC):
         return "pdf"
     return "text"
 

@@ -151,7 +151,7 @@ def _body_blocks(reader: Reader) -> Iterator[Block]:
     seen_text = False
     for element in _body_children(reader.document.element.body):
         if element.tag == qn("w:tbl"):
-            if not seen_text and _is_header_table(element, reader):
+            if not seen_text and _is_header_table(element):
                 yield from _header_blocks(element, reader)
             else:
                 page = reader.pages.page
@@ -166,7 +166,7 @@ def _body_blocks(reader: Reader) -> Iterator[Block]:
             yield Block(text=text, page=page, kind="paragraph")
 
 
-def _is_header_table(table: _Element, reader: Reader) -> bool:
+def _is_header_table(table: _Element) -> bool:
     rows = table.findall(qn("w:tr"))
     if not rows or len(rows) > HEADER_TABLE_MAX_ROWS:
         return False

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -30,6 +31,13 @@ from hycompliance.ingest import Limits
 from hycompliance.ingest.ocr import ocr_pages
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import dehyphenate_lines, fold_whitespace
+
+if TYPE_CHECKING:
+    from pdfplumber.pdf import PDF as PlumberPDF
+
+# A table as found: its bounding box (x0, top, x1, bottom) and its rows of cell texts.
+Rows = tuple[tuple[str, ...], ...]
+FoundTable = tuple[tuple[float, float, float, float], Rows]
 
 # A complete PDF ends with "%%EOF" (some writers add a little trailing junk).
 PDF_EOF_MARK = b"%%EOF"
@@ -224,7 +232,7 @@ def _pages_items(path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextP
         for index, textpage in enumerate(texts):
             page = pdf[index]
             lines = group_lines(page_segments(textpage, page.get_height()), index + 1)
-            tables: list[tuple[tuple[float, float, float, float], tuple[tuple[str, ...], ...]]] = []
+            tables: list[FoundTable] = []
             if _draws_paths(page):
                 if plumber is None:
                     plumber = _open_plumber(path)
@@ -239,7 +247,7 @@ def _draws_paths(page: pdfium.PdfPage) -> bool:
     return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)), None) is not None
 
 
-def _open_plumber(path: str):  # -> pdfplumber.PDF
+def _open_plumber(path: str) -> PlumberPDF:
     import pdfplumber  # imported here: only pages with ruled tables need it (a slow import and parse)
 
     try:
@@ -248,7 +256,7 @@ def _open_plumber(path: str):  # -> pdfplumber.PDF
         raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=f"{type(exc).__name__}: {exc}"[:120]) from None
 
 
-def _tables(plumber, index: int, path: str) -> list[tuple[tuple[float, float, float, float], tuple[tuple[str, ...], ...]]]:
+def _tables(plumber: PlumberPDF, index: int, path: str) -> list[FoundTable]:
     """Ruled tables on page ``index``: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated."""
     try:
         found = plumber.pages[index].find_tables()
@@ -269,7 +277,7 @@ def _cell(cell: str | None) -> str:
     return "\n".join(dehyphenate_lines([line for line in lines if line]))
 
 
-def _page_items(page: int, lines: list[Line], tables: list[tuple[tuple[float, float, float, float], tuple[tuple[str, ...], ...]]]) -> list[PageItem]:
+def _page_items(page: int, lines: list[Line], tables: list[FoundTable]) -> list[PageItem]:
     """Lines outside every table, and the tables, ordered by position."""
     items = [PageItem(top=bbox[1], table=rows) for bbox, rows in tables]
     outside = [line for line in lines if not any(_inside(line, bbox) for bbox, _ in tables)]
@@ -421,7 +429,7 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     yield from (Block(text=t, page=p, kind="line") for p, t in _dehyphenate(pending))
 
 
-def continue_table(rows: tuple[tuple[str, ...], ...], more: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+def continue_table(rows: Rows, more: Rows) -> Rows:
     """Append the rows of a table's next-page part; a row cut by the page break is mended.
 
     The first row of the next part continues the last row when its first cell (the row number) is empty
@@ -441,7 +449,7 @@ def continue_table(rows: tuple[tuple[str, ...], ...], more: tuple[tuple[str, ...
     return rows[:-1] + (mended,) + more[1:]
 
 
-def _same_width(rows: tuple[tuple[str, ...], ...], more: tuple[tuple[str, ...], ...]) -> bool:
+def _same_width(rows: Rows, more: Rows) -> bool:
     return bool(rows) and bool(more) and len(rows[-1]) == len(more[0])
 
 
