@@ -4,8 +4,9 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SHARED  ?= ../shared
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup demo test eval bench clean
+.PHONY: setup demo test eval bench clean browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,8 +19,17 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/hycompliance demo --out .
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium; install it when missing and we may (root with apt-get).
+browser:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		|| echo "could not install chromium: the browser tests will be skipped" >&2; fi
+
+screenshots: $(STAMP) browser
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 eval: $(STAMP)
 	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --form txt --form docx --form pdf

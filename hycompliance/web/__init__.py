@@ -1,0 +1,1 @@
+"""The reviewers' web app (``hycompliance serve``): see ``hycompliance.web.app``."""

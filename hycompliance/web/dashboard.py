@@ -1,0 +1,141 @@
+"""What the dashboard shows, as plain data: the filtered matrix, its heatmap, a drill-down, the last run.
+
+The matrix, the per-cell verdict (a fresh review, else the machine's) and the coverage arithmetic come
+from ``hycompliance.report.data``, so the web page, the HTML report and the XLSX export agree.
+Filters select document × requirement cells: by the document's issuer kind, by the cell's verdict, by
+whether someone reviewed it, and by whether it needs a second look (suspect result or stale review).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlite_utils import Database
+
+from hycompliance.report.data import REFERENCES_GROUP, coverage, heatmap, matrix_data
+
+KINDS = ("district", "commune", "agency")
+VERDICTS = ("covered", "partial", "missing", "justified", "n/a", "none")
+REVIEWED = ("yes", "no")
+WORKLIST_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str = ""
+    status: str = ""
+    reviewed: str = ""
+    suspect: bool = False
+    group: str = ""  # a heatmap column opened into its single requirements
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> "Filters":
+        """Filters from a query string; unknown values are ignored rather than trusted."""
+        def pick(name: str, allowed: tuple[str, ...]) -> str:
+            value = params.get(name, "")
+            return value if value in allowed else ""
+
+        return cls(kind=pick("kind", KINDS), status=pick("status", VERDICTS), reviewed=pick("reviewed", REVIEWED),
+                   suspect=params.get("suspect") == "1", group=params.get("group", "")[:40])
+
+    def query(self, **changes: Any) -> str:
+        """The query string of these filters (with ``changes``), for links and exports."""
+        f = replace(self, **changes)
+        pairs = {"kind": f.kind, "status": f.status, "reviewed": f.reviewed, "suspect": "1" if f.suspect else "",
+                 "group": f.group}
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+    @property
+    def narrows_cells(self) -> bool:
+        return bool(self.status or self.reviewed or self.suspect)
+
+    def keeps(self, cell: dict[str, Any]) -> bool:
+        review = cell["review"]
+        if self.status and cell["final"] != self.status:
+            return False
+        if self.reviewed == "yes" and review is None or self.reviewed == "no" and review is not None:
+            return False
+        if self.suspect and not (cell["suspect"] or (review is not None and review["stale"])):
+            return False
+        return True
+
+
+def document_ids(db: Database) -> dict[str, int]:
+    return {r["name"]: r["id"] for r in db.query("SELECT id, name FROM documents")}
+
+
+def filtered_matrix(db: Database, filters: Filters) -> dict[str, Any]:
+    """``report.data.matrix_data`` narrowed to the filters (same shape)."""
+    m = matrix_data(db)
+    docs = [d for d in m["documents"] if not filters.kind or d["kind"] == filters.kind]
+    names = {d["name"] for d in docs}
+    cells = [c for c in m["cells"] if c["document"] in names and filters.keeps(c)]
+    return dict(m, documents=docs, cells=cells)
+
+
+def _group_titles(db: Database, plan_key: str) -> dict[str, str]:
+    rows = db.query(
+        "SELECT r.code, r.group_title FROM requirements r JOIN plans p ON p.id = r.plan_id "
+        "WHERE p.key = ? AND r.active = 1 AND r.kind != 'reference'", [plan_key])
+    return {r["code"]: r["group_title"] for r in rows if r["group_title"]}
+
+
+def drilldown(matrix: dict[str, Any], group: str) -> dict[str, Any] | None:
+    """One heatmap column opened: its requirements as columns, each cell's verdict."""
+    reqs = [r for r in matrix["requirements"] if r["group"] == group]
+    if not reqs:
+        return None
+    cells = {(c["document"], c["requirement"]): c for c in matrix["cells"]}
+    rows = [{"document": d["name"], "cells": [cells.get((d["name"], r["id"])) for r in reqs]}
+            for d in matrix["documents"]]
+    per_requirement = [coverage([c for c in matrix["cells"] if c["requirement"] == r["id"]])["percent"] for r in reqs]
+    return {"group": group, "requirements": reqs, "rows": rows, "coverage": per_requirement}
+
+
+def group_coverage(matrix: dict[str, Any], groups: list[str]) -> list[float | None]:
+    """Across all shown documents: the share met in each group (the heatmap's bottom row)."""
+    group_of = {r["id"]: r["group"] for r in matrix["requirements"]}
+    return [coverage([c for c in matrix["cells"] if group_of[c["requirement"]] == g])["percent"] for g in groups]
+
+
+def last_run(db: Database) -> dict[str, Any] | None:
+    """The latest batch run (uploads scanned from the web are runs too, and are left out here)."""
+    rows = list(db.query(
+        "SELECT * FROM runs WHERE id NOT IN (SELECT run_id FROM uploads WHERE run_id IS NOT NULL) "
+        "ORDER BY id DESC LIMIT 1"))
+    if not rows:
+        return None
+    run = dict(rows[0])
+    run["errors"] = json.loads(run["errors"] or "[]")
+    return run
+
+
+def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
+    """Everything the dashboard page renders."""
+    m = filtered_matrix(db, filters)
+    heat = heatmap(m)
+    ids = document_ids(db)
+    titles = _group_titles(db, m["plan"]["key"])
+    group_title = {}
+    for r in m["requirements"]:
+        if r["group"] != REFERENCES_GROUP and r["group"] not in group_title:
+            group_title[r["group"]] = titles.get(r["id"], "")
+    worklist = m["cells"][:WORKLIST_LIMIT] if filters.narrows_cells else []
+    return {
+        "plan": m["plan"],
+        "documents": m["documents"],
+        "ids": ids,
+        "heat": heat,
+        "group_title": group_title,
+        "totals": group_coverage(m, heat["groups"]),
+        "overall": coverage(m["cells"]),
+        "drill": drilldown(m, filters.group) if filters.group else None,
+        "worklist": worklist,
+        "worklist_total": len(m["cells"]) if filters.narrows_cells else 0,
+        "failed": m["failed"],
+        "run": last_run(db),
+    }

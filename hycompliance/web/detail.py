@@ -1,0 +1,96 @@
+"""Data for the pages about one thing: a document, a requirement, a search, a decision's history."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from hycompliance.errors import Code, HyError
+from hycompliance.report.data import coverage, document_report, group_of, matrix_data
+from hycompliance.report.highlight import segments
+from hycompliance.store import current_plan, search_clauses
+
+SEARCH_LIMIT = 100
+
+
+def document_row(db: Database, doc_id: int) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM documents WHERE id = ?", [doc_id]))
+    if not rows:
+        raise HyError(Code.E304_NO_DOCUMENT, str(doc_id))
+    return rows[0]
+
+
+def review_history(db: Database, doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Every decision on this document, newest first, by requirement; each marked stale or not."""
+    plan_hash = None
+    if doc["plan_id"] is not None:
+        plan_hash = db["plans"].get(doc["plan_id"])["content_hash"]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in db.query("SELECT * FROM reviews WHERE document_id = ? ORDER BY id DESC", [doc["id"]]):
+        item = dict(r, stale=r["doc_hash"] != doc["content_hash"] or r["plan_hash"] != plan_hash)
+        out.setdefault(r["requirement"], []).append(item)
+    return out
+
+
+def document_page(db: Database, doc_id: int) -> dict[str, Any]:
+    """``report.data.document_report`` plus what the page adds: the id, warnings and decision history."""
+    doc = document_row(db, doc_id)
+    report = document_report(db, doc["name"])
+    position = {r["code"]: r["position"] for r in db.query(
+        "SELECT code, position FROM requirements WHERE plan_id = ? AND active = 1", [doc["plan_id"]])}
+    groups: list[dict[str, Any]] = []
+    for item in sorted(report["items"], key=lambda i: position.get(i["id"], 0)):
+        if not groups or groups[-1]["group"] != item["group"]:
+            groups.append({"group": item["group"], "items": []})
+        groups[-1]["items"].append(item)
+    return {
+        **report,
+        "document": doc,
+        "warnings": json.loads(doc["warnings"] or "[]"),
+        "history": review_history(db, doc),
+        "groups": groups,
+    }
+
+
+def requirement_page(db: Database, code: str) -> dict[str, Any]:
+    """One requirement of the current parent plan and every document's answer to it."""
+    plan = current_plan(db)
+    rows = list(db.query("SELECT * FROM requirements WHERE plan_id = ? AND code = ? AND active = 1", [plan["id"], code]))
+    if not rows:
+        raise HyError(Code.E305_NO_REQUIREMENT, detail=code)
+    req = dict(rows[0])
+    req["group"] = group_of(req)
+    req["target"] = json.loads(req["target"]) if req["target"] else None
+    req["applies_to"] = json.loads(req["applies_to"] or "[]")
+    m = matrix_data(db)
+    docs = {d["name"]: d for d in m["documents"]}
+    ids = {r["name"]: r["id"] for r in db.query("SELECT id, name FROM documents")}
+    answers = []
+    for cell in m["cells"]:
+        if cell["requirement"] != code:
+            continue
+        for e in cell["evidence"]:
+            e["segments"] = segments(e["text"], req["text"])
+        answers.append(dict(cell, id=ids[cell["document"]], doc=docs.get(cell["document"], {})))
+    return {"plan": m["plan"], "requirement": req, "answers": answers}
+
+
+def requirement_list(db: Database) -> list[dict[str, Any]]:
+    """The catalogue in order, each with the share of documents meeting it."""
+    m = matrix_data(db)
+    by_req: dict[str, list[dict[str, Any]]] = {}
+    for c in m["cells"]:
+        by_req.setdefault(c["requirement"], []).append(c)
+    texts = {r["code"]: r for r in db.query(
+        "SELECT code, text, kind FROM requirements WHERE plan_id = (SELECT id FROM plans WHERE key = ?) AND active = 1",
+        [m["plan"]["key"]])}
+    return [dict(r, text=texts[r["id"]]["text"], coverage=coverage(by_req.get(r["id"], []))) for r in m["requirements"]]
+
+
+def search(db: Database, query: str) -> list[dict[str, Any]]:
+    """Clauses containing the words of ``query`` (diacritics ignored), with those words marked."""
+    ids = {r["name"]: r["id"] for r in db.query("SELECT id, name FROM documents")}
+    hits = search_clauses(db, query, limit=SEARCH_LIMIT)
+    return [dict(h, id=ids.get(h["document"]), segments=segments(h["text"], query)) for h in hits]

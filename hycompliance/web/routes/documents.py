@@ -1,0 +1,86 @@
+"""A document's page, its file, its HTML report, and the reviewer's decisions on its cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from hycompliance.errors import HyError
+from hycompliance.report import report_output
+from hycompliance.store import REVIEW_STATUSES, add_review
+from hycompliance.web import auth
+from hycompliance.web.detail import document_page, document_row
+from hycompliance.web.schema import connect, request_db
+
+MAX_NOTE = 2000
+MEDIA = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def page(request: Request) -> Response:
+    with request_db(request) as db:
+        user = auth.require(request, db, "viewer")
+        data = document_page(db, request.path_params["doc_id"])
+    return request.app.state.templates.TemplateResponse(
+        request, "document.html", {"r": data, "can_decide": user.can("reviewer"), "decisions": REVIEW_STATUSES,
+                                   "saved": request.query_params.get("saved", "")})
+
+
+def download(request: Request) -> Response:
+    """The stored file of this document id; the path comes from the database only."""
+    with request_db(request) as db:
+        auth.require(request, db, "viewer")
+        doc = document_row(db, request.path_params["doc_id"])
+    path = Path(doc["path"])
+    if not path.is_file():
+        raise HTTPException(404, detail="Tệp gốc của văn bản này không còn ở nơi lưu trữ.")
+    return FileResponse(path, media_type=MEDIA.get(doc["form"], "application/octet-stream"),
+                        filename=f"{doc['name']}{path.suffix.lower()}")
+
+
+def report(request: Request) -> Response:
+    with request_db(request) as db:
+        auth.require(request, db, "viewer")
+        doc = document_row(db, request.path_params["doc_id"])
+        html = report_output(db, doc["name"], "html")
+    return HTMLResponse(str(html))
+
+
+def _record(db_path: str, doc_id: int, requirement: str, status: str, note: str, reviewer: str) -> None:
+    with connect(db_path) as db:
+        doc = document_row(db, doc_id)
+        add_review(db, doc["name"], requirement, status, note, reviewer=reviewer)
+
+
+async def decide(request: Request) -> Response:
+    """Record one decision (append-only), then back to the requirement on the document's page."""
+    form = await auth.checked_form(request)
+    doc_id = request.path_params["doc_id"]
+    with request_db(request) as db:
+        user = auth.require(request, db, "reviewer")
+    requirement = str(form.get("requirement", ""))
+    status = str(form.get("status", ""))
+    note = str(form.get("note", "")).strip()[:MAX_NOTE]
+    if status not in REVIEW_STATUSES:
+        raise HTTPException(400, detail="Hãy chọn một kết luận.")
+    try:
+        await run_in_threadpool(_record, request.app.state.settings.db_path, doc_id, requirement, status, note,
+                                user.name)
+    except HyError as exc:
+        raise HTTPException(400, detail=exc.line()) from exc
+    anchor = quote(f"req-{requirement}")
+    return RedirectResponse(f"/documents/{doc_id}?saved={quote(requirement)}#{anchor}", status_code=303)
+
+
+routes = [
+    Route("/documents/{doc_id:int}", page, name="document"),
+    Route("/documents/{doc_id:int}/file", download, name="document_file"),
+    Route("/documents/{doc_id:int}/report", report, name="document_report"),
+    Route("/documents/{doc_id:int}/decisions", decide, methods=["POST"], name="decide", max_body_size=64 * 1024),
+]

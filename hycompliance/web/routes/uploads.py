@@ -1,0 +1,84 @@
+"""Uploading a plan: the drop page, the upload itself (admins), and the scan's status for polling."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from hycompliance.errors import HyError
+from hycompliance.web import auth
+from hycompliance.web import uploads as store_uploads
+from hycompliance.web.schema import connect, request_db
+
+STATE_WORDS = {"queued": "Đang chờ phân tích", "scanning": "Đang đọc và đối chiếu", "done": "Đã xong",
+               "error": "Không phân tích được"}
+STATE_STEP = {"queued": 1, "scanning": 2, "done": 3, "error": 3}
+
+
+def page(request: Request) -> Response:
+    with request_db(request) as db:
+        auth.require(request, db, "admin")
+        recent = store_uploads.recent(db)
+    settings = request.app.state.settings
+    return request.app.state.templates.TemplateResponse(
+        request, "upload.html", {"recent": recent, "words": STATE_WORDS, "limit_mb": settings.max_upload_mb})
+
+
+def _store(settings: object, chunks_file: object, original: str, user: str) -> int:
+    stored, form, size = store_uploads.receive(
+        store_uploads.file_chunks(chunks_file), original, settings.uploads_dir, settings.max_upload_mb)  # type: ignore[attr-defined]
+    with connect(settings.db_path) as db:  # type: ignore[attr-defined]
+        return store_uploads.record(db, stored, original, form, size, user)
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+async def upload(request: Request) -> Response:
+    """Check and store the file, queue its scan; answer with where to follow it."""
+    form = await auth.checked_form(request)
+    with request_db(request) as db:
+        user = auth.require(request, db, "admin")
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        raise HTTPException(400, detail="Hãy chọn một tệp PDF, DOCX hoặc TXT.")
+    settings = request.app.state.settings
+    try:
+        upload_id = await run_in_threadpool(_store, settings, file.file, file.filename, user.name)
+    except HyError as exc:
+        if _wants_json(request):
+            return JSONResponse({"error": exc.line()}, status_code=400)
+        raise HTTPException(400, detail=exc.line()) from exc
+    finally:
+        await form.close()
+    request.app.state.jobs.submit(store_uploads.run_upload, settings.db_path, settings.plan_path, upload_id)
+    status_url = f"/upload/{upload_id}/status"
+    if _wants_json(request):
+        return JSONResponse({"id": upload_id, "status": status_url}, status_code=202)
+    return RedirectResponse(f"/upload?job={upload_id}", status_code=303)
+
+
+def status(request: Request) -> Response:
+    with request_db(request) as db:
+        auth.require(request, db, "admin")
+        up = store_uploads.get(db, request.path_params["upload_id"])
+    if up is None:
+        raise HTTPException(404, detail="Không có lượt tải lên này.")
+    return JSONResponse({
+        "id": up["id"], "file": up["original"], "state": up["state"], "label": STATE_WORDS[up["state"]],
+        "step": STATE_STEP[up["state"]], "steps": 3, "error": up["error_line"],
+        "document": f"/documents/{up['document_id']}" if up["document_id"] and up["state"] == "done" else None,
+    })
+
+
+routes = [
+    Route("/upload", page, name="upload_page"),
+    Route("/upload", upload, methods=["POST"], name="upload",
+          max_body_size=store_uploads.MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024),
+    Route("/upload/{upload_id:int}/status", status, name="upload_status"),
+]
