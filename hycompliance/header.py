@@ -32,7 +32,8 @@ TITLE_SEARCH_BLOCKS = 25
 
 def read_header(blocks: tuple[Block, ...], cfg: dict[str, Any]) -> tuple[Header, list[Block], list[Block]]:
     """Split blocks into (header, body blocks after the title, title blocks)."""
-    header_lines = [b.text.strip() for b in blocks if b.region == "header" and b.text.strip()]
+    # a header cell may hold two lines: the superior body over the issuer ("UBND TỈNH ..." / "UBND XÃ ...")
+    header_lines = [ln.strip() for b in blocks if b.region == "header" for ln in b.text.split("\n") if ln.strip()]
     body = [b for b in blocks if b.region != "header"]
     title_at = _find_title(body, cfg)
     title_blocks: list[Block] = []
@@ -74,7 +75,7 @@ def _find_title(body: list[Block], cfg: dict[str, Any]) -> int | None:
     for i, block in enumerate(body[:TITLE_SEARCH_BLOCKS]):
         text = block.text.strip().strip("*").strip()
         if any(text.startswith(w) for w in words) and _upper_share(text.split(" ", 3)[0]) > 0.9:
-            if not NUMBER_LINE.search(text):
+            if not NUMBER_LINE.search(text.split("\n")[0]):  # "KẾ HOẠCH\nThực hiện KH số 87/..." is a title
                 return i
     return None
 

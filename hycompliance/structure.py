@@ -207,6 +207,7 @@ def _table_rows(rows: tuple[tuple[str, ...], ...]) -> list[tuple[str, tuple[str,
     """
     out: list[tuple[str, tuple[str, ...]]] = []
     current: str | None = None
+    group: str | None = None  # a roman group row ("II | Nông nghiệp, nông thôn") numbers the rows below it
     sub = 0
     for k, row in enumerate(rows):
         cells = tuple(c.strip() for c in row)
@@ -216,9 +217,12 @@ def _table_rows(rows: tuple[tuple[str, ...], ...]) -> list[tuple[str, tuple[str,
         if not any(cells):
             continue
         first_text = next((c for c in cells if c), "")
-        if number is not None:
-            current, sub = number, 0
+        if number is not None and ROMAN_ROW.match(number):
+            group, current, sub = number, number, 0
             out.append((number, cells))
+        elif number is not None:
+            current, sub = (f"{group}.{number}" if group else number), 0
+            out.append((current, cells))
         elif current is not None and BULLET.match(first_text):
             sub += 1
             out.append((f"{current}.{sub}", cells))
@@ -228,6 +232,7 @@ def _table_rows(rows: tuple[tuple[str, ...], ...]) -> list[tuple[str, tuple[str,
 
 
 ROW_NUMBER = re.compile(r"^(\d{1,3}|[IVX]{1,5})[.)]?$")
+ROMAN_ROW = re.compile(r"^[IVX]{1,5}$")
 ROW_LEAD = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
 
 

@@ -158,3 +158,37 @@ def test_issuer_lines(header_lines, issuer, parent):
     from hycompliance.header import _issuer
 
     assert _issuer(header_lines, rules.load("structure.yaml")) == (issuer, parent)
+
+
+def test_roman_group_rows_number_the_rows_below_them():
+    text = (
+        "I. NHIỆM VỤ\n"
+        "STT | Nhiệm vụ | Cơ quan chủ trì\n"
+        "I | Công tác tuyên truyền\n"
+        "1 | Tuyên truyền Nghị quyết | Phòng Văn hóa\n"
+        "2 | Cập nhật tin bài | Phòng Văn hóa\n"
+        "II | Nông nghiệp\n"
+        "1 | Chuyển đổi cây trồng | Phòng Kinh tế\n"
+    )
+    plan = build_plan(read_text("x.txt", text))
+    rows = [c.id for c in plan.clauses if c.kind == "row"]
+    assert rows == ["I.I", "I.I.1", "I.I.2", "I.II", "I.II.1"]
+    assert not [w for w in plan.warnings if w.code == "W201"]
+
+
+def test_docx_header_cell_with_superior_body_and_title_naming_a_number():
+    from hycompliance import rules
+    from hycompliance.header import read_header
+    from hycompliance.models import Block
+
+    blocks = (
+        Block(text="UBND TỈNH HƯNG YÊN\nỦY BAN NHÂN DÂN XÃ NHƯ QUỲNH", kind="paragraph", region="header"),
+        Block(text="Số: 118/KH-UBND", kind="paragraph", region="header"),
+        Block(text="Như Quỳnh, ngày 15 tháng 9 năm 2025", kind="paragraph", region="header"),
+        Block(text="KẾ HOẠCH\nThực hiện Kế hoạch số 87/KH-UBND ngày 23/5/2023 của UBND tỉnh", kind="paragraph"),
+        Block(text="Căn cứ Kế hoạch số 87/KH-UBND;", kind="paragraph"),
+    )
+    header, body, title = read_header(blocks, rules.load("structure.yaml"))
+    assert (header.issuer, header.parent_issuer, header.type) == ("UBND xã Như Quỳnh", "UBND tỉnh Hưng Yên", "Kế hoạch")
+    assert header.title == "Kế hoạch thực hiện Kế hoạch số 87/KH-UBND ngày 23/5/2023 của UBND tỉnh"
+    assert [b.text for b in body] == ["Căn cứ Kế hoạch số 87/KH-UBND;"]
