@@ -249,10 +249,13 @@ def scan(
                 + (f"; {ignored} other file(s) ignored" if ignored else ""))
         errors: list[dict[str, str]] = []
         scanned = 0
+        writing = 0.0
 
         def on_done(task: Task, rows: dict[str, Any], seconds: float) -> None:
-            nonlocal scanned
+            nonlocal scanned, writing
+            t0 = time.perf_counter()
             write_document(db, task.doc_id, rows)
+            writing += time.perf_counter() - t0
             name = states[task.path].name
             if rows["document"]["status"] == "error":
                 errors.append(_error_entry(rows, task.path))
@@ -267,7 +270,8 @@ def scan(
             bar.close()
         summary = {"run": run_id, "scanned": scanned, "skipped": skipped, "failed": len(errors),
                    "errors": sorted(errors, key=lambda e: e["file"]), "seconds": round(time.perf_counter() - started, 3),
-                   "discovered": len(files), "ignored": ignored, "suspect": suspect, "db": str(db_path)}
+                   "discovered": len(files), "ignored": ignored, "suspect": suspect, "db": str(db_path),
+                   "write_seconds": round(writing, 3)}
         finish_run(db, run_id, summary)
     finally:
         db.close()
