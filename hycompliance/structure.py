@@ -36,6 +36,15 @@ BULLET = re.compile(r"^[-–—•·]\s*(?=\S)")
 SUBBULLET = re.compile(r"^\+\s*(?=\S)")
 # A sentence or lead-in ends here; what follows a wrap after it may start something new.
 SENTENCE_END = re.compile(r"[.;:!?…]\s*[\"”’)]*\s*$")
+# A line ending in a word that cannot end a title: the title goes on ("Sở Kế hoạch và" / "Đầu tư").
+CONNECTOR_END = re.compile(
+    r"(?:\b(?:và|của|với|các|những|về|cho|trong|theo|tại|để|đến|từ|là|số|ngày|năm|giai đoạn|thời kỳ)|[,\-–(])\s*$",
+    re.IGNORECASE,
+)
+# An item that carries its content after a colon: "4. Sở Tài chính: Phối hợp với ..."
+INLINE_CONTENT = re.compile(r":\s*\S")
+# Vietnamese list letters in order (no f, j, w, z); "đ" follows "d".
+LETTER_ORDER = "abcdđeghiklmnopqrstuvxy"
 # The largest number a real item label carries (years and amounts are not labels).
 MAX_ITEM_NUMBER = 60
 
@@ -89,7 +98,8 @@ def parse_label(text: str) -> Label | None:
         if int(parts[-1]) <= MAX_ITEM_NUMBER and all(p.isdigit() for p in parts):
             return Label("item", m.group(0).strip(), parts[-1], int(parts[-1]), 1 + len(parts), rest)
     if m := LETTER.match(text):
-        return Label("letter", m.group(0).strip(), m.group(1), ord(m.group(1)), 5, text[m.end() :])
+        number = LETTER_ORDER.find(m.group(1)) + 1
+        return Label("letter", m.group(0).strip(), m.group(1), number, 5, text[m.end() :])
     if m := SUBBULLET.match(text):
         return Label("subbullet", "+", "", 0, 7, text[m.end() :])
     if m := BULLET.match(text):
@@ -265,7 +275,8 @@ def build_plan(doc: Document) -> Plan:
     closing_recipients: list[str] = []
     signer: list[str] = []
     mode = "body"  # body | recipients | signer
-    prev_text = ""
+    prev_text, prev_page = "", 0
+    laid_out = _layout_marks_paragraphs(doc, body)
     title_text = " ".join(_clean(t.text) for t in title_blocks)
     if title_text:
         b.nodes.append(_Node("title", "", "paragraph", [title_text], title_blocks[0].page, None, LEAF_RANK))
@@ -310,6 +321,8 @@ def build_plan(doc: Document) -> Plan:
         wrapped = block.kind == "line"
         if label and label.kind in ("bullet", "subbullet") and _starts_lower(label.rest) and prev_text and not SENTENCE_END.search(prev_text):
             label = None  # "- phát triển ..." continues the previous sentence after a hard wrap
+        if label and laid_out and wrapped and block.page == prev_page and _runs_on(b, prev_text):
+            label = None  # the layout says this line goes on: "(qua Phòng Tài chính" + "- Kế hoạch)"
         if label and wrapped and label.kind in ("section", "item", "letter") and not (
             b.expected(label) or SENTENCE_END.search(prev_text) or not prev_text
         ):
@@ -318,6 +331,8 @@ def build_plan(doc: Document) -> Plan:
             label = None
         if label:
             b.open(label, block.page)
+        elif b.nodes and b.nodes[-1].kind == "section" and text.isupper() and " ".join(b.nodes[-1].parts).isupper():
+            b.nodes[-1].parts.append(text)  # a title in capitals set over several paragraphs
         elif b.nodes and b.nodes[-1].kind not in ("table", "row") and (
             wrapped and not _new_paragraph(text, prev_text, b.nodes[-1])
             or (_starts_lower(text) and prev_text and not SENTENCE_END.search(prev_text))
@@ -325,7 +340,7 @@ def build_plan(doc: Document) -> Plan:
             b.nodes[-1].parts.append(text)
         else:
             b.paragraph(text, block.page)
-        prev_text = text
+        prev_text, prev_page = text, block.page
     clauses, full_text = _materialise(b.nodes)
     if not any(c.kind in ("section", "item", "bullet") for c in clauses):
         b.warnings.append(ParseWarning("W202", "no sections, items or bullets found"))
@@ -334,6 +349,32 @@ def build_plan(doc: Document) -> Plan:
         closing=Closing(tuple(closing_recipients), tuple(signer)),
         warnings=tuple(doc.warnings) + tuple(b.warnings),
     )
+
+
+# Share of text blocks a reader marks as paragraph starts when it can see the layout (indents, gaps).
+LAYOUT_PARAGRAPH_SHARE = 0.15
+
+
+def _runs_on(b: _Builder, prev_text: str) -> bool:
+    """Is the clause being written a sentence still running (not a heading waiting for its children)?"""
+    if not prev_text or SENTENCE_END.search(prev_text) or not b.nodes:
+        return False
+    current = b.nodes[-1]
+    return current.kind in ("bullet", "subbullet", "letter", "paragraph") or bool(
+        INLINE_CONTENT.search(" ".join(current.parts))
+    )
+
+
+def _layout_marks_paragraphs(doc: Document, body: list[Block]) -> bool:
+    """Does the reader see paragraph starts in the layout (a PDF with indents or spacing)?
+
+    Then a label on a plain continuation line is a hard wrap, not a new clause.
+    """
+    if doc.form != "pdf":
+        return False
+    text_blocks = [b for b in body if b.kind != "table"]
+    starts = sum(b.kind == "paragraph" for b in text_blocks)
+    return bool(text_blocks) and starts / len(text_blocks) >= LAYOUT_PARAGRAPH_SHARE and starts < len(text_blocks)
 
 
 def _appendix_key(b: _Builder, text: str) -> str:
@@ -347,17 +388,27 @@ def _is_signer(text: str, cfg: dict) -> bool:
     return any(text.upper().startswith(s) for s in cfg["signer_starts"])
 
 
+def _starts_upper(text: str) -> bool:
+    return text[:1].isalpha() and text[:1].isupper()
+
+
 def _new_paragraph(text: str, prev: str, current: _Node) -> bool:
-    """In hard-wrapped text, does an unlabelled line start a new paragraph?"""
+    """In hard-wrapped text, does an unlabelled line start a new paragraph?
+
+    Bullets and lettered items run on to the next label. A heading (an item or section title with no
+    sentence end yet) wraps on unless the line starts a capitalised word after a complete title; a
+    paragraph ends at a sentence end or a ``;`` followed by a capital.
+    """
     if not prev:
         return True
     if current.kind in ("bullet", "subbullet", "letter"):
         return False
-    if current.kind in ("section", "item") and not SENTENCE_END.search(" ".join(current.parts)):
-        # a heading still wrapping goes on in lower case, or in capitals after a heading in capitals
-        heading = " ".join(current.parts)
-        return not (_starts_lower(text) or heading.isupper() and text.isupper())
-    return bool(re.search(r"[.!?:]\s*$", prev)) and not _starts_lower(text)
+    heading = " ".join(current.parts)
+    if current.kind in ("section", "item") and not SENTENCE_END.search(heading):
+        if not _starts_upper(text) or CONNECTOR_END.search(prev) or INLINE_CONTENT.search(heading):
+            return False  # "... Nghị quyết số" + "29-NQ/TW", "... Sở Kế hoạch và" + "Đầu tư"
+        return not (heading.isupper() and text.isupper())
+    return bool(re.search(r"[.!?:;]\s*$", prev)) and _starts_upper(text)
 
 
 # A wrapped line that ended inside a hyphenated word or symbol: "29-" + "NQ/TW", "2021-" + "2025".

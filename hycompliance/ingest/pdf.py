@@ -70,6 +70,12 @@ RUNNING_LINE_MIN_PAGES = 3
 RUNNING_LINE_DEPTH = 2
 RUNNING_LINE_Y_TOLERANCE = 3.0
 WARN_PAGE_WITHOUT_TEXT = "W108"
+# A first line indented by more than this (points) starts a paragraph.
+PARAGRAPH_INDENT = 6.0
+# A gap above a line wider than this share of the usual line spacing starts a paragraph.
+PARAGRAPH_GAP_SHARE = 1.35
+# A line whose middle is this close (points) to the text block's middle is centred (a title), not indented.
+CENTRED_TOLERANCE = 12.0
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ def read_pdf(path: str, limits: Limits) -> Document:
         counts = [_text_chars(textpage) for textpage in texts]
         if all(count < MIN_TEXT_CHARS for count in counts):
             lines = ocr_pages(pdf, path)
-            blocks = tuple(Block(text=t, page=p, kind="line") for p, t in _dehyphenate(lines))
+            blocks = tuple(_line_blocks([(p, t, False) for p, t in lines]))
             return Document(path=path, blocks=blocks, pages=pages, form="pdf")
         items = list(_pages_items(path, pdf, texts))
     except pdfium.PdfiumError as exc:
@@ -400,21 +406,33 @@ def _is_page_number(line: Line, items: list[PageItem]) -> bool:
 
 
 def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
-    """Blocks in reading order; a table that goes on at the top of the next page is one table."""
+    """Blocks in reading order; a table that goes on at the top of the next page is one table.
+
+    A line that starts a paragraph by its layout (indented first line, or space above it) is a
+    ``paragraph`` block; the other lines are ``line`` blocks that may continue the one before.
+    """
     running = _running_keys(pages) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
-    pending: list[tuple[int, str]] = []
+    pending: list[tuple[int, str, bool]] = []
     table: Block | None = None
     for number, items in enumerate(pages, start=1):
+        body = [
+            item.line for item in items
+            if item.line is not None
+            and _running_key(item.line, number) not in running
+            and not _is_page_number(item.line, items)
+        ]
+        starts = paragraph_starts(body)
         for item in items:
             if item.line is not None:
-                if _running_key(item.line, number) not in running and not _is_page_number(item.line, items):
+                if item.line in starts:
                     if table is not None:
                         yield table
                         table = None
                     # a trailing space stops dehyphenate_lines from joining; _dehyphenate strips it
-                    pending.append((number, item.line.text + (" " if item.line.spaced_end else "")))
+                    text = item.line.text + (" " if item.line.spaced_end else "")
+                    pending.append((number, text, starts[item.line]))
                 continue
-            yield from (Block(text=t, page=p, kind="line") for p, t in _dehyphenate(pending))
+            yield from _line_blocks(pending)
             pending = []
             if item.header:
                 yield from (Block(text=t, page=number, kind="line", region="header") for t in item.header)
@@ -426,7 +444,38 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
                 table = Block(text="", page=number, kind="table", rows=item.table)
     if table is not None:
         yield table
-    yield from (Block(text=t, page=p, kind="line") for p, t in _dehyphenate(pending))
+    yield from _line_blocks(pending)
+
+
+def _line_blocks(pending: list[tuple[int, str, bool]]) -> Iterator[Block]:
+    for page, text, start in _dehyphenate(pending):
+        yield Block(text=text, page=page, kind="paragraph" if start else "line")
+
+
+def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
+    """For each body line of a page: does its layout start a paragraph?
+
+    A first-line indent (the line begins right of the page's usual left edge, and is not centred like a
+    title line) or a gap above the line wider than the usual line spacing starts one. Pages whose lines all start at one edge and are evenly
+    spaced give no signal: every line is then a plain ``line`` for the structure stage to judge.
+    """
+    if not lines:
+        return {}
+    edges = Counter(round(line.x0) for line in lines)
+    margin = min(x for x, n in edges.items() if n >= max(2, edges.most_common(1)[0][1] // 3)) if len(lines) > 2 else min(edges)
+    steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:]) if b.top > a.top)
+    step = steps[len(steps) // 4] if steps else 0.0  # the usual line step: paragraph gaps are the larger ones
+    right = max(line.x1 for line in lines)
+    middle = (margin + right) / 2
+    out: dict[Line, bool] = {}
+    previous: Line | None = None
+    for line in lines:
+        centred = line.x0 > margin + PARAGRAPH_INDENT and abs((line.x0 + line.x1) / 2 - middle) < CENTRED_TOLERANCE
+        indented = line.x0 > margin + PARAGRAPH_INDENT and not centred
+        spaced = previous is not None and step > 0 and line.top - previous.top > step * PARAGRAPH_GAP_SHARE
+        out[line] = indented or spaced  # a page's first line: by its indent alone
+        previous = line
+    return out
 
 
 def continue_table(rows: Rows, more: Rows) -> Rows:
@@ -453,14 +502,14 @@ def _same_width(rows: Rows, more: Rows) -> bool:
     return bool(rows) and bool(more) and len(rows[-1]) == len(more[0])
 
 
-def _dehyphenate(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Rejoin hyphen-broken lines, keeping the page of each joined line's first part."""
-    out: list[tuple[int, str]] = []
-    for page, text in lines:
-        if out:
+def _dehyphenate(lines: list[tuple[int, str, bool]]) -> list[tuple[int, str, bool]]:
+    """Rejoin hyphen-broken lines, keeping the page and paragraph start of each joined line's first part."""
+    out: list[tuple[int, str, bool]] = []
+    for page, text, start in lines:
+        if out and not start:
             joined = dehyphenate_lines([out[-1][1], text])
             if len(joined) == 1:
-                out[-1] = (out[-1][0], joined[0])
+                out[-1] = (out[-1][0], joined[0], out[-1][2])
                 continue
-        out.append((page, text))
-    return [(page, text.strip()) for page, text in out]
+        out.append((page, text, start))
+    return [(page, text.strip(), start) for page, text, start in out]
