@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from hycompliance.cli import _load_commands
 from hycompliance.cli.app import app
 
-from conftest import DEV, SHARED
+from tests.conftest import DEV, SHARED
 
 PROVINCIAL = SHARED / "provincial" / "87-KH-UBND-2023.txt"
 runner = CliRunner()

@@ -10,7 +10,7 @@ import pytest
 from hycompliance.references import extract, load_registry, parse_key
 from hycompliance.references.extract import canonical_key
 
-from conftest import DEV, REAL, SHARED
+from tests.conftest import DEV, REAL, SHARED
 
 PROVINCIAL = SHARED / "provincial" / "87-KH-UBND-2023.txt"
 

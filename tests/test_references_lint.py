@@ -11,7 +11,7 @@ from hycompliance.references import check, extract, extract_plan, lint, load_reg
 from hycompliance.references.resolve import KnownDocument, Registry, registry_yaml
 from hycompliance.references.rules import rules_dir
 
-from conftest import DEV, SHARED
+from tests.conftest import DEV, SHARED
 
 PROVINCIAL = SHARED / "provincial" / "87-KH-UBND-2023.txt"
 DEV_NAMES = ["myhao-kh-2023", "phucu-kh-2023", "soct-kh-2023", "sokhcn-kh-2023", "vanlam-kh-2023"]

@@ -7,7 +7,7 @@ import pytest
 from hycompliance.references import extract, load_registry
 from hycompliance.references.spacy import SPAN_KEY, blank_pipeline
 
-from conftest import DEV, SHARED
+from tests.conftest import DEV, SHARED
 
 TEXTS = [
     SHARED / "provincial" / "87-KH-UBND-2023.txt",
