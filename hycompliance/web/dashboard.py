@@ -129,6 +129,7 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
         "plan": m["plan"],
         "documents": m["documents"],
         "ids": ids,
+        "kinds": {d["name"]: d["kind"] for d in m["documents"]},
         "heat": heat,
         "group_title": group_title,
         "totals": group_coverage(m, heat["groups"]),

@@ -10,7 +10,7 @@ from hycompliance.web.app import create_app
 from hycompliance.web.auth import add_user
 from hycompliance.web.schema import open_web_db
 from tests.browser import live
-from tests.browser.web_db import build_db
+from tests.browser.harness import build_db
 
 ADMIN = ("admin", "mat-khau-admin")
 

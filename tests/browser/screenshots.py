@@ -17,7 +17,7 @@ from hycompliance.store import add_review
 from hycompliance.web.app import create_app
 from hycompliance.web.schema import open_web_db
 from tests.browser import live
-from tests.browser.web_db import build_db
+from tests.browser.harness import build_db
 
 
 def _first_covered(db_path: Path, document: str) -> str:

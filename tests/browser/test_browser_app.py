@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 
 from hycompliance.report.highlight import segments
-from tests.browser.web_db import SCANNED, UPLOAD_DOCX, XSS_NAME
+from tests.browser.harness import SCANNED, UPLOAD_DOCX, XSS_NAME
 
 DOCUMENTS = sorted([*SCANNED, XSS_NAME])
 

@@ -1,12 +1,18 @@
-"""The database the web tests use: real dev plans scanned by the real batch against 87/KH-UBND.
+"""What the web tests share: a database of real dev plans scanned by the real batch against 87/KH-UBND,
+and a few HTTP client steps (CSRF token, signing in).
 
-Imported explicitly by the web tests (HTTP and browser); each test session builds its own copy.
+Imported explicitly by the HTTP tests (tests/test_web_*.py) and the browser tests; each builds its own copy.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import sqlite3
 from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
 
 from hycompliance.scan import scan
 from tests.conftest import DEV, ROOT
@@ -38,3 +44,32 @@ def build_db(folder: Path) -> Path:
     summary = scan(db, PARENT, plans, workers=1, log=io.StringIO(), progress=False)
     assert (summary["scanned"], summary["failed"]) == (3, 0), summary
     return db
+
+
+def copy_db(source: Path, target: Path) -> Path:
+    """A consistent copy of a database (SQLite's backup API, WAL included)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return target
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page carries in its <meta name="csrf-token">."""
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)">', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def client(app: Any, address: str = "127.0.0.1") -> TestClient:
+    """A test client whose requests come from ``address``; redirects are not followed."""
+    return TestClient(app, client=(address, 50000), follow_redirects=False)
+
+
+def sign_in(c: TestClient, name: str, password: str) -> TestClient:
+    token = csrf_of(c.get("/login").text)
+    response = c.post("/login", data={"name": name, "password": password, "csrf": token, "next": "/"})
+    assert response.status_code == 303, response.text
+    return c

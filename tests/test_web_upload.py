@@ -1,0 +1,149 @@
+"""Uploads: checked by size and magic bytes, stored under a generated folder, scanned by the batch's code."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from hycompliance.errors import HyError
+from hycompliance.web.app import create_app
+from hycompliance.web.auth import add_user
+from hycompliance.web.schema import open_web_db
+from hycompliance.web.uploads import receive, slug
+from tests.browser.harness import build_db, client, copy_db, csrf_of, sign_in
+from tests.conftest import DEV
+
+ADMIN = ("an", "mat-khau-an")
+
+
+def _zip(names: list[str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n in names:
+            z.writestr(n, "<x/>")
+    return buf.getvalue()
+
+
+# (file name, content, the one line shown, or the form stored)
+RECEIVE_CASES = [
+    ("junk.pdf", b"\x89\x01\x02 not a pdf \x00\xff", "junk.pdf: E105 content is binary data, but the extension says .pdf"),
+    ("empty.txt", b"", "empty.txt: E102 file is empty"),
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64,
+     "old.doc: E104 unsupported file type '.doc' (expected .pdf, .docx or .txt)"),
+    ("renamed.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "renamed.docx: E111 legacy Word .doc format; save it as .docx"),
+    ("archive.docx", _zip(["a.txt"]), "archive.docx: E105 content is a ZIP archive, but the extension says .docx"),
+    ("plan.txt", b"%PDF-1.7\n", "plan.txt: E105 content is PDF, but the extension says .txt"),
+    ("noext", b"abc", "noext: E104 unsupported file type '(none)' (expected .pdf, .docx or .txt)"),
+    ("big.txt", b"a" * (1024 * 1024 + 1), "big.txt: E103 file is larger than the limit of 1 MB"),
+    ("Kế hoạch Văn Lâm.txt", "I. MỤC ĐÍCH\n".encode(), "txt"),
+    ("scan.pdf", b"%PDF-1.4\n%\xe2\xe3\n", "pdf"),
+    ("word.docx", _zip(["[Content_Types].xml", "word/document.xml"]), "docx"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), RECEIVE_CASES)
+def test_receive_checks_size_and_magic_bytes(tmp_path: Path, name: str, content: bytes, expected: str) -> None:
+    folder = tmp_path / "uploads"
+    chunks = [content[i:i + 65536] for i in range(0, len(content), 65536)]
+    if ":" in expected:
+        with pytest.raises(HyError) as info:
+            receive(chunks, name, folder, limit_mb=1)
+        assert info.value.line() == expected
+        assert list(folder.rglob("*")) == []  # nothing left behind
+        return
+    stored, form, size = receive(chunks, name, folder, limit_mb=1)
+    assert (form, size, stored.read_bytes()) == (expected, len(content), content)
+    assert stored.parent.parent == folder and len(stored.parent.name) == 16
+    assert stored.name == f"{slug(name)}.{expected}"
+
+
+@pytest.mark.parametrize(("original", "stem"), [
+    ("Kế hoạch Văn Lâm.docx", "ke-hoach-van-lam"),
+    ("../../etc/passwd.txt", "passwd"),
+    ("C:\\Users\\lan\\KH 112.pdf", "kh-112"),
+    ("....txt", "van-ban"),
+])
+def test_slug_keeps_only_safe_characters(original: str, stem: str) -> None:
+    assert slug(original) == stem
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_db(tmp_path_factory.mktemp("web-upload"))
+
+
+@pytest.fixture()
+def admin(built: Path, tmp_path: Path):
+    db_path = copy_db(built, tmp_path / "coverage.db")
+    db = open_web_db(db_path)
+    add_user(db, *ADMIN[:1], "admin", ADMIN[1])
+    db.close()
+    app = create_app(db_path, host="0.0.0.0", uploads_dir=tmp_path / "uploads")
+    with client(app, "10.1.2.3") as c:  # the context runs the app's lifespan (its worker thread)
+        yield sign_in(c, *ADMIN), db_path, tmp_path / "uploads"
+
+
+def _upload(c, name: str, content: bytes, json: bool = True):
+    token = csrf_of(c.get("/upload").text)
+    headers = {"X-CSRF-Token": token}
+    if json:
+        headers["Accept"] = "application/json"
+    return c.post("/upload", files={"file": (name, content)}, headers=headers)
+
+
+def _wait(c, status_url: str) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        state = c.get(status_url, headers={"Accept": "application/json"}).json()
+        if state["state"] in ("done", "error"):
+            return state
+        time.sleep(0.2)
+    raise AssertionError("the upload was not scanned in time")
+
+
+def test_junk_upload_shows_its_one_line_error(admin) -> None:
+    c, db_path, uploads = admin
+    response = _upload(c, "junk.pdf", b"\x00\x01garbage\xff" * 10)
+    assert (response.status_code, response.json()) == (
+        400, {"error": "junk.pdf: E105 content is binary data, but the extension says .pdf"})
+    page = _upload(c, "junk.pdf", b"\x00\x01garbage\xff" * 10, json=False)
+    assert page.status_code == 400
+    assert '<p class="error-line">junk.pdf: E105 content is binary data, but the extension says .pdf</p>' in page.text
+    assert not uploads.exists() or list(uploads.rglob("*")) == []
+
+
+def test_a_plan_upload_is_scanned_into_the_matrix(admin) -> None:
+    c, db_path, uploads = admin
+    content = (DEV / "vanlam-kh-2023.txt").read_bytes()
+    response = _upload(c, "Văn Lâm 112.txt", content)
+    assert response.status_code == 202
+    state = _wait(c, response.json()["status"])
+    with sqlite3.connect(db_path) as con:
+        doc_id, name, path, issuer = con.execute(
+            "SELECT id, name, path, issuer FROM documents WHERE name = 'van-lam-112'").fetchone()
+    assert state == {"id": response.json()["id"], "file": "Văn Lâm 112.txt", "state": "done", "label": "Đã xong",
+                     "step": 3, "steps": 3, "error": None, "document": f"/documents/{doc_id}"}
+    assert Path(path).read_bytes() == content and Path(path).parent.parent == uploads.resolve()
+    assert issuer == "UBND huyện Văn Lâm"
+    assert '<a href="/documents/%d">van-lam-112</a>' % doc_id in c.get("/").text
+    assert "Văn Lâm 112.txt" in c.get("/upload").text
+
+
+def test_an_unreadable_plan_shows_the_scan_s_one_line_error(admin) -> None:
+    c, db_path, uploads = admin
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:  # passes the magic-byte check, fails in the DOCX reader
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document")
+    response = _upload(c, "hỏng.docx", buf.getvalue())
+    state = _wait(c, response.json()["status"])
+    assert (state["state"], state["label"], state["document"]) == ("error", "Không phân tích được", None)
+    assert state["error"].startswith("hỏng.docx: E109 DOCX is damaged or not a Word document (")
+    assert str(uploads) not in state["error"] and "\n" not in state["error"]
+    assert str(escape(state["error"])) in c.get("/upload").text
