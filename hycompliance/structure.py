@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from hycompliance import rules
@@ -43,6 +43,10 @@ CONNECTOR_END = re.compile(
 )
 # An item that carries its content after a colon: "4. Sở Tài chính: Phối hợp với ..."
 INLINE_CONTENT = re.compile(r":\s*\S")
+# A wrapped line shorter than this share of the usual line length ended its paragraph.
+SHORT_LINE_SHARE = 0.5
+# An item longer than this (words) is running text, not a title that may end at a wrap.
+HEADING_WORDS = 20
 # Vietnamese list letters in order (no f, j, w, z); "đ" follows "d".
 LETTER_ORDER = "abcdđeghiklmnopqrstuvxy"
 # The largest number a real item label carries (years and amounts are not labels).
@@ -271,16 +275,18 @@ def build_plan(doc: Document) -> Plan:
     """Structure a read document into a Plan (pure function of the blocks)."""
     cfg = rules.load("structure.yaml")
     header, body, title_blocks = read_header(doc.blocks, cfg)
+    body = _split_soft_breaks(body)
     b = _Builder()
     closing_recipients: list[str] = []
     signer: list[str] = []
     mode = "body"  # body | recipients | signer
     prev_text, prev_page = "", 0
     laid_out = _layout_marks_paragraphs(doc, body)
+    wrap_width = _wrap_width(body)
     title_text = " ".join(_clean(t.text) for t in title_blocks)
     if title_text:
         b.nodes.append(_Node("title", "", "paragraph", [title_text], title_blocks[0].page, None, LEAF_RANK))
-    for block in body:
+    for index, block in enumerate(body):
         if block.kind == "table":
             if mode != "body":
                 for row in block.rows:
@@ -334,10 +340,12 @@ def build_plan(doc: Document) -> Plan:
         elif b.nodes and b.nodes[-1].kind == "section" and text.isupper() and " ".join(b.nodes[-1].parts).isupper():
             b.nodes[-1].parts.append(text)  # a title in capitals set over several paragraphs
         elif b.nodes and b.nodes[-1].kind not in ("table", "row") and (
-            wrapped and not _new_paragraph(text, prev_text, b.nodes[-1])
+            wrapped and not _new_paragraph(text, prev_text, b.nodes[-1], wrap_width)
             or (_starts_lower(text) and prev_text and not SENTENCE_END.search(prev_text))
         ):
             b.nodes[-1].parts.append(text)
+        elif b.nodes and b.nodes[-1].kind in ("bullet", "subbullet") and _next_is(body, index, b.nodes[-1].kind):
+            b.nodes[-1].parts.append(text)  # a paragraph between two bullets carries on the first one
         else:
             b.paragraph(text, block.page)
         prev_text, prev_page = text, block.page
@@ -353,6 +361,41 @@ def build_plan(doc: Document) -> Plan:
 
 # Share of text blocks a reader marks as paragraph starts when it can see the layout (indents, gaps).
 LAYOUT_PARAGRAPH_SHARE = 0.15
+
+
+def _split_soft_breaks(body: list[Block]) -> list[Block]:
+    """A paragraph holding line breaks (Word's Shift+Enter) is read as its lines: the first keeps the
+    paragraph's start, the others may continue it ("PHỤ LỤC" / "DANH MỤC ...", "Nơi nhận:" / "- UBND tỉnh;")."""
+    out: list[Block] = []
+    for block in body:
+        lines = [ln for ln in block.text.split("\n") if ln.strip()] if block.kind != "table" else []
+        if len(lines) <= 1:
+            out.append(block)
+            continue
+        out.append(replace(block, text=lines[0]))
+        out.extend(replace(block, text=ln, kind="line") for ln in lines[1:])
+    return out
+
+
+def _wrap_width(body: list[Block]) -> float:
+    """The usual length of a hard-wrapped line (the upper quartile: wrapped lines run to the margin)."""
+    lengths = sorted(len(b.text) for b in body if b.kind == "line")
+    return float(lengths[3 * len(lengths) // 4]) if lengths else 0.0
+
+
+def _next_is(body: list[Block], index: int, kind: str) -> bool:
+    """Is the next text block a label of ``kind`` (looking past empty blocks)?"""
+    for block in body[index + 1 :]:
+        text = _clean(block.text)
+        if block.kind == "table":
+            return False
+        if text:
+            label = parse_label(text)
+            if label:
+                return label.kind == kind
+            if block.kind != "line":
+                return False
+    return False
 
 
 def _runs_on(b: _Builder, prev_text: str) -> bool:
@@ -392,23 +435,27 @@ def _starts_upper(text: str) -> bool:
     return text[:1].isalpha() and text[:1].isupper()
 
 
-def _new_paragraph(text: str, prev: str, current: _Node) -> bool:
+def _new_paragraph(text: str, prev: str, current: _Node, wrap_width: float) -> bool:
     """In hard-wrapped text, does an unlabelled line start a new paragraph?
 
     Bullets and lettered items run on to the next label. A heading (an item or section title with no
     sentence end yet) wraps on unless the line starts a capitalised word after a complete title; a
-    paragraph ends at a sentence end or a ``;`` followed by a capital.
+    paragraph ends at a sentence end or a ``;`` followed by a capital, or after a line much shorter than
+    the text's wrap width ("Ghi chú: (*) tính đến cuối kỳ" / "Giai đoạn 2031-2045: ...").
     """
     if not prev:
         return True
     if current.kind in ("bullet", "subbullet", "letter"):
         return False
     heading = " ".join(current.parts)
-    if current.kind in ("section", "item") and not SENTENCE_END.search(heading):
+    if current.kind in ("section", "item") and not SENTENCE_END.search(heading) and len(heading.split()) <= HEADING_WORDS:
+        if heading.isupper():
+            return not text.isupper()  # a title in capitals goes on in capitals only
         if not _starts_upper(text) or CONNECTOR_END.search(prev) or INLINE_CONTENT.search(heading):
             return False  # "... Nghị quyết số" + "29-NQ/TW", "... Sở Kế hoạch và" + "Đầu tư"
-        return not (heading.isupper() and text.isupper())
-    return bool(re.search(r"[.!?:;]\s*$", prev)) and _starts_upper(text)
+        return True
+    ended = re.search(r"[.!?:;]\s*$", prev) or len(prev) < wrap_width * SHORT_LINE_SHARE and not CONNECTOR_END.search(prev)
+    return bool(ended) and _starts_upper(text)
 
 
 # A wrapped line that ended inside a hyphenated word or symbol: "29-" + "NQ/TW", "2021-" + "2025".

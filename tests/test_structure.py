@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -192,3 +193,24 @@ def test_docx_header_cell_with_superior_body_and_title_naming_a_number():
     assert (header.issuer, header.parent_issuer, header.type) == ("UBND xã Như Quỳnh", "UBND tỉnh Hưng Yên", "Kế hoạch")
     assert header.title == "Kế hoạch thực hiện Kế hoạch số 87/KH-UBND ngày 23/5/2023 của UBND tỉnh"
     assert [b.text for b in body] == ["Căn cứ Kế hoạch số 87/KH-UBND;"]
+
+
+def _tree(path):
+    """(id, text) of every clause, text folded; a typed space after a hyphen ("07- NQ/TU") is not kept by
+    every PDF producer, so hyphen spacing is folded too."""
+    from hycompliance.structure import parse_file
+
+    fold = lambda s: re.sub(r"\s*-\s*", "-", " ".join(s.split()))  # noqa: E731
+    plan = parse_file(path)
+    return [(c.id, fold(c.text)) for c in plan.clauses if c.kind != "table"], plan.header
+
+
+@pytest.mark.parametrize("base", [PROVINCIAL] + [DEV / n for n in dev_names()], ids=lambda p: p.name)
+@pytest.mark.parametrize("form", ["docx", "pdf"])
+def test_same_tree_from_every_form(base, form):
+    txt_tree, txt_header = _tree(base.with_suffix(".txt"))
+    other_tree, other_header = _tree(base.with_suffix(f".{form}"))
+    assert other_tree == txt_tree
+    assert (other_header.issuer, other_header.number, other_header.date, other_header.type) == (
+        txt_header.issuer, txt_header.number, txt_header.date, txt_header.type,
+    )
