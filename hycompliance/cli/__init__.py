@@ -6,6 +6,7 @@ code instead of a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from hycompliance.cli.app import app
@@ -33,3 +34,8 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: one line for the user, the trace on request
+        if os.environ.get("HYCOMPLIANCE_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (set HYCOMPLIANCE_DEBUG=1 for the trace)", file=sys.stderr)
+        sys.exit(70)
