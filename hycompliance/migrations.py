@@ -239,16 +239,24 @@ def applied(db: Database) -> list[str]:
 
 
 def migrate(db: Database) -> list[str]:
-    """Apply the migrations this database lacks, each in its own transaction; return their names."""
-    if "migrations" not in db.table_names():
-        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = set(applied(db))
+    """Apply the migrations this database lacks, each in its own transaction; return their names.
+
+    Each step takes the write lock first (``BEGIN IMMEDIATE``) and re-reads what is applied, so two
+    processes opening a new database at once (a scan and the web app) never apply a step twice.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     ran: list[str] = []
     for name, step in MIGRATIONS:
-        if name in done:
+        if name in applied(db):
             continue
-        with db.atomic():
-            step(db)
-            db["migrations"].insert({"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
-        ran.append(name)
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if name not in applied(db):
+                step(db)
+                db["migrations"].insert({"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
+                ran.append(name)
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
     return ran

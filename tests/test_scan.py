@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -145,14 +146,17 @@ def test_sigkill_mid_run_then_rescan_equals_uninterrupted(tmp_path):
     while time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
         if killed_db.exists():
-            try:
-                done = open_db(killed_db).execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
-            except Exception:  # the schema may be mid-creation
+            try:  # read-only: the watcher must not touch the database it watches
+                with sqlite3.connect(f"file:{killed_db}?mode=ro", uri=True) as conn:
+                    done = conn.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
+            except sqlite3.Error:  # the schema may not be there yet
                 continue
             if done >= 3:
                 break
-    os.killpg(proc.pid, signal.SIGKILL)  # the scan and its workers, like kill -9
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)  # the scan and its workers, like kill -9
     proc.wait()
+    assert proc.returncode == -signal.SIGKILL
     assert 3 <= done < 12, f"the scan was not killed mid-run ({done} documents done)"
     partial = open_db(killed_db)
     assert partial.execute("SELECT status FROM runs").fetchall() == [("running",)]
