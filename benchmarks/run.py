@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 def main(names: list[str]) -> int:
     sys.path.insert(0, str(HERE.parent))
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 200)
     modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
     selected = [m for m in modules if not names or any(n in m for n in names)]
     for name in selected:
