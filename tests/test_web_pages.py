@@ -215,3 +215,14 @@ def test_unknown_document_is_a_404_page(reader) -> None:
     response = reader.get("/documents/9999")
     assert response.status_code == 404
     assert "9999: E304 no such document in the database (give its name, path or id)" in response.text
+
+
+@pytest.mark.parametrize(("path", "csp"), [
+    ("/", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
+          "form-action 'self'"),
+    ("/documents/{doc}/report", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"),
+])
+def test_security_headers(reader, built: Path, path: str, csp: str) -> None:
+    headers = reader.get(path.format(doc=_ids(built)["soct-kh-2023"])).headers
+    assert (headers["content-security-policy"], headers["x-content-type-options"], headers["x-frame-options"],
+            headers["referrer-policy"]) == (csp, "nosniff", "DENY", "no-referrer")

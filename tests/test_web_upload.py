@@ -15,7 +15,7 @@ from hycompliance.errors import HyError
 from hycompliance.web.app import create_app
 from hycompliance.web.auth import add_user
 from hycompliance.web.schema import open_web_db
-from hycompliance.web.uploads import receive, slug
+from hycompliance.web.uploads import get, receive, record, slug
 from tests.browser.harness import build_db, client, copy_db, csrf_of, sign_in
 from tests.conftest import DEV
 
@@ -147,3 +147,22 @@ def test_an_unreadable_plan_shows_the_scan_s_one_line_error(admin) -> None:
     assert state["error"].startswith("hỏng.docx: E109 DOCX is damaged or not a Word document (")
     assert str(uploads) not in state["error"] and "\n" not in state["error"]
     assert str(escape(state["error"])) in c.get("/upload").text
+
+
+def test_uploads_left_queued_are_scanned_when_the_server_starts(built: Path, tmp_path: Path) -> None:
+    db_path = copy_db(built, tmp_path / "coverage.db")
+    content = (DEV / "sokhcn-kh-2023.txt").read_bytes()
+    stored, form, size = receive([content], "sokhcn.txt", tmp_path / "uploads")
+    db = open_web_db(db_path)
+    upload_id = record(db, stored, "sokhcn.txt", form, size, "an")
+    db.close()
+    with client(create_app(db_path, uploads_dir=tmp_path / "uploads")):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            db = open_web_db(db_path)
+            state = get(db, upload_id)
+            db.close()
+            if state and state["state"] in ("done", "error"):
+                break
+            time.sleep(0.2)
+    assert (state["state"], state["error_line"], state["uploaded_by"]) == ("done", None, "an")

@@ -8,34 +8,34 @@ App-wide state (settings, templates, the upload worker) lives on ``app.state``; 
 from __future__ import annotations
 
 import contextlib
-import logging
-from urllib.parse import quote
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hycompliance.errors import HyError
 from hycompliance.report import labels
 from hycompliance.web import auth
 from hycompliance.web.routes import ROUTES
 from hycompliance.web.schema import connect, open_web_db, session_secret
-from hycompliance.web.uploads import MAX_UPLOAD_MB
+from hycompliance.web.uploads import MAX_UPLOAD_MB, run_upload, unfinished
 
-log = logging.getLogger("hycompliance.web")
 PACKAGE_DIR = Path(__file__).resolve().parent
 SESSION_HOURS = 8
 FORM_BODY_LIMIT = 256 * 1024  # decisions, sign-in: small forms
@@ -49,6 +49,36 @@ class Settings:
     loopback: bool
     max_upload_mb: int = MAX_UPLOAD_MB
     session_hours: int = SESSION_HOURS
+
+
+# Pages load only this app's own script and stylesheet; the self-contained HTML report (inline CSS, no
+# scripts) gets its own, looser style rule.
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+
+class SecurityHeaders:
+    """Adds CSP, no-sniff, no-framing and no-referrer headers to every response (pure ASGI middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_report = scope["path"].endswith("/report")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = REPORT_CSP if is_report else CSP
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "no-referrer"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _pct(value: float | None) -> str:
@@ -102,8 +132,6 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if request.headers.get("accept", "").startswith("application/json"):
-        from starlette.responses import JSONResponse
-
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
     if exc.status_code == 413:
         message = f"Tệp lớn hơn giới hạn {MAX_UPLOAD_MB} MB."
@@ -137,12 +165,15 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        with connect(db_path) as db:  # uploads a stopped server left unscanned
+            for upload_id in unfinished(db):
+                app.state.jobs.submit(run_upload, db_path, settings.plan_path, upload_id)
         yield
         app.state.jobs.shutdown(wait=False, cancel_futures=True)
 
     app = Starlette(
         routes=[*ROUTES, Mount("/static", StaticFiles(packages=[("hycompliance.web", "static")]), name="static")],
-        middleware=[Middleware(SessionMiddleware, secret_key=secret, session_cookie="hyc_session",
+        middleware=[Middleware(SecurityHeaders), Middleware(SessionMiddleware, secret_key=secret, session_cookie="hyc_session",
                                max_age=settings.session_hours * 3600, same_site="strict")],
         exception_handlers={auth.SignInRequired: _sign_in_required, HTTPException: _http_error, HyError: _hy_error},
         lifespan=lifespan,

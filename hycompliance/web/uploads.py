@@ -123,6 +123,11 @@ def recent(db: Database, limit: int = 20) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM uploads ORDER BY id DESC LIMIT ?", [limit]))
 
 
+def unfinished(db: Database) -> list[int]:
+    """Uploads still queued or scanning (the server stopped before it scanned them), oldest first."""
+    return [r["id"] for r in db.query("SELECT id FROM uploads WHERE state IN ('queued', 'scanning') ORDER BY id")]
+
+
 def _update(db: Database, upload_id: int, **fields: Any) -> None:
     with db.atomic():
         db["uploads"].update(upload_id, fields)
