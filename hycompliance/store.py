@@ -125,27 +125,26 @@ def document_kind(issuer: str | None) -> str | None:
     return None
 
 
-# Collective implementers in a catalogue's ``applies_to`` (folded words) and the document kind they mean.
-IMPLEMENTER_KINDS = (("so, ban, nganh", "agency"), ("cap huyen", "district"), ("cap xa", "commune"),
-                     ("cap tinh", "province"))
-
-
 def applies(requirement: Requirement, kind: str | None, issuer: str | None) -> bool:
     """Whether a requirement concerns a plan of this kind/issuer (no ``applies_to`` = everyone).
 
     An entry is a document kind (``district``), a collective ("sở, ban, ngành", "UBND cấp huyện") or a named
-    body ("Sở Công Thương", matched against the issuer without diacritics).
+    body ("Sở Công Thương", matched against the issuer without diacritics); ``rules/applicability.yaml``
+    says which words mean which kind and which kinds answer for others (a commune, since 7/2025, for the
+    abolished district level).
     """
     if not requirement.applies_to:
         return True
+    cfg = rules.load("applicability.yaml")
+    kinds = {kind, *cfg.get("successors", {}).get(kind, [])} if kind else set()
     folded_issuer = fold(issuer or "")
     for who in requirement.applies_to:
         folded = fold(who)
-        collective = [k for words, k in IMPLEMENTER_KINDS if words in folded]
+        collective = {c["kind"] for c in cfg.get("collectives", []) if c["words"] in folded}
         if who in DOC_KINDS:
-            collective = [who]
+            collective = {who}
         if collective:
-            if kind in collective:
+            if kinds & collective:
                 return True
         elif folded_issuer and (folded in folded_issuer or folded_issuer in folded):
             return True

@@ -245,3 +245,24 @@ def test_evidence_json(db, context):
     row = next(db.query("SELECT evidence FROM matches WHERE status = 'covered' AND source = 'matcher' LIMIT 1"))
     evidence = json.loads(row["evidence"])
     assert set(evidence[0]) == {"clause", "page", "text", "score"}
+
+
+@pytest.mark.parametrize(
+    "applies_to, kind, issuer, expected",
+    [
+        (("Các sở, ban, ngành", "UBND cấp huyện"), "district", "UBND huyện Văn Lâm", True),
+        (("Các sở, ban, ngành", "UBND cấp huyện"), "agency", "Sở Công Thương", True),
+        (("UBND cấp huyện",), "agency", "Sở Công Thương", False),
+        # since 7/2025 a commune or ward answers for what the parent asked of the district level
+        (("UBND các huyện, thị xã, thành phố",), "commune", "UBND xã Nghĩa Trụ", True),
+        (("Sở Công Thương",), "agency", "Sở Công Thương", True),
+        (("Sở Công Thương",), "agency", "Sở Khoa học và Công nghệ", False),
+        ((), "district", "UBND huyện Phù Cừ", True),
+    ],
+)
+def test_applies(applies_to, kind, issuer, expected):
+    from hycompliance.models import Requirement
+    from hycompliance.store import applies
+
+    req = Requirement(id="III.1.1", kind="task", text="", applies_to=applies_to)
+    assert applies(req, kind, issuer) is expected
