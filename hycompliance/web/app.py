@@ -105,10 +105,19 @@ def _when(value: str | None) -> str:
     return f"{moment:%d/%m/%Y %H:%M}"
 
 
+def _day(value: str | None) -> str:
+    """An ISO date as dd/mm/yyyy."""
+    try:
+        return f"{datetime.fromisoformat(value or ''):%d/%m/%Y}"
+    except ValueError:
+        return value or "—"
+
+
 def templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("hycompliance.web", "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _when
+    env.filters["day"] = _day
     env.globals.update(S=labels.STATUS, C=labels.COLUMN, H=labels.HEADING, K=labels.DOC_KIND, G=labels.GROUP,
                        SEV=labels.SEVERITY, RK=labels.REQUIREMENT_KIND, CMP=labels.COMPARE, STALE=labels.STALE,
                        SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, pct=_pct, heat=_heat,

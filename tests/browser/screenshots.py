@@ -44,7 +44,8 @@ def main(out: Path) -> list[Path]:
         doc_id = db.execute("SELECT id FROM documents WHERE name = 'soct-kh-2023'").fetchone()[0]
         db.close()
         shots = [("dashboard.png", "/"), ("dashboard-drilldown.png", "/?group=III.2#drill"),
-                 ("document.png", f"/documents/{doc_id}#req-{requirement}")]
+                 ("document.png", f"/documents/{doc_id}"),
+                 ("document-evidence.png", f"/documents/{doc_id}#req-{requirement}")]
         written = []
         with live.serve(create_app(db_path)) as base, sync_playwright() as p:
             browser = live.launch(p)
