@@ -202,11 +202,11 @@ def test_decision_history_and_staleness_after_a_rescan(tmp_path: Path) -> None:
     article = c.get(f"/documents/{doc}").text.split('id="req-III.2.1"', 1)[1].split("</article>", 1)[0]
     assert article.count('class="chip s-justified"') == 3  # header, reviewer line, newest history entry
     assert "Lịch sử rà soát (2)" in article and "huyện không có khu công nghiệp" in article and "chưa thấy" in article
-    assert "Cần kiểm tra lại" not in article
+    assert "Cần xem lại" not in article
     plan.write_text(plan.read_text(encoding="utf-8") + "\n- Nhiệm vụ bổ sung sau khi rà soát.\n", encoding="utf-8")
     scan(db_path, PARENT, [plan], workers=1, log=io.StringIO(), progress=False)
     article = c.get(f"/documents/{doc}").text.split('id="req-III.2.1"', 1)[1].split("</article>", 1)[0]
-    assert '<span class="badge stale">Cần kiểm tra lại</span>' in article
+    assert '<span class="badge stale">Cần xem lại</span>' in article
     assert "<details class=\"decide no-print\" open>" in article
     assert "Các ô phù hợp bộ lọc (1)" in c.get("/?suspect=1").text
 

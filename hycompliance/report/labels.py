@@ -17,7 +17,7 @@ STATUS = MappingProxyType({
     "n/a": "Không áp dụng",
     "none": "Chưa đánh giá",
 })
-STALE = "Cần kiểm tra lại"
+STALE = "Cần xem lại"
 SUSPECT = "Kết quả cũ: kế hoạch cấp trên hoặc quy tắc đã thay đổi"
 MACHINE = "Máy đánh giá"
 REVIEWED = "Người rà soát"

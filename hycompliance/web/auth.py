@@ -5,7 +5,7 @@
   cookie is refused after ``max_age``). The session holds the user's name and a CSRF token.
 - Roles are ordered: viewer (read) < reviewer (record decisions) < admin (upload, manage users).
 - Local mode: when the server is bound to a loopback address and the users table is empty, a request from
-  the same machine acts as the reviewer ``local``. Any other set-up requires signing in.
+  the same machine acts as ``local``, with every right (a one-person office machine). Any other set-up requires signing in.
 - CSRF: every POST carries the session's token (form field ``csrf`` or header ``X-CSRF-Token``); a missing
   or wrong token is rejected with 403 before the request does anything.
 """
@@ -111,7 +111,7 @@ def current_user(request: Request, db: Database) -> User | None:
             return User(str(rows[0]["name"]), rows[0]["role"])
         request.session.pop("user", None)
     if local_mode(request, db):
-        return User(LOCAL_NAME, "reviewer", local=True)
+        return User(LOCAL_NAME, "admin", local=True)  # one person on their own machine: uploads too
     return None
 
 
