@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from hycompliance.errors import Code, HyError
 from hycompliance.report.data import coverage, document_report, group_of, matrix_data
-from hycompliance.report.highlight import segments
+from hycompliance.report.highlight import query_segments, segments
 from hycompliance.store import current_plan, search_clauses
 
 SEARCH_LIMIT = 100
@@ -94,4 +94,4 @@ def search(db: Database, query: str) -> list[dict[str, Any]]:
     """Clauses containing the words of ``query`` (diacritics ignored), with those words marked."""
     ids = {r["name"]: r["id"] for r in db.query("SELECT id, name FROM documents")}
     hits = search_clauses(db, query, limit=SEARCH_LIMIT)
-    return [dict(h, id=ids.get(h["document"]), segments=segments(h["text"], query)) for h in hits]
+    return [dict(h, id=ids.get(h["document"]), segments=query_segments(h["text"], query)) for h in hits]
