@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 SHARED  ?= ../shared
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup demo test eval bench clean browser screenshots
+.PHONY: setup demo test eval eval-styles fit bench clean browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,14 @@ screenshots: $(STAMP) browser
 
 eval: $(STAMP)
 	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --form txt --form docx --form pdf
+
+# Leave-one-plan-out over the dev plans and the held-out style suite together (tests/fixtures/styles).
+eval-styles: $(STAMP)
+	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles --form txt --form docx --form pdf --cv
+
+# Refit rules/matching.yaml on the dev plans and the style suite (how its values were obtained).
+fit: $(STAMP)
+	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles --form txt --fit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -23,9 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from hycompliance.matching import FEATURES, MatchConfig, PairFeatures, assign, load_config, score_plan
+from hycompliance.matching import (
+    FEATURES, MatchConfig, PairFeatures, assign, imply_scores, implications, load_config, score_matrix, score_plan,
+)
 from hycompliance.models import Plan, Requirement
-from hycompliance.requirements import build_catalogue, equivalent_targets
+from hycompliance.requirements import build_catalogue
 
 
 SCORED_ID = re.compile(r"^(?:III\.\d+\.\d+(?:\.\d+)?|II\.2\.\d+(?:\.\d+)?)$")
@@ -89,9 +91,7 @@ def make_case(name: str, form: str, plan: Plan, gold: Gold, catalogue: Sequence[
     labels_by_clause = clause_labels(plan, gold)
     unit_labels = tuple(labels_by_clause.get(u.clause.id, frozenset()) for u in feats.units)
     y = np.array([1.0 if feats.requirements[i].id in unit_labels[j] else 0.0 for i, j in feats.pairs])
-    index = {r.id: k for k, r in enumerate(feats.requirements)}
-    eq = {index[a]: [index[b] for b in bs if b in index] for a, bs in equivalent_targets(list(catalogue)).items() if a in index}
-    return Case(name, form, gold, feats, y, unit_labels, eq)
+    return Case(name, form, gold, feats, y, unit_labels, implications(feats.requirements, catalogue))
 
 
 # --- fitting -----------------------------------------------------------------------------------------
@@ -151,11 +151,10 @@ class PlanResult:
 
 
 def run_case(case: Case, config: MatchConfig) -> PlanResult:
-    from hycompliance.matching import score_matrix
-
     feats = case.features
     m = score_matrix(feats, config)
-    keep = assign(m, config, case.equivalents)
+    keep = assign(m, config, case.equivalents, feats.segment_best)
+    m = imply_scores(m, keep, case.equivalents)
     tp = fp = fn = ev = 0
     misses, false_hits = [], []
     for i, req in enumerate(feats.requirements):
@@ -229,14 +228,23 @@ def default_reader(path: Path) -> Plan:
         raise
 
 
+GoldDirs = str | Path | Sequence[str | Path]
+
+
+def gold_paths(gold_dirs: GoldDirs) -> list[Path]:
+    """The gold files of one directory or of several (a style suite evaluated with the dev plans)."""
+    dirs = [gold_dirs] if isinstance(gold_dirs, (str, Path)) else list(gold_dirs)
+    return [p for d in dirs for p in sorted(Path(d).glob("*.json"))]
+
+
 def load_cases(
-    parent_path: str | Path, gold_dir: str | Path, forms: Sequence[str] = ("txt",),
+    parent_path: str | Path, gold_dir: GoldDirs, forms: Sequence[str] = ("txt",),
     reader: Callable[[Path], Plan] = default_reader, config: MatchConfig | None = None,
 ) -> tuple[list[Requirement], list[Case]]:
     config = config or load_config()
     catalogue = build_catalogue(reader(Path(parent_path)))
     cases = []
-    for gold_path in sorted(Path(gold_dir).glob("*.json")):
+    for gold_path in gold_paths(gold_dir):
         gold = read_gold(gold_path)
         for form in forms:
             doc = gold_path.with_suffix("." + form)
@@ -246,7 +254,7 @@ def load_cases(
 
 
 def evaluate(
-    parent_path: str | Path, gold_dir: str | Path, forms: Sequence[str] = ("txt",), *, cv: bool = False,
+    parent_path: str | Path, gold_dir: GoldDirs, forms: Sequence[str] = ("txt",), *, cv: bool = False,
     reader: Callable[[Path], Plan] = default_reader, config: MatchConfig | None = None,
 ) -> Report:
     """Score matching on every labelled plan in ``gold_dir`` (each form), optionally leave-one-plan-out."""
@@ -281,7 +289,7 @@ def evaluate(
     return Report(tuple(rows), tuple(misses[:5]), tuple(hits[:5]), cv, tuple(configs))
 
 
-def fit_all(parent_path: str | Path, gold_dir: str | Path, forms: Sequence[str] = ("txt",), reader: Callable[[Path], Plan] = default_reader) -> MatchConfig:
+def fit_all(parent_path: str | Path, gold_dir: GoldDirs, forms: Sequence[str] = ("txt",), reader: Callable[[Path], Plan] = default_reader) -> MatchConfig:
     """Weights and thresholds fitted on every labelled plan (what rules/matching.yaml should hold)."""
     config = load_config()
     _, cases = load_cases(parent_path, gold_dir, forms, reader, config)

@@ -4,44 +4,38 @@ The steps, each a function of the one before:
 
 1. ``prepare_units``: the plan's clauses that may restate something (headings, the preamble, purpose and
    reporting sections, and pointers such as "các nhiệm vụ tại mục 5 phần III" are left out), with their
-   terms (hycompliance.text), references and heading chain; sub-rows of a table carry their parent row.
-2. ``pair_features``: TF-IDF vectors over the terms (IDF from the catalogue and the plan together), then
-   for candidate pairs (each requirement's best clauses and each clause's best requirements) a few
-   features in [0, 1]: cosine, how much of the clause the requirement explains and the reverse, shared
-   weight, fuzzy ratio, shared distinctive references, heading-to-group similarity, target indicator.
+   terms (hycompliance.text), references (also short ones: "NQ 07") and heading chain. A task table's row is
+   compared on its "Nhiệm vụ" cell (agencies and deadlines left out) and cited whole; a roman group row
+   ("II | Nông nghiệp") is a heading; sub-rows of a targets table carry their parent row.
+2. ``pair_features`` (hycompliance.features): TF-IDF cosine, shares, references, heading-to-group similarity,
+   target indicators, and per ``;``-segment similarity so that a merged bullet resembles each task it restates.
 3. ``score``: a logistic model whose weights live in rules/matching.yaml (fitted by hycompliance.evaluate
    on labelled plans, leave-one-plan-out).
-4. ``assign``: each clause keeps the requirements within ``margin`` of its best (a clause may merge two or
-   three tasks); each requirement keeps its supporting clauses (a task may be split over several).
+4. ``assign``: each clause keeps the requirements within ``margin`` of its best, or best for one of its
+   segments (a clause may merge two to four tasks); each requirement keeps its supporting clauses (a task may
+   be split over several). ``implications``: a sub-task addressed addresses the task it completes, and a
+   target printed twice is addressed once for both.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from hycompliance import rules
+from hycompliance.features import (  # noqa: F401  (re-exported: evaluate, requirements and reports use them)
+    FEATURES, MATCHED_KINDS, PairFeatures, Unit, pair_features, requirement_text, similarity_matrix, vectorize,
+)
 from hycompliance.models import Citation, Clause, Evidence, Match, Plan, Requirement
 from hycompliance.requirements import equivalent_targets, parse_value
-from hycompliance.text import REF_PREFIX, Lexicon, key_of, load_lexicon, normalize, protect_references, terms, words
-
-MATCHED_KINDS = ("task", "subtask", "target")
-FEATURES = (
-    "cos", "clause_share", "req_share", "shared_mass", "fuzz", "refs", "clause_best", "req_best",
-    "group", "indicator", "target_row", "number", "rare_shared", "clause_mass",
-    "spread", "in_assignments",
+from hycompliance.text import (
+    REF_PREFIX, Lexicon, key_of, load_lexicon, normalize, protect_references, short_reference_keys, terms, words,
 )
-# A word used by at most this many requirements of the catalogue is distinctive ("rare_shared").
-RARE_DF = 3
-# A number with a unit or a comparator, as targets are written: "8%", "trên 50", "≥ 9,5", "12%/năm".
-QUANTITY = re.compile(r"(?:[≥≤<>]|\b(?:trên|dưới|khoảng|đạt|tối thiểu|ít nhất)\b)\s*\d|\d\s*%")
 
 
 @dataclass(frozen=True)
@@ -82,6 +76,7 @@ class Boilerplate:
     non_addressing: tuple[str, ...]
     cross_references: tuple[re.Pattern[str], ...]
     assignment_headings: tuple[str, ...] = ()
+    task_columns: tuple[str, ...] = ()  # column headers of the cell that states a task ("Nhiệm vụ")
 
 
 def load_boilerplate() -> Boilerplate:
@@ -91,23 +86,10 @@ def load_boilerplate() -> Boilerplate:
         tuple(normalize(h).lower() for h in data.get("non_addressing_headings", [])),
         tuple(re.compile(p, re.IGNORECASE) for p in data.get("cross_references", [])),
         tuple(normalize(h).lower() for h in derive.get("assignment_section", [])),
+        tuple(normalize(h).lower() for h in data.get("task_columns", [])),
     )
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A clause prepared for matching."""
-
-    clause: Clause
-    text: str  # the text compared (a sub-row carries its parent row's label)
-    terms: tuple[str, ...]
-    heading: str  # the headings above it, nearest last
-    refs: frozenset[str]  # loose reference keys
-    header_cells: tuple[str, ...] = ()  # the column headers of its table, for rows
-    in_assignments: bool = False  # it stands in the implementation section ("Tổ chức thực hiện")
-
-
-# --- 1. units ---------------------------------------------------------------------------------------
 
 
 def _ancestors(plan: Plan, clause: Clause, by_id: Mapping[str, Clause]) -> list[Clause]:
@@ -150,11 +132,17 @@ def prepare_units(
             continue
         text = clause.text
         header: tuple[str, ...] = ()
+        group = ""
         if clause.kind == "row":
+            if is_group_row(clause):
+                continue  # "II | Nông nghiệp, nông thôn": a heading printed as a row
             table = by_id.get(clause.parent or "")
             header = table.cells if table else ()
+            text = task_cell(clause, header, bp) or text
             parent_row = by_id.get(clause.id.rsplit(".", 1)[0])
-            if parent_row is not None and parent_row.kind == "row" and parent_row.id != clause.id:
+            if parent_row is not None and parent_row.kind == "row" and is_group_row(parent_row):
+                group = _row_label(parent_row)
+            elif parent_row is not None and parent_row.kind == "row" and parent_row.id != clause.id:
                 text = f"{_row_label(parent_row)}: {text}"
         body = strip_cross_references(text, bp)
         t = terms(body, lex)
@@ -163,10 +151,27 @@ def prepare_units(
         refs = frozenset(key_of(k) for k in cited.get(clause.id, ())) if citations is not None else frozenset(
             x[len(REF_PREFIX) :] for x in t if x.startswith(REF_PREFIX)
         )
-        heading = " ".join(a.text for a in chain if a.kind in ("section", "item", "letter"))
+        heading = " ".join([a.text for a in chain if a.kind in ("section", "item", "letter")] + [group]).strip()
         assignments = any(h.startswith(w) for h in heads[:1] for w in bp.assignment_headings)
-        units.append(Unit(clause, text, t, heading, refs, header, assignments))
+        short = frozenset(short_reference_keys(body))
+        units.append(Unit(clause, text, t, heading, refs, header, assignments, short))
     return units
+
+
+def is_group_row(row: Clause) -> bool:
+    """A table row that only names a group: a roman number and one text cell ("II | Nông nghiệp")."""
+    filled = [c for c in row.cells if c]
+    return len(filled) == 2 and bool(re.fullmatch(r"[IVX]{1,5}[.)]?", filled[0]))
+
+
+def task_cell(row: Clause, header: Sequence[str], bp: Boilerplate) -> str | None:
+    """The cell of a task table that states the task (column "Nhiệm vụ", "Nội dung"); agencies, deadlines
+    and products stay out of the comparison (they remain in the row's text, which is cited as evidence)."""
+    heads = [normalize(h).lower() for h in header]
+    col = next((i for i, h in enumerate(heads) if any(h.startswith(w) for w in bp.task_columns)), None)
+    if col is None or col >= len(row.cells) or not row.cells[col]:
+        return None
+    return row.cells[col]
 
 
 def _row_label(row: Clause) -> str:
@@ -182,151 +187,6 @@ def _citations_by_clause(plan: Plan, citations: Sequence[Citation] | None) -> di
             if clause is not None:
                 out.setdefault(clause.id, []).append(cit.key)
     return out
-
-
-# --- 2. features ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Vectors:
-    """Term-weight matrices of the two sides over one vocabulary."""
-
-    req: np.ndarray  # R x V tf-idf x boilerplate weight
-    unit: np.ndarray  # C x V
-    req_bin: np.ndarray  # R x V idf x weight where the term occurs
-    unit_bin: np.ndarray  # C x V 1 where the term occurs
-    unit_w: np.ndarray  # C x V idf x weight where the term occurs
-
-
-def vectorize(req_bags: Sequence[Sequence[str]], unit_bags: Sequence[Sequence[str]], lex: Lexicon) -> Vectors:
-    """TF-IDF over both sides (IDF from all bags), each term also scaled by its boilerplate weight."""
-    vocab: dict[str, int] = {}
-    for bag in list(req_bags) + list(unit_bags):
-        for t in bag:
-            vocab.setdefault(t, len(vocab))
-    n = len(req_bags) + len(unit_bags)
-    df = np.zeros(len(vocab))
-    for bag in list(req_bags) + list(unit_bags):
-        for t in set(bag):
-            df[vocab[t]] += 1
-    idf = np.log((1 + n) / (1 + df)) + 1.0
-    w = np.array([lex.weight(t) for t in vocab]) * idf
-
-    def mats(bags: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        tf = np.zeros((len(bags), len(vocab)))
-        for i, bag in enumerate(bags):
-            for t in bag:
-                tf[i, vocab[t]] += 1
-        present = (tf > 0).astype(float)
-        tfidf = np.where(tf > 0, 1 + np.log(np.maximum(tf, 1)), 0) * w
-        norms = np.linalg.norm(tfidf, axis=1, keepdims=True)
-        return tfidf / np.maximum(norms, 1e-12), present
-
-    r, r_bin = mats(req_bags)
-    u, u_bin = mats(unit_bags)
-    return Vectors(r, u, r_bin * w, u_bin, u_bin * w)
-
-
-def similarity_matrix(a: Sequence[str], b: Sequence[str], lex: Lexicon | None = None) -> list[list[float]]:
-    """Cosine of term vectors between two lists of texts (used to bind duties to tasks)."""
-    lex = lex or load_lexicon()
-    v = vectorize([terms(x, lex) for x in a], [terms(x, lex) for x in b], lex)
-    return (v.req @ v.unit.T).tolist()
-
-
-def requirement_text(req: Requirement) -> str:
-    """What a requirement is compared on: its text and keywords; a target its indicator and unit."""
-    if req.kind == "target" and req.target:
-        return f"{req.target.indicator} {req.target.unit or ''}".strip()
-    return " ".join([req.text] + list(req.keywords))
-
-
-@dataclass(frozen=True)
-class PairFeatures:
-    """Features of the candidate pairs of one plan against one catalogue."""
-
-    requirements: tuple[Requirement, ...]
-    units: tuple[Unit, ...]
-    pairs: np.ndarray  # P x 2 (requirement index, unit index)
-    x: np.ndarray  # P x len(FEATURES)
-    shared: tuple[tuple[str, ...], ...] = field(default=())  # shared key words per pair, for "why"
-
-
-def pair_features(
-    catalogue: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon, config: MatchConfig,
-    basis_refs: frozenset[str] = frozenset(),
-) -> PairFeatures:
-    reqs = tuple(r for r in catalogue if r.kind in MATCHED_KINDS)
-    units = tuple(units)
-    if not reqs or not units:
-        return PairFeatures(reqs, units, np.zeros((0, 2), int), np.zeros((0, len(FEATURES))))
-    req_terms = [terms(requirement_text(r), lex) + tuple(REF_PREFIX + key_of(k) for k in r.references) for r in reqs]
-    v = vectorize(req_terms, [u.terms for u in units], lex)
-    cos = v.req @ v.unit.T  # R x C
-    shared = v.req_bin @ v.unit_bin.T  # shared weight
-    clause_share = shared / np.maximum(v.unit_w.sum(axis=1)[None, :], 1e-9)
-    req_share = shared / np.maximum(v.req_bin.sum(axis=1)[:, None], 1e-9)
-    cand = np.zeros_like(cos, dtype=bool)
-    k_r = min(config.candidates_per_requirement, len(units))
-    k_c = min(config.candidates_per_clause, len(reqs))
-    cand[np.arange(len(reqs))[:, None], np.argsort(-cos, axis=1)[:, :k_r]] = True
-    cand[np.argsort(-cos, axis=0)[:k_c, :], np.arange(len(units))[None, :]] = True
-    best_c = cos.max(axis=0)
-    # how evenly a clause resembles many requirements: mean of its 5 best over its best (vague -> near 1)
-    top = -np.sort(-cos, axis=0)[:5, :]
-    spread = top.mean(axis=0) / np.maximum(best_c, 1e-9)
-    best_r = cos.max(axis=1)
-    group_sim = _group_similarity(reqs, units, lex)
-    ind_sim = _indicator_similarity(reqs, units, lex)
-    req_words = [" ".join(words(requirement_text(r), lex)) for r in reqs]
-    unit_words = [" ".join(words(u.text, lex)) for u in units]
-    req_refs = [frozenset(key_of(k) for k in r.references) - basis_refs for r in reqs]
-    numbers = np.array([1.0 if QUANTITY.search(u.text) else 0.0 for u in units])
-    req_wordsets = [set(words(requirement_text(r), lex)) for r in reqs]
-    unit_wordsets = [set(words(u.text, lex)) for u in units]
-    df: dict[str, int] = {}
-    for ws in req_wordsets:
-        for w_ in ws:
-            df[w_] = df.get(w_, 0) + 1
-    rare = [{w_ for w_ in ws if df[w_] <= RARE_DF and lex.weight(w_) >= 0.5} for ws in req_wordsets]
-    unit_mass = [sum(lex.weight(w_) for w_ in ws) for ws in unit_wordsets]
-    pairs = np.argwhere(cand)
-    x = np.zeros((len(pairs), len(FEATURES)))
-    for p, (i, j) in enumerate(pairs):
-        is_target = reqs[i].kind == "target"
-        x[p] = (
-            cos[i, j], clause_share[i, j], req_share[i, j], math.log1p(shared[i, j]) / 4.0,
-            fuzz.token_sort_ratio(req_words[i], unit_words[j]) / 100.0,
-            1.0 if req_refs[i] & units[j].refs else 0.0,
-            cos[i, j] - best_c[j], cos[i, j] - best_r[i], group_sim[i, j],
-            ind_sim[i, j] * numbers[j] if is_target else 0.0,
-            1.0 if is_target and units[j].clause.kind == "row" else 0.0,
-            numbers[j] if is_target else 0.0,
-            min(len(rare[i] & unit_wordsets[j]), 5) / 5.0,
-            math.log1p(unit_mass[j]) / 4.0,
-            spread[j], 1.0 if units[j].in_assignments else 0.0,
-        )
-    return PairFeatures(reqs, units, pairs, x)
-
-
-def _group_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon) -> np.ndarray:
-    titles = [r.group_title or "" for r in reqs]
-    uniq_t = sorted(set(titles))
-    heads = [u.heading for u in units]
-    uniq_h = sorted(set(heads))
-    v = vectorize([terms(t, lex) for t in uniq_t], [terms(h, lex) for h in uniq_h], lex)
-    sim = v.req @ v.unit.T
-    ti = {t: k for k, t in enumerate(uniq_t)}
-    hi = {h: k for k, h in enumerate(uniq_h)}
-    return sim[np.array([ti[t] for t in titles])][:, np.array([hi[h] for h in heads])]
-
-
-def _indicator_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon) -> np.ndarray:
-    """Cosine between a target's indicator and the indicator part of a clause (before its first number)."""
-    inds = [r.target.indicator if r.kind == "target" and r.target else "" for r in reqs]
-    lead = [re.split(r"\|\s*[^|]*\d", u.text)[0] if u.clause.kind == "row" else u.text for u in units]
-    v = vectorize([terms(t, lex) for t in inds], [terms(t, lex) for t in lead], lex)
-    return v.req @ v.unit.T
 
 
 # --- 3. score ---------------------------------------------------------------------------------------
@@ -355,8 +215,12 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(q / (1 - q))
 
 
-def assign(m: np.ndarray, config: MatchConfig, equivalents: Mapping[int, Sequence[int]] = MappingProxyType({})) -> np.ndarray:
-    """Boolean R x C: pairs kept (per clause: at least ``t_part`` and within ``margin`` of its best).
+def assign(
+    m: np.ndarray, config: MatchConfig, equivalents: Mapping[int, Sequence[int]] = MappingProxyType({}),
+    segment_best: np.ndarray | None = None,
+) -> np.ndarray:
+    """Boolean R x C: pairs kept (per clause: at least ``t_part``, and within ``margin`` of its best or the
+    best requirement of one of its segments: a merged bullet keeps each task it restates).
 
     The margin is measured in log-odds, so that two near-certain scores (0.99 and 0.999) still differ.
     """
@@ -364,7 +228,10 @@ def assign(m: np.ndarray, config: MatchConfig, equivalents: Mapping[int, Sequenc
         return np.zeros_like(m, dtype=bool)
     z = _logit(m)
     best = z.max(axis=0, keepdims=True)
-    keep = (m >= config.t_part) & (z >= best - config.margin)
+    near = z >= best - config.margin
+    if segment_best is not None and segment_best.shape == m.shape:
+        near |= segment_best
+    keep = (m >= config.t_part) & near
     for i, others in equivalents.items():
         for j in others:
             keep[j] |= keep[i]
@@ -405,14 +272,40 @@ def score_plan(
     if citations is None:
         citations = cite(plan)
     units = prepare_units(plan, lex, load_boilerplate(), citations)
-    feats = pair_features(catalogue, units, lex, config, basis_references(plan))
+    feats = pair_features(
+        catalogue, units, lex, (config.candidates_per_requirement, config.candidates_per_clause), basis_references(plan)
+    )
     m = score_matrix(feats, config)
-    index = {r.id: k for k, r in enumerate(feats.requirements)}
-    eq = {
+    eq = implications(feats.requirements, catalogue)
+    keep = assign(m, config, eq, feats.segment_best)
+    return Scored(feats, imply_scores(m, keep, eq), keep)
+
+
+def implications(reqs: Sequence[Requirement], catalogue: Sequence[Requirement]) -> dict[int, list[int]]:
+    """Requirement index -> the indices a clause addressing it also addresses.
+
+    Two target rows that are one indicator printed twice imply each other; a sub-task implies the task
+    whose lead-in it completes ("... dựa trên các nội dung then chốt:" + its "+" sub-bullets).
+    """
+    index = {r.id: k for k, r in enumerate(reqs)}
+    out: dict[int, list[int]] = {
         index[a]: [index[b] for b in bs if b in index]
         for a, bs in equivalent_targets(list(catalogue)).items() if a in index
     }
-    return Scored(feats, m, assign(m, config, eq))
+    for r in reqs:
+        parent = r.id.rsplit(".", 1)[0]
+        if r.kind == "subtask" and parent in index:
+            out.setdefault(index[r.id], []).append(index[parent])
+    return out
+
+
+def imply_scores(m: np.ndarray, keep: np.ndarray, implied: Mapping[int, Sequence[int]]) -> np.ndarray:
+    """An implied pair scores as its source does (so a task addressed through its sub-task is covered)."""
+    out = m.copy()
+    for i, others in implied.items():
+        for j in others:
+            out[j] = np.where(keep[i], np.maximum(out[j], m[i]), out[j])
+    return out
 
 
 def match_plan(

@@ -128,6 +128,35 @@ def key_of(printed: str) -> str:
     return loose_key(m.group(1), m.group(3), m.group(2))
 
 
+# A document cited by its type and number only, as plans shorten them once written in full: "NQ 29",
+# "CTr số 34", "KH 87", "KL 48". The types are the abbreviations of rules/abbreviations.yaml's last block.
+SHORT_REFERENCE = re.compile(r"(?<![\w/-])(NQ|CTr|KH|KL|QĐ|CT)\s+(?:số\s+)?(\d{1,5})(?![\w/-]|\s?[-/]\s?[A-ZĐ])")
+
+
+def short_key(loose: str) -> str:
+    """The type-and-number form of a loose document key: "29nqtw" -> "nq29", "87khubnd" -> "kh87".
+
+    >>> short_key("29nqtw"), short_key("34ctrtu"), short_key("12ctubnd")
+    ('nq29', 'ctr34', 'ct12')
+    """
+    m = re.match(r"(\d+)(?:\d{4})?(ctr|nq|kh|kl|qd|ct)", loose)
+    return f"{m.group(2)}{m.group(1)}" if m else loose
+
+
+def short_reference_keys(text: str) -> tuple[str, ...]:
+    """Documents cited by type and number only, as short keys.
+
+    >>> short_reference_keys("Quán triệt NQ 29, CTr số 34 và KH 87; thực hiện NQ số 29-NQ/TU")
+    ('nq29', 'ctr34', 'kh87')
+    """
+    out: list[str] = []
+    for m in SHORT_REFERENCE.finditer(normalize(text)):
+        key = m.group(1).lower().replace("đ", "d") + str(int(m.group(2)))
+        if key not in out:
+            out.append(key)
+    return tuple(out)
+
+
 def protect_references(text: str) -> tuple[str, tuple[str, ...]]:
     """Cut document keys out of ``text`` (replaced by a comma) and return them as loose keys.
 

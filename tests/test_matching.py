@@ -105,3 +105,124 @@ def test_leave_one_plan_out_meets_the_goal():
     assert overall["f1"] >= 0.92
     assert overall["evidence"] >= 0.92
     assert len(report.configs) == 5  # one fit per held-out plan
+
+
+# --- generalising features: segments, short references, task tables, sub-tasks -------------------------
+
+
+@pytest.mark.parametrize(
+    "text, n",
+    [
+        # a dense bullet restating three tasks: three segments
+        ("Quán triệt Nghị quyết số 29-NQ/TW tới toàn thể cán bộ, công chức; tham mưu kế hoạch cải thiện môi "
+         "trường kinh doanh, nâng cao năng lực cạnh tranh cấp tỉnh hằng năm; tổ chức thực hiện Kết luận số "
+         "223-KL/TU về Đề án đẩy mạnh thu hút đầu tư.", 3),
+        # a short tail ("xử lý nghiêm vi phạm") joins the piece before it
+        ("Kiểm tra chất lượng giống cây trồng, phân bón lưu thông trên thị trường; xử lý nghiêm vi phạm.", 1),
+        ("Tạo mọi điều kiện thuận lợi để thu hút đầu tư vào địa bàn huyện.", 1),
+    ],
+)
+def test_segments_of_merged_clauses(text, n):
+    from hycompliance.features import segments
+    from hycompliance.text import load_lexicon
+
+    assert len(segments(text, load_lexicon())) == n
+
+
+@pytest.mark.parametrize(
+    "cells, group",
+    [
+        (("I", "Công tác tuyên truyền, quán triệt", "", "", ""), True),
+        (("IV.", "Cải cách hành chính, môi trường đầu tư kinh doanh"), True),
+        (("1", "Tổ chức tuyên truyền Nghị quyết số 29-NQ/TW", "Phòng Văn hóa - Xã hội", "", "Quý IV/2025"), False),
+        (("2", "Cơ cấu kinh tế (% GRDP)"), False),
+    ],
+)
+def test_group_rows_of_task_tables(cells, group):
+    from hycompliance.matching import is_group_row
+    from hycompliance.models import Clause
+
+    row = Clause("PL.I", "I", "row", " | ".join(c for c in cells if c), 1, 0, 0, "PL.T1", cells)
+    assert is_group_row(row) is group
+
+
+@pytest.mark.parametrize(
+    "header, cells, cell",
+    [
+        (("STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"),
+         ("3", "Tổ chức đối thoại với doanh nghiệp", "Phòng Kinh tế", "Hiệp hội doanh nghiệp", "Hằng năm"),
+         "Tổ chức đối thoại với doanh nghiệp"),
+        (("TT", "Nội dung công việc", "Đơn vị chủ trì"), ("1", "Rà soát quy hoạch", "Phòng Kinh tế"), "Rà soát quy hoạch"),
+        (("TT", "Chỉ tiêu", "ĐVT", "Năm 2025"), ("1", "Tỷ lệ đô thị hóa", "%", "40"), None),  # a targets table
+    ],
+)
+def test_task_cell_is_what_a_task_row_is_compared_on(header, cells, cell):
+    from hycompliance.matching import load_boilerplate, task_cell
+    from hycompliance.models import Clause
+
+    row = Clause("PL.1", "1", "row", " | ".join(cells), 1, 0, 0, "PL.T1", cells)
+    assert task_cell(row, header, load_boilerplate()) == cell
+
+
+def test_a_sub_task_implies_its_lead_in_task(catalogue):
+    from hycompliance.matching import implications
+
+    reqs = [r for r in catalogue if r.kind in ("task", "subtask", "target")]
+    ids = [r.id for r in reqs]
+    implied = implications(reqs, catalogue)
+    assert [ids[j] for j in implied[ids.index("III.7.1.1")]] == ["III.7.1"]
+    assert ids.index("III.7.1") not in implied  # a task does not imply its sub-tasks
+
+
+def test_segment_best_keeps_every_task_of_a_merged_bullet():
+    import numpy as np
+
+    from hycompliance.matching import assign, load_config
+
+    cfg = load_config().with_(t_part=0.8, margin=1.0)
+    m = np.array([[0.999], [0.90], [0.30]])  # logit gap 0.999 -> 0.90 is 4.7, beyond the margin
+    seg = np.array([[True], [True], [False]])
+    assert assign(m, cfg).ravel().tolist() == [True, False, False]
+    assert assign(m, cfg, segment_best=seg).ravel().tolist() == [True, True, False]
+
+
+@pytest.fixture(scope="module")
+def styles(catalogue):
+    from pathlib import Path
+
+    def run(name):
+        plan = text_reader(Path(__file__).parent / "fixtures" / "styles" / f"{name}.txt")
+        return plan, {m.requirement: m for m in match_plan(plan, catalogue)}
+
+    return run
+
+
+@pytest.mark.parametrize(
+    "name, start, rids",
+    [
+        # a dense bullet: three tasks of three groups
+        ("sokhdt-kh-2023", "Triển khai các chủ trương phát triển kinh tế tư nhân", {"III.7.7", "III.7.10", "III.9.5"}),
+        # an appendix row: compared on its Nhiệm vụ cell, cited whole
+        ("xa-nhuquynh-kh-2025", "3 | Tổ chức gặp mặt, đối thoại với doanh nghiệp", {"III.7.4"}),
+        # abbreviations: CCHC, TTHC, and the sub-tasks imply the lead-in task III.7.1
+        ("yenmy-kh-2023", "Đẩy mạnh CCHC, trọng tâm là đơn giản hóa TTHC", {"III.7.1", "III.7.1.1", "III.7.1.3"}),
+    ],
+)
+def test_style_clauses_address_their_tasks(styles, name, start, rids):
+    plan, matches = styles(name)
+    clause = _clause_starting(plan, start).id
+    assert {r for r, m in matches.items() if any(e.clause == clause for e in m.evidence)} >= rids
+
+
+@pytest.mark.parametrize(
+    "name, start",
+    [
+        ("xa-nhuquynh-kh-2025", "IV | Cải cách hành chính, môi trường đầu tư kinh doanh"),  # a group row
+        ("xa-nhuquynh-kh-2025", "1 | Hoàn thiện sắp xếp, kiện toàn tổ chức bộ máy chính quyền"),  # local task
+        ("sonnptnt-kh-2023", "Phòng, chống dịch tả lợn châu Phi"),  # sector routine, same vocabulary
+    ],
+)
+def test_style_distractors_address_nothing(styles, name, start):
+    plan, matches = styles(name)
+    clause = _clause_starting(plan, start).id
+    assert [r for r, m in matches.items() if any(e.clause == clause for e in m.evidence)] == []

@@ -98,3 +98,45 @@ def test_old_and_new_tone_marks_give_the_same_terms(lex):
 )
 def test_boilerplate_weights(lex, term, weight):
     assert lex.weight(term) == weight
+
+
+@pytest.mark.parametrize(
+    "text, keys",
+    [
+        ("Quán triệt NQ 29, CTr 34 và KH 87 tới CB, ĐV, CC, VC, NLĐ", ("nq29", "ctr34", "kh87")),
+        ("Thực hiện NQ số 07 của BCH Đảng bộ tỉnh; tổ chức thực hiện KL 48", ("nq7", "kl48")),
+        ("Thực hiện NQ số 29-NQ/TU ngày 05/7/2022", ()),  # written in full: a reference, not a short form
+        ("KH sử dụng đất năm 2025", ()),  # "KH" without a number
+    ],
+)
+def test_short_reference_keys(text, keys):
+    from hycompliance.text import short_reference_keys
+
+    assert short_reference_keys(text) == keys
+
+
+@pytest.mark.parametrize(
+    "printed, short",
+    [("29-NQ/TW", "nq29"), ("07- NQ/TU", "nq7"), ("34-CTr/TU", "ctr34"), ("87/KH-UBND", "kh87"),
+     ("223-KL/TU", "kl223"), ("2609/QĐ-UBND", "qd2609"), ("12/CT-UBND", "ct12")],
+)
+def test_short_key_of_full_references(printed, short):
+    from hycompliance.text import key_of, short_key
+
+    assert short_key(key_of(printed)) == short
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("bố trí quỹ đất xây dựng NOXH cho CN, NLĐ", "bố trí quỹ đất xây dựng nhà ở xã hội cho công nhân, người lao động"),
+        ("Tỷ trọng CN-XD trong cơ cấu kinh tế", "Tỷ trọng công nghiệp - xây dựng trong cơ cấu kinh tế"),
+        ("xây dựng NTM nâng cao", "xây dựng nông thôn mới nâng cao"),
+        ("Cải thiện MTĐT-KD, đẩy mạnh CCHC", "Cải thiện môi trường đầu tư kinh doanh, đẩy mạnh cải cách hành chính"),
+        ("Trung tâm DVVL tỉnh", "Trung tâm dịch vụ việc làm tỉnh"),
+    ],
+)
+def test_administrative_abbreviations(text, expected):
+    from hycompliance.text import expand_abbreviations, load_lexicon
+
+    assert expand_abbreviations(text, load_lexicon()) == expected

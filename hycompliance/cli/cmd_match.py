@@ -79,7 +79,7 @@ def match_cmd(
 @app.command("eval")
 def eval_cmd(
     plan: Path = typer.Option(..., "--plan", help="The parent plan."),
-    gold: Path = typer.Option(..., "--gold", help="Directory of labelled plans (NAME.json + NAME.txt/.docx/.pdf)."),
+    gold: list[Path] = typer.Option(..., "--gold", help="Directory of labelled plans (NAME.json + NAME.txt/.docx/.pdf); repeat to pool several."),
     form: list[str] = typer.Option(["txt"], "--form", help="Which rendering(s) to parse; repeat the option."),
     cv: bool = typer.Option(False, "--cv", help="Leave one plan out: fit on the others, score the one left out."),
     fit: bool = typer.Option(False, "--fit", help="Fit on every labelled plan and write rules/matching.yaml."),

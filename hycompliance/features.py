@@ -1,0 +1,250 @@
+"""Pair features of (requirement, clause): the numbers the logistic model of hycompliance.matching weighs.
+
+A clause (``Unit``) and a requirement become TF-IDF vectors over their terms (IDF from the catalogue and
+the plan together; each term also scaled by its rules/boilerplate.yaml weight). Candidate pairs are each
+requirement's best clauses, each clause's best requirements and each clause *segment*'s best requirements
+(a merged bullet restates several tasks, one per ``;``-segment or sentence). For each candidate pair
+``pair_features`` computes the features listed in ``FEATURES`` and documented in rules/matching.yaml.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from hycompliance.models import Clause, Requirement
+from hycompliance.text import REF_PREFIX, Lexicon, key_of, load_lexicon, short_key, terms, words
+
+MATCHED_KINDS = ("task", "subtask", "target")
+FEATURES = (
+    "cos", "clause_share", "req_share", "shared_mass", "fuzz", "refs", "clause_best", "req_best",
+    "group", "indicator", "target_row", "number", "rare_shared", "clause_mass",
+    "spread", "in_assignments", "seg_cos", "seg_best",
+)
+# A word used by at most this many requirements of the catalogue is distinctive ("rare_shared").
+RARE_DF = 3
+# A number with a unit or a comparator, as targets are written: "8%", "trên 50", "≥ 9,5", "12%/năm".
+QUANTITY = re.compile(r"(?:[≥≤<>]|\b(?:trên|dưới|khoảng|đạt|tối thiểu|ít nhất)\b)\s*\d|\d\s*%")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A clause prepared for matching."""
+
+    clause: Clause
+    text: str  # the text compared (a sub-row carries its parent row's label)
+    terms: tuple[str, ...]
+    heading: str  # the headings above it, nearest last
+    refs: frozenset[str]  # loose reference keys
+    header_cells: tuple[str, ...] = ()  # the column headers of its table, for rows
+    in_assignments: bool = False  # it stands in the implementation section ("Tổ chức thực hiện")
+    short_refs: frozenset[str] = frozenset()  # documents cited by type and number only ("NQ 07" -> "nq7")
+
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """Term-weight matrices of the two sides over one vocabulary."""
+
+    req: np.ndarray  # R x V tf-idf x boilerplate weight
+    unit: np.ndarray  # C x V
+    req_bin: np.ndarray  # R x V idf x weight where the term occurs
+    unit_bin: np.ndarray  # C x V 1 where the term occurs
+    unit_w: np.ndarray  # C x V idf x weight where the term occurs
+    vocab: dict[str, int] = field(default_factory=dict)
+    weights: np.ndarray = field(default_factory=lambda: np.zeros(0))  # idf x boilerplate weight per term
+
+
+def _tfidf(bags: Sequence[Sequence[str]], vocab: dict[str, int], w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit-length tf-idf rows and presence rows of ``bags`` (terms outside ``vocab`` are dropped)."""
+    tf = np.zeros((len(bags), len(vocab)))
+    for i, bag in enumerate(bags):
+        for t in bag:
+            if t in vocab:
+                tf[i, vocab[t]] += 1
+    present = (tf > 0).astype(float)
+    tfidf = np.where(tf > 0, 1 + np.log(np.maximum(tf, 1)), 0) * w
+    norms = np.linalg.norm(tfidf, axis=1, keepdims=True)
+    return tfidf / np.maximum(norms, 1e-12), present
+
+
+def vectorize(req_bags: Sequence[Sequence[str]], unit_bags: Sequence[Sequence[str]], lex: Lexicon) -> Vectors:
+    """TF-IDF over both sides (IDF from all bags), each term also scaled by its boilerplate weight."""
+    vocab: dict[str, int] = {}
+    for bag in list(req_bags) + list(unit_bags):
+        for t in bag:
+            vocab.setdefault(t, len(vocab))
+    n = len(req_bags) + len(unit_bags)
+    df = np.zeros(len(vocab))
+    for bag in list(req_bags) + list(unit_bags):
+        for t in set(bag):
+            df[vocab[t]] += 1
+    idf = np.log((1 + n) / (1 + df)) + 1.0
+    w = np.array([lex.weight(t) for t in vocab]) * idf
+    r, r_bin = _tfidf(req_bags, vocab, w)
+    u, u_bin = _tfidf(unit_bags, vocab, w)
+    return Vectors(r, u, r_bin * w, u_bin, u_bin * w, vocab, w)
+
+
+def similarity_matrix(a: Sequence[str], b: Sequence[str], lex: Lexicon | None = None) -> list[list[float]]:
+    """Cosine of term vectors between two lists of texts (used to bind duties to tasks)."""
+    lex = lex or load_lexicon()
+    v = vectorize([terms(x, lex) for x in a], [terms(x, lex) for x in b], lex)
+    return (v.req @ v.unit.T).tolist()
+
+
+def requirement_text(req: Requirement) -> str:
+    """What a requirement is compared on: its text and keywords; a target its indicator and unit."""
+    if req.kind == "target" and req.target:
+        return f"{req.target.indicator} {req.target.unit or ''}".strip()
+    return " ".join([req.text] + list(req.keywords))
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    """Features of the candidate pairs of one plan against one catalogue."""
+
+    requirements: tuple[Requirement, ...]
+    units: tuple[Unit, ...]
+    pairs: np.ndarray  # P x 2 (requirement index, unit index)
+    x: np.ndarray  # P x len(FEATURES)
+    shared: tuple[tuple[str, ...], ...] = field(default=())  # shared key words per pair, for "why"
+    segment_best: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))  # R x C: best for a segment
+
+
+def pair_features(
+    catalogue: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon, candidates: tuple[int, int] = (10, 6),
+    basis_refs: frozenset[str] = frozenset(),
+) -> PairFeatures:
+    """Candidate pairs and their features; ``candidates`` = (clauses per requirement, requirements per clause)."""
+    reqs = tuple(r for r in catalogue if r.kind in MATCHED_KINDS)
+    units = tuple(units)
+    if not reqs or not units:
+        return PairFeatures(reqs, units, np.zeros((0, 2), int), np.zeros((0, len(FEATURES))))
+    req_terms = [terms(requirement_text(r), lex) + tuple(REF_PREFIX + key_of(k) for k in r.references) for r in reqs]
+    v = vectorize(req_terms, [u.terms for u in units], lex)
+    cos = v.req @ v.unit.T  # R x C
+    shared = v.req_bin @ v.unit_bin.T  # shared weight
+    clause_share = shared / np.maximum(v.unit_w.sum(axis=1)[None, :], 1e-9)
+    req_share = shared / np.maximum(v.req_bin.sum(axis=1)[:, None], 1e-9)
+    seg_cos, seg_gap, seg_top = segment_similarity(v, units, lex)
+    cand = np.zeros_like(cos, dtype=bool)
+    k_r = min(candidates[0], len(units))
+    k_c = min(candidates[1], len(reqs))
+    cand[np.arange(len(reqs))[:, None], np.argsort(-cos, axis=1)[:, :k_r]] = True
+    cand[np.argsort(-cos, axis=0)[:k_c, :], np.arange(len(units))[None, :]] = True
+    cand |= seg_top
+    best_c = cos.max(axis=0)
+    # how evenly a clause resembles many requirements: mean of its 5 best over its best (vague -> near 1)
+    top = -np.sort(-cos, axis=0)[:5, :]
+    spread = top.mean(axis=0) / np.maximum(best_c, 1e-9)
+    best_r = cos.max(axis=1)
+    group_sim = _group_similarity(reqs, units, lex)
+    ind_sim = _indicator_similarity(reqs, units, lex)
+    req_words = [" ".join(words(requirement_text(r), lex)) for r in reqs]
+    unit_words = [" ".join(words(u.text, lex)) for u in units]
+    req_refs = [frozenset(key_of(k) for k in r.references) - basis_refs for r in reqs]
+    basis_short = frozenset(short_key(k) for k in basis_refs)
+    req_short = [frozenset(short_key(key_of(k)) for k in r.references) - basis_short for r in reqs]
+    numbers = np.array([1.0 if QUANTITY.search(u.text) else 0.0 for u in units])
+    req_wordsets = [set(words(requirement_text(r), lex)) for r in reqs]
+    unit_wordsets = [set(words(u.text, lex)) for u in units]
+    df: dict[str, int] = {}
+    for ws in req_wordsets:
+        for w_ in ws:
+            df[w_] = df.get(w_, 0) + 1
+    rare = [{w_ for w_ in ws if df[w_] <= RARE_DF and lex.weight(w_) >= 0.5} for ws in req_wordsets]
+    unit_mass = [sum(lex.weight(w_) for w_ in ws) for ws in unit_wordsets]
+    pairs = np.argwhere(cand)
+    x = np.zeros((len(pairs), len(FEATURES)))
+    for p, (i, j) in enumerate(pairs):
+        is_target = reqs[i].kind == "target"
+        same_doc = bool(req_refs[i] & units[j].refs or req_short[i] & units[j].short_refs)
+        x[p] = (
+            cos[i, j], clause_share[i, j], req_share[i, j], math.log1p(shared[i, j]) / 4.0,
+            fuzz.token_sort_ratio(req_words[i], unit_words[j]) / 100.0,
+            1.0 if same_doc else 0.0,
+            cos[i, j] - best_c[j], cos[i, j] - best_r[i], group_sim[i, j],
+            ind_sim[i, j] * numbers[j] if is_target else 0.0,
+            1.0 if is_target and units[j].clause.kind == "row" else 0.0,
+            numbers[j] if is_target else 0.0,
+            min(len(rare[i] & unit_wordsets[j]), 5) / 5.0,
+            math.log1p(unit_mass[j]) / 4.0,
+            spread[j], 1.0 if units[j].in_assignments else 0.0,
+            seg_cos[i, j], seg_gap[i, j],
+        )
+    return PairFeatures(reqs, units, pairs, x, segment_best=seg_gap >= -1e-9)
+
+
+# A segment of a merged clause ends at ";" or at a sentence end followed by a capital.
+SEGMENT_END = re.compile(r"(?<=;)\s+|(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
+# A piece with fewer content words than this joins the segment before it.
+MIN_SEGMENT_WORDS = 4
+
+
+def segments(text: str, lex: Lexicon) -> list[str]:
+    """The ``;``-pieces and sentences of a clause, short pieces joined to the one before.
+
+    >>> from hycompliance.text import make_lexicon
+    >>> segments("Đẩy mạnh cải cách hành chính, đơn giản hóa thủ tục; cung cấp dịch vụ công trực tuyến toàn trình.", make_lexicon({}, [], {}))
+    ['Đẩy mạnh cải cách hành chính, đơn giản hóa thủ tục;', 'cung cấp dịch vụ công trực tuyến toàn trình.']
+    """
+    out: list[str] = []
+    for piece in SEGMENT_END.split(text):
+        if out and len(words(piece, lex)) < MIN_SEGMENT_WORDS:
+            out[-1] = f"{out[-1]} {piece}"
+        elif piece.strip():
+            out.append(piece)
+    if len(out) > 1 and len(words(out[0], lex)) < MIN_SEGMENT_WORDS:
+        out[:2] = [f"{out[0]} {out[1]}"]
+    return out
+
+
+def segment_similarity(v: Vectors, units: Sequence[Unit], lex: Lexicon) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair: the best cosine of the requirement with one segment of the clause; how far the requirement
+    is behind that segment's best requirement (0 = it is the best for some segment); and whether it is one
+    of the two best requirements of some segment (a candidate)."""
+    owner: list[int] = []
+    bags: list[tuple[str, ...]] = []
+    for j, u in enumerate(units):
+        pieces = segments(u.text, lex) if u.clause.kind != "row" else [u.text]
+        for piece in pieces if len(pieces) > 1 else [u.text]:
+            owner.append(j)
+            bags.append(terms(piece, lex))
+    seg, _ = _tfidf(bags, v.vocab, v.weights)
+    c = v.req @ seg.T  # R x S
+    gap = c - c.max(axis=0, keepdims=True)
+    top2 = np.zeros_like(c, dtype=bool)
+    top2[np.argsort(-c, axis=0)[:2, :], np.arange(c.shape[1])[None, :]] = True
+    r, n = v.req.shape[0], len(units)
+    seg_cos, seg_gap, seg_top = np.zeros((r, n)), np.full((r, n), -1.0), np.zeros((r, n), dtype=bool)
+    for s, j in enumerate(owner):
+        seg_cos[:, j] = np.maximum(seg_cos[:, j], c[:, s])
+        seg_gap[:, j] = np.maximum(seg_gap[:, j], gap[:, s])
+        seg_top[:, j] |= top2[:, s]
+    return seg_cos, seg_gap, seg_top
+
+
+def _group_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon) -> np.ndarray:
+    titles = [r.group_title or "" for r in reqs]
+    uniq_t = sorted(set(titles))
+    heads = [u.heading for u in units]
+    uniq_h = sorted(set(heads))
+    v = vectorize([terms(t, lex) for t in uniq_t], [terms(h, lex) for h in uniq_h], lex)
+    sim = v.req @ v.unit.T
+    ti = {t: k for k, t in enumerate(uniq_t)}
+    hi = {h: k for k, h in enumerate(uniq_h)}
+    return sim[np.array([ti[t] for t in titles])][:, np.array([hi[h] for h in heads])]
+
+
+def _indicator_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon) -> np.ndarray:
+    """Cosine between a target's indicator and the indicator part of a clause (before its first number)."""
+    inds = [r.target.indicator if r.kind == "target" and r.target else "" for r in reqs]
+    lead = [re.split(r"\|\s*[^|]*\d", u.text)[0] if u.clause.kind == "row" else u.text for u in units]
+    v = vectorize([terms(t, lex) for t in inds], [terms(t, lex) for t in lead], lex)
+    return v.req @ v.unit.T
