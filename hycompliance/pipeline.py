@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hycompliance import __version__, rules
+from hycompliance.ingest import file_hash
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.references import extract_plan, lint, load_registry, seed_registry
 from hycompliance.references.resolve import Registry
@@ -39,14 +40,6 @@ class DocumentResult:
     citations: tuple[Citation, ...]
     findings: tuple[Finding, ...]
     matches: tuple[Match, ...]
-
-
-def file_hash(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load_context(parent_path: str | Path, catalogue_path: str | Path | None = None) -> ParentContext:

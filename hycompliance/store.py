@@ -43,7 +43,6 @@ Every document's results are replaced in one transaction, so a crash never leave
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 import os
 import re
@@ -57,6 +56,7 @@ from sqlite_utils import Database
 
 from hycompliance import __version__, rules
 from hycompliance.errors import Code, HyError
+from hycompliance.ingest import file_hash
 from hycompliance.migrations import migrate
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.reference_coverage import REFERENCE, reference_matches
@@ -102,14 +102,6 @@ def open_db(path: str | Path) -> Database:
             raise
         raise HyError(Code.E301_DB, str(path), detail=str(exc)) from exc
     return db
-
-
-def file_hash(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def document_kind(issuer: str | None) -> str | None:

@@ -11,6 +11,7 @@ that is really text is read as text. Every failure is a ``HyError`` naming the f
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -163,3 +164,12 @@ def _extension_warning(form: str, ext: str) -> ParseWarning | None:
 
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "read", "sniff"]
+
+
+def file_hash(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MB chunks: what "unchanged" means for a submitted file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

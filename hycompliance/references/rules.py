@@ -19,14 +19,9 @@ from typing import Literal
 import yaml
 
 from hycompliance.references import patterns as P
+from hycompliance.rules import rules_dir
 
 System = Literal["party", "state", "unknown"]
-
-
-def rules_dir() -> Path:
-    """``$HYCOMPLIANCE_RULES`` or ``<repo>/rules`` (the package runs from a source checkout)."""
-    env = os.environ.get("HYCOMPLIANCE_RULES")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "rules"
 
 
 @dataclass(frozen=True)
