@@ -50,8 +50,23 @@ def read_header(blocks: tuple[Block, ...], cfg: dict[str, Any]) -> tuple[Header,
     joined = " ".join(header_lines)
     number = m.group(1) if (m := NUMBER_LINE.search(joined)) else None
     place, date = _place_date(header_lines)
+    if number is None:  # a republished text without its header: "Nghị quyết số 57-NQ/TW" on a line of its own
+        number, doc_type = _number_line(body[:5], cfg, number, doc_type)
     issuer, parent = _issuer(header_lines, cfg)
     return Header(issuer, parent, number, doc_type, place, date, title), body, title_blocks
+
+
+# "Nghị quyết số 57-NQ/TW", "Kết luận số 69-KL/TW" standing alone
+TYPED_NUMBER = re.compile(r"^(?P<type>[^\d:]{2,40}?)\s+số[:\s]+(?P<num>\d[\w/\-.]*\w)$")
+
+
+def _number_line(blocks: list[Block], cfg: dict[str, Any], number: str | None, doc_type: str | None) -> tuple[str | None, str | None]:
+    types = {v.lower(): v for v in cfg["title_types"].values()}
+    for block in blocks:
+        m = TYPED_NUMBER.match(block.text.strip().strip("*").strip())
+        if m and m.group("type").lower() in types:
+            return m.group("num"), doc_type or types[m.group("type").lower()]
+    return number, doc_type
 
 
 def _place_date(lines: list[str]) -> tuple[str | None, str | None]:
