@@ -184,7 +184,10 @@ def _clause_search(db: Database) -> None:
 
 
 def _matrix_view(db: Database) -> None:
-    """Document x requirement with the machine's verdict and the latest reviewer decision."""
+    """Document x requirement with the machine's verdict and the latest reviewer decision.
+
+    A cell is a match row: the store writes one for every task, sub-task, target and reference of the
+    catalogue (assignments decide who a task binds and have no cell of their own)."""
     db.executescript(
         """
         CREATE VIEW matrix AS
@@ -214,7 +217,7 @@ def _matrix_view(db: Database) -> None:
         FROM documents d
         JOIN plans p ON p.id = d.plan_id
         JOIN requirements r ON r.plan_id = d.plan_id AND r.active = 1
-        LEFT JOIN matches m ON m.document_id = d.id AND m.requirement_id = r.id
+        JOIN matches m ON m.document_id = d.id AND m.requirement_id = r.id
         LEFT JOIN reviews rv ON rv.id = (
             SELECT max(x.id) FROM reviews x WHERE x.document_id = d.id AND x.requirement = r.code
         )

@@ -72,6 +72,10 @@ except ImportError:  # pragma: no cover - only while normalize.py is absent
 
 
 SUPPORTED = (".pdf", ".docx", ".txt")
+# Requirements that get a cell in the matrix. Assignments (section IV: who does what) stay in the catalogue,
+# where they decide who a task binds; whether a plan covers a task is asked of the tasks themselves.
+CELL_KINDS = ("task", "subtask", "target", REFERENCE)
+NO_EVIDENCE = "Không có đoạn nào của văn bản đáp ứng yêu cầu này."
 REVIEW_STATUSES = ("covered", "partial", "missing", "justified")
 CHILD_TABLES = ("clauses", "citations", "findings", "matches")
 DOC_KINDS = ("district", "commune", "agency", "province")
@@ -375,14 +379,14 @@ def result_rows(
     rows: dict[str, dict[str, Any]] = {}
     for m in matches:
         r = by_id.get(m.requirement)
-        if r is not None and r.kind != REFERENCE and m.requirement in requirement_ids:
+        if r is not None and r.kind in CELL_KINDS and r.kind != REFERENCE and m.requirement in requirement_ids:
             rows[m.requirement] = _match_row(doc_id, requirement_ids[m.requirement], m, applies(r, kind, h.issuer), "matcher")
     for m in reference_matches(catalogue, citations, findings):
         if m.requirement in requirement_ids:
             rows[m.requirement] = _match_row(doc_id, requirement_ids[m.requirement], m, True, "references")
     for r in catalogue:  # the matcher found nothing for it: the plan does not address it
-        if r.id not in rows and r.id in requirement_ids:
-            unmatched = Match(r.id, "missing", 0.0, (), "no clause of the plan matches this requirement")
+        if r.id not in rows and r.id in requirement_ids and r.kind in CELL_KINDS:
+            unmatched = Match(r.id, "missing", 0.0, (), NO_EVIDENCE)
             rows[r.id] = _match_row(doc_id, requirement_ids[r.id], unmatched, applies(r, kind, h.issuer), "matcher")
     ordered = [rows[r.id] for r in catalogue if r.id in rows]
     return {"document": document, "clauses": clauses, "citations": cites, "findings": finds, "matches": ordered}

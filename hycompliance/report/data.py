@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from hycompliance.report.highlight import segments
-from hycompliance.store import current_plan, resolve_document
+from hycompliance.store import CELL_KINDS, current_plan, resolve_document
 
 ORDER = {"missing": 0, "partial": 1, "none": 2, "covered": 3, "justified": 4, "n/a": 5}
 REFERENCES_GROUP = "references"
@@ -72,7 +72,7 @@ def matrix_data(db: Database) -> dict[str, Any]:
     plan = current_plan(db)
     requirements = list(db.query(
         "SELECT code, kind, text, group_id, group_title FROM requirements WHERE plan_id = ? AND active = 1 "
-        "ORDER BY position", [plan["id"]]))
+        f"AND kind IN ({', '.join('?' for _ in CELL_KINDS)}) ORDER BY position", [plan["id"], *CELL_KINDS]))
     documents = list(db.query(
         "SELECT name, path, issuer, number, date, kind FROM documents WHERE plan_id = ? AND status = 'ok' "
         "ORDER BY name", [plan["id"]]))
