@@ -32,7 +32,7 @@ screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 eval: $(STAMP)
-	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --form txt --form docx --form pdf
+	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --form txt --form docx --form pdf --cv
 
 # Leave-one-plan-out over the dev plans and the held-out style suite together (tests/fixtures/styles).
 eval-styles: $(STAMP)

@@ -67,5 +67,5 @@ def analyze(path: str | Path, context: ParentContext) -> DocumentResult:
     plan = parse_file(path)
     citations = tuple(extract_plan(plan, context.registry))
     findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan))
-    matches = tuple(match_plan(plan, list(context.catalogue)))
+    matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))
     return DocumentResult(str(path), plan, citations, findings, matches)

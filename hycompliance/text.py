@@ -40,9 +40,10 @@ REF_PREFIX = "ref:"
 SYLLABLE_PREFIX = "~"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
-    """The declarative knowledge the tokenizer uses (from rules/)."""
+    """The declarative knowledge the tokenizer uses (from rules/). Hashed by identity, so tokenizing with
+    one lexicon can be cached; ``load_lexicon`` hands out the same object while the rules are unchanged."""
 
     abbreviations: Mapping[str, str]
     stopwords: frozenset[str]
@@ -75,7 +76,13 @@ def make_lexicon(abbreviations: Mapping[str, str], stopwords: list[str], weights
 
 
 def load_lexicon() -> Lexicon:
-    """The lexicon of rules/abbreviations.yaml and rules/boilerplate.yaml."""
+    """The lexicon of rules/abbreviations.yaml and rules/boilerplate.yaml (one object per rules state)."""
+    files = [rules.rules_dir() / name for name in ("abbreviations.yaml", "boilerplate.yaml")]
+    return _lexicon(tuple((str(f), f.stat().st_mtime) for f in files))
+
+
+@lru_cache(maxsize=4)
+def _lexicon(state: tuple[tuple[str, float], ...]) -> Lexicon:
     abbreviations = rules.load("abbreviations.yaml") or {}
     boiler = rules.load("boilerplate.yaml") or {}
     return make_lexicon(abbreviations, boiler.get("stopwords", []), boiler.get("weights", {}))
@@ -184,6 +191,10 @@ def expand_abbreviations(text: str, lexicon: Lexicon) -> str:
     return lexicon.abbreviation_pattern.sub(lambda m: lexicon.abbreviations[m.group(1)], text)
 
 
+# Where a clause is cut for segmentation: after a sentence end, ";" or ":" (words never span these).
+PIECE_END = re.compile(r"(?<=[;.!?:])\s+")
+
+
 @lru_cache(maxsize=50_000)
 def segment(text: str) -> tuple[str, ...]:
     """underthesea words of ``text`` (cached: the same sentence is segmented once per process)."""
@@ -192,18 +203,21 @@ def segment(text: str) -> tuple[str, ...]:
     return tuple(word_tokenize(text, use_token_normalize=False))
 
 
+@lru_cache(maxsize=200_000)
 def words(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     """Lower-case content words of ``text`` (no references, numbers, punctuation or function words)."""
     body, _ = protect_references(normalize(text))
     body = expand_abbreviations(body, lexicon)
     out: list[str] = []
-    for token in segment(body):
+    # segmented sentence by sentence: a clause and the pieces it is split into share one cache
+    for token in (t for piece in PIECE_END.split(body) for t in segment(piece)):
         w = token.lower()
         if HAS_LETTER.search(w) and w not in lexicon.stopwords and len(w) > 1 or w in ("ý",):
             out.append(w)
     return tuple(out)
 
 
+@lru_cache(maxsize=200_000)
 def terms(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     """The matching terms of ``text``: content words, their syllables (``~``) and references (``ref:``).
 
