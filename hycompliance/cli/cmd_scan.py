@@ -148,7 +148,8 @@ def demo(
         db.close()
     print(f"scanned {summary['scanned']}, skipped {summary['skipped']}, failed {summary['failed']}")
     for line in (f"database: {db_path}", f"report:   {out / 'report.html'}", f"matrix:   {out / 'matrix.xlsx'}",
-                 f"browse:   datasette {db_path}"):
+                 f"web app:  .venv/bin/hycompliance serve --db {db_path}   (then open http://127.0.0.1:8000)",
+                 f"browse:   datasette {db_path}   (optional, if Datasette is installed)"):
         print(line)
     raise typer.Exit(1 if summary["failed"] else 0)
 
