@@ -7,9 +7,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hycompliance.cli.app import app
+from hycompliance.report.labels import REQUIREMENT_KIND, STATUS
+
+# Terminal colours of the status words.
+STATUS_STYLE = {"covered": "green", "partial": "yellow", "missing": "red"}
 
 
 def _parse(path: Path):
@@ -24,7 +29,10 @@ def requirements_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
     write: Path | None = typer.Option(None, "--write", help="Write (or regenerate, keeping reviewers' edits) a YAML catalogue."),
 ) -> None:
-    """List the requirements of a parent plan: tasks, sub-tasks, targets, assignments."""
+    """List the requirements of a parent plan: tasks, sub-tasks, targets, assignments.
+
+    Example: hycompliance requirements corpora/87-KH-UBND-2023.txt --write rules/catalogue/87-KH-UBND.yaml
+    """
     from hycompliance.requirements import build_catalogue, catalogue_json, write_catalogue
 
     catalogue = build_catalogue(_parse(plan))
@@ -40,7 +48,8 @@ def requirements_cmd(
         table.add_column(head)
     for r in catalogue:
         text = r.target.indicator + " " + " / ".join(v.text for v in r.target.values) if r.target else r.text
-        table.add_row(r.id, r.kind, text[:120], r.deadline or "", ", ".join(r.references), ", ".join(r.applies_to))
+        table.add_row(r.id, REQUIREMENT_KIND.get(r.kind, r.kind), text, r.deadline or "", ", ".join(r.references),
+                      ", ".join(r.applies_to))
     Console().print(table)
 
 
@@ -51,7 +60,10 @@ def match_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print matches as JSON."),
     catalogue: Path | None = typer.Option(None, "--catalogue", help="A reviewed YAML catalogue to use instead of deriving one."),
 ) -> None:
-    """Show, for each task and target of PLAN, whether FILE addresses it, where, and why."""
+    """Show, for each task and target of PLAN, whether FILE addresses it, where, and why.
+
+    Example: hycompliance match corpora/87-KH-UBND-2023.txt corpora/examples/vanlam-kh-2023.docx
+    """
     from hycompliance.matching import match_plan
     from hycompliance.requirements import build_catalogue, load_catalogue
 
@@ -67,13 +79,16 @@ def match_cmd(
         return
     table = Table(title=f"{file.name} so với {plan.name}")
     for head in ("Yêu cầu", "Trạng thái", "Điểm", "Trang", "Đoạn", "Lý do"):
-        table.add_column(head)
+        table.add_column(head, overflow="fold")
     for m in matches:
         ev = m.evidence[0] if m.evidence else None
-        table.add_row(
-            m.requirement, m.status, f"{m.score:.2f}", str(ev.page) if ev else "", ev.clause if ev else "", m.why[:160]
-        )
-    Console().print(table)
+        status = f"[{STATUS_STYLE[m.status]}]{STATUS[m.status]}[/]"
+        table.add_row(m.requirement, status, f"{m.score:.2f}", str(ev.page) if ev else "", ev.clause if ev else "",
+                      escape(m.why))
+    console = Console()
+    console.print(table)
+    counts = {k: sum(m.status == k for m in matches) for k in ("covered", "partial", "missing")}
+    console.print(" · ".join(f"{STATUS[k]}: {n}/{len(matches)}" for k, n in counts.items()))
 
 
 @app.command("eval")
@@ -85,7 +100,10 @@ def eval_cmd(
     fit: bool = typer.Option(False, "--fit", help="Fit on every labelled plan and write rules/matching.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Precision, recall, F1 and evidence accuracy of matching on labelled plans."""
+    """Precision, recall, F1 and evidence accuracy of matching on labelled plans.
+
+    Example: hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold ../shared/corpus/dev --form pdf --cv
+    """
     from hycompliance import rules
     from hycompliance.evaluate import evaluate, fit_all, write_config
 
