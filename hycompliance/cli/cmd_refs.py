@@ -62,7 +62,10 @@ def refs(
         None, "--seed", help="Write a registry seeded from FILE's own references to this YAML file, keeping its manual entries."
     ),
 ) -> None:
-    """List every document FILE cites, with the findings of the reference linter."""
+    """List every document FILE cites, with the findings of the reference linter.
+
+    Example: hycompliance refs corpora/examples/vanlam-kh-2023.docx --plan corpora/87-KH-UBND-2023.txt --json
+    """
     doc = _parse(file)
     if seed is not None:
         manual = load_registry(seed).documents if seed.is_file() else ()
@@ -104,7 +107,10 @@ def lint_files(
     files: list[Path] = typer.Argument(..., help="Plans to check."),
     plan: Path | None = typer.Option(None, "--plan", help="The parent plan: check its required references."),
 ) -> None:
-    """One line per finding (file:page:clause CODE message); exit status 1 when there is an error."""
+    """One line per finding (file:page:clause CODE message); exit status 1 when there is an error.
+
+    Example: hycompliance lint corpora/examples/*.docx --plan corpora/87-KH-UBND-2023.txt
+    """
     parent = _parse(plan) if plan else None
     registry = _registry(parent)
     failed = False
