@@ -9,7 +9,7 @@ The tables and their columns are documented in ``hycompliance.store``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
 from sqlite_utils import Database
@@ -241,15 +241,18 @@ def applied(db: Database) -> list[str]:
     return [row["name"] for row in db.query("SELECT name FROM migrations ORDER BY rowid")]
 
 
-def migrate(db: Database) -> list[str]:
+def migrate(db: Database, steps: Sequence[tuple[str, Migration]] = MIGRATIONS) -> list[str]:
     """Apply the migrations this database lacks, each in its own transaction; return their names.
+
+    ``steps`` defaults to the store's; a component with tables of its own (the web app) passes its list,
+    recorded in the same ``migrations`` table.
 
     Each step takes the write lock first (``BEGIN IMMEDIATE``) and re-reads what is applied, so two
     processes opening a new database at once (a scan and the web app) never apply a step twice.
     """
     db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     ran: list[str] = []
-    for name, step in MIGRATIONS:
+    for name, step in steps:
         if name in applied(db):
             continue
         db.conn.execute("BEGIN IMMEDIATE")

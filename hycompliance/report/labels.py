@@ -93,3 +93,12 @@ HEADING = MappingProxyType({
     "none": "Không có",
     "coverage_note": "Tỷ lệ = (đã đáp ứng + có giải trình + ½ đáp ứng một phần) / số yêu cầu áp dụng",
 })
+
+
+def review_line(review: dict | None, escape=str) -> str:
+    """A reviewer's decision in words: "Có giải trình: note (who, when) — Cần xem lại"; ``escape`` is the
+    output format's escaping of the free text (note, reviewer)."""
+    if not review:
+        return ""
+    stale = f" — {STALE}" if review["stale"] else ""
+    return f"{STATUS[review['status']]}: {escape(review['note'])} ({escape(review['reviewer'])}, {review['at']}){stale}"

@@ -23,14 +23,6 @@ def _evidence(item: dict[str, Any]) -> str:
     return "<br>".join(parts)
 
 
-def _review(item: dict[str, Any]) -> str:
-    r = item.get("review")
-    if not r:
-        return ""
-    stale = f" — {labels.STALE}" if r["stale"] else ""
-    return f"{labels.STATUS[r['status']]}: {esc(r['note'])} ({esc(r['reviewer'])}, {r['at']}){stale}"
-
-
 def report_md(report: dict[str, Any]) -> str:
     C, S, H = labels.COLUMN, labels.STATUS, labels.HEADING
     doc = report["document"]
@@ -50,7 +42,7 @@ def report_md(report: dict[str, Any]) -> str:
         score = "" if i["score"] is None else f"{i['score']:.2f}"
         suspect = f" ({labels.SUSPECT})" if i["suspect"] else ""
         out.append(f"| {esc(i['id'])} | {S[i['final']]}{suspect} | {score} | {esc(i['text'])} | {_evidence(i)} | "
-                   f"{esc(i['why'])} | {_review(i)} |")
+                   f"{esc(i['why'])} | {labels.review_line(i.get('review'), esc)} |")
     out += ["", f"## {H['targets']}", ""]
     if report["targets"]:
         out += [f"| {C['requirement']} | {C['indicator']} | {C['period']} | {C['province_value']} | {C['plan_value']} | {C['comparison']} |",

@@ -69,14 +69,6 @@ def status_colours(ws: Worksheet, ref: str) -> None:
                                                       fill=PatternFill("solid", bgColor=colour)))
 
 
-def _review_text(c: dict[str, Any]) -> str:
-    r = c.get("review")
-    if not r:
-        return ""
-    stale = f" [{labels.STALE}]" if r["stale"] else ""
-    return f"{labels.STATUS[r['status']]}: {r['note']} ({r['reviewer']}, {r['at']}){stale}"
-
-
 def matrix_workbook(matrix: dict[str, Any]) -> Workbook:
     wb = Workbook()
     C, S = labels.COLUMN, labels.STATUS
@@ -104,7 +96,8 @@ def matrix_workbook(matrix: dict[str, Any]) -> Workbook:
 
     ds = wb.create_sheet("Chi tiết")
     detail = [[c["document"], c["requirement"], S[c["final"]], S[c["status"] or "none"], c["score"], c["why"] or "",
-               "; ".join(f"{e['clause']} (tr. {e['page']}): {e['text']}" for e in c["evidence"]), _review_text(c)]
+               "; ".join(f"{e['clause']} (tr. {e['page']}): {e['text']}" for e in c["evidence"]),
+               labels.review_line(c.get("review"))]
               for c in matrix["cells"]]
     table(ds, [C["document"], C["requirement"], C["status"], C["machine_status"], C["score"], C["why"], C["evidence"],
                C["review"]], detail)
@@ -139,7 +132,7 @@ def report_workbook(report: dict[str, Any]) -> Workbook:
     rs = wb.create_sheet("Yêu cầu")
     rows = [[i["id"], i["text"], S[i["final"]], i["score"],
              "\n".join(f"{e['clause']} (tr. {e['page']}): {e['text']}" for e in i["evidence"]), i["why"] or "",
-             _review_text(i), labels.SUSPECT if i["suspect"] else ""] for i in report["items"]]
+             labels.review_line(i.get("review")), labels.SUSPECT if i["suspect"] else ""] for i in report["items"]]
     table(rs, [C["requirement"], C["requirement_text"], C["status"], C["score"], C["evidence"], C["why"], C["review"], ""],
           rows, widths=[12, 60, 18, 8, 60, 30, 30, 20])
     if rows:

@@ -21,17 +21,16 @@ the pragmas a connection needs).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
 from starlette.requests import Request
 
+from hycompliance.migrations import Migration, migrate
 from hycompliance.store import open_db
 
-WebMigration = Callable[[Database], None]
 
 
 def _users(db: Database) -> None:
@@ -77,7 +76,7 @@ def _secret(db: Database) -> None:
     db.execute("INSERT INTO web_secrets (name, value) VALUES ('session', ?)", [secrets.token_urlsafe(48)])
 
 
-WEB_MIGRATIONS: tuple[tuple[str, WebMigration], ...] = (
+WEB_MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("web_0001_users", _users),
     ("web_0002_uploads", _uploads),
     ("web_0003_secret", _secret),
@@ -86,16 +85,7 @@ WEB_MIGRATIONS: tuple[tuple[str, WebMigration], ...] = (
 
 def migrate_web(db: Database) -> list[str]:
     """Apply the web migrations this database lacks (after the store's); return their names."""
-    done = {row["name"] for row in db.query("SELECT name FROM migrations")}
-    ran: list[str] = []
-    for name, step in WEB_MIGRATIONS:
-        if name in done:
-            continue
-        with db.atomic():
-            step(db)
-            db["migrations"].insert({"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
-        ran.append(name)
-    return ran
+    return migrate(db, WEB_MIGRATIONS)
 
 
 def open_web_db(path: str | Path) -> Database:
