@@ -237,13 +237,18 @@ def _pages_items(path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextP
     try:
         for index, textpage in enumerate(texts):
             page = pdf[index]
-            lines = group_lines(page_segments(textpage, page.get_height()), index + 1)
             tables: list[FoundTable] = []
             if _draws_paths(page):
                 if plumber is None:
                     plumber = _open_plumber(path)
                 tables = _tables(plumber, index, path)
-            yield _page_items(index + 1, lines, tables)
+            # text inside a table is the table's: drop it before lines are formed, so a cell's stray
+            # last character never joins the line just below the table
+            segments = [
+                seg for seg in page_segments(textpage, page.get_height())
+                if not any(_segment_inside(seg, bbox) for bbox, _ in tables)
+            ]
+            yield _page_items(index + 1, group_lines(segments, index + 1), tables)
     finally:
         if plumber is not None:
             plumber.close()
@@ -289,6 +294,11 @@ def _page_items(page: int, lines: list[Line], tables: list[FoundTable]) -> list[
     outside = [line for line in lines if not any(_inside(line, bbox) for bbox, _ in tables)]
     items += _column_items(outside, page)
     return sorted(items, key=lambda item: item.top)
+
+
+def _segment_inside(seg: Segment, bbox: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = bbox
+    return top <= (seg.top + seg.bottom) / 2 <= bottom and x0 <= (seg.x0 + seg.x1) / 2 <= x1
 
 
 def _inside(line: Line, bbox: tuple[float, float, float, float]) -> bool:
