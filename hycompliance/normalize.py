@@ -125,3 +125,11 @@ def dehyphenate_lines(lines: list[str]) -> list[str]:
                 continue
         out.append(line)
     return out
+
+
+# A line ending in a word or mark that cannot end a sentence or a title: what follows continues it
+# ("Sở Kế hoạch và" / "Đầu tư", "Phối hợp với" / "Ban Quản lý ...").
+OPEN_END = re.compile(
+    r"(?:\b(?:và|của|với|các|những|về|cho|trong|theo|tại|để|đến|từ|là|số|ngày|năm|giai đoạn|thời kỳ)|[,\-–(])\s*$",
+    re.IGNORECASE,
+)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hycompliance import rules
 from hycompliance.header import read_header
+from hycompliance.normalize import OPEN_END
 from hycompliance.models import Block, Clause, ClauseKind, Closing, Document, ParseWarning, Plan
 
 # --- label patterns -------------------------------------------------------------------------------
@@ -36,11 +37,6 @@ BULLET = re.compile(r"^[-–—•·]\s*(?=\S)")
 SUBBULLET = re.compile(r"^\+\s*(?=\S)")
 # A sentence or lead-in ends here; what follows a wrap after it may start something new.
 SENTENCE_END = re.compile(r"[.;:!?…]\s*[\"”’)]*\s*$")
-# A line ending in a word that cannot end a title: the title goes on ("Sở Kế hoạch và" / "Đầu tư").
-CONNECTOR_END = re.compile(
-    r"(?:\b(?:và|của|với|các|những|về|cho|trong|theo|tại|để|đến|từ|là|số|ngày|năm|giai đoạn|thời kỳ)|[,\-–(])\s*$",
-    re.IGNORECASE,
-)
 # An item that carries its content after a colon: "4. Sở Tài chính: Phối hợp với ..."
 INLINE_CONTENT = re.compile(r":\s*\S")
 # A wrapped line shorter than this share of the usual line length ended its paragraph.
@@ -451,10 +447,10 @@ def _new_paragraph(text: str, prev: str, current: _Node, wrap_width: float) -> b
     if current.kind in ("section", "item") and not SENTENCE_END.search(heading) and len(heading.split()) <= HEADING_WORDS:
         if heading.isupper():
             return not text.isupper()  # a title in capitals goes on in capitals only
-        if not _starts_upper(text) or CONNECTOR_END.search(prev) or INLINE_CONTENT.search(heading):
+        if not _starts_upper(text) or OPEN_END.search(prev) or INLINE_CONTENT.search(heading):
             return False  # "... Nghị quyết số" + "29-NQ/TW", "... Sở Kế hoạch và" + "Đầu tư"
         return True
-    ended = re.search(r"[.!?:;]\s*$", prev) or len(prev) < wrap_width * SHORT_LINE_SHARE and not CONNECTOR_END.search(prev)
+    ended = re.search(r"[.!?:;]\s*$", prev) or len(prev) < wrap_width * SHORT_LINE_SHARE and not OPEN_END.search(prev)
     return bool(ended) and _starts_upper(text)
 
 

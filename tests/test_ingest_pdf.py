@@ -174,8 +174,24 @@ def test_table_continued_on_the_next_page_is_one_table() -> None:
     ],
 )
 def test_continue_table(more: tuple[tuple[str, ...], ...], expected_rows: int) -> None:
-    rows = (("TT", "Chỉ tiêu", "Giá trị"), ("2", "Nông nghiệp,", "6%"))
+    rows = (("TT", "Chỉ tiêu", "Giá trị"), ("2", "Nông nghiệp", "6%"))
     assert len(continue_table(rows, more)) == expected_rows
+
+
+@pytest.mark.parametrize(
+    ("last", "more", "expected"),
+    [
+        # "Phối hợp với" was cut by the page: "Ban Quản lý ..." carries on the same row
+        (("2", "Phối hợp với", "Phòng Kinh"), ("", "Ban Quản lý các KCN", "tế"),
+         ("2", "Phối hợp với\nBan Quản lý các KCN", "Phòng Kinh\ntế")),
+        # a complete row: a capitalised unnumbered row is a row of its own
+        (("2", "Phối hợp với Ban Quản lý", "Phòng Kinh tế"), ("", "Dịch vụ", "28%"), None),
+    ],
+)
+def test_cut_row_mended_across_pages(last, more, expected) -> None:
+    rows = (("TT", "Nhiệm vụ", "Chủ trì"), ("1", "Tuyên truyền", "Văn phòng"), last)
+    result = continue_table(rows, (more,))
+    assert result[-1] == (expected or more)
 
 
 def fake_tesseract(directory: Path, languages: str, output: str, code: int = 0) -> None:

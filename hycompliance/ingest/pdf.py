@@ -30,7 +30,7 @@ from hycompliance.errors import Code, HyError
 from hycompliance.ingest import Limits
 from hycompliance.ingest.ocr import ocr_pages
 from hycompliance.models import Block, Document, ParseWarning
-from hycompliance.normalize import dehyphenate_lines, fold_whitespace
+from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
 
 if TYPE_CHECKING:
     from pdfplumber.pdf import PDF as PlumberPDF
@@ -492,14 +492,18 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
     """Append the rows of a table's next-page part; a row cut by the page break is mended.
 
     The first row of the next part continues the last row when its first cell (the row number) is empty
-    and no other cell starts like a new entry (a capital letter or a label such as "- ", "a) ", "2.1.").
+    and no other cell starts like a new entry: a label such as "- ", "a) ", "2.1.", or a capital letter
+    (unless the last row of a numbered table was visibly cut: a cell ends in "với", "và", a comma...).
 
     >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
     (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
     """
     head = more[0]
     cells = [cell for cell in head[1:] if cell]
-    if head[0] or not cells or any(cell[0].isupper() or CELL_LABEL.match(cell) for cell in cells):
+    numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)
+    cut = numbered and any(OPEN_END.search(cell) for cell in rows[-1][1:] if cell)
+    starts_new = any(CELL_LABEL.match(cell) for cell in cells) or not cut and any(c[0].isupper() for c in cells)
+    if head[0] or not cells or starts_new:
         return rows + more
     last = rows[-1]
     mended = tuple(
