@@ -146,12 +146,25 @@ def _issuer(lines: list[str], cfg: dict[str, Any]) -> tuple[str | None, str | No
         if RULE_LINE.match(text) or any(upper.startswith(m) or m.startswith(upper) for m in motto):
             continue
         issuer_lines.append(text)
-    issuer_lines = [ln for ln in issuer_lines if _upper_share(ln) > 0.8][:3]
+    issuer_lines = _unwrap_issuer([ln for ln in issuer_lines if _upper_share(ln) > 0.8], cfg)[:3]
     if not issuer_lines:
         return None, None
     if len(issuer_lines) >= 2 and not PLACE_UNIT.match(issuer_lines[1].upper()):
         return normalise_issuer(issuer_lines[-1], cfg), normalise_issuer(" ".join(issuer_lines[:-1]), cfg)
     return normalise_issuer(" ".join(issuer_lines), cfg), None
+
+
+def _unwrap_issuer(lines: list[str], cfg: dict[str, Any]) -> list[str]:
+    """Join issuer lines a narrow column wrapped: a line that starts with no body or place word
+    ("QUỲNH" after "ỦY BAN NHÂN DÂN XÃ NHƯ") goes on the line before."""
+    starts = tuple(sorted(cfg["issuer_words"], key=len, reverse=True))
+    out: list[str] = []
+    for line in lines:
+        if out and not line.upper().startswith(starts):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
 
 
 def normalise_issuer(text: str, cfg: dict[str, Any]) -> str:

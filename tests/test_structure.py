@@ -10,7 +10,7 @@ import pytest
 from hycompliance.ingest.text import read_text
 from hycompliance.models import Plan
 from hycompliance.structure import build_plan, parse_label
-from tests.conftest import DEV, PROVINCIAL, REAL, dev_names
+from tests.conftest import DEV, PROVINCIAL, REAL, ROOT, dev_names
 
 
 def plan_from_text(path) -> Plan:
@@ -152,6 +152,9 @@ def test_section_label_variants(line, key, rest):
         (["CHÍNH PHỦ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 03/NQ-CP"], "Chính phủ", None),
         (["UBND TỈNH HƯNG YÊN", "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Số: 456/KH-SKHCN"], "Sở Khoa học và Công nghệ", "UBND tỉnh Hưng Yên"),
         (["ỦY BAN NHÂN DÂN", "XÃ NGHĨA TRỤ", "Số: 12/KH-UBND"], "UBND xã Nghĩa Trụ", None),
+        # a narrow header column wraps the commune's name
+        (["UBND TỈNH HƯNG YÊN", "ỦY BAN NHÂN DÂN XÃ NHƯ", "QUỲNH", "Số: 118/KH-UBND"], "UBND xã Như Quỳnh",
+         "UBND tỉnh Hưng Yên"),
     ],
 )
 def test_issuer_lines(header_lines, issuer, parent):
@@ -205,7 +208,11 @@ def _tree(path):
     return [(c.id, fold(c.text)) for c in plan.clauses if c.kind != "table"], plan.header
 
 
-@pytest.mark.parametrize("base", [PROVINCIAL] + [DEV / n for n in dev_names()], ids=lambda p: p.name)
+STYLES = ROOT / "tests" / "fixtures" / "styles"  # held-out styles; their PDFs printed by LibreOffice
+RENDERED = [PROVINCIAL] + [DEV / n for n in dev_names()] + sorted(p.with_suffix("") for p in STYLES.glob("*.pdf"))
+
+
+@pytest.mark.parametrize("base", RENDERED, ids=lambda p: p.name)
 @pytest.mark.parametrize("form", ["docx", "pdf"])
 def test_same_tree_from_every_form(base, form):
     txt_tree, txt_header = _tree(base.with_suffix(".txt"))
