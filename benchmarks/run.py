@@ -1,7 +1,7 @@
 """``make bench``: run every benchmark and print its rows as a table.
 
-Each ``benchmarks/bench_*.py`` module exposes one ``bench_*() -> list[dict]`` function; rows of one
-benchmark share their keys. Speed and memory goals are printed beside the measurements, never asserted
+Each ``benchmarks/bench_*.py`` module exposes one ``bench_*() -> list[dict]`` function; the table's
+columns are the keys its rows use. Speed and memory goals are printed beside the measurements, never asserted
 in unit tests.
 """
 
@@ -18,6 +18,12 @@ from rich.table import Table
 HERE = Path(__file__).resolve().parent
 
 
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
 def main(names: list[str]) -> int:
     sys.path.insert(0, str(HERE.parent))
     console = Console(width=None if sys.stdout.isatty() else 200)
@@ -29,11 +35,12 @@ def main(names: list[str]) -> int:
         started = time.perf_counter()
         rows = func()
         table = Table(title=f"{name} ({time.perf_counter() - started:.1f} s)")
-        keys = list(rows[0]) if rows else []
+        keys = list(dict.fromkeys(k for row in rows for k in row))  # rows may differ: a summary row
         for key in keys:
-            table.add_column(key, justify="right" if isinstance(rows[0][key], (int, float)) else "left")
+            numeric = any(isinstance(row.get(key), (int, float)) for row in rows)
+            table.add_column(key, justify="right" if numeric else "left")
         for row in rows:
-            table.add_row(*(f"{row[k]:.2f}" if isinstance(row[k], float) else str(row[k]) for k in keys))
+            table.add_row(*(_cell(row.get(k)) for k in keys))
         console.print(table)
     return 0
 
