@@ -124,6 +124,16 @@ def binary_junk(tmp: Path) -> Path:
     return path
 
 
+def junk_named(suffix: str) -> Callable[[Path], Path]:
+    """Binary junk saved under a plan's extension: the error says what the file claims to be."""
+
+    def make(tmp: Path) -> Path:
+        path = binary_junk(tmp).rename(tmp / f"junk{suffix}")
+        return path
+
+    return make
+
+
 def png_named_txt(tmp: Path) -> Path:
     path = tmp / "ảnh.txt"
     buffer = io.BytesIO()
@@ -179,6 +189,8 @@ CASES: list[tuple[str, Callable[[Path], Path], Code]] = [
     ("legacy-doc", legacy_doc, Code.E111_LEGACY_DOC),
     ("legacy-doc-named-docx", legacy_doc_named_docx, Code.E111_LEGACY_DOC),
     ("binary-junk", binary_junk, Code.E112_BINARY),
+    ("binary-junk-named-docx", junk_named(".docx"), Code.E109_CORRUPT_DOCX),
+    ("binary-junk-named-pdf", junk_named(".pdf"), Code.E106_CORRUPT_PDF),
     ("text-quoting-pdf-magic-with-nuls", text_quoting_pdf_magic, Code.E112_BINARY),
     ("xlsx", xlsx, Code.E104_UNSUPPORTED),
     ("xls", old_excel, Code.E104_UNSUPPORTED),

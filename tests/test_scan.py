@@ -225,11 +225,11 @@ def test_bad_files_recorded_batch_goes_on(tmp_path):
     assert result.exit_code == 1, result.output
     summary = json.loads(result.stdout)
     assert (summary["scanned"], summary["skipped"], summary["failed"], summary["ignored"]) == (1, 0, 2, 1)
-    assert [(Path(e["file"]).name, e["code"]) for e in summary["errors"]] == [("empty.pdf", "E102"), ("junk.docx", "E112")]
+    assert [(Path(e["file"]).name, e["code"]) for e in summary["errors"]] == [("empty.pdf", "E102"), ("junk.docx", "E109")]
     rows = {r["name"]: r for r in open_db(db).query("SELECT * FROM documents")}
     assert {n: (r["status"], r["error_code"]) for n, r in rows.items()} == {
-        "empty": ("error", "E102"), "junk": ("error", "E112"), "good": ("ok", None)}
-    assert rows["junk"]["error_line"] == f"{folder / 'junk.docx'}: E112 file is binary data, not text"
+        "empty": ("error", "E102"), "junk": ("error", "E109"), "good": ("ok", None)}
+    assert rows["junk"]["error_line"] == f"{folder / 'junk.docx'}: E109 DOCX is damaged or not a Word document (not a zip archive)"
     assert open_db(db).execute("SELECT count(*) FROM matches WHERE document_id = ?", [rows["good"]["id"]]).fetchone()[0] > 50
     # Failed files are retried, good ones skipped.
     again = json.loads(runner.invoke(app, ["scan", "--plan", str(PARENT_TXT), "--db", str(db), str(folder)]).stdout)

@@ -80,7 +80,17 @@ def read(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
     if kind == "zip":
         raise HyError(Code.E109_CORRUPT_DOCX, path=name, detail=f"a zip archive without {DOCX_MAIN_PART}")
     form = "txt" if kind == "text" else kind
-    document = _dispatch(name, form, limits)
+    if form == "txt" and ext in (".docx", ".pdf"):
+        try:
+            document = _dispatch(name, form, limits)
+        except HyError as exc:  # binary junk named .docx/.pdf: say what the file claims to be
+            if exc.code is not Code.E112_BINARY:
+                raise
+            if ext == ".docx":
+                raise HyError(Code.E109_CORRUPT_DOCX, path=name, detail="not a zip archive") from None
+            raise HyError(Code.E106_CORRUPT_PDF, path=name, detail="no PDF header") from None
+    else:
+        document = _dispatch(name, form, limits)
     warning = _extension_warning(form, ext)
     if warning is not None:
         document = replace(document, warnings=(warning, *document.warnings))
