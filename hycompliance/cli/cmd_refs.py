@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hycompliance.cli.app import app
@@ -15,6 +16,7 @@ from hycompliance.errors import HyError
 from hycompliance.models import Citation, Finding, Plan
 from hycompliance.references import check, extract_plan, load_registry, registry_yaml, seed_registry
 from hycompliance.references.resolve import Registry
+from hycompliance.report.labels import SEVERITY
 
 
 def _parse(path: Path) -> Plan:
@@ -53,6 +55,14 @@ def _finding_row(f: Finding) -> dict[str, object]:
     return {k: row[k] for k in ("code", "severity", "message", "as_written", "page", "clause")}
 
 
+def _date_vi(iso: str | None) -> str:
+    """2023-05-23 as people here write it: 23/05/2023."""
+    if not iso:
+        return ""
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
+
+
 @app.command("refs")
 def refs(
     file: Path = typer.Argument(..., help="The plan to read (.txt, .docx, .pdf)."),
@@ -85,13 +95,15 @@ def refs(
         return
     console = Console()
     table = Table(title=f"Văn bản được viện dẫn: {file.name}")
-    for head in ("Số, ký hiệu", "Loại", "Ngày", "Cơ quan ban hành", "Trang", "Mục", "Lưu ý"):
-        table.add_column(head)
+    # minimum widths keep a symbol, a date and a clause ID whole on a narrow terminal
+    for head, width in (("Số, ký hiệu", 12), ("Loại", 8), ("Ngày", 10), ("Cơ quan ban hành", 9),
+                        ("Trang", 5), ("Mục", 6), ("Lưu ý", 5)):
+        table.add_column(head, min_width=width, overflow="fold")
     for c in citations:
         table.add_row(
             c.key or " ".join(c.as_written.split()),
             c.type or "",
-            c.date or "",
+            _date_vi(c.date),
             c.issuer or "",
             str(c.page),
             c.clause or "",
@@ -99,7 +111,7 @@ def refs(
         )
     console.print(table)
     for f in findings:
-        console.print(f"[bold]{f.severity}[/bold] {f.code}: {f.message}", markup=True, highlight=False)
+        console.print(f"[bold]{SEVERITY[f.severity]}[/bold] {f.code}: {escape(f.message)}", highlight=False)
 
 
 @app.command("lint")
