@@ -24,7 +24,7 @@ MATCHED_KINDS = ("task", "subtask", "target")
 FEATURES = (
     "cos", "clause_share", "req_share", "shared_mass", "fuzz", "refs", "clause_best", "req_best",
     "group", "indicator", "target_row", "number", "rare_shared", "clause_mass",
-    "spread", "in_assignments", "seg_cos", "seg_best",
+    "spread", "in_assignments", "seg_cos", "seg_best", "specificity", "specific_share",
 )
 # A word used by at most this many requirements of the catalogue is distinctive ("rare_shared").
 RARE_DF = 3
@@ -160,6 +160,7 @@ def pair_features(
             df[w_] = df.get(w_, 0) + 1
     rare = [{w_ for w_ in ws if df[w_] <= RARE_DF and lex.weight(w_) >= 0.5} for ws in req_wordsets]
     unit_mass = [sum(lex.weight(w_) for w_ in ws) for ws in unit_wordsets]
+    specificity = [min(distinctive_words(ws, df, lex), 5) / 5.0 for ws in unit_wordsets]
     pairs = np.argwhere(cand)
     x = np.zeros((len(pairs), len(FEATURES)))
     for p, (i, j) in enumerate(pairs):
@@ -177,8 +178,16 @@ def pair_features(
             math.log1p(unit_mass[j]) / 4.0,
             spread[j], 1.0 if units[j].in_assignments else 0.0,
             seg_cos[i, j], seg_gap[i, j],
+            specificity[j], clause_share[i, j] * specificity[j],
         )
     return PairFeatures(reqs, units, pairs, x, segment_best=seg_gap >= -1e-9)
+
+
+def distinctive_words(clause_words: set[str], df: dict[str, int], lex: Lexicon) -> int:
+    """How many of a clause's words are distinctive of the catalogue: used by 1 to ``RARE_DF`` requirements
+    and not administrative boilerplate. A generic sentence ("Tạo mọi điều kiện thuận lợi để thu hút đầu tư")
+    has none: all its words are used by many tasks, so that resembling one of them says little."""
+    return sum(1 for w in clause_words if 1 <= df.get(w, 0) <= RARE_DF and lex.weight(w) >= 0.5)
 
 
 # A segment of a merged clause ends at ";" or at a sentence end followed by a capital.

@@ -102,7 +102,7 @@ def test_cross_references_removed(text, left):
 def test_leave_one_plan_out_meets_the_goal():
     report = evaluate(PROVINCIAL.with_suffix(".txt"), DEV, ("txt",), cv=True, reader=text_reader)
     overall = report.overall("txt")
-    assert overall["f1"] >= 0.92
+    assert overall["f1"] >= 0.95  # measured 0.972 with specificity / specific_share (0.964 before)
     assert overall["evidence"] >= 0.92
     assert len(report.configs) == 5  # one fit per held-out plan
 
@@ -226,3 +226,30 @@ def test_style_distractors_address_nothing(styles, name, start):
     plan, matches = styles(name)
     clause = _clause_starting(plan, start).id
     assert [r for r, m in matches.items() if any(e.clause == clause for e in m.evidence)] == []
+
+
+@pytest.mark.parametrize(
+    "text, n",
+    [
+        # generic sentences: every word is used by many tasks
+        ("Tạo mọi điều kiện thuận lợi để thu hút đầu tư vào địa bàn huyện.", 0),
+        ("Huy động các nguồn lực để đầu tư xây dựng kết cấu hạ tầng kinh tế - xã hội trên địa bàn huyện.", 0),
+        ("Tiếp tục thực hiện tốt các nhiệm vụ phát triển KT-XH, bảo đảm QP-AN trên địa bàn.", 2),  # quốc phòng, an ninh
+        # restatements: bền vững, giảm, hộ, nghèo, nhà, tiếp cận / chuyển, chứng nhận, gia đình, giấy, ...
+        ("Thực hiện mục tiêu giảm nghèo bền vững; rà soát, hỗ trợ hộ nghèo, hộ cận nghèo cải thiện nhà ở, tiếp cận "
+         "các dịch vụ xã hội cơ bản.", 6),
+        ("Kiểm soát chặt chẽ việc chuyển mục đích sử dụng đất; đẩy nhanh cấp giấy chứng nhận quyền sử dụng đất cho "
+         "hộ gia đình, cá nhân.", 8),
+    ],
+)
+def test_distinctive_words_of_a_clause(catalogue, text, n):
+    from hycompliance.features import MATCHED_KINDS, distinctive_words, requirement_text
+    from hycompliance.text import load_lexicon, words
+
+    lex = load_lexicon()
+    df: dict[str, int] = {}
+    for r in catalogue:
+        if r.kind in MATCHED_KINDS:
+            for w in set(words(requirement_text(r), lex)):
+                df[w] = df.get(w, 0) + 1
+    assert distinctive_words(set(words(text, lex)), df, lex) == n

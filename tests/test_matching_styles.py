@@ -1,10 +1,14 @@
 """The held-out style suite (tests/fixtures/styles): plans of styles the dev corpus lacks.
 
-Honest setup: leave-one-plan-out over the five dev plans and the six style plans pooled (txt form). Each
-plan is scored with weights and thresholds fitted on the other ten, so no number below comes from values
-that saw the plan (the shipped rules/matching.yaml was fitted on all eleven and is not used here).
-Measured when written: style plans P 0.948, R 0.901, F1 0.924, evidence 1.000; dev plans P 0.946, R 0.984,
-F1 0.965, evidence 1.000. The floors sit slightly below.
+Honest setup: leave-one-plan-out over the five dev plans and the eight style plans pooled (txt form). Each
+plan is scored with weights and thresholds fitted on the other twelve, so no number below comes from values
+that saw the plan (the shipped rules/matching.yaml was fitted on all thirteen and is not used here).
+Measured with six style plans: style P 0.948, R 0.901, F1 0.924; dev F1 0.965. Two plans full of generic
+administrative sentences were then added (a ward plan, phuong-phohien-kh-2025, and a department plan with
+the provincial group headings over routine duties, sovhttdl-kh-2023): with them, before the specificity
+features, style P 0.901, R 0.881, F1 0.891 (dev F1 0.972); after, style P 0.938, R 0.896, F1 0.916,
+evidence 1.000; dev P 0.976, R 0.976, F1 0.976, evidence 1.000. The style floor stays at 0.90 because the
+suite got harder; the dev floor rises to 0.96.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ def test_style_suite_leave_one_plan_out(pooled):
     styles = {p.stem for p in STYLES.glob("*.json")}
     s = _overall(pooled, styles)
     print(f"style suite: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} evidence {s['evidence']:.3f}")
-    assert len(styles) == 6
+    assert len(styles) == 8
     assert s["f1"] >= 0.90
     assert s["evidence"] >= 0.97
 
@@ -46,9 +50,9 @@ def test_dev_plans_in_the_pooled_fit(pooled):
     dev = {p.stem for p in DEV.glob("*.json")}
     s = _overall(pooled, dev)
     print(f"dev: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} evidence {s['evidence']:.3f}")
-    assert s["f1"] >= 0.95
+    assert s["f1"] >= 0.96
     assert s["evidence"] >= 0.97
-    assert len(pooled.configs) == 11  # one fit per held-out plan
+    assert len(pooled.configs) == 13  # one fit per held-out plan
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in STYLES.glob("*.json")))
