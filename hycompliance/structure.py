@@ -27,7 +27,7 @@ ROMAN = re.compile(
     r"|(?P<bare>[IVXLC]{1,6})(?:[.)/:]|\s*[-–]\s*)(?:\s+|$|(?=[A-ZĐ])))"  # "III.", "I-", "II –"
 )
 # Numbered item, possibly decimal: "1.", "2)", "1.2.", "2.3.1".
-NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:[.)]\s*|\s+)(?=\S)")
+NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:[.)](?!\d)\s*|\s+)(?=\S)")
 # Article of a legal text: "Điều 5."
 ARTICLE = re.compile(r"^(Điều\s+\d{1,3})[.:]?\s+")
 # Lettered item: "a)", "đ)", "b."
@@ -41,6 +41,8 @@ SENTENCE_END = re.compile(r"[.;:!?…]\s*[\"”’)]*\s*$")
 INLINE_CONTENT = re.compile(r":\s*\S")
 # A wrapped line shorter than this share of the usual line length ended its paragraph.
 SHORT_LINE_SHARE = 0.5
+# A wrapped line at least this share of the usual line length ran to the margin: its sentence goes on.
+FULL_LINE_SHARE = 0.85
 # An item longer than this (words) is running text, not a title that may end at a wrap.
 HEADING_WORDS = 20
 # Vietnamese list letters in order (no f, j, w, z); "đ" follows "d".
@@ -325,6 +327,9 @@ def build_plan(doc: Document) -> Plan:
             label = None  # "- phát triển ..." continues the previous sentence after a hard wrap
         if label and laid_out and wrapped and block.page == prev_page and _runs_on(b, prev_text):
             label = None  # the layout says this line goes on: "(qua Phòng Tài chính" + "- Kế hoạch)"
+        if (label and wrapped and label.kind in ("bullet", "subbullet") and _runs_on(b, prev_text)
+                and len(prev_text) >= wrap_width * FULL_LINE_SHARE):
+            label = None  # a full line that did not end its sentence wrapped: "sông Bần" + "- Vũ Xá; ..."
         if label and wrapped and label.kind in ("section", "item", "letter") and not (
             b.expected(label) or SENTENCE_END.search(prev_text) or not prev_text
         ):
@@ -441,16 +446,19 @@ def _new_paragraph(text: str, prev: str, current: _Node, wrap_width: float) -> b
     """
     if not prev:
         return True
+    short = len(prev) < wrap_width * SHORT_LINE_SHARE
     if current.kind in ("bullet", "subbullet", "letter"):
-        return False
+        # a short line that ends a sentence ended the bullet: "... theo quy định." / "Trên đây là ..."
+        return short and bool(re.search(r"[.!?]\s*$", prev)) and _starts_upper(text)
     heading = " ".join(current.parts)
     if current.kind in ("section", "item") and not SENTENCE_END.search(heading) and len(heading.split()) <= HEADING_WORDS:
         if heading.isupper():
             return not text.isupper()  # a title in capitals goes on in capitals only
-        if not _starts_upper(text) or OPEN_END.search(prev) or INLINE_CONTENT.search(heading):
-            return False  # "... Nghị quyết số" + "29-NQ/TW", "... Sở Kế hoạch và" + "Đầu tư"
+        if (not _starts_upper(text) or OPEN_END.search(prev) or INLINE_CONTENT.search(heading)
+                or len(prev) >= wrap_width * FULL_LINE_SHARE):
+            return False  # "... Nghị quyết số" + "29-NQ/TW", "... Sở Kế hoạch và" + "Đầu tư", a full line
         return True
-    ended = re.search(r"[.!?:;]\s*$", prev) or len(prev) < wrap_width * SHORT_LINE_SHARE and not OPEN_END.search(prev)
+    ended = re.search(r"[.!?:;]\s*$", prev) or short and not OPEN_END.search(prev)
     return bool(ended) and _starts_upper(text)
 
 

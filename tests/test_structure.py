@@ -239,3 +239,9 @@ def test_real_corpus_parses(path):
         assert {"section", "item"} & kinds and plan.header.number, [c.id for c in plan.clauses][:20]
     else:  # laws and decrees, and a few other public texts: no structure is promised, only a clean read
         assert plan.clauses
+
+
+@pytest.mark.parametrize("line", ["1.500 ha đất trồng lúa kém hiệu quả", "2.000 doanh nghiệp"])
+def test_thousands_are_not_labels(line):
+    """Vietnamese writes thousands with a dot: a wrapped line starting "1.500 ha" is not item 1."""
+    assert parse_label(line) is None
