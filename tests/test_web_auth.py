@@ -18,20 +18,12 @@ from hycompliance.web.app import SESSION_HOURS, create_app
 from hycompliance.web.auth import add_user, hash_password, verify
 from hycompliance.web.routes import ROUTES
 from hycompliance.web.schema import WEB_MIGRATIONS, open_web_db
-from tests.browser.harness import build_db, client, copy_db, csrf_of, sign_in
+from tests.browser.harness import client, csrf_of, sign_in
 
 USERS = {"viewer": ("vy", "mat-khau-vy"), "reviewer": ("rin", "mat-khau-rin"), "admin": ("an", "mat-khau-an")}
 _load_commands()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_db(tmp_path_factory.mktemp("web-auth"))
-
-
-@pytest.fixture()
-def db_path(built: Path, tmp_path: Path) -> Path:
-    return copy_db(built, tmp_path / "coverage.db")
 
 
 @pytest.fixture()

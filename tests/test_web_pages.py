@@ -20,21 +20,13 @@ from hycompliance.scan import scan
 from hycompliance.store import fold, search_clauses
 from hycompliance.web.app import create_app
 from hycompliance.web.schema import open_web_db
-from tests.browser.harness import PARENT, SCRIPT, XSS_NAME, build_db, client, copy_db, csrf_of
+from tests.browser.harness import PARENT, SCRIPT, XSS_NAME, client, csrf_of
 from tests.conftest import DEV
 
 DOCUMENTS = ["myhao-xss", "phucu-kh-2023", "soct-kh-2023"]
 ESCAPED = html.escape(SCRIPT)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_db(tmp_path_factory.mktemp("web-pages"))
-
-
-@pytest.fixture()
-def db_path(built: Path, tmp_path: Path) -> Path:
-    return copy_db(built, tmp_path / "coverage.db")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from hycompliance.web.app import create_app
 from hycompliance.web.auth import add_user
 from hycompliance.web.schema import open_web_db
 from hycompliance.web.uploads import get, receive, record, slug
-from tests.browser.harness import build_db, client, copy_db, csrf_of, sign_in
+from tests.browser.harness import client, copy_db, csrf_of, sign_in
 from tests.conftest import DEV
 
 ADMIN = ("an", "mat-khau-an")
@@ -72,10 +72,6 @@ def test_receive_checks_size_and_magic_bytes(tmp_path: Path, name: str, content:
 def test_slug_keeps_only_safe_characters(original: str, stem: str) -> None:
     assert slug(original) == stem
 
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_db(tmp_path_factory.mktemp("web-upload"))
 
 
 @pytest.fixture()
