@@ -43,7 +43,7 @@ def serve(
         raise HyError(Code.E901_USAGE, detail=f"serving on {host} requires sign-in: create an account first with "
                       f"'hycompliance user add NAME --role admin --db {db}'")
     web = create_app(db, plan_path=plan, host=host, uploads_dir=uploads)
-    mode = "sign-in required" if anyone else "local mode (no accounts): this machine acts as reviewer 'local'"
+    mode = "sign-in required" if anyone else "local mode (no accounts): the person at this machine acts as 'local', with every right"
     typer.echo(f"serving {db} on http://{host}:{port}/ — {mode}", err=True)
     uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False)
 
