@@ -14,7 +14,7 @@ from pathlib import Path
 from hycompliance import __version__, rules
 from hycompliance.ingest import file_hash
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
-from hycompliance.references import extract_plan, lint, load_registry, seed_registry
+from hycompliance.references import extract_plan, lint, parent_registry
 from hycompliance.references.resolve import Registry
 from hycompliance.requirements import build_catalogue, load_catalogue, reference_requirements
 from hycompliance.matching import match_plan
@@ -48,10 +48,7 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
     A reviewer-edited catalogue (``requirements --write``) replaces the generated one when given.
     """
     plan = parse_file(parent_path)
-    # the parent's own references, overridden by the registry file (where reviewers correct entries)
-    registry = seed_registry(plan.text, own_key=plan.header.number, own_date=plan.header.date).merged(
-        load_registry()
-    )
+    registry = parent_registry(plan)
     catalogue = tuple(load_catalogue(catalogue_path) if catalogue_path else build_catalogue(plan))
     parent_citations = extract_plan(plan, registry)
     references = tuple(reference_requirements(plan, parent_citations))

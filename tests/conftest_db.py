@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from hycompliance import __version__, rules
@@ -18,6 +17,9 @@ from hycompliance.errors import Code, HyError
 from hycompliance.ingest.encoding import decode_bytes
 from hycompliance.ingest.text import read_text
 from hycompliance.models import Citation, Evidence, Finding, Match, Plan, Requirement
+from hycompliance.pipeline import DocumentResult as Result
+from hycompliance.pipeline import ParentContext as Context
+from hycompliance.references.resolve import Registry
 from hycompliance.store import fold
 from hycompliance.structure import build_plan
 
@@ -31,29 +33,6 @@ REFERENCE_KEYS = ("29-NQ/TW", "34-CTr/TU", "10-NQ/TU")
 # "Số 29-NQ/TW ngày 17/11/2022": a key with the date written after it.
 CITATION = re.compile(r"(\d{1,4}-(?:NQ|CTr)/(?:TW|TU))(?: ngày (\d{1,2})/(\d{1,2})/(\d{4}))?")
 TRUE_DATES = {"29-NQ/TW": "2022-11-17", "34-CTr/TU": "2023-02-15", "10-NQ/TU": "2021-06-28"}
-
-
-@dataclass(frozen=True)
-class Context:
-    """The fields of ``hycompliance.pipeline.ParentContext`` the batch reads."""
-
-    path: str
-    plan: Plan
-    catalogue: tuple[Requirement, ...]
-    references: tuple[Requirement, ...]
-    registry: object
-    fingerprint: str
-
-
-@dataclass(frozen=True)
-class Result:
-    """The fields of ``hycompliance.pipeline.DocumentResult``."""
-
-    path: str
-    plan: Plan
-    citations: tuple[Citation, ...]
-    findings: tuple[Finding, ...]
-    matches: tuple[Match, ...]
 
 
 def parse_txt(path: str | Path) -> Plan:
@@ -79,7 +58,7 @@ def load_test_context(parent_path: str, catalogue_path: str | None = None) -> Co
     parent = parse_txt(parent_path)
     refs = tuple(Requirement(k, "reference", f"Văn bản {k}", group="references") for k in REFERENCE_KEYS)
     digest = hashlib.sha256(Path(parent_path).read_bytes() + rules.rules_version().encode() + __version__.encode())
-    return Context(str(parent_path), parent, sample_catalogue(parent), refs, None, digest.hexdigest()[:16])
+    return Context(str(parent_path), parent, sample_catalogue(parent), refs, Registry(), digest.hexdigest()[:16])
 
 
 def words(text: str) -> set[str]:

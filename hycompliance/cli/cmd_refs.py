@@ -14,8 +14,7 @@ from rich.table import Table
 from hycompliance.cli.app import app
 from hycompliance.errors import HyError
 from hycompliance.models import Citation, Finding, Plan
-from hycompliance.references import check, extract_plan, load_registry, registry_yaml, seed_registry
-from hycompliance.references.resolve import Registry
+from hycompliance.references import check, extract_plan, load_registry, parent_registry, registry_yaml, seed_registry
 from hycompliance.report.labels import SEVERITY
 
 
@@ -23,14 +22,6 @@ def _parse(path: Path) -> Plan:
     from hycompliance.structure import parse_file
 
     return parse_file(path)
-
-
-def _registry(parent: Plan | None) -> Registry:
-    """The registry file, completed by the parent plan's own references when a parent is given."""
-    registry = load_registry()
-    if parent is None:
-        return registry
-    return seed_registry(parent.text, own_key=parent.header.number, own_date=parent.header.date).merged(registry)
 
 
 def _reference_row(c: Citation) -> dict[str, object]:
@@ -87,7 +78,7 @@ def refs(
         typer.echo(f"{seed}: registry written")
         return
     parent = _parse(plan) if plan else None
-    registry = _registry(parent)
+    registry = parent_registry(parent)
     citations, findings = check(doc, extract_plan(doc, registry), registry, parent=parent)
     if as_json:
         out = {"references": [_reference_row(c) for c in citations], "findings": [_finding_row(f) for f in findings]}
@@ -124,7 +115,7 @@ def lint_files(
     Example: hycompliance lint corpora/examples/*.docx --plan corpora/87-KH-UBND-2023.txt
     """
     parent = _parse(plan) if plan else None
-    registry = _registry(parent)
+    registry = parent_registry(parent)
     failed = False
     for path in files:
         try:

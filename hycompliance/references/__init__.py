@@ -8,6 +8,7 @@ Public verbs::
     check(plan, citations, registry, *, parent=None) -> (citations with flags, findings)
     load_registry(path=None) -> Registry                       # rules/known_documents.yaml
     seed_registry(plan_text) -> Registry                       # from a parent plan's own references
+    parent_registry(parent) -> Registry                        # seed of the parent + the registry file
 
 Rules (type words, issuers, messages, known documents) are YAML in ``rules/``, found relative to the
 source checkout or through ``$HYCOMPLIANCE_RULES``. The spaCy component "hy_references" lives in
@@ -16,7 +17,14 @@ source checkout or through ``$HYCOMPLIANCE_RULES``. The spaCy component "hy_refe
 
 from hycompliance.references.extract import canonical_key, extract, extract_plan, parse_key
 from hycompliance.references.lint import check, lint
-from hycompliance.references.resolve import KnownDocument, Registry, load_registry, registry_yaml, seed_registry
+from hycompliance.references.resolve import (
+    KnownDocument,
+    Registry,
+    load_registry,
+    parent_registry,
+    registry_yaml,
+    seed_registry,
+)
 from hycompliance.references.rules import Rules, load_rules, rules_dir
 
 __all__ = [
@@ -33,5 +41,6 @@ __all__ = [
     "parse_key",
     "registry_yaml",
     "rules_dir",
+    "parent_registry",
     "seed_registry",
 ]

@@ -21,7 +21,7 @@ from types import MappingProxyType
 
 import yaml
 
-from hycompliance.models import Citation
+from hycompliance.models import Citation, Plan
 from hycompliance.references import patterns as P
 from hycompliance.references.extract import SYMBOL_FLAG, extract, find_own, normal_key, parse_key
 from hycompliance.references.rules import Rules, load_rules, rules_dir
@@ -199,3 +199,12 @@ def registry_yaml(seeded: Registry, manual: Iterable[KnownDocument] = ()) -> str
         width=110,
     )
     return head + body
+
+
+def parent_registry(parent: Plan | None, registry: Registry | None = None) -> Registry:
+    """The registry a child plan is checked against: the parent plan's own references (seeded), overridden
+    by the registry file, where reviewers add and correct entries."""
+    base = registry if registry is not None else load_registry()
+    if parent is None:
+        return base
+    return seed_registry(parent.text, own_key=parent.header.number, own_date=parent.header.date).merged(base)
