@@ -38,7 +38,7 @@ eval: $(STAMP)
 eval-styles: $(STAMP)
 	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles --form txt --form docx --form pdf --cv
 
-# Refit rules/matching.yaml on the dev plans and the style suite (how its values were obtained).
+# Refit hycompliance/rules/matching.yaml on the dev plans and the style suite (how its values were obtained).
 fit: $(STAMP)
 	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles --form txt --fit
 

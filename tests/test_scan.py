@@ -80,7 +80,7 @@ def suspects(db: Path) -> dict[str, set[int]]:
 
 def test_rules_change_marks_suspect_then_rescans(tmp_path, monkeypatch):
     rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
+    shutil.copytree(ROOT / "hycompliance" / "rules", rules, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     monkeypatch.setenv("HYCOMPLIANCE_RULES", str(rules))
     files = batch(tmp_path / "plans", 2)
     db = tmp_path / "c.db"

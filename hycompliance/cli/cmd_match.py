@@ -31,7 +31,7 @@ def requirements_cmd(
 ) -> None:
     """List the requirements of a parent plan: tasks, sub-tasks, targets, assignments.
 
-    Example: hycompliance requirements corpora/87-KH-UBND-2023.txt --write rules/catalogue/87-KH-UBND.yaml
+    Example: hycompliance requirements corpora/87-KH-UBND-2023.txt --write hycompliance/rules/catalogue/87-KH-UBND.yaml
     """
     from hycompliance.requirements import build_catalogue, catalogue_json, write_catalogue
 
@@ -97,7 +97,7 @@ def eval_cmd(
     gold: list[Path] = typer.Option(..., "--gold", help="Directory of labelled plans (NAME.json + NAME.txt/.docx/.pdf); repeat to pool several."),
     form: list[str] = typer.Option(["txt"], "--form", help="Which rendering(s) to parse; repeat the option."),
     cv: bool = typer.Option(False, "--cv", help="Leave one plan out: fit on the others, score the one left out."),
-    fit: bool = typer.Option(False, "--fit", help="Fit on every labelled plan and write rules/matching.yaml."),
+    fit: bool = typer.Option(False, "--fit", help="Fit on every labelled plan and write hycompliance/rules/matching.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Precision, recall, F1 and evidence accuracy of matching on labelled plans.

@@ -1,6 +1,6 @@
 """The registry of known documents: what a citation is checked against.
 
-``rules/known_documents.yaml`` has two lists: ``seeded`` (generated from the provincial plan's own
+``hycompliance/rules/known_documents.yaml`` has two lists: ``seeded`` (generated from the provincial plan's own
 references by ``hycompliance refs --seed``; regenerate, do not edit) and ``manual`` (entries a reviewer adds
 or corrects by hand). A manual entry wins over a seeded one with the same key.
 
@@ -188,7 +188,7 @@ def registry_yaml(seeded: Registry, manual: Iterable[KnownDocument] = ()) -> str
         "# Known documents: what cited documents are checked against.\n"
         "#\n"
         "# seeded: generated from the provincial plan's own references by\n"
-        "#         `hycompliance refs PLAN --seed rules/known_documents.yaml`; do not edit, regenerate.\n"
+        "#         `hycompliance refs PLAN --seed hycompliance/rules/known_documents.yaml`; do not edit, regenerate.\n"
         "# manual: entries added or corrected by hand (same fields); a manual entry wins over a seeded\n"
         "#         one with the same key. validity: in_force | expired | replaced by <key> | unknown.\n"
     )

@@ -1,7 +1,7 @@
 """Where the declarative knowledge lives: the ``rules/`` directory, as YAML a non-programmer can review.
 
-The directory is ``$HYCOMPLIANCE_RULES`` when set, else ``rules/`` beside the package (the project is
-installed in editable mode by ``make setup``). Files are read once per process.
+The directory is ``$HYCOMPLIANCE_RULES`` when set (an edited copy), else this package's own folder: the YAML
+files ship inside the wheel beside this module. Files are read once per process.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import yaml
 
 def rules_dir() -> Path:
     env = os.environ.get("HYCOMPLIANCE_RULES")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
+    return Path(env) if env else Path(__file__).resolve().parent
 
 
 @lru_cache(maxsize=None)
