@@ -55,3 +55,15 @@ def test_labelled_plan_has_its_renderings_and_header(parent_dir: Path, name: str
         assert ref["key"] and DATE.match(ref["date"]) and ref["as_written"], ref
     for row_covers, rows in ((b["row_covers"], b["rows"]) for b in gold["blocks"] if b["type"] == "table"):
         assert len(row_covers) == len(rows)
+
+
+@pytest.mark.parametrize("parent_dir", PARENTS, ids=lambda p: p.name)
+def test_binds_name_duties_of_the_parent(parent_dir: Path) -> None:
+    manifest = yaml.safe_load((parent_dir / "manifest.yaml").read_text(encoding="utf-8"))
+    catalogue = yaml.safe_load((ROOT / manifest["catalogue"]).read_text(encoding="utf-8"))
+    duties = {r["id"] for r in catalogue["requirements"] if r["kind"] == "duty"}
+    for name, ids in (manifest.get("binds") or {}).items():
+        assert name in manifest["plans"]
+        assert set(ids) <= duties, sorted(set(ids) - duties)
+        gold = json.loads((parent_dir / f"{name}.json").read_text(encoding="utf-8"))
+        assert _covers(gold) & duties <= set(ids), "a plan covers only duties that bind it"
