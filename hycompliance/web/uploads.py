@@ -148,7 +148,9 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
         try:
             parent = plan_path or current_plan(db)["path"]
             summary = scan(db_path, parent, [up["path"]], workers=1, log=io.StringIO(), progress=False)
-            doc = list(db.query("SELECT id, status, error_line FROM documents WHERE path = ?", [up["path"]]))[0]
+            doc = list(db.query(
+                "SELECT d.id, d.status, d.error_line FROM documents d JOIN plans p ON p.id = d.plan_id "
+                "WHERE d.path = ? AND p.key = ?", [up["path"], summary["plan"]]))[0]
             if doc["status"] == "ok":
                 _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
             else:
