@@ -18,7 +18,8 @@ Tables (names are stable; JSON columns hold JSON text):
 - ``documents`` (a file once per parent plan it is checked against): id, plan_id → plans, path (absolute,
   unique per parent), name (file name without extension, unique per parent; a collision becomes ``name-ext``,
   then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
-  pages, issuer, number, date, title, kind (district|commune|agency|province), status (pending|ok|error),
+  pages, issuer, number, date, title, kind (commune|district|agency|province|ministry|party; see
+  ``hycompliance.applicability``), status (pending|ok|error),
   error_code, error_line, warnings (JSON), fingerprint, rules_version, tool_version, run_id → runs,
   processed_at.
 - ``clauses``: id, document_id → documents, clause_id (``III.3.2``), position, label, kind, text,
@@ -57,6 +58,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from hycompliance import __version__, rules
+from hycompliance.applicability import applies, document_level
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash
 from hycompliance.migrations import migrate
@@ -80,7 +82,6 @@ CELL_KINDS = ("task", "subtask", "target", REFERENCE)
 NO_EVIDENCE = "Không có đoạn nào của văn bản đáp ứng yêu cầu này."
 REVIEW_STATUSES = ("covered", "partial", "missing", "justified")
 CHILD_TABLES = ("clauses", "citations", "findings", "matches")
-DOC_KINDS = ("district", "commune", "agency", "province")
 
 
 def now() -> str:
@@ -108,45 +109,6 @@ def open_db(path: str | Path) -> Database:
             raise
         raise HyError(Code.E301_DB, str(path), detail=str(exc)) from exc
     return db
-
-
-def document_kind(issuer: str | None) -> str | None:
-    """district|commune|agency|province from the issuer, by ``rules/structure.yaml`` ``issuer_kinds``."""
-    if not issuer:
-        return None
-    # The issuing body is the innermost one: "UBND tỉnh Hưng Yên Sở Công Thương" (both header lines) is an agency.
-    starts = [0] + [m.start() for m in re.finditer(r"(?<= )(?=[A-ZĐ])", issuer)]
-    for start in reversed(starts):
-        for entry in rules.load("structure.yaml").get("issuer_kinds", []):
-            if re.search(entry["pattern"], issuer[start:]):
-                return str(entry["kind"])
-    return None
-
-
-def applies(requirement: Requirement, kind: str | None, issuer: str | None) -> bool:
-    """Whether a requirement concerns a plan of this kind/issuer (no ``applies_to`` = everyone).
-
-    An entry is a document kind (``district``), a collective ("sở, ban, ngành", "UBND cấp huyện") or a named
-    body ("Sở Công Thương", matched against the issuer without diacritics); ``rules/applicability.yaml``
-    says which words mean which kind and which kinds answer for others (a commune, since 7/2025, for the
-    abolished district level).
-    """
-    if not requirement.applies_to:
-        return True
-    cfg = rules.load("applicability.yaml")
-    kinds = {kind, *cfg.get("successors", {}).get(kind, [])} if kind else set()
-    folded_issuer = fold(issuer or "")
-    for who in requirement.applies_to:
-        folded = fold(who)
-        collective = {c["kind"] for c in cfg.get("collectives", []) if c["words"] in folded}
-        if who in DOC_KINDS:
-            collective = {who}
-        if collective:
-            if kinds & collective:
-                return True
-        elif folded_issuer and (folded in folded_issuer or folded_issuer in folded):
-            return True
-    return False
 
 
 # --- parent plans and their catalogues ------------------------------------------------------------
@@ -392,7 +354,7 @@ def result_rows(
 ) -> dict[str, Any]:
     """Rows for one successfully analysed document: ``{"document": {...}, "clauses": [...], ...}``."""
     h = plan.header
-    kind = document_kind(h.issuer)
+    kind = document_level(h.issuer, h.parent_issuer)
     document = {
         "plan_id": stamp.plan_id, "form": plan.form, "content_hash": content_hash, "size": size, "pages": plan.pages,
         "issuer": h.issuer, "number": h.number, "date": h.date, "title": h.title, "kind": kind, "status": "ok",

@@ -15,7 +15,6 @@ from hycompliance.reference_coverage import reference_match
 from hycompliance.store import (
     Stamp,
     add_review,
-    document_kind,
     file_hash,
     mark_suspect,
     open_db,
@@ -146,22 +145,6 @@ def test_search_ignores_diacritics_and_folds_d(db, context, query, hits):
     assert [(h["document"], h["clause_id"]) for h in found] == hits
     for h in found:
         assert query.lower() in h["text"].lower() or "chuyển đổi số" in h["text"] or "đường vành đai" in h["text"]
-
-
-@pytest.mark.parametrize(
-    "issuer, kind",
-    [
-        ("UBND thị xã Mỹ Hào", "district"),
-        ("UBND huyện Văn Lâm", "district"),
-        ("UBND xã Tân Quang", "commune"),
-        ("UBND tỉnh Hưng Yên", "province"),
-        ("Sở Công Thương", "agency"),
-        ("UBND tỉnh Hưng Yên Sở Công Thương", "agency"),
-        (None, None),
-    ],
-)
-def test_document_kind(issuer, kind):
-    assert document_kind(issuer) == kind
 
 
 REF = Requirement("10-NQ/TU", "reference", "Nghị quyết 10-NQ/TU")

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hycompliance.cli.app import app
-from hycompliance.report.labels import REQUIREMENT_KIND, STATUS
+from hycompliance.report.labels import DOC_KIND, REQUIREMENT_KIND, STATUS
 
 # Terminal colours of the status words.
 STATUS_STYLE = {"covered": "green", "partial": "yellow", "missing": "red"}
@@ -49,7 +49,7 @@ def requirements_cmd(
     for r in catalogue:
         text = r.target.indicator + " " + " / ".join(v.text for v in r.target.values) if r.target else r.text
         table.add_row(r.id, REQUIREMENT_KIND.get(r.kind, r.kind), text, r.deadline or "", ", ".join(r.references),
-                      ", ".join(r.applies_to))
+                      ", ".join(DOC_KIND.get(a, a) for a in r.applies_to))
     Console().print(table)
 
 

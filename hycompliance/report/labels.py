@@ -27,6 +27,8 @@ DOC_KIND = MappingProxyType({
     "commune": "Cấp xã",
     "agency": "Sở, ban, ngành",
     "province": "Cấp tỉnh",
+    "ministry": "Bộ, ngành Trung ương",
+    "party": "Cấp ủy đảng",
 })
 REQUIREMENT_KIND = MappingProxyType({
     "task": "Nhiệm vụ",

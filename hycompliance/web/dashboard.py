@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from hycompliance.report.data import REFERENCES_GROUP, coverage, heatmap, matrix_data
 
-KINDS = ("district", "commune", "agency")
+KINDS = ("commune", "district", "agency", "province", "ministry", "party")
 VERDICTS = ("covered", "partial", "missing", "justified", "n/a", "none")
 REVIEWED = ("yes", "no")
 WORKLIST_LIMIT = 300
