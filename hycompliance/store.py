@@ -475,6 +475,6 @@ def search_clauses(db: Database, query: str, limit: int = 50) -> list[dict[str, 
         return []
     match = '"' + " ".join(words) + '"'
     return list(db.query(
-        "SELECT d.name AS document, c.clause_id, c.page, c.text FROM clauses_fts f "
+        "SELECT d.id, d.name AS document, c.clause_id, c.page, c.text FROM clauses_fts f "
         "JOIN clauses c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id "
         "WHERE clauses_fts MATCH ? ORDER BY d.name, c.position LIMIT ?", [match, limit]))

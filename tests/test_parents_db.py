@@ -19,7 +19,7 @@ from hycompliance.report.data import document_report, matrix_data
 from hycompliance.scan import scan
 from hycompliance.store import add_review, current_plan, open_db
 from hycompliance.web.app import create_app
-from tests.browser.harness import client
+from tests.browser.harness import client, csrf_of
 from tests.conftest import DEV, REAL
 
 PROVINCIAL = Path(__file__).resolve().parents[1] / "corpora" / "87-KH-UBND-2023.txt"
@@ -154,3 +154,22 @@ def test_existing_database_migrates(tmp_path):
         db["documents"].insert({"plan_id": 2, "path": "/c/vanlam.txt", "name": "vanlam-2", "form": "txt"})
     # deleting nothing: the old document and its rows are still there
     assert (db["clauses"].count, db["matches"].count, db["reviews"].count) == (1, 1, 1)
+
+
+def test_web_decision_on_a_document_checked_against_two_parents(two_parents, tmp_path):
+    db_path = tmp_path / "copy.db"
+    with sqlite3.connect(two_parents) as src, sqlite3.connect(db_path) as dst:
+        src.backup(dst)
+    with sqlite3.connect(db_path) as con:
+        doc = con.execute("SELECT d.id FROM documents d JOIN plans p ON p.id = d.plan_id "
+                          "WHERE d.name = 'vanlam-kh-2023' AND p.key = '57-NQ/TW'").fetchone()[0]
+    web = client(create_app(db_path))
+    page = web.get(f"/documents/{doc}").text
+    assert "/requirements/III.1.1?parent=57-NQ/TW" in page
+    token = csrf_of(page)
+    response = web.post(f"/documents/{doc}/decisions",
+                        data={"csrf": token, "requirement": "III.1.1", "status": "justified", "note": "không áp dụng"})
+    assert response.status_code in (302, 303), response.text
+    with sqlite3.connect(db_path) as con:
+        assert con.execute("SELECT document_id, status FROM reviews").fetchall() == [(doc, "justified")]
+    assert web.get(f"/documents/{doc}/report").status_code == 200

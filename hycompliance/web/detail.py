@@ -93,6 +93,5 @@ def requirement_list(db: Database, parent: str | None = None) -> list[dict[str, 
 
 def search(db: Database, query: str) -> list[dict[str, Any]]:
     """Clauses containing the words of ``query`` (diacritics ignored), with those words marked."""
-    ids = {r["name"]: r["id"] for r in db.query("SELECT id, name FROM documents")}
     hits = search_clauses(db, query, limit=SEARCH_LIMIT)
-    return [dict(h, id=ids.get(h["document"]), segments=query_segments(h["text"], query)) for h in hits]
+    return [dict(h, segments=query_segments(h["text"], query)) for h in hits]
