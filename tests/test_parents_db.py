@@ -173,3 +173,14 @@ def test_web_decision_on_a_document_checked_against_two_parents(two_parents, tmp
     with sqlite3.connect(db_path) as con:
         assert con.execute("SELECT document_id, status FROM reviews").fetchall() == [(doc, "justified")]
     assert web.get(f"/documents/{doc}/report").status_code == 200
+
+
+def test_department_not_scored_on_the_provinces_targets(two_parents):
+    """Sở Công Thương's plan: the province's target rows (II.2.*) are not applicable; the district's are."""
+    cells = matrix_data(open_db(two_parents), parent="87/KH-UBND")["cells"]
+    kinds = {d["name"]: d["kind"] for d in matrix_data(open_db(two_parents), parent="87/KH-UBND")["documents"]}
+    assert kinds == {"soct-kh-2023": "agency", "vanlam-kh-2023": "district"}
+    targets = {(c["document"], c["final"] == "n/a") for c in cells if c["requirement"].startswith("II.2.")}
+    assert targets == {("soct-kh-2023", True), ("vanlam-kh-2023", False)}
+    tasks = {c["final"] == "n/a" for c in cells if c["document"] == "soct-kh-2023" and c["requirement"].startswith("III.")}
+    assert tasks == {False}  # the province's tasks bind its departments

@@ -116,3 +116,17 @@ def test_legacy_known_documents_file_is_scoped_to_its_parent(shared, rules_copy)
     assert bacninh.get("07-NQ/TU") is None
     assert bacninh.get("1/2024/NĐ-CP").date == "2024-01-05"  # legacy manual entries are shared
     assert parent_registry(parse_file(BUNDLED_PARENT)).get("07-NQ/TU").date == "2021-06-15"
+
+
+def test_seed_parent_writes_the_parents_own_file(shared, rules_copy):
+    from typer.testing import CliRunner
+
+    from hycompliance.cli import _load_commands
+    from hycompliance.cli.app import app
+
+    _load_commands()
+    result = CliRunner().invoke(app, ["refs", str(BACNINH), "--seed-parent"])
+    assert result.exit_code == 0, result.output
+    path = rules_copy / "registry" / "parents" / "144-kh-ubnd-2025-ubnd-tinh-bac-ninh.yaml"
+    written = load_registry(path)
+    assert written.get("17/KH-UBND").date == "2025-08-11" and written.get("07-NQ/TU") is None
