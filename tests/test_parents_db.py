@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,34 @@ def test_department_not_scored_on_the_provinces_targets(two_parents):
     assert targets == {("soct-kh-2023", True), ("vanlam-kh-2023", False)}
     tasks = {c["final"] == "n/a" for c in cells if c["document"] == "soct-kh-2023" and c["requirement"].startswith("III.")}
     assert tasks == {False}  # the province's tasks bind its departments
+
+
+def _wait(c, status_url: str) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        state = c.get(status_url, headers={"Accept": "application/json"}).json()
+        if state["state"] in ("done", "error"):
+            return state
+        time.sleep(0.2)
+    raise AssertionError("the upload was not scanned in time")
+
+
+def test_web_upload_chooses_its_parent(two_parents, tmp_path):
+    db_path = tmp_path / "copy.db"
+    with sqlite3.connect(two_parents) as src, sqlite3.connect(db_path) as dst:
+        src.backup(dst)
+    with client(create_app(db_path, uploads_dir=tmp_path / "uploads")) as web:
+        page = web.get("/upload").text
+        assert '<option value="57-NQ/TW">' in page and '<option value="87/KH-UBND">' in page
+        headers = {"X-CSRF-Token": csrf_of(page), "Accept": "application/json"}
+        content = (DEV / "soct-kh-2023.txt").read_bytes()
+        refused = web.post("/upload", files={"file": ("soct.txt", content)}, data={"parent": "29-NQ/TW"},
+                           headers=headers)
+        assert refused.status_code == 400 and "E322" in refused.json()["error"]
+        response = web.post("/upload", files={"file": ("soct.txt", content)}, data={"parent": "57-NQ/TW"},
+                            headers=headers)
+        assert response.status_code == 202, response.text
+        assert _wait(web, response.json()["status"])["state"] == "done"
+    with sqlite3.connect(db_path) as con:
+        assert con.execute("SELECT p.key FROM documents d JOIN plans p ON p.id = d.plan_id "
+                           "WHERE d.name = 'soct'").fetchall() == [("57-NQ/TW",)]
