@@ -42,7 +42,6 @@ Every document's results are replaced in one transaction, so a crash never leave
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
@@ -79,6 +78,7 @@ NO_EVIDENCE = "Không có đoạn nào của văn bản đáp ứng yêu cầu n
 REVIEW_STATUSES = ("covered", "partial", "missing", "justified")
 CHILD_TABLES = ("clauses", "citations", "findings", "matches")
 DOC_KINDS = ("district", "commune", "agency", "province")
+REVIEWER_ENV = "HYCOMPLIANCE_REVIEWER"  # the reviewer name decisions carry when none is given
 
 
 def now() -> str:
@@ -442,7 +442,13 @@ def finish_run(db: Database, run_id: int, summary: dict[str, Any]) -> None:
 def add_review(
     db: Database, document: str, requirement: str, status: str, note: str = "", reviewer: str | None = None
 ) -> dict[str, Any]:
-    """Record a reviewer's decision on one cell (append-only; the latest wins). Returns the stored row."""
+    """Record a reviewer's decision on one cell (append-only; the latest wins). Returns the stored row.
+
+    The decision carries ``reviewer``, else ``$HYCOMPLIANCE_REVIEWER``; with neither it is refused (never the
+    login of whoever runs the command)."""
+    reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
+    if not reviewer:
+        raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
     if status not in REVIEW_STATUSES:
         raise HyError(Code.E901_USAGE, detail=f"status must be one of {', '.join(REVIEW_STATUSES)}, not {status!r}")
     doc = resolve_document(db, document)
@@ -454,7 +460,7 @@ def add_review(
         raise HyError(Code.E305_NO_REQUIREMENT, detail=requirement)
     plan = db["plans"].get(doc["plan_id"])
     row = {"document_id": doc["id"], "requirement": requirement, "status": status, "note": note,
-           "reviewer": reviewer or os.environ.get("HYCOMPLIANCE_REVIEWER") or getpass.getuser(), "at": now(),
+           "reviewer": reviewer, "at": now(),
            "doc_hash": doc["content_hash"], "plan_hash": plan["content_hash"]}
     with db.atomic():
         row["id"] = db["reviews"].insert(row).last_pk

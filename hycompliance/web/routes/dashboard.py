@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def index(request: Request) -> Response:
     filters = Filters.from_query(request.query_params)
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         data = dashboard(db, filters)
     return request.app.state.templates.TemplateResponse(
         request, "dashboard.html", {"d": data, "f": filters, "kinds": KINDS, "verdicts": VERDICTS})
@@ -40,7 +40,7 @@ def export(request: Request) -> Response:
         raise HTTPException(404, detail="Không có định dạng xuất này.")
     filters = Filters.from_query(request.query_params)
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         matrix = filtered_matrix(db, filters)
     headers = {"Content-Disposition": f'attachment; filename="{_download_name(fmt)}"'}
     if fmt == "csv":
@@ -52,14 +52,14 @@ def export(request: Request) -> Response:
 
 def requirements(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         rows = requirement_list(db)
     return request.app.state.templates.TemplateResponse(request, "requirements.html", {"rows": rows})
 
 
 def requirement(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         data = requirement_page(db, request.path_params["code"])
     return request.app.state.templates.TemplateResponse(request, "requirement.html", {"r": data})
 
@@ -67,7 +67,7 @@ def requirement(request: Request) -> Response:
 def clause_search(request: Request) -> Response:
     query = request.query_params.get("q", "").strip()[:200]
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         hits = search(db, query) if query else []
     return request.app.state.templates.TemplateResponse(request, "search.html", {"q": query, "hits": hits})
 
