@@ -29,7 +29,8 @@ Tables (names are stable; JSON columns hold JSON text):
   suspect (1 when the parent plan or rules changed since it was computed), source (matcher|references).
 - ``runs``: id, started_at, ended_at, status (running|done), plan_id, inputs (JSON), workers, discovered,
   scanned, skipped, failed, ignored, errors (JSON [{file, code, message}]), seconds, tool_version,
-  rules_version, fingerprint.
+  rules_version, fingerprint, ignored_files (JSON [{file, code, message}]: every entry the scan did not
+  read, see ``hycompliance.discovery``).
 - ``reviews`` (append-only; the latest per document and requirement wins): id, document_id, requirement
   (code), status (covered|partial|missing|justified), note, reviewer, at, doc_hash and plan_hash (what the
   reviewer saw: when either changed since, the decision is stale — "to re-check").
@@ -45,7 +46,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,8 +55,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from hycompliance import __version__, rules
+from hycompliance.discovery import SUPPORTED
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash
+from hycompliance.inventory import DocState, register_documents, resolve_document  # noqa: F401 (the store's API)
 from hycompliance.migrations import migrate
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.reference_coverage import REFERENCE, reference_matches
@@ -70,7 +73,6 @@ except ImportError:  # pragma: no cover - only while normalize.py is absent
         return bare.replace("đ", "d").replace("Đ", "D")
 
 
-SUPPORTED = (".pdf", ".docx", ".txt")
 # Requirements that get a cell in the matrix. Assignments (section IV: who does what) stay in the catalogue,
 # where they decide who a task binds; whether a plan covers a task is asked of the tasks themselves.
 CELL_KINDS = ("task", "subtask", "target", REFERENCE)
@@ -90,11 +92,24 @@ def fold(text: str) -> str:
     return _strip(text).lower()
 
 
+DB_MODE = 0o660  # owner and group (less the umask); never world-readable: it holds plan text and decisions
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file (and its folder) without world access; SQLite gives its -wal and -shm files
+    the same permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_MODE))
+    except FileExistsError:
+        pass
+
+
 def open_db(path: str | Path) -> Database:
     """Open (creating if needed) a coverage database with WAL, foreign keys and the current schema."""
     try:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         db = Database(path)
         if str(path) != ":memory:":
             db.enable_wal()
@@ -254,65 +269,6 @@ def mark_suspect(db: Database, plan_id: int, fingerprint: str) -> int:
 # --- documents ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DocState:
-    id: int
-    path: str
-    name: str
-    status: str
-    content_hash: str | None
-    fingerprint: str | None
-    rules_version: str | None
-    tool_version: str | None
-
-    def current(self, content_hash: str, fingerprint: str, rules_version: str, tool_version: str) -> bool:
-        """Unchanged since it was last analysed successfully: the scan may skip it."""
-        return (self.status == "ok", self.content_hash, self.fingerprint, self.rules_version, self.tool_version) == (
-            True, content_hash, fingerprint, rules_version, tool_version)
-
-
-def _unique_name(path: Path, taken: set[str]) -> str:
-    stem = path.stem
-    candidates = [stem, f"{stem}-{path.suffix.lstrip('.').lower()}"] + [f"{stem}-{n}" for n in range(2, 10_000)]
-    for name in candidates:
-        if name not in taken:
-            return name
-    raise HyError(Code.E301_DB, str(path), detail="no free document name")
-
-
-def register_documents(db: Database, paths: Iterable[str | Path]) -> dict[str, DocState]:
-    """Make sure each file has a documents row (status ``pending`` when new); return states by path.
-
-    Names are given in the order of ``paths`` (the scan passes them sorted), so a rerun names alike.
-    """
-    resolved = [str(Path(p).resolve()) for p in paths]
-    states: dict[str, DocState] = {}
-    with db.atomic():
-        rows = {r["path"]: r for r in db.query(
-            "SELECT id, path, name, status, content_hash, fingerprint, rules_version, tool_version FROM documents")}
-        taken = {r["name"] for r in rows.values()}
-        for path in resolved:
-            if path not in rows:
-                name = _unique_name(Path(path), taken)
-                taken.add(name)
-                doc_id = db["documents"].insert(
-                    {"path": path, "name": name, "form": Path(path).suffix.lstrip(".").lower(), "status": "pending"}
-                ).last_pk
-                rows[path] = {"id": doc_id, "path": path, "name": name, "status": "pending", "content_hash": None,
-                              "fingerprint": None, "rules_version": None, "tool_version": None}
-            states[path] = DocState(**rows[path])
-    return states
-
-
-def resolve_document(db: Database, ref: str) -> dict[str, Any]:
-    """A document by name, path or id."""
-    for sql, arg in (("name = ?", ref), ("path = ?", str(Path(ref).resolve())), ("id = ?", ref)):
-        rows = list(db.query(f"SELECT * FROM documents WHERE {sql}", [arg]))
-        if rows:
-            return rows[0]
-    raise HyError(Code.E304_NO_DOCUMENT, ref)
-
-
 # --- one document's results (built in a worker, written by the main process) ----------------------
 
 
@@ -433,6 +389,7 @@ def finish_run(db: Database, run_id: int, summary: dict[str, Any]) -> None:
             "ended_at": now(), "status": "done", "discovered": summary["discovered"], "scanned": summary["scanned"],
             "skipped": summary["skipped"], "failed": summary["failed"], "ignored": summary["ignored"],
             "errors": json.dumps(summary["errors"], ensure_ascii=False), "seconds": summary["seconds"],
+            "ignored_files": json.dumps(summary["ignored_files"], ensure_ascii=False),
         })
 
 
@@ -446,9 +403,6 @@ def add_review(
 
     The decision carries ``reviewer``, else ``$HYCOMPLIANCE_REVIEWER``; with neither it is refused (never the
     login of whoever runs the command)."""
-    reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
-    if not reviewer:
-        raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
     if status not in REVIEW_STATUSES:
         raise HyError(Code.E901_USAGE, detail=f"status must be one of {', '.join(REVIEW_STATUSES)}, not {status!r}")
     doc = resolve_document(db, document)
@@ -458,6 +412,9 @@ def add_review(
                         [doc["plan_id"], requirement]))
     if not req:
         raise HyError(Code.E305_NO_REQUIREMENT, detail=requirement)
+    reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
+    if not reviewer:
+        raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
     plan = db["plans"].get(doc["plan_id"])
     row = {"document_id": doc["id"], "requirement": requirement, "status": status, "note": note,
            "reviewer": reviewer, "at": now(),

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from hycompliance.cli import _load_commands
 from hycompliance.cli.app import app
-from hycompliance.scan import discover, scan
+from hycompliance.discovery import discover
+from hycompliance.scan import scan
 from hycompliance.store import add_review, open_db
 from tests.conftest_db import EXAMPLES, PARENT_TXT, ROOT, SOKHCN_TXT, analyze_test, load_test_context
 
@@ -48,9 +49,10 @@ def test_discover_recursive_and_counts_others(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     for name in ("a/x.txt", "a/b/y.PDF", "a/b/z.docx", "a/notes.md", "a/b/.hidden.txt", "a/~$lock.docx"):
         (tmp_path / name).write_text("x")
-    files, ignored = discover([tmp_path / "a"])
-    assert [f.relative_to(tmp_path).as_posix() for f in files] == ["a/b/y.PDF", "a/b/z.docx", "a/x.txt"]
-    assert ignored == 3
+    found = discover([tmp_path / "a"])
+    assert [f.relative_to(tmp_path).as_posix() for f in found.files] == ["a/b/y.PDF", "a/b/z.docx", "a/x.txt"]
+    assert [(Path(s.file).relative_to(tmp_path).as_posix(), s.code) for s in found.skipped] == [
+        ("a/b/.hidden.txt", "E124"), ("a/notes.md", "E104"), ("a/~$lock.docx", "E124")]
 
 
 def test_incremental_skips_unchanged(tmp_path):

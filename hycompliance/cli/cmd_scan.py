@@ -69,7 +69,7 @@ def scan(
     """
     summary = _scan_or_stop(db, plan, paths, workers or None, catalogue)
     print(json.dumps({k: summary[k] for k in ("run", "scanned", "skipped", "failed", "errors", "seconds")}
-                     | {"ignored": summary["ignored"], "suspect": summary["suspect"]}, ensure_ascii=False))
+                     | {k: summary[k] for k in ("ignored", "ignored_files", "suspect")}, ensure_ascii=False))
     raise typer.Exit(1 if summary["failed"] else 0)
 
 

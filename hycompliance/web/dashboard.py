@@ -111,6 +111,7 @@ def last_run(db: Database) -> dict[str, Any] | None:
         return None
     run = dict(rows[0])
     run["errors"] = json.loads(run["errors"] or "[]")
+    run["ignored_files"] = json.loads(run.get("ignored_files") or "[]")
     return run
 
 
