@@ -64,6 +64,26 @@ def _set_path(db: Database, path: str, doc_id: int) -> None:
                "ON CONFLICT(path) DO UPDATE SET document_id = excluded.document_id, gone_at = NULL", [path, doc_id])
 
 
+def _diverged(paths: list[str], owner: Mapping[str, int], docs: Mapping[int, dict[str, Any]],
+              digests: Mapping[str, str]) -> dict[str, str]:
+    """Paths that must leave their document because another of its paths now holds other content; each
+    mapped to a path that stays. The paths still holding the document's recorded content stay (if none
+    does, the first path stays: edited in place)."""
+    groups: dict[int, list[str]] = {}
+    for path in paths:
+        if path in owner and path in digests:
+            groups.setdefault(owner[path], []).append(path)
+    leaving: dict[str, str] = {}
+    for doc_id, group in groups.items():
+        if len({digests[p] for p in group}) < 2:
+            continue
+        recorded = docs[doc_id]["content_hash"]
+        keep = recorded if recorded in {digests[p] for p in group} else digests[group[0]]
+        stays = next(p for p in group if digests[p] == keep)
+        leaving.update({p: stays for p in group if digests[p] != keep})
+    return leaving
+
+
 def register_documents(db: Database, paths: Iterable[str | Path],
                        hashes: Mapping[str, str] | None = None) -> dict[str, DocState]:
     """Make sure each file belongs to a document (``pending`` when new); return the states by path.
@@ -82,7 +102,7 @@ def register_documents(db: Database, paths: Iterable[str | Path],
             if d["content_hash"]:
                 by_hash.setdefault(d["content_hash"], d["id"])
         taken = {d["name"] for d in docs.values()}
-        claimed: dict[int, tuple[str, str | None]] = {}  # document -> (first path seen here, its digest)
+        leaving = _diverged(resolved, owner, docs, digests)
 
         def new_document(path: str) -> int:
             name = _unique_name(Path(path), taken)
@@ -97,23 +117,22 @@ def register_documents(db: Database, paths: Iterable[str | Path],
         for path in resolved:
             digest = digests.get(path)
             doc_id = owner.get(path)
-            if doc_id is not None and doc_id in claimed and digest and claimed[doc_id][1] not in (None, digest):
-                # two paths of one document now differ: this one leaves it
-                if docs[doc_id]["path"] == path:
-                    first = claimed[doc_id][0]
-                    db.execute("UPDATE documents SET path = ? WHERE id = ?", [first, doc_id])
-                    docs[doc_id]["path"] = first
-                target = by_hash.get(digest)
-                doc_id = target if target is not None and target != doc_id else None
-                if doc_id is None:
-                    db.execute("DELETE FROM document_paths WHERE path = ?", [path])
-            if doc_id is None and digest and digest in by_hash:
-                doc_id = by_hash[digest]
+            if path in leaving and doc_id is not None:
+                old, stays = doc_id, leaving[path]
+                if docs[old]["path"] == path:
+                    db.execute("UPDATE documents SET path = ? WHERE id = ?", [stays, old])
+                    docs[old]["path"] = stays
+                db.execute("DELETE FROM document_paths WHERE path = ?", [path])
+                doc_id = by_hash.get(digest) if digest else None
+                doc_id = None if doc_id == old else doc_id
+            elif doc_id is None and digest:
+                doc_id = by_hash.get(digest)
             if doc_id is None:
                 doc_id = new_document(path)
+            if digest:
+                by_hash.setdefault(digest, doc_id)
             _set_path(db, path, doc_id)
             owner[path] = doc_id
-            claimed.setdefault(doc_id, (path, digest))
             states[path] = DocState(**docs[doc_id])
     return states
 

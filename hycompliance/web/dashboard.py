@@ -139,5 +139,6 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
         "worklist": worklist,
         "worklist_total": len(m["cells"]) if filters.narrows_cells else 0,
         "failed": m["failed"],
+        "withdrawn": m["withdrawn"],
         "run": last_run(db),
     }

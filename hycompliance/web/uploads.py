@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 from sqlite_utils import Database
 
 from hycompliance.errors import Code, HyError
+from hycompliance.inventory import document_at
 from hycompliance.scan import scan
 from hycompliance.store import SUPPORTED, current_plan, fold, now
 from hycompliance.web.schema import connect
@@ -148,7 +149,9 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
         try:
             parent = plan_path or current_plan(db)["path"]
             summary = scan(db_path, parent, [up["path"]], workers=1, log=io.StringIO(), progress=False)
-            doc = list(db.query("SELECT id, status, error_line FROM documents WHERE path = ?", [up["path"]]))[0]
+            doc = document_at(db, up["path"])
+            if doc is None:
+                raise HyError(Code.E306_INTERNAL, up["original"], detail="the scan recorded no document")
             if doc["status"] == "ok":
                 _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
             else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -11,11 +10,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from hycompliance.copies import stored_copy
 from hycompliance.errors import HyError
 from hycompliance.report import report_output
 from hycompliance.store import REVIEW_STATUSES, add_review
 from hycompliance.web import auth
 from hycompliance.web.detail import document_page, document_row
+from hycompliance.web.messages import message
 from hycompliance.web.params import path_id
 from hycompliance.web.schema import connect, request_db
 
@@ -34,15 +35,15 @@ def page(request: Request) -> Response:
 
 
 def download(request: Request) -> Response:
-    """The stored file of this document id; the path comes from the database only."""
+    """The stored copy of this document's file (``hycompliance.copies``), never a path from the scanned folders."""
     with request_db(request) as db:
         auth.require(request, "viewer")
         doc = document_row(db, path_id(request, "doc_id"))
-    path = Path(doc["path"])
-    if not path.is_file():
-        raise HTTPException(404, detail="Tệp gốc của văn bản này không còn ở nơi lưu trữ.")
-    return FileResponse(path, media_type=MEDIA.get(doc["form"], "application/octet-stream"),
-                        filename=f"{doc['name']}{path.suffix.lower()}")
+    copy = stored_copy(request.app.state.settings.db_path, doc["content_hash"], doc["form"])
+    if copy is None:
+        raise HTTPException(404, detail=message("no_stored_copy"))
+    return FileResponse(copy, media_type=MEDIA.get(doc["form"], "application/octet-stream"),
+                        filename=f"{doc['name']}.{doc['form']}")
 
 
 def report(request: Request) -> Response:
