@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from hycompliance import browse
 from hycompliance.cli.app import app
 from hycompliance.errors import Code, HyError
 from hycompliance.report import MATRIX_FORMATS, REPORT_FORMATS, matrix_output, report_output
@@ -149,7 +150,7 @@ def demo(
     print(f"scanned {summary['scanned']}, skipped {summary['skipped']}, failed {summary['failed']}")
     for line in (f"database: {db_path}", f"report:   {out / 'report.html'}", f"matrix:   {out / 'matrix.xlsx'}",
                  f"web app:  .venv/bin/hycompliance serve --db {db_path}   (then open http://127.0.0.1:8000)",
-                 f"browse:   datasette {db_path}   (optional, if Datasette is installed)"):
+                 f"browse:   {browse.command(db_path)}   (optional, if Datasette is installed)"):
         print(line)
     raise typer.Exit(1 if summary["failed"] else 0)
 
