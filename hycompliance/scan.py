@@ -213,6 +213,8 @@ def scan(
     stream = log or sys.stderr
     workers = workers or os.cpu_count() or 1
     parent = str(Path(parent_path).resolve())
+    if Path(parent).is_dir():
+        raise HyError(Code.E120_IS_DIRECTORY, str(parent_path))
     if not Path(parent).is_file():
         raise HyError(Code.E101_NOT_FOUND, str(parent_path))
     catalogue_arg = str(Path(catalogue_path).resolve()) if catalogue_path else None

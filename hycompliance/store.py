@@ -105,6 +105,16 @@ def _create_private(path: Path) -> None:
         pass
 
 
+def existing_db(path: str | Path) -> Path:
+    """``path`` when it is a database file that exists; E120 for a directory, E308 when missing."""
+    path = Path(path)
+    if path.is_dir():
+        raise HyError(Code.E120_IS_DIRECTORY, str(path))
+    if not path.is_file():
+        raise HyError(Code.E308_NO_DATABASE, str(path))
+    return path
+
+
 def open_db(path: str | Path) -> Database:
     """Open (creating if needed) a coverage database with WAL, foreign keys and the current schema."""
     try:

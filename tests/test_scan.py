@@ -208,10 +208,12 @@ def test_cli_usage_errors(tmp_path, args, code, message):
     assert "Traceback" not in result.output
 
 
-def test_cli_missing_database_is_usage_error(tmp_path):
+def test_cli_missing_database_is_not_found(tmp_path):
     result = runner.invoke(app, ["matrix", "--db", str(tmp_path / "none.db")])
-    assert result.exit_code == 2
-    assert result.stderr.strip() == f"{tmp_path / 'none.db'}: E101 file not found"
+    assert result.exit_code == 3
+    assert result.stderr.strip() == (f"{tmp_path / 'none.db'}: E308 no coverage database here; "
+                                     "create it with 'hycompliance scan --plan PLAN --db FILE ...'")
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_bad_files_recorded_batch_goes_on(tmp_path):
@@ -238,13 +240,13 @@ def test_bad_files_recorded_batch_goes_on(tmp_path):
     assert (again["scanned"], again["skipped"], again["failed"]) == (0, 1, 2)
 
 
-def test_scan_usage_errors_exit_2(tmp_path):
+def test_scan_of_nothing_exits_3(tmp_path):
     result = runner.invoke(app, ["scan", "--plan", str(PARENT_TXT), "--db", str(tmp_path / "c.db"), str(tmp_path / "nope")])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert result.stderr.strip() == f"{tmp_path / 'nope'}: E101 file not found"
     (tmp_path / "empty").mkdir()
     result = runner.invoke(app, ["scan", "--plan", str(PARENT_TXT), "--db", str(tmp_path / "c.db"), str(tmp_path / "empty")])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "E307" in result.stderr
 
 

@@ -94,12 +94,12 @@ def user_add(
     """
     from hycompliance.web.auth import add_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     store = _vault(db, secrets)
     try:
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         row = add_user(store, name, role, password)
     finally:
         store.close()

@@ -29,9 +29,8 @@ from pathlib import Path
 from sqlite_utils import Database
 from starlette.requests import Request
 
-from hycompliance.errors import Code, HyError
 from hycompliance.migrations import Migration, migrate
-from hycompliance.store import open_db
+from hycompliance.store import existing_db, open_db
 from hycompliance.web.vault import default_path, move_out, open_vault
 
 
@@ -108,9 +107,7 @@ def open_web_db(path: str | Path, *, secrets_path: str | Path | None = None) -> 
     """The store's database with the web tables added, its accounts (if any) moved to the vault.
 
     ``path`` must exist (``hycompliance scan`` creates a database); the vault is created when missing."""
-    if str(path) != ":memory:" and not Path(path).is_file():
-        raise HyError(Code.E308_NO_DATABASE, str(path))
-    db = open_db(path)
+    db = open_db(existing_db(path))
     store = open_vault(secrets_path or default_path(path))
     try:
         move_out(db, store)
