@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -106,3 +108,32 @@ def test_readme_table_is_the_code_s() -> None:
             continue  # skipped entries of a scan, listed in its summary: never a command's exit
         assert code.value in table[exit_status(code)], code
     assert sum(len(codes) for codes in table.values()) == len(Code) - 4
+
+
+@pytest.mark.parametrize(("flag", "env", "expected"), [
+    ([], None, None),
+    (["--reviewer", "Nguyễn Thị Lan"], None, "Nguyễn Thị Lan"),
+    ([], "Trần Văn Bình", "Trần Văn Bình"),
+    (["--reviewer", "Nguyễn Thị Lan"], "Trần Văn Bình", "Nguyễn Thị Lan"),
+])
+def test_a_decision_carries_a_reviewer_s_name_never_the_login(tmp_path: Path, monkeypatch, capsys, flag, env,
+                                                               expected) -> None:
+    from hycompliance.scan import scan
+    from tests.conftest_db import analyze_test, load_test_context
+
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    (folder / "an-vien.txt").write_text(SOKHCN_TXT.read_text(encoding="utf-8"), encoding="utf-8")
+    db = tmp_path / "c.db"
+    scan(db, PARENT_TXT, [folder], workers=1, loader=load_test_context, analyze=analyze_test, progress=False,
+         log=open(os.devnull, "w"))
+    if env is None:
+        monkeypatch.delenv("HYCOMPLIANCE_REVIEWER", raising=False)
+    else:
+        monkeypatch.setenv("HYCOMPLIANCE_REVIEWER", env)
+    status, out, err = _run(["review", "an-vien", "III.1.1", "--status", "covered", *flag, "--db", str(db)],
+                            monkeypatch, capsys)
+    if expected is None:
+        assert (status, err.strip()) == (2, "E901 who decides? give --reviewer NAME or set HYCOMPLIANCE_REVIEWER")
+        return
+    assert status == 0 and json.loads(out)["reviewer"] == expected

@@ -230,3 +230,17 @@ def test_secure_cookies_and_hsts_when_served_over_tls(with_people: Path, secure:
     response = c.post("/login", data={"name": "an", "password": "mat-khau-an", "csrf": token, "next": "/"})
     assert ("secure" in response.headers["set-cookie"].lower().split("; ")) == secure
     assert ("strict-transport-security" in response.headers) == secure
+
+
+def test_the_coverage_database_is_not_world_readable(tmp_path: Path) -> None:
+    previous = os.umask(0o002)  # even a permissive umask gives the world nothing
+    try:
+        db = open_db(tmp_path / "moi.db")
+        db["t"].insert({"x": 1})
+        files = [tmp_path / "moi.db", tmp_path / "moi.db-wal", tmp_path / "moi.db-shm"]
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in files if p.exists()}
+        db.close()
+    finally:
+        os.umask(previous)
+    assert modes["moi.db"] == 0o660 and "moi.db-wal" in modes
+    assert all(mode & 0o007 == 0 for mode in modes.values()), modes

@@ -8,7 +8,6 @@ import pytest
 
 from hycompliance.web.app import create_app
 from hycompliance.web.auth import add_user
-from hycompliance.web.schema import open_web_db
 from tests.browser import live
 from tests.browser.harness import accounts, build_db
 
