@@ -1,8 +1,8 @@
 """The coverage database: one SQLite file, written with sqlite-utils, readable in Datasette.
 
 Open it with ``open_db(path)`` (WAL mode, foreign keys on, migrations from ``hycompliance.migrations``
-applied). Browse it with ``datasette coverage.db`` (the ``clauses_fts`` search box takes unaccented
-words: "chuyen doi so", "duong").
+applied; a new file is created without world access). Browse it with Datasette and the metadata in
+``hycompliance.browse``. It holds no account, password hash or session key (``hycompliance.web.vault``).
 
 Tables (names are stable; JSON columns hold JSON text):
 
@@ -18,9 +18,12 @@ Tables (names are stable; JSON columns hold JSON text):
   a collision becomes ``name-ext``, then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
   pages, issuer, number, date, title, kind (district|commune|agency|province), status (pending|ok|error),
   error_code, error_line, warnings (JSON), fingerprint, rules_version, tool_version, run_id → runs,
-  processed_at.
+  processed_at, withdrawn_at (set when none of its files is in the scanned folders any more: kept, left out
+  of the matrix). One row per content: ``path`` is its first present path (see ``hycompliance.inventory``).
+- ``document_paths``: path (unique), document_id → documents, gone_at — every path a document was found at.
 - ``clauses``: id, document_id → documents, clause_id (``III.3.2``), position, label, kind, text,
-  text_folded (no diacritics, đ→d; FTS5 table ``clauses_fts``), page, parent, cells (JSON).
+  text_folded (no diacritics, đ→d), page, parent, cells (JSON). FTS5 table ``clauses_fts`` indexes text and
+  text_folded with diacritics removed: "đường" and "duong" both find "đường".
 - ``citations``: id, document_id, key, type, number, symbol, date, issuer, issuer_code, system, as_written,
   page, clause, span_start, span_end, flags (JSON).
 - ``findings``: id, document_id, code, severity, message, as_written, page, clause, key, expected.
