@@ -101,3 +101,18 @@ def test_the_scan_lists_every_skipped_file_and_stores_nothing_from_outside(folde
     stored = json.loads(con.execute("SELECT ignored_files FROM runs").fetchone()[0])
     assert stored == summary["ignored_files"]
     con.close()
+
+
+def test_the_web_app_lists_the_skipped_files_with_their_codes(folder: Path, tmp_path: Path) -> None:
+    import html
+
+    from hycompliance.web.app import create_app
+    from tests.browser.harness import client
+
+    db = tmp_path / "coverage.db"
+    result = CliRunner().invoke(app, ["scan", "--plan", str(PARENT_TXT), "--db", str(db), "-j", "1", str(folder)])
+    assert result.exit_code == 0, result.output
+    page = html.unescape(client(create_app(db)).get("/").text)
+    assert f"{len(EXPECTED_SKIPPED)} tệp bỏ qua" in page
+    for name, code, message in EXPECTED_SKIPPED:
+        assert f"<tr><td>{folder / name}</td><td>{code}</td><td>{message}</td></tr>" in page

@@ -66,6 +66,9 @@ def test_a_file_gone_from_the_folder_is_withdrawn_kept_and_not_counted(tmp_path:
     assert con.execute("SELECT count(*) FROM matches WHERE document_id = "
                        "(SELECT id FROM documents WHERE name = 'xa-dong-tien')").fetchone()[0] > 0  # kept
     con.close()
+    page = client(create_app(db)).get("/").text
+    apart = page.split('<h3 id="withdrawn">', 1)[1].split("</table>", 1)[0]
+    assert "Văn bản đã rút" in apart and "<td>xa-dong-tien</td>" in apart and "xa-an-vien" not in apart
     b.write_bytes(content)  # the file is back
     assert run(db, [folder])["restored"] == ["xa-dong-tien"]
     assert _docs(db)["xa-dong-tien"] == (False, str(b.resolve()))
