@@ -218,4 +218,4 @@ def test_unknown_document_is_a_404_page(reader) -> None:
 def test_security_headers(reader, built: Path, path: str, csp: str) -> None:
     headers = reader.get(path.format(doc=_ids(built)["soct-kh-2023"])).headers
     assert (headers["content-security-policy"], headers["x-content-type-options"], headers["x-frame-options"],
-            headers["referrer-policy"]) == (csp, "nosniff", "DENY", "no-referrer")
+            headers["referrer-policy"]) == (csp, "nosniff", "DENY", "same-origin")

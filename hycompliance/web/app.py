@@ -105,7 +105,8 @@ class HostGuard:
 
 
 class SecurityHeaders:
-    """Adds CSP, no-sniff, no-framing and no-referrer headers to every response, ``Cache-Control: no-store`` to
+    """Adds CSP, no-sniff, no-framing and same-origin referrer headers to every response (with "no-referrer"
+    browsers send ``Origin: null`` on this site's own forms, which ``HostGuard`` must refuse), ``Cache-Control: no-store`` to
     all but the static files (pages and exports hold plan text), and HSTS when served over TLS."""
 
     def __init__(self, app: ASGIApp, secure: bool = False) -> None:
@@ -124,7 +125,7 @@ class SecurityHeaders:
                 headers["Content-Security-Policy"] = REPORT_CSP if is_report else CSP
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "no-referrer"
+                headers["Referrer-Policy"] = "same-origin"
                 if not is_static:
                     headers["Cache-Control"] = "no-store"
                 if self.secure:
