@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import re
 import sqlite3
 from pathlib import Path
@@ -26,7 +27,9 @@ def _get(db_path: Path, path: str) -> object:
         assert response.status_code == 200, response.text
         return response.json()
 
-    return asyncio.run(go())
+    # in a thread of its own: the browser tests' Playwright may keep an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, go()).result()
 
 
 def _clauses_with(db_path: Path, wanted) -> set[int]:
