@@ -244,3 +244,42 @@ def test_the_coverage_database_is_not_world_readable(tmp_path: Path) -> None:
         os.umask(previous)
     assert modes["moi.db"] == 0o660 and "moi.db-wal" in modes
     assert all(mode & 0o007 == 0 for mode in modes.values()), modes
+
+
+# (serve options, what uvicorn is asked for, whether the app marks cookies Secure and sends HSTS)
+SERVE_CASES = [
+    ([], {"proxy_headers": False, "forwarded_allow_ips": None, "ssl_certfile": None}, False),
+    (["--behind-proxy"], {"proxy_headers": True, "forwarded_allow_ips": "127.0.0.1", "ssl_certfile": None}, True),
+    (["--behind-proxy", "--forwarded-allow-ips", "10.0.0.2"],
+     {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.2", "ssl_certfile": None}, True),
+    (["--secure-cookies"], {"proxy_headers": False, "forwarded_allow_ips": None, "ssl_certfile": None}, True),
+    (["--certfile", "{cert}", "--keyfile", "{key}"],
+     {"proxy_headers": False, "forwarded_allow_ips": None, "ssl_certfile": "{cert}"}, True),
+]
+
+
+@pytest.mark.parametrize(("options", "expected", "secure"), SERVE_CASES)
+def test_serve_behind_a_tls_proxy_or_with_its_own_certificate(db_path: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch, options: list[str],
+                                                              expected: dict, secure: bool) -> None:
+    import uvicorn
+
+    files = {"cert": str(tmp_path / "cert.pem"), "key": str(tmp_path / "key.pem")}
+    for f in files.values():
+        Path(f).write_text("-----BEGIN-----\n", encoding="utf-8")
+    calls: list[tuple] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db_path), *[o.format(**files) for o in options]])
+    assert result.exit_code == 0, result.output
+    (app, kw), = calls
+    assert {k: kw[k] for k in expected} == {k: v.format(**files) if isinstance(v, str) else v
+                                           for k, v in expected.items()}
+    assert app.state.settings.secure is secure
+    response = client(app).get("/login")
+    assert ("strict-transport-security" in response.headers) is secure
+
+
+def test_serve_needs_both_certificate_files(db_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "cert.pem").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db_path), "--certfile", str(tmp_path / "cert.pem")])
+    assert str(result.exception) == "E901 give both --certfile and --keyfile"
