@@ -100,11 +100,19 @@ def item_class(clause: Clause, cfg: dict[str, Any]) -> tuple[str, str] | None:
 def derive(d: Derivation) -> list[Requirement]:
     """Every task, sub-task, target and duty of the plan, in document order."""
     out: list[Requirement] = []
-    for top in d.children(""):
-        if top.kind != "section":
-            continue  # the title, the preamble, the issuing articles (Điều 1, 2, ...)
-        cls, _ = section_class(top.text, d.cfg)
-        _walk(d, top, cls, top, out)
+    tops = d.children("")
+    # a text without sections ("Kết luận": "1. Tăng cường ...", "7. Tổ chức thực hiện") reads its numbered
+    # items as sections; the issuing articles (Điều 1, 2, ...) never are
+    sectionless = not any(t.kind == "section" and not t.id.startswith("PL") for t in tops)
+    for top in tops:
+        if top.kind == "section":
+            _walk(d, top, section_class(top.text, d.cfg)[0], top, out)
+        elif sectionless and top.kind == "item" and not top.id.startswith("Điều"):
+            cls = section_class(top.text, d.cfg)[0]
+            if cls == "duty" or d.children(top.id, LABELLED + ("table",)):
+                _walk(d, top, cls, top, out)
+            elif cls != "skip":
+                _leaf(d, top, cls, top, out)
     return out
 
 
@@ -241,25 +249,31 @@ def agency_of(text: str, cfg: dict[str, Any]) -> str | None:
     return head if 0 < len(head.split()) <= cfg["agency_words"] else None
 
 
-def _duties(d: Derivation, node: Clause, labelled: list[Clause], out: list[Requirement]) -> None:
+def _duties(d: Derivation, node: Clause, labelled: list[Clause], out: list[Requirement], agency: str | None = None) -> None:
+    """Duties: an agency heading's sub-items (a sub-item with bullets of its own is a heading too, its
+    bullets the duties), or an item that starts with an agency. An item naming no acting agency ("Thành
+    lập Ban Chỉ đạo ...", "Trong quá trình tổ chức thực hiện ...") is no duty; its sub-items may be."""
     cfg = d.cfg
     for item in labelled:
         head = d.full_text(item) if item.kind == "bullet" else item.text
-        agency = agency_of(head, cfg)
+        own = agency_of(head, cfg)
         subs = d.children(item.id, LABELLED)
-        if item.kind != "bullet" and subs and agency is None and any(agency_of(s.text, cfg) for s in subs if s.kind == "item"):
-            _duties(d, item, subs, out)  # "1. Các sở, ngành" / "1.1. Sở Tài chính"
+        if subs and item.kind != "bullet":
+            _duties(d, item, subs, out, own or agency)
             continue
-        duties = subs if item.kind != "bullet" and subs else [item]
-        named = named_agencies(agency, cfg)[:1] if agency else ()
-        for duty in duties:
-            text = d.full_text(duty) if duty is not item else d.full_text(item)
-            rule = "duty.item" if duty is item else f"duty.{duty.kind}_of_agency_item"
-            out.append(Requirement(
-                id=duty.id, kind="duty", text=text, group=item.id, group_title=item.text,
-                applies_to=named or ((agency,) if agency else ()), agency=agency, references=d.keys(duty),
-                deadline=find_deadline(text, cfg["deadline_words"]), page=duty.page, rule=rule,
-            ))
+        actor = agency or own  # under an agency heading the heading's agency acts
+        if actor is None:
+            continue
+        named = named_agencies(actor, cfg)
+        text = d.full_text(item)
+        heading = d.plan.clause(item.parent) if item.parent and agency else item
+        group = heading if heading is not None and heading.kind != "section" else item
+        out.append(Requirement(
+            id=item.id, kind="duty", text=text, group=group.id, group_title=group.text,
+            applies_to=named or (actor,), agency=actor, references=d.keys(item),
+            deadline=find_deadline(text, cfg["deadline_words"]), page=item.page,
+            rule=f"duty.{item.kind}_under_agency_heading" if agency else "duty.item_naming_agency",
+        ))
 
 
 # --- tables ----------------------------------------------------------------------------------------

@@ -98,10 +98,14 @@ def _mask_references(text: str) -> str:
     return DATE.sub(" ", REFERENCE.sub(" ", text))
 
 
-def _indicator(clause: str, q: Quantity, lead_words: Sequence[str]) -> str:
+def _indicator(clause: str, q: Quantity, lead_words: Sequence[str], fillers: Sequence[str]) -> str:
+    """What the clause measures: the words before the quantity without the verb that leads to it ("đạt",
+    "ở mức") and without fillers ("Phấn đấu", "Hằng năm,"); the words after it when nothing is left."""
     before = clause[: q.start].strip(" ,:;-–")
     for w in sorted(lead_words, key=len, reverse=True):
         before = re.sub(rf"\s*\b{re.escape(w)}$", "", before, flags=re.IGNORECASE).strip(" ,:;-–")
+    for w in sorted(fillers, key=len, reverse=True):
+        before = re.sub(rf"^{re.escape(w)}\b\s*(?:\d{{4}})?", "", before, flags=re.IGNORECASE).strip(" ,:;-–")
     if len(before.split()) >= 2:
         return before
     after = clause[q.end :].strip(" ,:;-–.")
@@ -124,7 +128,7 @@ def sentence_target(text: str, context_period: str | None, cfg: Mapping) -> Targ
             phrase = clause[q.start : q.end].strip()
             values.append(TargetValue(period, q.comparator, q.value, q.high, phrase, q.unit))
             if indicator is None:
-                indicator, unit = _indicator(clause, q, cfg["indicator_lead_words"]), q.unit
+                indicator, unit = _indicator(clause, q, cfg["indicator_lead_words"], cfg["indicator_fillers"]), q.unit
     if not values:
         return None
     return Target(indicator or clean, unit, tuple(values))

@@ -34,7 +34,7 @@ def catalogue(provincial):
 
 def test_counts(catalogue):
     kinds = [r.kind for r in catalogue]
-    assert (kinds.count("task"), kinds.count("subtask"), kinds.count("target"), kinds.count("duty")) == (53, 3, 13, 21)
+    assert (kinds.count("task"), kinds.count("subtask"), kinds.count("target"), kinds.count("duty")) == (53, 3, 13, 20)
     assert [r.id for r in catalogue if r.kind == "subtask"] == ["III.7.1.1", "III.7.1.2", "III.7.1.3"]
 
 
@@ -130,14 +130,19 @@ DUTIES_87 = [
     ("IV.7", "Sở Xây dựng", "Sở Xây dựng"),
     ("IV.8", "Các sở, ban, ngành khác", "sở, ban, ngành"),
     ("IV.9.1", "UBND các huyện, thị xã, thành phố", "UBND cấp huyện"),
-    ("IV.10", None, None),
+    ("IV.11", "Các sở ban, ngành, UBND các huyện, thị xã, thành phố", ("UBND cấp huyện", "sở, ban, ngành")),
 ]
 
 
 @pytest.mark.parametrize("rid, agency, binds", DUTIES_87)
 def test_duties(catalogue, rid, agency, binds):
     req = next(r for r in catalogue if r.id == rid)
-    assert (req.kind, req.agency, req.applies_to) == ("duty", agency, (binds,) if binds else ())
+    assert (req.kind, req.agency, req.applies_to) == ("duty", agency, binds if isinstance(binds, tuple) else (binds,))
+
+
+def test_item_naming_no_agency_is_no_duty(catalogue):
+    # IV.10 "Trong quá trình tổ chức thực hiện, kịp thời đề xuất ..." names no acting agency
+    assert "IV.10" not in {r.id for r in catalogue}
 
 
 def test_duty_text_joins_wrapped_heading(catalogue):
