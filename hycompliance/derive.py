@@ -28,6 +28,7 @@ from typing import Any
 
 from hycompliance.models import Clause, Plan, Requirement
 from hycompliance.quantities import period_of, sentence_target
+from hycompliance.structure_tables import row_number
 from hycompliance.target_tables import target_rows
 from hycompliance.text import normalize
 
@@ -66,6 +67,16 @@ class Derivation:
                 cache.setdefault(c.parent or "", []).append(c)
             object.__setattr__(self, "_cache", cache)
         return cache
+
+    def header(self, table: Clause) -> tuple[str, ...]:
+        """A table's column names; a table whose first row is already numbered continues the table before
+        it in the same top-level section or appendix (split by a page or by group headings printed as text)
+        and takes that table's header."""
+        if row_number(table.cells) is None:
+            return table.cells
+        top = table.id.split(".")[0]
+        before = [c for c in self.plan.clauses if c.kind == "table" and c.id.split(".")[0] == top and c.start < table.start]
+        return next((t.cells for t in reversed(before) if row_number(t.cells) is None), table.cells)
 
     def full_text(self, clause: Clause) -> str:
         parts = [clause.text] + [c.text for c in self.children(clause.id, ("paragraph",))]
@@ -170,7 +181,8 @@ def _leaf(d: Derivation, clause: Clause, cls: str, section: Clause, out: list[Re
     body = text if text is not None else d.full_text(clause)
     group = _group(d, clause, section)
     if cls == "target":
-        target = sentence_target(body, period_of(group.text) or period_of(section.text), cfg)
+        context = period_of(clause.text) or period_of(group.text) or period_of(section.text)
+        target = sentence_target(body, context, cfg)
         if target is None:
             return
         out.append(Requirement(
@@ -220,30 +232,38 @@ def find_deadline(text: str, words: Sequence[str]) -> str | None:
 # --- duties ----------------------------------------------------------------------------------------
 
 
-def agency_of(text: str, cfg: dict[str, Any]) -> str | None:
-    """The agency an item or sentence names first: its heading ("1. Công an thành phố"), the part before
-    a colon ("Sở Tài chính: Phối hợp ..."), or the subject before the first duty verb ("Bộ Tài chính chủ
-    trì, ..."); None when it does not start with an agency word.
+def agency_of(text: str, cfg: dict[str, Any], *, heading: bool = False) -> str | None:
+    """The agency an item or sentence names first: an agency heading as a whole ("1. Công an thành phố",
+    ``heading``), the part before a colon ("Sở Tài chính: Phối hợp ..."), or the subject before the first
+    word that ends it (a duty verb: "Bộ Tài chính chủ trì, ..."); None when it does not start with an
+    agency word.
 
     >>> cfg = {"agency_starts": ["Sở", "Bộ", "Công an", "Ủy ban"], "agency_prefixes": ["Đề nghị", "Giao"],
-    ...        "duty_verbs": ["chủ trì", "có trách nhiệm"], "agency_words": 15}
+    ...        "duty_verbs": ["chủ trì", "có trách nhiệm", "tổ chức"], "agency_nouns": ["các tổ chức"], "agency_words": 20}
     >>> agency_of("Bộ Tài chính chủ trì, phối hợp với các bộ", cfg), agency_of("Giao Công an thành phố có trách nhiệm theo dõi", cfg)
     ('Bộ Tài chính', 'Công an thành phố')
+    >>> agency_of("Ủy ban Mặt trận và các tổ chức chính trị - xã hội tổ chức vận động", cfg)
+    'Ủy ban Mặt trận và các tổ chức chính trị - xã hội'
     >>> agency_of("Trong quá trình tổ chức thực hiện, kịp thời đề xuất", cfg) is None
     True
     """
     t = normalize(text).strip()
     for p in sorted(cfg["agency_prefixes"], key=len, reverse=True):
-        if t.lower().startswith(p.lower() + " "):
-            t = t[len(p) :].strip()
+        if re.match(rf"{re.escape(p)}\s*[: ]", t, re.IGNORECASE):
+            t = t[len(p) :].lstrip(": ").strip()
     starts = "|".join(re.escape(a) for a in sorted(cfg["agency_starts"], key=len, reverse=True))
     if not re.match(rf"(?:{starts})(?![^\W\d_])", t):
         return None
-    if m := re.match(r"^([^:]{3,120}?):", t):
+    if m := re.match(r"^([^:]{3,160}?):", t):
         head = m.group(1)
+    elif heading:
+        head = t
     else:
+        masked = t
+        for noun in cfg["agency_nouns"]:  # "các tổ chức chính trị - xã hội" names bodies, not the verb "tổ chức"
+            masked = re.sub(re.escape(noun), lambda m: "#" * len(m.group(0)), masked, flags=re.IGNORECASE)
         verbs = "|".join(re.escape(v) for v in sorted(cfg["duty_verbs"], key=len, reverse=True))
-        m = re.search(rf"\s(?:{verbs})\b", t)
+        m = re.search(rf"\s(?:{verbs})(?![^\W\d_])", masked)
         head = t[: m.start()] if m else t
     head = re.sub(r"\s*\([^)]*\)\s*$", "", head).strip(" ,.;")
     return head if 0 < len(head.split()) <= cfg["agency_words"] else None
@@ -255,9 +275,9 @@ def _duties(d: Derivation, node: Clause, labelled: list[Clause], out: list[Requi
     lập Ban Chỉ đạo ...", "Trong quá trình tổ chức thực hiện ...") is no duty; its sub-items may be."""
     cfg = d.cfg
     for item in labelled:
-        head = d.full_text(item) if item.kind == "bullet" else item.text
-        own = agency_of(head, cfg)
         subs = d.children(item.id, LABELLED)
+        head = d.full_text(item) if item.kind == "bullet" else item.text
+        own = agency_of(head, cfg, heading=bool(subs) and item.kind != "bullet")
         if subs and item.kind != "bullet":
             _duties(d, item, subs, out, own or agency)
             continue
@@ -303,7 +323,7 @@ def _periods(header: Sequence[str]) -> dict[int, str]:
 
 def table_requirements(d: Derivation, table: Clause, cls: str) -> list[Requirement]:
     """Requirements from one table: task rows or target rows by its columns, else by the class around it."""
-    header = table.cells
+    header = d.header(table)
     roles = column_roles(header, d.cfg)
     periods = {i: p for i, p in _periods(header).items() if i not in roles.values() or roles.get("value") == i}
     rows = d.children(table.id, ("row",))

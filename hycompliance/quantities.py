@@ -54,7 +54,7 @@ def _pattern(comparators: Sequence[str], units: Sequence[str]) -> re.Pattern[str
     cmp = "|".join(re.escape(c) for c in sorted(comparators, key=len, reverse=True))
     unit = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     return re.compile(
-        rf"(?:(?P<cmp>{cmp})\s*)?(?<![\d.,])(?P<a>{NUMBER})(?:\s*[-–]\s*(?P<b>{NUMBER}))?"
+        rf"(?:(?P<cmp>{cmp})\s*(?:(?:có|là|đạt)\s+)?)?(?<![\d.,])(?P<a>{NUMBER})(?:\s*[-–]\s*(?P<b>{NUMBER}))?"
         rf"(?:\s*(?P<unit>%(?:\s*(?:GDP|GRDP|dân số|tổng chi [^\s,;.]+))?|(?:{unit})\b))?",
         re.IGNORECASE,
     )

@@ -1,0 +1,88 @@
+"""The catalogue of real plans equals independent hand counts (tests/fixtures/catalogues, written by
+reading the printed plans, not by running this code): IDs, kinds, agencies, target values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hycompliance.requirements import build_catalogue
+from hycompliance.structure import parse_file
+from hycompliance.text import normalize
+from tests.conftest import SHARED
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "catalogues").glob("*.yaml"))
+PLANS = SHARED / "corpus" / "real" / "plans"
+KINDS = ("task", "subtask", "duty", "target")
+
+# The fixtures write comparators as symbols; the catalogue keeps the printed words. How Vietnamese plans
+# write each symbol (the first that the printed value starts with wins; a range is "range").
+SYMBOL_WORDS = [
+    (">=", ("tối thiểu", "ít nhất", "không dưới", "không thấp hơn", "≥", ">=")),
+    (">", ("trên", "hơn", "vượt", ">")),
+    ("<=", ("tối đa", "không quá", "dưới", "không vượt", "≤", "<=")),
+]
+
+
+def symbol(printed: str, high: float | None) -> str:
+    if high is not None:
+        return "range"
+    p = normalize(printed).lower().lstrip("( ")
+    return next((s for s, words in SYMBOL_WORDS if p.startswith(words)), "=")
+
+
+def _fold(text: str | None) -> str:
+    return normalize(text or "").lower().strip(" .:;,")
+
+
+@pytest.fixture(scope="module", params=FIXTURES, ids=[f.stem for f in FIXTURES])
+def case(request):
+    fixture = yaml.safe_load(request.param.read_text(encoding="utf-8"))
+    catalogue = [r for r in build_catalogue(parse_file(PLANS / fixture["source"])) if r.kind in KINDS]
+    return fixture, catalogue
+
+
+def test_fixtures_exist():
+    assert len(FIXTURES) >= 2
+
+
+def test_ids_and_kinds(case):
+    fixture, catalogue = case
+    expected = [(str(e["id"]), e["kind"]) for e in fixture["requirements"]]
+    assert [(r.id, r.kind) for r in catalogue] == expected
+    counts = {k: sum(r.kind == k for r in catalogue) for k in KINDS}
+    assert counts == {k: fixture["counts"].get(k, 0) for k in KINDS}
+
+
+def test_text_starts(case):
+    fixture, catalogue = case
+    by_id = {r.id: r for r in catalogue}
+    wrong = [(e["id"], e["text_start"], by_id[str(e["id"])].text[:60]) for e in fixture["requirements"]
+             if str(e["id"]) in by_id and not _fold(by_id[str(e["id"])].text).startswith(_fold(e["text_start"]))]
+    assert wrong == []
+
+
+def test_agencies(case):
+    fixture, catalogue = case
+    by_id = {r.id: r for r in catalogue}
+    wrong = [(e["id"], e["agency"], by_id[str(e["id"])].agency) for e in fixture["requirements"]
+             if "agency" in e and str(e["id"]) in by_id and _fold(by_id[str(e["id"])].agency) != _fold(e["agency"])]
+    assert wrong == []
+
+
+def test_target_values(case):
+    fixture, catalogue = case
+    by_id = {r.id: r for r in catalogue}
+    wrong = []
+    for e in fixture["requirements"]:
+        r = by_id.get(str(e["id"]))
+        if e["kind"] != "target" or r is None or r.target is None or "value" not in e:
+            continue
+        v = r.target.values[0]
+        got = (symbol(v.text, v.high), [v.value, v.high] if v.high is not None else v.value)
+        want = (e["comparator"], e["value"])
+        if got != want or ("year" in e and str(e["year"]) not in (v.period or "")):
+            wrong.append((e["id"], want, e.get("year"), got, v.period))
+    assert wrong == []
