@@ -36,6 +36,7 @@ class Code(str, Enum):
     E305_NO_REQUIREMENT = "E305"
     E306_INTERNAL = "E306"
     E307_NO_FILES = "E307"
+    E308_CATALOGUE_TOO_SMALL = "E308"
     # E9xx: usage
     E901_USAGE = "E901"
 
@@ -64,6 +65,10 @@ MESSAGES: dict[Code, str] = {
     Code.E305_NO_REQUIREMENT: "no requirement {detail!r} in the parent plan's catalogue",
     Code.E306_INTERNAL: "internal error while analysing the file ({detail}); please report it",
     Code.E307_NO_FILES: "no .pdf, .docx or .txt files found",
+    Code.E308_CATALOGUE_TOO_SMALL: (
+        "the parent plan gives {found} requirements for {words} words of body (at least {needed} expected): "
+        "its tasks, targets and duties were not found; see `requirements --explain`"
+    ),
     Code.E901_USAGE: "{detail}",
 }
 
