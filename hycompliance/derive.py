@@ -151,7 +151,17 @@ def _walk(d: Derivation, node: Clause, cls: str, section: Clause, out: list[Requ
         kcls = own[0] if own else cls
         if kcls == "skip":
             continue
-        if k.kind == "bullet" or not d.children(k.id, LABELLED + ("table",)):
+        if kcls == "task" and k.kind == "item" and _names_agency(d, k):
+            _duties(d, node, [k], out)  # "IV. NHIỆM VỤ CỤ THỂ" / "1. Sở Nông nghiệp và Môi trường"
+            continue
+        if kcls == "task" and (fields := _fields(d, k)) is not None:
+            _leaf(d, k, kcls, section, out, agency=_lead_agency(fields, d.cfg))  # "- Cơ quan thực hiện: ..."
+            continue
+        subs = d.children(k.id, ("subbullet",))
+        if kcls == "target" and k.kind == "bullet" and subs:
+            for sub in subs:  # "- Về môi trường:" leads in to "+" targets
+                _leaf(d, sub, kcls, section, out)
+        elif k.kind == "bullet" or not d.children(k.id, LABELLED + ("table",)):
             _leaf(d, k, kcls, section, out)
         else:
             _walk(d, k, kcls, section, out)
@@ -172,7 +182,38 @@ def _group(d: Derivation, clause: Clause, section: Clause) -> Clause:
     return top if top.parent == section.id and top is not clause else section
 
 
-def _leaf(d: Derivation, clause: Clause, cls: str, section: Clause, out: list[Requirement]) -> None:
+def _names_agency(d: Derivation, item: Clause) -> bool:
+    """Does a numbered item of a task section stand for an agency (its heading names one: "1. Sở Tài chính",
+    or its sentence starts with one: "3. Bộ Tài chính chủ trì, ...")?"""
+    has_body = bool(d.children(item.id, LABELLED + ("paragraph",)))
+    return agency_of(item.text, d.cfg, heading=has_body) is not None
+
+
+def _fields(d: Derivation, item: Clause) -> dict[str, str] | None:
+    """An item described by labelled fields ("- Nội dung thực hiện: ...", "- Cơ quan chủ trì: ...",
+    "- Thời gian thực hiện: ..."): its fields by role (the words of ``table_columns``); None when fewer
+    than half of its bullets are fields."""
+    bullets = d.children(item.id, ("bullet",))
+    fields: dict[str, str] = {}
+    for b in bullets:
+        head, colon, value = b.text.partition(":")
+        if not colon or len(head.split()) > 6:
+            continue
+        for rule in d.cfg["table_columns"]:
+            if _starts(head, rule["words"]):
+                fields.setdefault(rule["role"], value.strip())
+                break
+    return fields if bullets and 2 * len(fields) >= len(bullets) else None
+
+
+def _lead_agency(fields: dict[str, str], cfg: dict[str, Any]) -> str | None:
+    value = fields.get("lead")
+    if not value:
+        return None
+    return agency_of(value, cfg) or value.rstrip(" .;")
+
+
+def _leaf(d: Derivation, clause: Clause, cls: str, section: Clause, out: list[Requirement], agency: str | None = None) -> None:
     cfg = d.cfg
     body = d.full_text(clause)
     group = _group(d, clause, section)
@@ -188,9 +229,14 @@ def _leaf(d: Derivation, clause: Clause, cls: str, section: Clause, out: list[Re
         return
     applies = tuple(dict.fromkeys(tuple(cfg["general_implementers"]) + named_agencies(body, cfg)))
     rule = "task.bullet" if clause.kind == "bullet" else f"task.{clause.kind}_without_sub_items"
+    if agency is None and clause.kind == "item" and (paragraphs := d.children(clause.id, ("paragraph",))):
+        agency = agency_of(paragraphs[0].text, cfg)  # "3. Xây dựng ..." / "Sở, ban, ngành ... có trách nhiệm ..."
+    if d.children(clause.id, ("bullet",)):
+        rule = "task.item_described_by_fields"
     out.append(Requirement(
         id=clause.id, kind="task", text=body, group=group.id, group_title=group.text, references=d.keys(clause),
         applies_to=applies, deadline=find_deadline(body, cfg["deadline_words"]), page=clause.page, rule=rule,
+        agency=agency,
     ))
     for sub in d.children(clause.id, ("subbullet",)):
         out.append(Requirement(
@@ -245,15 +291,15 @@ def agency_of(text: str, cfg: dict[str, Any], *, heading: bool = False) -> str |
     """
     t = normalize(text).strip()
     for p in sorted(cfg["agency_prefixes"], key=len, reverse=True):
-        if re.match(rf"{re.escape(p)}\s*[: ]", t, re.IGNORECASE):
-            t = t[len(p) :].lstrip(": ").strip()
+        if re.match(rf"{re.escape(p)}\s*[:, ]", t, re.IGNORECASE):
+            t = t[len(p) :].lstrip(":, ").strip()
     starts = "|".join(re.escape(a) for a in sorted(cfg["agency_starts"], key=len, reverse=True))
-    if not re.match(rf"(?:{starts})(?![^\W\d_])", t):
+    if not re.match(rf"(?:{starts})(?![^\W\d_])", t, re.IGNORECASE):
         return None
-    if m := re.match(r"^([^:]{3,160}?):", t):
+    if heading:
+        head = t.rstrip(":")
+    elif m := re.match(r"^([^:]{3,160}?):", t):
         head = m.group(1)
-    elif heading:
-        head = t
     else:
         masked = t
         for noun in cfg["agency_nouns"]:  # "các tổ chức chính trị - xã hội" names bodies, not the verb "tổ chức"

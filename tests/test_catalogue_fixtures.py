@@ -50,8 +50,8 @@ def test_fixtures_exist():
 
 def test_ids_and_kinds(case):
     fixture, catalogue = case
-    expected = [(str(e["id"]), e["kind"]) for e in fixture["requirements"]]
-    assert [(r.id, r.kind) for r in catalogue] == expected
+    expected = sorted((str(e["id"]), e["kind"]) for e in fixture["requirements"])
+    assert sorted((r.id, r.kind) for r in catalogue) == expected
     counts = {k: sum(r.kind == k for r in catalogue) for k in KINDS}
     assert counts == {k: fixture["counts"].get(k, 0) for k in KINDS}
 
