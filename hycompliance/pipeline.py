@@ -16,7 +16,7 @@ from hycompliance.ingest import file_hash
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.references import extract_plan, lint, parent_registry
 from hycompliance.references.resolve import Registry
-from hycompliance.derive import check_catalogue
+from hycompliance.catalogue_check import check_catalogue
 from hycompliance.requirements import build_catalogue, derive_rules, load_catalogue, reference_requirements
 from hycompliance.matching import match_plan
 from hycompliance.structure import parse_file

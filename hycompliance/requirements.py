@@ -25,7 +25,7 @@ from hycompliance.derive import Derivation, derive, find_deadline, named_agencie
 from hycompliance.models import Citation, Clause, Plan, Requirement, Target, TargetValue
 from hycompliance.quantities import parse_number  # noqa: F401
 from hycompliance.target_tables import parse_value  # noqa: F401
-from hycompliance.text import Lexicon, load_lexicon, normalize, reference_keys
+from hycompliance.text import Lexicon, load_lexicon, reference_keys
 
 EDITABLE = ("text", "keywords", "applies_to", "weight")
 

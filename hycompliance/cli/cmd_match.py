@@ -36,7 +36,8 @@ def requirements_cmd(
 
     Example: hycompliance requirements corpora/87-KH-UBND-2023.txt --write hycompliance/rules/catalogue/87-KH-UBND.yaml
     """
-    from hycompliance.derive import Derivation, check_catalogue, explain as explain_sources
+    from hycompliance.catalogue_check import check_catalogue, explain as explain_sources
+    from hycompliance.derive import Derivation
     from hycompliance.requirements import build_catalogue, catalogue_json, derive_rules, write_catalogue
 
     parent = _parse(plan)
@@ -97,7 +98,7 @@ def match_cmd(
     from hycompliance.matching import match_plan
     from hycompliance.requirements import build_catalogue, load_catalogue
 
-    from hycompliance.derive import check_catalogue
+    from hycompliance.catalogue_check import check_catalogue
     from hycompliance.requirements import derive_rules
 
     parent = _parse(plan)
