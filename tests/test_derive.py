@@ -302,3 +302,10 @@ def test_explain_names_the_rule_of_each_requirement():
         ("IV.1.a", "duty.letter_under_agency_heading"), ("IV.1.h.1", "duty.bullet_under_agency_heading"),
         ("IV.1.h.2", "duty.bullet_under_agency_heading"),
     ]
+
+
+def test_section_right_after_the_title_is_not_part_of_it():
+    text = "ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP\nSố: 617/KH-UBND\n\nKẾ HOẠCH\nHỗ trợ chuyển đổi số cho doanh nghiệp nhỏ và vừa\n\nIII. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM\n1. Nâng cao nhận thức\n- Tổ chức tuyên truyền về chuyển đổi số.\n"
+    plan = build_plan(read_text("kh.txt", text))
+    assert plan.header.title == "Kế hoạch hỗ trợ chuyển đổi số cho doanh nghiệp nhỏ và vừa"
+    assert [(r.id, r.kind) for r in build_catalogue(plan)] == [("III.1.1", "task")]
