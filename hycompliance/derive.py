@@ -182,6 +182,17 @@ def _group(d: Derivation, clause: Clause, section: Clause) -> Clause:
     return top if top.parent == section.id and top is not clause else section
 
 
+def _period_of_ancestors(d: Derivation, clause: Clause) -> str | None:
+    """The period the nearest heading names: the item's own title, then "c) Tầm nhìn đến năm 2035", then
+    "2. Mục tiêu đến năm 2030", then the section."""
+    node: Clause | None = clause
+    while node is not None:
+        if period := period_of(node.text if node is not clause else node.text.split(".")[0]):
+            return period
+        node = d.plan.clause(node.parent) if node.parent else None
+    return None
+
+
 def _names_agency(d: Derivation, item: Clause) -> bool:
     """Does a numbered item of a task section stand for an agency (its heading names one: "1. Sở Tài chính",
     or its sentence starts with one: "3. Bộ Tài chính chủ trì, ...")?"""
@@ -218,7 +229,7 @@ def _leaf(d: Derivation, clause: Clause, cls: str, section: Clause, out: list[Re
     body = d.full_text(clause)
     group = _group(d, clause, section)
     if cls == "target":
-        context = period_of(clause.text) or period_of(group.text) or period_of(section.text)
+        context = _period_of_ancestors(d, clause)
         target = sentence_target(body, context, cfg)
         if target is None:
             return
@@ -274,6 +285,16 @@ def find_deadline(text: str, words: Sequence[str]) -> str | None:
 # --- duties ----------------------------------------------------------------------------------------
 
 
+def _starts_with_agency(text: str, cfg: dict[str, Any]) -> bool:
+    """Does the text start with an agency word? Words of several syllables in any case ("các Sở", "Ủy ban"),
+    a single word only as printed ("Báo Cần Thơ", not "báo cáo"; "Trường", not "trường hợp")."""
+    words = sorted(cfg["agency_starts"], key=len, reverse=True)
+    several = "|".join(re.escape(a) for a in words if " " in a)
+    single = "|".join(re.escape(a) for a in words if " " not in a)
+    return bool(re.match(rf"(?:{several})(?![^\W\d_])", text, re.IGNORECASE)
+                or re.match(rf"(?:{single})(?![^\W\d_])", text))
+
+
 def agency_of(text: str, cfg: dict[str, Any], *, heading: bool = False) -> str | None:
     """The agency an item or sentence names first: an agency heading as a whole ("1. Công an thành phố",
     ``heading``), the part before a colon ("Sở Tài chính: Phối hợp ..."), or the subject before the first
@@ -293,9 +314,17 @@ def agency_of(text: str, cfg: dict[str, Any], *, heading: bool = False) -> str |
     for p in sorted(cfg["agency_prefixes"], key=len, reverse=True):
         if re.match(rf"{re.escape(p)}\s*[:, ]", t, re.IGNORECASE):
             t = t[len(p) :].lstrip(":, ").strip()
-    starts = "|".join(re.escape(a) for a in sorted(cfg["agency_starts"], key=len, reverse=True))
-    if not re.match(rf"(?:{starts})(?![^\W\d_])", t, re.IGNORECASE):
+    if any(t.lower().startswith(w.lower()) for w in cfg["not_agency_starts"]):
         return None
+    if not _starts_with_agency(t, cfg):
+        if heading or not any(t.lower().startswith(o.lower()) for o in cfg["agency_clause_openers"]):
+            return None
+        # "Trên cơ sở ..., các bộ, cơ quan ngang bộ ... xây dựng ...": the first part after a comma that
+        # starts with an agency word
+        rest = next((t[m.end():] for m in re.finditer(r",\s+", t) if _starts_with_agency(t[m.end():], cfg)), None)
+        if rest is None:
+            return None
+        t = rest
     if heading:
         head = t.rstrip(":")
     elif m := re.match(r"^([^:]{3,160}?):", t):
@@ -390,9 +419,11 @@ def _task_rows(d: Derivation, table: Clause, rows: list[Clause], roles: dict[str
     for row in rows:
         key = row.id.rsplit(".", 1)[-1]
         cells = row.cells
-        if re.fullmatch(r"[IVX]{1,5}|[A-Z]", key) and row.id.split(".")[-1] == key and len([c for c in cells if c]) <= 2:
+        if re.fullmatch(r"[IVX]{1,5}", key) or re.fullmatch(r"[A-Z]", key) and len([c for c in cells if c]) <= 2:
             group_title[row.id] = next((c for c in cells[1:] if c), "")
             continue
+        if re.search(r"-\d+$", key):  # a row without its STT (the cell spans it): its cells start at the task
+            cells = ("",) * task_col + tuple(cells)
         text = cells[task_col] if task_col < len(cells) and cells[task_col] else next((c for c in cells[1:] if c), "")
         lead, partners = _cell(cells, roles, "lead"), _cell(cells, roles, "partners")
         if key.startswith("r") and out:  # "Thực hiện sao lưu dữ liệu ... | Sở Khoa học và Công nghệ" under row 2

@@ -230,7 +230,8 @@ def _clean(text: str) -> str:
 
 
 def _starts_lower(text: str) -> bool:
-    first = next((ch for ch in text if ch.isalpha()), "")
+    """Does the text start with a lower-case word ("phát triển ...")? A figure ("100% các dự án") does not."""
+    first = next((ch for ch in text if ch.isalnum()), "")
     return first.islower()
 
 

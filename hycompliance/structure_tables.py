@@ -3,7 +3,9 @@
 ``1``, ``2`` and decimal sub-rows ``11.1`` keep their printed number; a roman (or capital-letter) group
 row ("II | Nông nghiệp, nông thôn", "A | Nhiệm vụ chung") prefixes the rows below it (``II.3``), also in
 the next table under the same heading (a table continued across pages); a ``-`` row under a numbered row
-is its sub-row (``2.1``); other unnumbered rows are ``r<k>``.
+is its sub-row (``2.1``); in a table with an STT column, a row printed without its STT under a numbered row
+(the STT cell spans several rows, each with its own task) repeats that number with ``-2``, ``-3``
+(``II.1-2``); other unnumbered rows are ``r<k>``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 # An STT cell: "3", "3.", "11.1", "II", "II.", "A".
 ROW_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){0,2}|[IVX]{1,5}|[A-Z])[.)]?$")
 GROUP_ROW = re.compile(r"^(?:[IVX]{1,5}|[A-Z])$")
+# The header of a numbering column.
+STT_HEADER = re.compile(r"^(?:stt|tt|số tt|số thứ tự)$", re.IGNORECASE)
 ROW_LEAD = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
 # A sub-row printed as a dash in the first cell: "- Nông nghiệp, thủy sản".
 SUB_ROW = re.compile(r"^[-–—•·]\s*(?=\S)")
@@ -40,10 +44,13 @@ def table_rows(
     out: list[tuple[str, tuple[str, ...]]] = []
     current: str | None = None
     sub = 0
+    stt = False  # the table numbers its rows in an STT column
+    spanned = 1
     for k, row in enumerate(rows):
         cells = tuple(c.strip() for c in row)
         number = row_number(cells)
         if k == 0 and number is None and not any(re.search(r"\d", c) and not re.search(r"\d{4}", c) for c in cells):
+            stt = bool(cells) and bool(STT_HEADER.match(cells[0]))
             continue  # header row: "STT | Chỉ tiêu | 2021-2025 | 2026-2030"
         if not any(cells):
             continue
@@ -52,11 +59,14 @@ def table_rows(
             group, current, sub = number, number, 0
             out.append((number, cells))
         elif number is not None:
-            current, sub = (f"{group}.{number}" if group else number), 0
+            current, sub, spanned = (f"{group}.{number}" if group else number), 0, 1
             out.append((current, cells))
         elif current is not None and SUB_ROW.match(first_text):
             sub += 1
             out.append((f"{current}.{sub}", cells))
+        elif current is not None and stt and cells[0] and current != group:
+            spanned += 1
+            out.append((f"{current}-{spanned}", cells))
         else:
             out.append((f"r{k + 1}", cells))
     return out, group

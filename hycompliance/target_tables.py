@@ -19,7 +19,7 @@ PERIOD = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})")
 # A Vietnamese number: "5.100" (thousands dot), "3,6" (decimal comma), "1.234,5", "8".
 NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 # A value cell: optional comparator, a number, optionally "- number" (range), optional unit.
-VALUE = re.compile(rf"^(?P<cmp>[^\d]*?)\s*(?P<a>{NUMBER})\s*(?:[-–]\s*(?P<b>{NUMBER}))?\s*(?P<unit>%|[^\d\s].*)?$")
+VALUE = re.compile(rf"^(?P<cmp>[^\d]*?)\s*(?P<a>{NUMBER})\s*%?\s*(?:[-–]\s*(?P<b>{NUMBER}))?\s*(?P<unit>%|[^\d\s].*)?$")
 # A row label printed in the first cell: "1. ", "10) ", "- ".
 ROW_LABEL = re.compile(r"^(?:\d{1,3}[.)]\s*|[-–+]\s*)")
 # A unit in parentheses at the end of an indicator: "(%/năm)", "(USD)", "(% GRDP)".
@@ -34,6 +34,8 @@ def parse_value(period: str, text: str, comparators: dict[str, str]) -> TargetVa
     ('2021-2025', 'khoảng', 8.0)
     >>> v = parse_value("2021-2030", "10-11%", cmp); (v.comparator, v.value, v.high)
     ('từ', 10.0, 11.0)
+    >>> v = parse_value("2045", "20% - 50%", cmp); (v.comparator, v.value, v.high)
+    ('từ', 20.0, 50.0)
     """
     clean = normalize(text)
     m = VALUE.match(clean)
@@ -47,11 +49,13 @@ def parse_value(period: str, text: str, comparators: dict[str, str]) -> TargetVa
     return TargetValue(period, comparator, parse_number(m.group("a")), high, clean)
 
 
-def _split_indicator(cell: str) -> tuple[str, str | None]:
-    """ "1. Tốc độ tăng trưởng bình quân GRDP (%/năm)" -> ("Tốc độ tăng trưởng bình quân GRDP", "%/năm")."""
+def _split_indicator(cell: str, unit_in_cell: bool = True) -> tuple[str, str | None]:
+    """ "1. Tốc độ tăng trưởng bình quân GRDP (%/năm)" -> ("Tốc độ tăng trưởng bình quân GRDP", "%/năm").
+
+    A table with a unit column keeps the parentheses: "Kinh phí chi cho nghiên cứu phát triển (R&D)"."""
     text = ROW_LABEL.sub("", normalize(cell)).strip()
     unit = None
-    if m := UNIT_IN_PARENS.search(text):
+    if unit_in_cell and (m := UNIT_IN_PARENS.search(text)):
         unit = m.group(1).strip()
         text = text[: m.start()]
     return text.rstrip("* ").strip(), unit
@@ -78,12 +82,13 @@ def target_rows(d: Any, table: Clause, rows: Sequence[Clause], roles: dict[str, 
             group_period[row.id] = period_of(" ".join(cells)) or context
             continue
         label_cell = roles.get("indicator", 1 if re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*[.)]?", cells[0] or "") or not cells[0] else 0)
-        indicator, unit = _split_indicator(cells[label_cell] if label_cell < len(cells) else "")
+        indicator, unit = _split_indicator(cells[label_cell] if label_cell < len(cells) else "", unit_col is None)
+        own = indicator
         if unit_col is not None and unit_col < len(cells) and cells[unit_col]:
             unit = cells[unit_col]
         parent_row = by_id.get(row.id.rsplit(".", 1)[0])
         if parent_row is not None and parent_row is not row and not re.fullmatch(r"[IVX]{1,5}|[A-Z]", parent_row.id.rsplit(".", 1)[-1]):
-            p_ind, p_unit = _split_indicator(parent_row.cells[label_cell])
+            p_ind, p_unit = _split_indicator(parent_row.cells[label_cell], unit_col is None)
             indicator, unit = f"{p_ind}: {indicator}", unit or p_unit
         if periods:
             values = tuple(parse_value(period, cells[i], cfg["comparators"]) for i, period in periods.items() if i < len(cells))
@@ -92,13 +97,14 @@ def target_rows(d: Any, table: Clause, rows: Sequence[Clause], roles: dict[str, 
             values = (parse_value(group_period.get(group) or context or "", cells[value_col], cfg["comparators"]),)
         else:
             values = ()
-        if not any(v.text for v in values):
-            continue  # a heading row of sub-rows ("11 | Chỉ tiêu về thủ tục hành chính |  |")
+        if not any(v.value is not None for v in values):
+            continue  # a heading row of sub-rows ("11 | Chỉ tiêu về thủ tục hành chính |  |"), or no figure
+
         if unit is None and any("%" in v.text for v in values):
             unit = "%"
         group_id = table.parent or ""
         out.append(Requirement(
-            id=row.id, kind="target", text=indicator, group=group_id, group_title=parent.text if parent else None,
+            id=row.id, kind="target", text=own, group=group_id, group_title=parent.text if parent else None,
             target=Target(indicator, unit, values), page=row.page, applies_to=tuple(cfg["general_implementers"]),
             agency=(cells[roles["lead"]] or None) if "lead" in roles and roles["lead"] < len(cells) else None,
             rule="target.table_row",

@@ -309,3 +309,67 @@ def test_section_right_after_the_title_is_not_part_of_it():
     plan = build_plan(read_text("kh.txt", text))
     assert plan.header.title == "Kế hoạch hỗ trợ chuyển đổi số cho doanh nghiệp nhỏ và vừa"
     assert [(r.id, r.kind) for r in build_catalogue(plan)] == [("III.1.1", "task")]
+
+
+SPANNED = HEAD + """II. NHIỆM VỤ
+1. Thực hiện các nhiệm vụ tại Phụ lục.
+
+PHỤ LỤC
+NHIỆM VỤ CỦA CÁC SỞ, BAN, NGÀNH, PHƯỜNG, XÃ, ĐẶC KHU
+TT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian dự kiến hoàn thành
+II | Xây dựng hạ tầng công nghệ thông tin đảm bảo triển khai Hệ thống thông tin
+1 | Xây dựng hạ tầng công nghệ thông tin, trang thiết bị tại Sở Tài chính | Trung tâm Chuyển đổi số Thành phố | Sở Khoa học và Công nghệ | Quý IV/2026
+Xây dựng hạ tầng kỹ thuật dự phòng phục vụ triển khai cơ sở dữ liệu quốc gia hoạt động song song | Sở Khoa học và Công nghệ
+2 | Đầu tư trang thiết bị hiện đại, công cụ tiện ích | Sở Tài chính | Các sở, ngành | Quý IV/2026
+"""
+
+
+def test_row_without_its_stt_repeats_the_number():
+    by_id = {r.id: r for r in catalogue_of(SPANNED)}
+    assert [i for i in by_id if i.startswith("PL1")] == ["PL1.II.1", "PL1.II.1-2", "PL1.II.2"]
+    assert by_id["PL1.II.1-2"].text.startswith("Xây dựng hạ tầng kỹ thuật dự phòng")
+    assert (by_id["PL1.II.1"].agency, by_id["PL1.II.1-2"].agency) == ("Trung tâm Chuyển đổi số Thành phố", "Sở Khoa học và Công nghệ")
+
+
+TARGET_TABLE = HEAD + """PHỤ LỤC I
+DANH MỤC CÁC CHỈ TIÊU CỤ THỂ
+| TT | Chỉ tiêu | Đơn vị | Kết quả |
+| II | Đến năm 2045 | | |
+| 36 | Quy mô kinh tế số | % GDP | ≥ 50 |
+| 40 | Tiềm lực, trình độ khoa học, công nghệ và đổi mới sáng tạo | Thứ bậc | Đạt mức tiên tiến ở nhiều lĩnh vực |
+| 41 | Tỷ lệ doanh nghiệp công nghệ số tham gia chuỗi cung ứng | % | 20% - 50% |
+| 42 | Kinh phí chi cho nghiên cứu phát triển (R&D) | % GDP | 2 |
+"""
+
+
+def test_target_rows_need_a_figure():
+    by_id = {r.id: r for r in catalogue_of(TARGET_TABLE)}
+    assert list(by_id) == ["PL1.II.36", "PL1.II.41", "PL1.II.42"]  # "Đạt mức tiên tiến" is no figure
+    v = by_id["PL1.II.41"].target.values[0]
+    assert (v.period, v.value, v.high) == ("2045", 20.0, 50.0)
+    assert by_id["PL1.II.42"].text == "Kinh phí chi cho nghiên cứu phát triển (R&D)"  # a unit column: (R&D) stays
+
+
+@pytest.mark.parametrize(
+    "sentence, agency",
+    [
+        ("Trên cơ sở nội dung Nghị quyết số 57-NQ/TW, các bộ, cơ quan ngang bộ, Ủy ban nhân dân các tỉnh xây dựng chương trình hành động.",
+         "các bộ, cơ quan ngang bộ, Ủy ban nhân dân các tỉnh"),
+        ("Trong quá trình tổ chức thực hiện, nếu thấy cần sửa đổi, các bộ, ngành, địa phương chủ động đề xuất.",
+         "các bộ, ngành, địa phương"),
+        ("Trong quá trình tổ chức thực hiện, kịp thời đề xuất các nội dung điều chỉnh, báo cáo UBND tỉnh xem xét.", None),
+        ("Trường hợp chậm trễ, không gửi dữ liệu, đơn vị chịu trách nhiệm giải trình.", None),
+        ("Báo và Phát thanh, Truyền hình Cần Thơ phối hợp với các sở, ban, ngành.", "Báo và Phát thanh, Truyền hình Cần Thơ"),
+        ("Đề nghị: Hiệp hội Doanh nghiệp tỉnh, Hội Nông dân tỉnh tuyên truyền, vận động hội viên.", "Hiệp hội Doanh nghiệp tỉnh, Hội Nông dân tỉnh"),
+    ],
+)
+def test_agency_of_a_duty_sentence(sentence, agency):
+    from hycompliance.derive import agency_of
+
+    assert agency_of(sentence, derive_rules()) == agency
+
+
+def test_bullet_starting_with_a_figure_is_a_bullet():
+    text = HEAD + "II. MỤC TIÊU\n2. Mục tiêu cụ thể\nb) Đến năm 2030\n- 100% các dự án đầu tư xây dựng kết cấu hạ tầng mới áp dụng công nghệ BIM.\n- Hình thành hệ sinh thái kết cấu hạ tầng số thông minh.\n"
+    catalogue = catalogue_of(text)
+    assert [(r.id, r.kind, r.target.values[0].period) for r in catalogue] == [("II.2.b.1", "target", "2030")]
