@@ -108,7 +108,8 @@ class ClosingReader:
             self.recipients[-1] += " " + text
         elif self.mode == "recipients" and not self.signer and not self.is_signer(text) and self.recipients and text[:1].islower():
             self.recipients[-1] += " " + text  # "các Vụ, Cục, đơn vị trực thuộc, Công báo;" under a recipient
-        elif len(text.split()) <= self.cfg["signer_max_words"] and len(self.signer) < self.cfg["signer_max_lines"]:
+        elif ((self.is_signer(text) or len(text.split()) <= self.cfg["signer_max_words"])
+              and len(self.signer) < self.cfg["signer_max_lines"]):  # "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH ... Mai Sơn"
             self.mode = "signer"
             self.signer.append(text)
         else:
