@@ -86,12 +86,16 @@ class Derivation:
 def section_class(title: str, cfg: dict[str, Any]) -> tuple[str, str | None]:
     """(class, the words that decided it) of a section or appendix title.
 
-    >>> cfg = {"section_classes": [{"class": "target", "words": ["mục tiêu"]}], "default_class": "task"}
-    >>> section_class("II- MỤC TIÊU", cfg), section_class("III. PHÁT TRIỂN HẠ TẦNG SỐ", cfg)
+    >>> cfg = {"section_classes": [{"class": "target", "words": ["mục tiêu"]}], "default_class": "task",
+    ...        "title_prefixes": ["phụ lục", "danh mục"]}
+    >>> section_class("MỤC TIÊU", cfg), section_class("PHÁT TRIỂN HẠ TẦNG SỐ", cfg)
     (('target', 'mục tiêu'), ('task', None))
+    >>> section_class("PHỤ LỤC I DANH MỤC CÁC CHỈ TIÊU", {**cfg, "section_classes": [{"class": "target", "words": ["các chỉ tiêu"]}]})
+    ('target', 'các chỉ tiêu')
     """
-    title = re.sub(r"^(phụ lục|danh mục|biểu)\s*([ivxlc\d]+\b)?\s*", "", _fold(title))
-    title = re.sub(r"^(danh mục|biểu)\s*", "", title)
+    title = _fold(title)
+    for prefix in cfg.get("title_prefixes", ()):  # "PHỤ LỤC II", "DANH MỤC ..."
+        title = re.sub(rf"^{re.escape(_fold(prefix))}\s*(?:(?:số\s*)?[ivxlc\d]+\b)?\s*", "", title)
     for rule in cfg["section_classes"]:
         if w := _starts(title, rule["words"]):
             return rule["class"], w
@@ -302,7 +306,8 @@ def agency_of(text: str, cfg: dict[str, Any], *, heading: bool = False) -> str |
     agency word.
 
     >>> cfg = {"agency_starts": ["Sở", "Bộ", "Công an", "Ủy ban"], "agency_prefixes": ["Đề nghị", "Giao"],
-    ...        "duty_verbs": ["chủ trì", "có trách nhiệm", "tổ chức"], "agency_nouns": ["các tổ chức"], "agency_words": 20}
+    ...        "duty_verbs": ["chủ trì", "có trách nhiệm", "tổ chức"], "agency_nouns": ["các tổ chức"], "agency_words": 20,
+    ...        "not_agency_starts": ["Trường hợp"], "agency_clause_openers": ["Trong quá trình"]}
     >>> agency_of("Bộ Tài chính chủ trì, phối hợp với các bộ", cfg), agency_of("Giao Công an thành phố có trách nhiệm theo dõi", cfg)
     ('Bộ Tài chính', 'Công an thành phố')
     >>> agency_of("Ủy ban Mặt trận và các tổ chức chính trị - xã hội tổ chức vận động", cfg)
@@ -432,7 +437,7 @@ def _task_rows(d: Derivation, table: Clause, rows: list[Clause], roles: dict[str
             out[-1] = replace(prev, text=f"{prev.text} {text}".strip(), applies_to=prev.applies_to + extra)
             continue
         group_id = row.id.rsplit(".", 1)[0] if "." in row.id else table.parent or ""
-        agencies = tuple(a for a in (lead, *split_agencies(partners)) if a)
+        agencies = tuple(a for a in (lead, *split_agencies(partners, cfg)) if a)
         out.append(Requirement(
             id=row.id, kind="task", text=text, group=group_id,
             group_title=group_title.get(group_id) or (d.plan.clause(table.parent).text if table.parent and d.plan.clause(table.parent) else None),
@@ -442,9 +447,17 @@ def _task_rows(d: Derivation, table: Clause, rows: list[Clause], roles: dict[str
     return out
 
 
-def split_agencies(text: str) -> tuple[str, ...]:
-    """ "Bộ Tài chính; Bộ Nội vụ, các địa phương" -> its agencies (";" and "," separate, "và" does not)."""
-    parts = re.split(r"\s*[;\n]\s*|,\s*(?=(?:Bộ|Sở|Ban|Ủy ban|UBND|Văn phòng|Công an|các|Các|Trung tâm|Viện|Ngân hàng)\b)", text)
+def split_agencies(text: str, cfg: dict[str, Any]) -> tuple[str, ...]:
+    """ "Bộ Tài chính; Bộ Nội vụ, các địa phương" -> its agencies: ";" separates, and "," before an agency
+    word ("và" does not: "Sở Văn hóa, Thể thao và Du lịch" stays whole)."""
+    parts: list[str] = []
+    for chunk in re.split(r"\s*[;\n]\s*", text):
+        start = 0
+        for m in re.finditer(r",\s*", chunk):
+            if _starts_with_agency(chunk[m.end():], cfg):
+                parts.append(chunk[start : m.start()])
+                start = m.end()
+        parts.append(chunk[start:])
     return tuple(p.strip(" .") for p in parts if p.strip(" ."))
 
 

@@ -50,30 +50,36 @@ def _mask(text: str) -> str:
     return out
 
 
-def _pattern(comparators: Sequence[str], units: Sequence[str]) -> re.Pattern[str]:
-    cmp = "|".join(re.escape(c) for c in sorted(comparators, key=len, reverse=True))
-    unit = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+def _pattern(words: Mapping) -> re.Pattern[str]:
+    def alternatives(items: Sequence[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True)) or "(?!)"
+
+    cmp, unit = alternatives(list(words["comparators"])), alternatives(words["units"])
+    filler, of = alternatives(words["comparator_fillers"]), alternatives(words["percent_of"])
     return re.compile(
-        rf"(?:(?P<cmp>{cmp})\s*(?:(?:có|là|đạt)\s+)?)?(?<![\d.,])(?P<a>{NUMBER})(?:\s*[-–]\s*(?P<b>{NUMBER}))?"
-        rf"(?:\s*(?P<unit>%(?:\s*(?:GDP|GRDP|dân số|tổng chi [^\s,;.]+))?|(?:{unit})\b))?",
+        rf"(?:(?P<cmp>{cmp})\s*(?:(?:{filler})\s+)?)?(?<![\d.,])(?P<a>{NUMBER})(?:\s*[-–]\s*(?P<b>{NUMBER}))?"
+        rf"(?:\s*(?P<unit>%(?:\s*(?:{of}))?|(?:{unit})\b))?",
         re.IGNORECASE,
     )
 
 
-def quantities(text: str, comparators: Mapping[str, str], units: Sequence[str]) -> list[Quantity]:
-    """The quantities of a text, in order.
+def quantities(text: str, words: Mapping) -> list[Quantity]:
+    """The quantities of a text, in order. ``words``: comparators (as written -> canonical), units,
+    comparator_fillers ("tối thiểu có 5"), percent_of ("2% GDP") of rules/catalogue/derive.yaml.
 
-    >>> cmp = {"đạt": "đạt", "trên": "trên", "tối thiểu": "trên", "hơn": "trên"}
-    >>> [(q.comparator, q.value, q.unit) for q in quantities("R&D đạt 2% GDP, xã hội chiếm hơn 60%", cmp, [])]
+    >>> words = {"comparators": {"đạt": "đạt", "trên": "trên", "tối thiểu": "trên", "hơn": "trên"},
+    ...          "units": ["trạm"], "comparator_fillers": ["có"], "percent_of": ["GDP"]}
+    >>> [(q.comparator, q.value, q.unit) for q in quantities("R&D đạt 2% GDP, xã hội chiếm hơn 60%", words)]
     [('đạt', 2.0, '% GDP'), ('trên', 60.0, '%')]
-    >>> [(q.comparator, q.value, q.unit) for q in quantities("tối thiểu 1 trạm quan trắc đến năm 2030", cmp, ["trạm"])]
+    >>> [(q.comparator, q.value, q.unit) for q in quantities("tối thiểu 1 trạm quan trắc đến năm 2030", words)]
     [('trên', 1.0, 'trạm')]
-    >>> quantities("Nghị quyết số 57-NQ/TW ngày 22/12/2024, giai đoạn 2021-2025", cmp, [])
+    >>> quantities("Nghị quyết số 57-NQ/TW ngày 22/12/2024, giai đoạn 2021-2025", words)
     []
     """
+    comparators = words["comparators"]
     masked = _mask(normalize(text))
     out = []
-    for m in _pattern(list(comparators), units).finditer(masked):
+    for m in _pattern(words).finditer(masked):
         word, unit = (m.group("cmp") or "").lower(), m.group("unit")
         if not word and not unit:
             continue  # a bare number: "nhóm 3", "Dự án 1"
@@ -122,7 +128,7 @@ def sentence_target(text: str, context_period: str | None, cfg: Mapping) -> Targ
     values: list[TargetValue] = []
     indicator, unit = None, None
     for clause in CLAUSE_SPLIT.split(clean):
-        found = quantities(clause, cfg["comparators"], cfg["units"])
+        found = quantities(clause, cfg)
         period = period_of(clause) or context_period or ""
         for q in found:
             phrase = clause[q.start : q.end].strip()

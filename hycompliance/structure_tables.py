@@ -40,6 +40,13 @@ def table_rows(
 
     ``group`` is the group row in force before this table (a table continued from the previous page).
     The first row is a column header when it carries no number and no value.
+
+    >>> rows = (("TT", "Nhiệm vụ", "Chủ trì"), ("II", "Hạ tầng", ""), ("1", "Xây dựng", "Sở Tài chính"),
+    ...         ("Sao lưu dữ liệu", "Sở Khoa học và Công nghệ"), ("11.1", "Tỉ lệ", "Văn phòng"))
+    >>> [key for key, _ in table_rows(rows)[0]], table_rows(rows)[1]
+    (['II', 'II.1', 'II.1-2', 'II.11.1'], 'II')
+    >>> [key for key, _ in table_rows((("2", "Đầu tư", "Sở Tài chính"),), "II")[0]]
+    ['II.2']
     """
     out: list[tuple[str, tuple[str, ...]]] = []
     current: str | None = None

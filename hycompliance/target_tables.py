@@ -30,7 +30,7 @@ def parse_value(period: str, text: str, comparators: dict[str, str]) -> TargetVa
     """One target cell: "Khoảng 8%", "Trên 48%", "5.100", "10-11%", "≥ 9,5".
 
     >>> cmp = {"khoảng": "khoảng", "trên": "trên", "≥": "trên"}
-    >>> parse_value("2021-2025", "Khoảng 8%", cmp)[:3]
+    >>> v = parse_value("2021-2025", "Khoảng 8%", cmp); (v.period, v.comparator, v.value)
     ('2021-2025', 'khoảng', 8.0)
     >>> v = parse_value("2021-2030", "10-11%", cmp); (v.comparator, v.value, v.high)
     ('từ', 10.0, 11.0)

@@ -190,7 +190,7 @@ def test_table_target_unit_and_task_deadline():
 )
 def test_quantities_in_sentences(sentence, found):
     cfg = derive_rules()
-    assert [(q.comparator, q.value, q.high, q.unit) for q in quantities(sentence, cfg["comparators"], cfg["units"])] == found
+    assert [(q.comparator, q.value, q.high, q.unit) for q in quantities(sentence, cfg)] == found
 
 
 DECISION = """ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH
@@ -373,3 +373,12 @@ def test_bullet_starting_with_a_figure_is_a_bullet():
     text = HEAD + "II. MỤC TIÊU\n2. Mục tiêu cụ thể\nb) Đến năm 2030\n- 100% các dự án đầu tư xây dựng kết cấu hạ tầng mới áp dụng công nghệ BIM.\n- Hình thành hệ sinh thái kết cấu hạ tầng số thông minh.\n"
     catalogue = catalogue_of(text)
     assert [(r.id, r.kind, r.target.values[0].period) for r in catalogue] == [("II.2.b.1", "target", "2030")]
+
+
+@pytest.mark.parametrize("module", ["quantities", "derive", "target_tables", "structure_closing", "structure_tables"])
+def test_doctests(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"hycompliance.{module}"))
+    assert result.attempted > 0 and result.failed == 0
