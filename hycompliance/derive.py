@@ -69,14 +69,18 @@ class Derivation:
         return cache
 
     def header(self, table: Clause) -> tuple[str, ...]:
-        """A table's column names; a table whose first row is already numbered continues the table before
-        it in the same top-level section or appendix (split by a page or by group headings printed as text)
-        and takes that table's header."""
-        if row_number(table.cells) is None:
+        """A table's column names; a table whose first row names no column ("2.1 | Triển khai ...", "Sở Tư
+        pháp | ... | 2026 - 2030") continues the table before it in the same top-level section or appendix
+        (split by a page or by group headings printed as text) and takes that table's header."""
+        if self._names_columns(table.cells):
             return table.cells
         top = table.id.split(".")[0]
         before = [c for c in self.plan.clauses if c.kind == "table" and c.id.split(".")[0] == top and c.start < table.start]
-        return next((t.cells for t in reversed(before) if row_number(t.cells) is None), table.cells)
+        return next((t.cells for t in reversed(before) if self._names_columns(t.cells)), table.cells)
+
+    def _names_columns(self, cells: tuple[str, ...]) -> bool:
+        """Is this first row a header: no row number and at least one known column name?"""
+        return row_number(cells) is None and bool(column_roles(cells, self.cfg))
 
     def full_text(self, clause: Clause) -> str:
         parts = [clause.text] + [c.text for c in self.children(clause.id, ("paragraph",))]
