@@ -226,11 +226,59 @@ def _matrix_view(db: Database) -> None:
     )
 
 
+def _reviews_rules_version(db: Database) -> None:
+    """A decision also goes stale when the rules change: reviews record the rules version of the results
+    the reviewer saw (existing decisions get their document's current one), and the matrix view compares it."""
+    # One statement at a time (executescript would commit the migration's transaction half way).
+    db.execute("ALTER TABLE reviews ADD COLUMN rules_version TEXT")
+    db.execute("UPDATE reviews SET rules_version = (SELECT d.rules_version FROM documents d WHERE d.id = reviews.document_id)")
+    db.execute("DROP VIEW matrix")
+    db.execute(
+        """
+        CREATE VIEW matrix AS
+        SELECT
+            d.id AS document_id,
+            d.name AS document,
+            r.id AS requirement_id,
+            r.code AS requirement,
+            r.kind AS kind,
+            r.group_id AS group_id,
+            r.position AS position,
+            m.status AS machine_status,
+            m.score AS score,
+            m.applicable AS applicable,
+            m.suspect AS suspect,
+            m.why AS why,
+            m.evidence AS evidence,
+            rv.status AS review_status,
+            rv.note AS review_note,
+            rv.reviewer AS reviewer,
+            rv.at AS reviewed_at,
+            CASE WHEN rv.id IS NULL THEN NULL
+                 WHEN rv.doc_hash IS NOT d.content_hash OR rv.plan_hash IS NOT p.content_hash
+                      OR rv.rules_version IS NOT d.rules_version THEN 1
+                 ELSE 0 END AS review_stale,
+            CASE WHEN rv.id IS NOT NULL AND rv.doc_hash IS d.content_hash AND rv.plan_hash IS p.content_hash
+                      AND rv.rules_version IS d.rules_version
+                 THEN rv.status ELSE m.status END AS status
+        FROM documents d
+        JOIN plans p ON p.id = d.plan_id
+        JOIN requirements r ON r.plan_id = d.plan_id AND r.active = 1
+        JOIN matches m ON m.document_id = d.id AND m.requirement_id = r.id
+        LEFT JOIN reviews rv ON rv.id = (
+            SELECT max(x.id) FROM reviews x WHERE x.document_id = d.id AND x.requirement = r.code
+        )
+        WHERE d.status = 'ok';
+        """
+    )
+
+
 # In order. Names are stable: they are what the ``migrations`` table records.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", _create_core),
     ("0002_clause_search", _clause_search),
     ("0003_matrix_view", _matrix_view),
+    ("i11_reviews_rules_version", _reviews_rules_version),
 )
 
 

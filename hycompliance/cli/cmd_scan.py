@@ -57,7 +57,8 @@ def _scan_or_stop(db: Path, plan: Path, paths: list[Path], workers: int | None, 
 
 @app.command()
 def scan(
-    paths: list[Path] = typer.Argument(..., help="Plan files or folders (searched recursively for .pdf .docx .txt)."),
+    paths: list[Path] = typer.Argument(..., readable=False,  # an unreadable file is its own error line, not a usage error
+                                       help="Plan files or folders (searched recursively for .pdf .docx .txt)."),
     plan: Path = typer.Option(..., "--plan", help="The parent plan the documents implement."),
     db: Path = typer.Option(..., "--db", help="The coverage database (created if missing)."),
     workers: int = typer.Option(0, "--workers", "-j", help="Worker processes (default: one per CPU)."),

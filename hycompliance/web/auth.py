@@ -24,6 +24,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from hycompliance.database import writing
 from hycompliance.errors import Code, HyError
 from hycompliance.store import now
 
@@ -69,7 +70,7 @@ def add_user(db: Database, name: str, role: str, password: str) -> dict[str, obj
     salt = secrets.token_bytes(16)
     row = {"name": name, "role": role, "salt": salt.hex(), "hash": hash_password(password, salt),
            "created_at": now(), "active": 1}
-    with db.atomic():
+    with writing(db):
         existing = list(db.query("SELECT id FROM users WHERE name = ?", [name]))
         if existing:
             db["users"].update(existing[0]["id"], row)

@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from starlette.requests import Request
 
+from hycompliance.database import set_busy_timeout
 from hycompliance.migrations import Migration, migrate
 from hycompliance.store import open_db
 
@@ -100,7 +101,7 @@ def connect(path: str | Path) -> Iterator[Database]:
     """One short-lived connection (a request, a background job); closed on exit."""
     db = Database(path)
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 10000")
+    set_busy_timeout(db)
     try:
         yield db
     finally:

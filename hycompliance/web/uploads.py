@@ -22,6 +22,8 @@ from typing import Any, BinaryIO
 
 from sqlite_utils import Database
 
+from hycompliance import ingest
+from hycompliance.database import writing
 from hycompliance.errors import Code, HyError
 from hycompliance.scan import scan
 from hycompliance.store import SUPPORTED, current_plan, fold, now
@@ -89,8 +91,9 @@ def receive(chunks: Iterable[bytes], original: str, folder: Path, limit_mb: int 
         form = sniff(incoming)
         if form == "empty":
             raise HyError(Code.E102_EMPTY, original)
-        if form == "doc" and ext == ".docx":
-            raise HyError(Code.E111_LEGACY_DOC, original)
+        office = ingest.sniff(incoming, original)
+        if office in ("ole", "rtf", "odf", "ooxml") and (office != "ole" or ext == ".docx"):
+            raise HyError(Code.E111_LEGACY_DOC, original, format=ingest.refused_format(incoming, office))
         if form != ext.lstrip("."):
             raise HyError(Code.E105_WRONG_EXTENSION, original, actual=FORM_NAMES[form], ext=ext)
         stored = target_dir / f"{slug(original)}.{form}"
@@ -110,7 +113,7 @@ def record(db: Database, stored: Path, original: str, form: str, size: int, user
     row = {"token": stored.parent.name, "original": Path(original.replace("\\", "/")).name[:200],
            "path": str(stored.resolve()), "size": size, "form": form, "state": "queued", "uploaded_by": user,
            "at": now()}
-    with db.atomic():
+    with writing(db):
         return int(db["uploads"].insert(row).last_pk)
 
 
@@ -129,7 +132,7 @@ def unfinished(db: Database) -> list[int]:
 
 
 def _update(db: Database, upload_id: int, **fields: Any) -> None:
-    with db.atomic():
+    with writing(db):
         db["uploads"].update(upload_id, fields)
 
 
