@@ -7,10 +7,12 @@ code instead of a traceback.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 
 from hycompliance.cli.app import app
-from hycompliance.errors import HyError
+from hycompliance.database import cause
+from hycompliance.errors import Code, HyError
 
 
 def _load_commands() -> None:
@@ -30,6 +32,9 @@ def main() -> None:
         app()
     except HyError as exc:
         print(exc.line(), file=sys.stderr)
+        sys.exit(1)
+    except sqlite3.Error as exc:  # a database failure no command caught: disk full, read-only, locked
+        print(HyError(Code.E301_DB, detail=cause(exc)).line(), file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

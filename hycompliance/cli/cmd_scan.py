@@ -7,6 +7,7 @@ Thin wrappers over ``hycompliance.scan``, ``hycompliance.store`` and ``hycomplia
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from hycompliance.cli.app import app
 from hycompliance.errors import Code, HyError
 from hycompliance.report import MATRIX_FORMATS, REPORT_FORMATS, matrix_output, report_output
 from hycompliance.scan import scan as run_scan
-from hycompliance.store import REVIEW_STATUSES, add_review, open_db
+from hycompliance.workers import die_with_parent
+from hycompliance.store import REVIEW_STATUSES, add_review, open_db, open_for_reading
 
 USAGE_CODES = {Code.E101_NOT_FOUND, Code.E304_NO_DOCUMENT, Code.E305_NO_REQUIREMENT, Code.E307_NO_FILES,
                Code.E901_USAGE}
@@ -68,6 +70,9 @@ def scan(
 
     Example: hycompliance scan --plan corpora/87-KH-UBND-2023.txt --db coverage.db plans/
     """
+    parent_pid = os.environ.get("HYCOMPLIANCE_PARENT_PID", "")
+    if parent_pid.isdigit():  # started for another process (the web app's upload): end with it
+        die_with_parent(int(parent_pid))
     summary = _scan_or_stop(db, plan, paths, workers or None, catalogue)
     print(json.dumps({k: summary[k] for k in ("run", "scanned", "skipped", "failed", "errors", "seconds")}
                      | {"ignored": summary["ignored"], "suspect": summary["suspect"]}, ensure_ascii=False))
@@ -156,6 +161,5 @@ def demo(
 
 
 def _open_existing(db: Path):
-    if not db.is_file():
-        raise HyError(Code.E101_NOT_FOUND, str(db))
-    return open_db(db)
+    """The database to read or review: read-only when it cannot be written (``review`` then fails with E301)."""
+    return open_for_reading(db)

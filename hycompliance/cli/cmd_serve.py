@@ -30,13 +30,13 @@ def serve(
 
     from hycompliance.web.app import create_app
     from hycompliance.web.auth import LOOPBACK_HOSTS, has_users
-    from hycompliance.web.schema import open_web_db
+    from hycompliance.web.schema import open_web_readable
 
     if plan is not None and not plan.is_file():
         raise HyError(Code.E101_NOT_FOUND, str(plan))
-    database = open_web_db(db)
+    database = open_web_readable(db)
     try:
-        anyone = has_users(database)
+        anyone = "users" in database.table_names() and has_users(database)
     finally:
         database.close()
     if host not in LOOPBACK_HOSTS and not anyone:

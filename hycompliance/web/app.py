@@ -29,12 +29,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hycompliance.database import writable
 from hycompliance.errors import HyError
 from hycompliance.report import labels
 from hycompliance.web import auth
 from hycompliance.web.routes import ROUTES
-from hycompliance.web.schema import connect, open_web_db, session_secret
-from hycompliance.web.uploads import MAX_UPLOAD_MB, run_upload, unfinished
+from hycompliance.web.schema import connect, open_web_readable, session_secret_or_new
+from hycompliance.web.uploads import MAX_UPLOAD_MB, requeue, run_upload
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SESSION_HOURS = 8
@@ -144,7 +145,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
     if exc.status_code == 413:
         message = f"Tệp lớn hơn giới hạn {MAX_UPLOAD_MB} MB."
-    elif exc.status_code in (400, 403, 404):
+    elif exc.status_code in (400, 403, 404, 503):
         message = exc.detail
     else:
         message = "Đã có lỗi xảy ra."
@@ -154,7 +155,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _hy_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HyError)
-    status = 404 if exc.code.value in ("E302", "E304", "E305") else 400
+    # E301: the database is busy past the wait budget, full or read-only; nothing was written, try again later
+    status = 404 if exc.code.value in ("E302", "E304", "E305") else 503 if exc.code.value == "E301" else 400
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"status": status, "message": exc.line()}, status_code=status)
 
@@ -163,9 +165,9 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
                uploads_dir: str | Path | None = None) -> Starlette:
     """The app for one database. ``host`` decides whether local mode (no sign-in) may apply."""
     db_path = str(Path(db_path).resolve())
-    db = open_web_db(db_path)
+    db = open_web_readable(db_path)
     try:
-        secret = session_secret(db)
+        secret = session_secret_or_new(db)
     finally:
         db.close()
     uploads = Path(uploads_dir) if uploads_dir else Path(db_path).with_name(Path(db_path).stem + "-uploads")
@@ -174,9 +176,10 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        with connect(db_path) as db:  # uploads a stopped server left unscanned
-            for upload_id in unfinished(db):
-                app.state.jobs.submit(run_upload, db_path, settings.plan_path, upload_id)
+        if writable(db_path):
+            with connect(db_path) as db:  # uploads a stopped server left unscanned (not those over a budget)
+                for upload_id in requeue(db):
+                    app.state.jobs.submit(run_upload, db_path, settings.plan_path, upload_id)
         yield
         app.state.jobs.shutdown(wait=False, cancel_futures=True)
 

@@ -28,9 +28,9 @@ from pathlib import Path
 from sqlite_utils import Database
 from starlette.requests import Request
 
-from hycompliance.database import set_busy_timeout
+from hycompliance.database import open_readonly, set_busy_timeout, writable
 from hycompliance.migrations import Migration, migrate
-from hycompliance.store import open_db
+from hycompliance.store import open_db, open_for_reading
 
 
 
@@ -96,12 +96,31 @@ def open_web_db(path: str | Path) -> Database:
     return db
 
 
+def open_web_readable(path: str | Path) -> Database:
+    """``open_web_db`` when the database can be written; a read-only connection (read-only file or media)
+    otherwise, where the web app shows everything and every write answers E301."""
+    if writable(path):
+        return open_web_db(path)
+    return open_for_reading(path)
+
+
+def session_secret_or_new(db: Database) -> str:
+    """The database's session key; a key for this process only when a read-only database has none."""
+    if "web_secrets" in db.table_names():
+        return session_secret(db)
+    return secrets.token_urlsafe(48)
+
+
 @contextmanager
 def connect(path: str | Path) -> Iterator[Database]:
-    """One short-lived connection (a request, a background job); closed on exit."""
-    db = Database(path)
-    db.execute("PRAGMA foreign_keys = ON")
-    set_busy_timeout(db)
+    """One short-lived connection (a request, a background job); closed on exit. Read-only when the
+    database cannot be written."""
+    if not writable(path):
+        db = open_readonly(path)
+    else:
+        db = Database(path)
+        db.execute("PRAGMA foreign_keys = ON")
+        set_busy_timeout(db)
     try:
         yield db
     finally:

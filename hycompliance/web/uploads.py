@@ -5,16 +5,23 @@ says (``%PDF-`` for .pdf; a ZIP holding ``word/document.xml`` for .docx; text wi
 .txt). It is stored as ``<uploads>/<random token>/<slug>.<form>``: the folder name is generated, the file
 name is the original name folded to ``[a-z0-9-]``, so nothing from the request picks a path.
 
-The scan is the batch's own (``hycompliance.scan.scan``) on that one file, run by the app's single
-background worker thread; the ``uploads`` row says where it is (queued, scanning, done, error).
+The scan is the batch's own (``hycompliance scan`` on that one file) run as a separate process, never in
+the server's: its worker is bounded in time and memory like the nightly batch's, it takes its turn with
+other scans of the database, and it dies with the server. The app's single background thread starts it and
+waits; the ``uploads`` row says where it is (queued, scanning, done, error). A server that stops while a
+file is being scanned does not scan it again at its next start (the file may be what stopped it): the
+upload is marked failed, to be uploaded again.
 """
 
 from __future__ import annotations
 
-import io
+import json
+import os
 import re
 import secrets
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,11 +32,14 @@ from sqlite_utils import Database
 from hycompliance import ingest
 from hycompliance.database import writing
 from hycompliance.errors import Code, HyError
-from hycompliance.scan import scan
+from hycompliance.budgets import budgets
 from hycompliance.store import SUPPORTED, current_plan, fold, now
 from hycompliance.web.schema import connect
 
 MAX_UPLOAD_MB = 20
+# Seconds an upload's scan process may take beyond its file budget and its wait for another scan: starting
+# Python and reading the parent plan.
+SCAN_STARTUP_SECONDS = 300
 CHUNK = 1 << 16
 TEXT_PROBE = 1 << 16
 FORM_NAMES = {"pdf": "PDF", "docx": "DOCX", "txt": "text", "doc": "legacy Word .doc", "zip": "a ZIP archive",
@@ -126,9 +136,15 @@ def recent(db: Database, limit: int = 20) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM uploads ORDER BY id DESC LIMIT ?", [limit]))
 
 
-def unfinished(db: Database) -> list[int]:
-    """Uploads still queued or scanning (the server stopped before it scanned them), oldest first."""
-    return [r["id"] for r in db.query("SELECT id FROM uploads WHERE state IN ('queued', 'scanning') ORDER BY id")]
+def requeue(db: Database) -> list[int]:
+    """At start-up: uploads still queued (never started), oldest first, to scan now. Uploads left "scanning"
+    (the server stopped mid-scan) are marked failed instead of being scanned again."""
+    stopped = HyError(Code.E306_INTERNAL, None, detail="the server stopped while this file was being scanned; upload it again")
+    with writing(db):
+        for row in list(db.query("SELECT id, original FROM uploads WHERE state = 'scanning'")):
+            db["uploads"].update(row["id"], {"state": "error", "finished_at": now(),
+                                             "error_line": f"{row['original']}: {stopped.line()}"})
+    return [r["id"] for r in db.query("SELECT id FROM uploads WHERE state = 'queued' ORDER BY id")]
 
 
 def _update(db: Database, upload_id: int, **fields: Any) -> None:
@@ -141,22 +157,42 @@ def _shown(line: str, stored: str, original: str) -> str:
     return line.replace(stored, original)
 
 
+def _scan_process(db_path: str, parent: str, path: str) -> tuple[int, str, str]:
+    """Run ``hycompliance scan`` on one file in its own process; (exit code, stdout, stderr)."""
+    b = budgets()
+    command = [sys.executable, "-m", "hycompliance", "scan", "--plan", parent, "--db", db_path, "--workers", "1", path]
+    env = dict(os.environ, HYCOMPLIANCE_PARENT_PID=str(os.getpid()))
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env,
+                              timeout=b.scan_wait_seconds + b.file_seconds + SCAN_STARTUP_SECONDS)
+    except subprocess.TimeoutExpired:
+        return -1, "", HyError(Code.E118_TIME_BUDGET, path, limit=f"{b.file_seconds:g}").line()
+    return done.returncode, done.stdout, done.stderr
+
+
 def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
-    """Scan one uploaded file with the batch's code and record the outcome (runs in the worker thread)."""
+    """Scan one uploaded file with the batch's command and record the outcome (runs in the worker thread)."""
     with connect(db_path) as db:
         up = get(db, upload_id)
         if up is None:
             return
-        _update(db, upload_id, state="scanning")
         try:
+            _update(db, upload_id, state="scanning")
             parent = plan_path or current_plan(db)["path"]
-            summary = scan(db_path, parent, [up["path"]], workers=1, log=io.StringIO(), progress=False)
-            doc = list(db.query("SELECT id, status, error_line FROM documents WHERE path = ?", [up["path"]]))[0]
-            if doc["status"] == "ok":
-                _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
+            code, out, err = _scan_process(db_path, parent, up["path"])
+            docs = list(db.query("SELECT id, status, error_line, run_id FROM documents WHERE path = ?", [up["path"]]))
+            if code in (0, 1) and docs and docs[0]["status"] in ("ok", "error"):
+                doc = docs[0]
+                run_id = json.loads(out)["run"] if out.strip() else doc["run_id"]
+                if doc["status"] == "ok":
+                    _update(db, upload_id, state="done", document_id=doc["id"], run_id=run_id, finished_at=now())
+                else:
+                    _update(db, upload_id, state="error", document_id=doc["id"], run_id=run_id, finished_at=now(),
+                            error_line=_shown(doc["error_line"] or "", up["path"], up["original"]))
             else:
-                _update(db, upload_id, state="error", document_id=doc["id"], run_id=summary["run"], finished_at=now(),
-                        error_line=_shown(doc["error_line"] or "", up["path"], up["original"]))
+                line = next((ln for ln in reversed(err.splitlines()) if ln.strip()), f"scan exited with {code}")
+                _update(db, upload_id, state="error", error_line=_shown(line, up["path"], up["original"]),
+                        finished_at=now())
         except HyError as exc:
             _update(db, upload_id, state="error", error_line=_shown(exc.line(), up["path"], up["original"]),
                     finished_at=now())

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from hycompliance.errors import HyError
+from hycompliance.errors import Code, HyError
 from hycompliance.report import report_output
 from hycompliance.store import REVIEW_STATUSES, add_review
 from hycompliance.web import auth
@@ -72,8 +72,8 @@ async def decide(request: Request) -> Response:
     try:
         await run_in_threadpool(_record, request.app.state.settings.db_path, doc_id, requirement, status, note,
                                 user.name)
-    except HyError as exc:
-        raise HTTPException(400, detail=exc.line()) from exc
+    except HyError as exc:  # E301: the database stayed busy past the wait budget (or is full, read-only)
+        raise HTTPException(503 if exc.code is Code.E301_DB else 400, detail=exc.line()) from exc
     anchor = quote(f"req-{requirement}")
     return RedirectResponse(f"/documents/{doc_id}?saved={quote(requirement)}#{anchor}", status_code=303)
 
