@@ -23,6 +23,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -101,7 +102,30 @@ def open_web_readable(path: str | Path) -> Database:
     otherwise, where the web app shows everything and every write answers E301."""
     if writable(path):
         return open_web_db(path)
-    return open_for_reading(path)
+    return _with_web_tables(open_for_reading(path))
+
+
+@lru_cache(maxsize=1)
+def _web_table_sql() -> tuple[tuple[str, str], ...]:
+    """(name, CREATE statement) of each web table, as the web migrations make them."""
+    scratch = Database(memory=True)
+    migrate(scratch, WEB_MIGRATIONS)
+    rows = scratch.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN "
+                           "('users', 'uploads', 'web_secrets')").fetchall()
+    scratch.close()
+    return tuple((name, sql) for name, sql in rows)
+
+
+def _with_web_tables(db: Database) -> Database:
+    """A read-only database a scan made but the web app never opened has no web tables: give this
+    connection empty temporary ones (no accounts, no uploads), so every page reads as usual."""
+    missing = [sql for name, sql in _web_table_sql() if name not in set(db.table_names())]
+    if missing:
+        db.execute("PRAGMA query_only = 0")  # the file stays read-only (mode=ro); only the temp schema is written
+        for sql in missing:
+            db.execute(sql.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+        db.execute("PRAGMA query_only = 1")
+    return db
 
 
 def session_secret_or_new(db: Database) -> str:
@@ -116,7 +140,7 @@ def connect(path: str | Path) -> Iterator[Database]:
     """One short-lived connection (a request, a background job); closed on exit. Read-only when the
     database cannot be written."""
     if not writable(path):
-        db = open_readonly(path)
+        db = _with_web_tables(open_readonly(path))
     else:
         db = Database(path)
         db.execute("PRAGMA foreign_keys = ON")
