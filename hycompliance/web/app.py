@@ -8,6 +8,7 @@ App-wide state (settings, templates, the upload worker) lives on ``app.state``; 
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from hycompliance.database import writable
 from hycompliance.errors import HyError
 from hycompliance.report import labels
 from hycompliance.web import auth
+from hycompliance.web.cache import PageCache
 from hycompliance.web.routes import ROUTES
 from hycompliance.web.schema import connect, open_web_readable, session_secret_or_new
 from hycompliance.web.uploads import MAX_UPLOAD_MB, requeue, run_upload
@@ -194,4 +196,6 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
     app.state.loopback = settings.loopback
     app.state.templates = templates()
     app.state.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hyc-upload")
+    app.state.pages = PageCache(db_path)
+    app.state.csrf_slot = secrets.token_hex(16)  # where a cached page gets each session's CSRF token
     return app

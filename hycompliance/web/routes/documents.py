@@ -15,6 +15,7 @@ from hycompliance.errors import Code, HyError
 from hycompliance.report import report_output
 from hycompliance.store import REVIEW_STATUSES, add_review
 from hycompliance.web import auth
+from hycompliance.web.cache import cached_html
 from hycompliance.web.detail import document_page, document_row
 from hycompliance.web.schema import connect, request_db
 
@@ -24,12 +25,15 @@ MEDIA = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8",
 
 
 def page(request: Request) -> Response:
+    doc_id = request.path_params["doc_id"]
+    saved = request.query_params.get("saved", "")
     with request_db(request) as db:
         user = auth.require(request, db, "viewer")
-        data = document_page(db, request.path_params["doc_id"])
-    return request.app.state.templates.TemplateResponse(
-        request, "document.html", {"r": data, "can_decide": user.can("reviewer"), "decisions": REVIEW_STATUSES,
-                                   "saved": request.query_params.get("saved", "")})
+        html = cached_html(request, (doc_id, saved), "document.html",
+                           lambda: {"r": document_page(db, doc_id), "can_decide": user.can("reviewer"),
+                                    "decisions": REVIEW_STATUSES, "saved": saved},
+                           user, auth.csrf_token(request))
+    return HTMLResponse(html)
 
 
 def download(request: Request) -> Response:
