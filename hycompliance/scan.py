@@ -286,7 +286,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
     interrupted = close_interrupted_runs(db)
     plan = save_plan(db, parent, context.plan, catalogue, context.fingerprint)
     suspect = mark_suspect(db, plan.id, context.fingerprint)
-    states = register_documents(db, files)
+    states = register_documents(db, files, plan.id)
     run_id = start_run(db, plan, [str(p) for p in paths], workers)
     stamp = Stamp(plan.id, context.fingerprint, rules.rules_version(), __version__, run_id)
     tasks: list[Task] = []
@@ -338,7 +338,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
         _execute(tasks, workers, lambda task, rows, seconds: record(task.doc_id, task.path, rows, seconds))
     finally:
         bar.close()
-    summary = {"run": run_id, "scanned": scanned, "skipped": skipped, "failed": len(errors),
+    summary = {"run": run_id, "plan": plan.key, "scanned": scanned, "skipped": skipped, "failed": len(errors),
                "errors": sorted(errors, key=lambda e: e["file"]), "seconds": round(time.perf_counter() - started, 3),
                "discovered": len(files), "ignored": ignored, "suspect": suspect, "interrupted": interrupted,
                "db": str(db_path), "write_seconds": round(writing, 3)}

@@ -119,10 +119,13 @@ def file_chunks(fh: BinaryIO) -> Iterable[bytes]:
         yield chunk
 
 
-def record(db: Database, stored: Path, original: str, form: str, size: int, user: str) -> int:
+def record(db: Database, stored: Path, original: str, form: str, size: int, user: str,
+           parent: str | None = None) -> int:
+    """Queue an upload; ``parent`` is the key of the parent plan it is checked against (default: the
+    server's ``--plan``, else the database's only parent)."""
     row = {"token": stored.parent.name, "original": Path(original.replace("\\", "/")).name[:200],
            "path": str(stored.resolve()), "size": size, "form": form, "state": "queued", "uploaded_by": user,
-           "at": now()}
+           "at": now(), "parent": parent}
     with writing(db):
         return int(db["uploads"].insert(row).last_pk)
 
@@ -178,16 +181,19 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
             return
         try:
             _update(db, upload_id, state="scanning")
-            parent = plan_path or current_plan(db)["path"]
+            chosen = up.get("parent")
+            parent = current_plan(db, chosen)["path"] if chosen else plan_path or current_plan(db)["path"]
             code, out, err = _scan_process(db_path, parent, up["path"])
-            docs = list(db.query("SELECT id, status, error_line, run_id FROM documents WHERE path = ?", [up["path"]]))
-            if code in (0, 1) and docs and docs[0]["status"] in ("ok", "error"):
+            summary = json.loads(out) if code in (0, 1) and out.strip() else None
+            docs = list(db.query(
+                "SELECT d.id, d.status, d.error_line FROM documents d JOIN plans p ON p.id = d.plan_id "
+                "WHERE d.path = ? AND p.key = ?", [up["path"], summary["plan"]])) if summary else []
+            if docs and docs[0]["status"] in ("ok", "error"):
                 doc = docs[0]
-                run_id = json.loads(out)["run"] if out.strip() else doc["run_id"]
                 if doc["status"] == "ok":
-                    _update(db, upload_id, state="done", document_id=doc["id"], run_id=run_id, finished_at=now())
+                    _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
                 else:
-                    _update(db, upload_id, state="error", document_id=doc["id"], run_id=run_id, finished_at=now(),
+                    _update(db, upload_id, state="error", document_id=doc["id"], run_id=summary["run"], finished_at=now(),
                             error_line=_shown(doc["error_line"] or "", up["path"], up["original"]))
             else:
                 line = next((ln for ln in reversed(err.splitlines()) if ln.strip()), f"scan exited with {code}")

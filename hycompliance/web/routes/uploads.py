@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hycompliance.errors import Code, HyError
+from hycompliance.store import current_plan, plan_keys
 from hycompliance.web import auth
 from hycompliance.web import uploads as store_uploads
 from hycompliance.web.schema import connect, request_db
@@ -25,17 +26,19 @@ def page(request: Request) -> Response:
     with request_db(request) as db:
         auth.require(request, db, "admin")
         recent = store_uploads.recent(db)
+        parents = plan_keys(db)
     settings = request.app.state.settings
     return request.app.state.templates.TemplateResponse(
-        request, "upload.html", {"recent": recent, "words": STATE_WORDS, "limit_mb": settings.max_upload_mb})
+        request, "upload.html", {"recent": recent, "words": STATE_WORDS, "limit_mb": settings.max_upload_mb,
+                                 "parents": parents, "chosen": request.query_params.get("parent", "")})
 
 
-def _store(settings: object, chunks_file: object, original: str, user: str) -> int:
+def _store(settings: object, chunks_file: object, original: str, user: str, parent: str | None) -> int:
     stored, form, size = store_uploads.receive(
         store_uploads.file_chunks(chunks_file), original, settings.uploads_dir, settings.max_upload_mb)  # type: ignore[attr-defined]
     try:
         with connect(settings.db_path) as db:  # type: ignore[attr-defined]
-            return store_uploads.record(db, stored, original, form, size, user)
+            return store_uploads.record(db, stored, original, form, size, user, parent)
     except BaseException:  # no row (database busy past the wait, full, read-only): no file either
         shutil.rmtree(stored.parent, ignore_errors=True)
         raise
@@ -54,8 +57,12 @@ async def upload(request: Request) -> Response:
     if not isinstance(file, UploadFile) or not file.filename:
         raise HTTPException(400, detail="Hãy chọn một tệp PDF, DOCX hoặc TXT.")
     settings = request.app.state.settings
+    parent = str(form.get("parent") or "")[:80] or None
     try:
-        upload_id = await run_in_threadpool(_store, settings, file.file, file.filename, user.name)
+        if parent is not None:
+            with request_db(request) as db:
+                current_plan(db, parent)  # an unknown parent is refused before the file is stored
+        upload_id = await run_in_threadpool(_store, settings, file.file, file.filename, user.name, parent)
     except HyError as exc:  # a refused file (400), or the database busy, full or read-only (503): nothing kept
         status = 503 if exc.code is Code.E301_DB else 400
         if _wants_json(request):
