@@ -64,14 +64,15 @@ def statuses(db_path: Path) -> dict[str, tuple[str, str | None]]:
         db.close()
 
 
-@pytest.mark.parametrize("hostile, code, words", [
-    ("slow-plan.txt", "E118", "longer than the budget of 1 s"),      # interrupted by the worker's alarm
-    ("stuck-plan.txt", "E118", "longer than the budget of 1 s"),     # deaf to the alarm: killed by the scan
-    ("greedy-plan.txt", "E119", "more than the budget of 300 MB"),   # MemoryError under the address-space cap
-    ("crash-plan.txt", "E306", "the worker process died"),           # a segfault takes only its own worker
+@pytest.mark.parametrize("hostile, seconds, code, words", [
+    ("slow-plan.txt", 1, "E118", "longer than the budget of 1 s"),      # interrupted by the worker's alarm
+    ("stuck-plan.txt", 1, "E118", "longer than the budget of 1 s"),     # deaf to the alarm: killed by the scan
+    ("greedy-plan.txt", 30, "E119", "more than the budget of 300 MB"),  # MemoryError under the address-space cap
+    ("crash-plan.txt", 30, "E306", "the worker process died"),          # a segfault takes only its own worker
 ])
-def test_a_file_over_its_budget_fails_alone_and_the_batch_completes(tmp_path, monkeypatch, hostile, code, words):
-    with_limits(tmp_path, monkeypatch, file__seconds=1, file__worker_memory_mb=300)
+def test_a_file_over_its_budget_fails_alone_and_the_batch_completes(tmp_path, monkeypatch, hostile, seconds, code,
+                                                                     words):
+    with_limits(tmp_path, monkeypatch, file__seconds=seconds, file__worker_memory_mb=300)
     folder = tmp_path / "plans"
     plans(folder, ["a-plan.txt", hostile, "z-plan.txt"])
     started = time.monotonic()
