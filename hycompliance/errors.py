@@ -26,6 +26,11 @@ class Code(str, Enum):
     E113_ENCODING = "E113"
     E114_OCR_FAILED = "E114"
     E115_TOO_MANY_PAGES = "E115"
+    E116_SPECIAL_FILE = "E116"
+    E117_DOCX_ELEMENTS = "E117"
+    E118_TIME_BUDGET = "E118"
+    E119_MEMORY_BUDGET = "E119"
+    E125_UNREADABLE = "E125"
     # E12x: what a scan skips without reading (files must stay inside the folders given)
     E120_IS_DIRECTORY = "E120"
     E121_SYMLINK = "E121"
@@ -34,6 +39,9 @@ class Code(str, Enum):
     E124_HIDDEN = "E124"
     # E2xx: structure
     E201_NO_STRUCTURE = "E201"
+    E202_TOO_MANY_CLAUSES = "E202"
+    E203_TABLE_TOO_LARGE = "E203"
+    E204_TOO_MANY_PAIRS = "E204"
     # E3xx: database, batch and catalogue
     E301_DB = "E301"
     E302_NO_PLAN = "E302"
@@ -63,17 +71,25 @@ MESSAGES: dict[Code, str] = {
     Code.E108_SCANNED: "PDF has no text layer (scanned image); install tesseract with Vietnamese data (tesseract-ocr-vie) to OCR it",
     Code.E109_CORRUPT_DOCX: "DOCX is damaged or not a Word document ({detail})",
     Code.E110_ZIP_BOMB: "DOCX expands to more than {limit} MB; refused as a possible zip bomb",
-    Code.E111_LEGACY_DOC: "legacy Word .doc format; save it as .docx",
+    Code.E111_LEGACY_DOC: "{format} format; save it as .docx",
     Code.E112_BINARY: "file is binary data, not text",
     Code.E113_ENCODING: "text encoding not recognised ({detail})",
     Code.E114_OCR_FAILED: "OCR failed ({detail})",
     Code.E115_TOO_MANY_PAGES: "document has {pages} pages, more than the limit of {limit}",
+    Code.E116_SPECIAL_FILE: "not a regular file ({kind}); it was not opened",
+    Code.E117_DOCX_ELEMENTS: "DOCX text has more than {limit} XML elements; refused as a possible XML bomb",
+    Code.E118_TIME_BUDGET: "analysing the file took longer than the budget of {limit} s",
+    Code.E119_MEMORY_BUDGET: "analysing the file needs more than the budget of {limit} MB of memory",
+    Code.E125_UNREADABLE: "cannot read the file ({detail})",
     Code.E120_IS_DIRECTORY: "is a directory, not a file",
     Code.E121_SYMLINK: "symbolic link not followed (files must be inside the scanned folders)",
     Code.E122_SPECIAL_FILE: "not a regular file ({kind}); skipped",
     Code.E123_OUTSIDE: "resolves outside the scanned folders; skipped",
     Code.E124_HIDDEN: "hidden or temporary file; skipped",
     Code.E201_NO_STRUCTURE: "no plan structure found (no sections, items or bullets)",
+    Code.E202_TOO_MANY_CLAUSES: "document has {count} clauses, more than the budget of {limit}",
+    Code.E203_TABLE_TOO_LARGE: "a table has {count} cells, more than the budget of {limit}",
+    Code.E204_TOO_MANY_PAIRS: "matching would compare {count} requirement-clause pairs, more than the budget of {limit}",
     Code.E301_DB: "database error ({detail})",
     Code.E302_NO_PLAN: "no parent plan in the database; run scan with --plan first",
     Code.E303_CATALOGUE: "requirement catalogue is invalid ({detail})",
@@ -108,7 +124,7 @@ _EXIT_BY_CODE: dict[Code, int] = {
     Code.E120_IS_DIRECTORY: EXIT_NOT_FOUND,
     Code.E307_NO_FILES: EXIT_NOT_FOUND,
     Code.E308_NO_DATABASE: EXIT_NOT_FOUND,
-    Code.E301_DB: EXIT_DATABASE,
+    Code.E301_DB: EXIT_SOME_FAILED,  # issue 11: a database failure is exit 1, nothing half-written
     Code.E302_NO_PLAN: EXIT_DATABASE,
     Code.E303_CATALOGUE: EXIT_DATABASE,
     Code.E309_CATALOGUE_TOO_SMALL: EXIT_DATABASE,

@@ -292,6 +292,52 @@ def _document_paths(db: Database) -> None:
         raise RuntimeError("the matrix view has no \"WHERE d.status = 'ok'\" to extend")
     db.execute("DROP VIEW matrix")
     db.execute(filtered)
+def _reviews_rules_version(db: Database) -> None:
+    """A decision also goes stale when the rules change: reviews record the rules version of the results
+    the reviewer saw (existing decisions get their document's current one), and the matrix view compares it.
+    The view keeps leaving withdrawn documents out (``i12_document_paths``)."""
+    # One statement at a time (executescript would commit the migration's transaction half way).
+    db.execute("ALTER TABLE reviews ADD COLUMN rules_version TEXT")
+    db.execute("UPDATE reviews SET rules_version = (SELECT d.rules_version FROM documents d WHERE d.id = reviews.document_id)")
+    db.execute("DROP VIEW matrix")
+    db.execute(
+        """
+        CREATE VIEW matrix AS
+        SELECT
+            d.id AS document_id,
+            d.name AS document,
+            r.id AS requirement_id,
+            r.code AS requirement,
+            r.kind AS kind,
+            r.group_id AS group_id,
+            r.position AS position,
+            m.status AS machine_status,
+            m.score AS score,
+            m.applicable AS applicable,
+            m.suspect AS suspect,
+            m.why AS why,
+            m.evidence AS evidence,
+            rv.status AS review_status,
+            rv.note AS review_note,
+            rv.reviewer AS reviewer,
+            rv.at AS reviewed_at,
+            CASE WHEN rv.id IS NULL THEN NULL
+                 WHEN rv.doc_hash IS NOT d.content_hash OR rv.plan_hash IS NOT p.content_hash
+                      OR rv.rules_version IS NOT d.rules_version THEN 1
+                 ELSE 0 END AS review_stale,
+            CASE WHEN rv.id IS NOT NULL AND rv.doc_hash IS d.content_hash AND rv.plan_hash IS p.content_hash
+                      AND rv.rules_version IS d.rules_version
+                 THEN rv.status ELSE m.status END AS status
+        FROM documents d
+        JOIN plans p ON p.id = d.plan_id
+        JOIN requirements r ON r.plan_id = d.plan_id AND r.active = 1
+        JOIN matches m ON m.document_id = d.id AND m.requirement_id = r.id
+        LEFT JOIN reviews rv ON rv.id = (
+            SELECT max(x.id) FROM reviews x WHERE x.document_id = d.id AND x.requirement = r.code
+        )
+        WHERE d.status = 'ok' AND d.withdrawn_at IS NULL;
+        """
+    )
 
 
 # In order. Names are stable: they are what the ``migrations`` table records.
@@ -303,6 +349,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("i12_runs_ignored_files", _runs_ignored_files),
     ("i12_clause_search_both_ways", _clause_search_both_ways),
     ("i12_document_paths", _document_paths),
+    ("i11_reviews_rules_version", _reviews_rules_version),
 )
 
 

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hycompliance import __version__, rules
-from hycompliance.ingest import file_hash
-from hycompliance.models import Citation, Finding, Match, Plan, Requirement
+from hycompliance.budgets import Budgets, budgets
+from hycompliance.errors import Code, HyError
+from hycompliance.ingest import file_hash, read
+from hycompliance.models import Citation, Document, Finding, Match, Plan, Requirement
 from hycompliance.references import extract_plan, lint, parent_registry
 from hycompliance.references.resolve import Registry
 from hycompliance.catalogue_check import check_catalogue
 from hycompliance.requirements import build_catalogue, derive_rules, load_catalogue, reference_requirements
 from hycompliance.matching import match_plan
-from hycompliance.structure import parse_file, require_structure
+from hycompliance.structure import build_plan, parse_file, require_structure
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,34 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
 
 def analyze(path: str | Path, context: ParentContext) -> DocumentResult:
     """Read, structure, cite-check and match one submitted plan. Raises ``HyError`` on bad input (E201 for
-    text with no section, item, bullet or table: a letter or a list of names is no plan to check)."""
-    plan = require_structure(parse_file(path), path)
+    text with no section, item, bullet or table: a letter or a list of names is no plan to check), and on a
+    document over the clause, table or pair budgets of ``rules/limits.yaml`` (checked before the work)."""
+    budget = budgets()
+    document = read(path)
+    check_document_budget(str(path), document, budget)
+    plan = require_structure(build_plan(document), path)
+    check_plan_budget(str(path), plan, len(context.catalogue), budget)
     citations = tuple(extract_plan(plan, context.registry))
     findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan))
     matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))
     return DocumentResult(str(path), plan, citations, findings, matches)
+
+
+def check_document_budget(path: str, document: Document, budget: Budgets) -> None:
+    """E203 for a table with more cells than the budget; E202 when the blocks alone pass the clause budget."""
+    for block in document.blocks:
+        cells = sum(len(row) for row in block.rows)
+        if cells > budget.table_cells:
+            raise HyError(Code.E203_TABLE_TOO_LARGE, path, count=f"{cells:,}", limit=f"{budget.table_cells:,}")
+    blocks = sum(max(1, len(b.rows)) for b in document.blocks)
+    if blocks > budget.clauses:
+        raise HyError(Code.E202_TOO_MANY_CLAUSES, path, count=f"{blocks:,}", limit=f"{budget.clauses:,}")
+
+
+def check_plan_budget(path: str, plan: Plan, requirements: int, budget: Budgets) -> None:
+    """E202 for more clauses than the budget; E204 when matching would compare more pairs than its budget."""
+    if len(plan.clauses) > budget.clauses:
+        raise HyError(Code.E202_TOO_MANY_CLAUSES, path, count=f"{len(plan.clauses):,}", limit=f"{budget.clauses:,}")
+    pairs = len(plan.clauses) * requirements
+    if pairs > budget.pairs:
+        raise HyError(Code.E204_TOO_MANY_PAIRS, path, count=f"{pairs:,}", limit=f"{budget.pairs:,}")

@@ -33,13 +33,14 @@ Tables (names are stable; JSON columns hold JSON text):
 - ``matches``: id, document_id, requirement_id → requirements, requirement (code), status
   (covered|partial|missing), score, evidence (JSON [{clause, page, text, score}]), why, applicable (0|1),
   suspect (1 when the parent plan or rules changed since it was computed), source (matcher|references).
-- ``runs``: id, started_at, ended_at, status (running|done), plan_id, inputs (JSON), workers, discovered,
+- ``runs``: id, started_at, ended_at, status (running|done|interrupted: killed, closed by the next scan), plan_id, inputs (JSON), workers, discovered,
   scanned, skipped, failed, ignored, errors (JSON [{file, code, message}]), seconds, tool_version,
   rules_version, fingerprint, ignored_files (JSON [{file, code, message}]: every entry the scan did not
   read, see ``hycompliance.discovery``).
 - ``reviews`` (append-only; the latest per document and requirement wins): id, document_id, requirement
   (code), status (covered|partial|missing|justified), note, reviewer, at, doc_hash and plan_hash (what the
-  reviewer saw: when either changed since, the decision is stale — "to re-check").
+  reviewer saw: when either changed since, the decision is stale — "to re-check"), rules_version (of the
+  results the reviewer saw: a rules change makes the decision stale too).
 - view ``matrix``: document_id, document, requirement_id, requirement, kind, group_id, position,
   machine_status, score, applicable, suspect, why, evidence, review_status, review_note, reviewer,
   reviewed_at, review_stale, status (the fresh review's status, else the machine's).
@@ -52,6 +53,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -66,7 +68,8 @@ from hycompliance.discovery import SUPPORTED
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash
 from hycompliance.inventory import DocState, register_documents, resolve_document  # noqa: F401 (the store's API)
-from hycompliance.migrations import migrate
+from hycompliance.database import cause, open_readonly, set_busy_timeout, writable, writing
+from hycompliance.migrations import MIGRATIONS, applied, migrate
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.reference_coverage import REFERENCE, reference_matches
 
@@ -130,12 +133,29 @@ def open_db(path: str | Path) -> Database:
         if str(path) != ":memory:":
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = 10000")
+        set_busy_timeout(db)
         migrate(db)
-    except Exception as exc:  # sqlite3 errors, permissions
-        if isinstance(exc, HyError):
-            raise
-        raise HyError(Code.E301_DB, str(path), detail=str(exc)) from exc
+    except HyError:
+        raise
+    except sqlite3.Error as exc:
+        raise HyError(Code.E301_DB, str(path), detail=cause(exc)) from None
+    except OSError as exc:  # the folder cannot be made
+        raise HyError(Code.E301_DB, str(path), detail=exc.strerror or str(exc)) from None
+    return db
+
+
+def open_for_reading(path: str | Path) -> Database:
+    """A database to read (``matrix``, ``report``, ``serve``): the usual connection when the file and its
+    folder are writable, else a read-only one. A read-only database must already have the current schema."""
+    if not Path(path).is_file():
+        raise HyError(Code.E101_NOT_FOUND, str(path))
+    if writable(path):
+        return open_db(path)
+    db = open_readonly(path)
+    missing = [name for name, _ in MIGRATIONS if name not in applied(db)]
+    if missing:
+        db.close()
+        raise HyError(Code.E301_DB, str(path), detail=f"database is read-only and lacks schema steps {', '.join(missing)}")
     return db
 
 
@@ -196,7 +216,7 @@ def save_plan(
     if len(set(codes)) != len(codes):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         raise HyError(Code.E303_CATALOGUE, str(parent_path), detail=f"duplicate IDs {', '.join(dupes[:5])}")
-    with db.atomic():
+    with writing(db):
         existing = list(db.query("SELECT id, fingerprint, content_hash FROM plans WHERE key = ?", [key]))
         if existing and existing[0]["fingerprint"] == fingerprint and existing[0]["content_hash"] == row["content_hash"]:
             plan_id = existing[0]["id"]
@@ -265,7 +285,7 @@ def current_plan(db: Database, key: str | None = None) -> dict[str, Any]:
 
 def mark_suspect(db: Database, plan_id: int, fingerprint: str) -> int:
     """Flag results computed under another parent plan, rules or tool version; return how many documents."""
-    with db.atomic():
+    with writing(db):
         stale = [r["id"] for r in db.query(
             "SELECT id FROM documents WHERE plan_id = ? AND status = 'ok' AND fingerprint IS NOT ?",
             [plan_id, fingerprint])]
@@ -370,7 +390,7 @@ def error_rows(stamp: Stamp, error: HyError, content_hash: str | None, size: int
 
 def write_document(db: Database, doc_id: int, rows: dict[str, Any]) -> None:
     """Replace one document's results in a single transaction."""
-    with db.atomic():
+    with writing(db):
         for table in CHILD_TABLES:
             db.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
         db["documents"].update(doc_id, rows["document"])
@@ -383,7 +403,7 @@ def write_document(db: Database, doc_id: int, rows: dict[str, Any]) -> None:
 
 
 def start_run(db: Database, plan: PlanRecord, inputs: Sequence[str], workers: int) -> int:
-    with db.atomic():
+    with writing(db):
         return int(db["runs"].insert({
             "started_at": now(), "status": "running", "plan_id": plan.id,
             "inputs": json.dumps(list(inputs), ensure_ascii=False), "workers": workers,
@@ -391,8 +411,16 @@ def start_run(db: Database, plan: PlanRecord, inputs: Sequence[str], workers: in
         }).last_pk)
 
 
+def close_interrupted_runs(db: Database) -> int:
+    """Close runs a killed scan left "running" as "interrupted"; return how many. Call it holding the scan
+    lock (``hycompliance.scan.scan_lock``): then no run is really still going."""
+    with writing(db):
+        cursor = db.execute("UPDATE runs SET status = 'interrupted', ended_at = ? WHERE status = 'running'", [now()])
+        return int(cursor.rowcount)
+
+
 def finish_run(db: Database, run_id: int, summary: dict[str, Any]) -> None:
-    with db.atomic():
+    with writing(db):
         db["runs"].update(run_id, {
             "ended_at": now(), "status": "done", "discovered": summary["discovered"], "scanned": summary["scanned"],
             "skipped": summary["skipped"], "failed": summary["failed"], "ignored": summary["ignored"],
@@ -414,21 +442,21 @@ def add_review(
     login of whoever runs the command)."""
     if status not in REVIEW_STATUSES:
         raise HyError(Code.E901_USAGE, detail=f"status must be one of {', '.join(REVIEW_STATUSES)}, not {status!r}")
-    doc = resolve_document(db, document, plan_id)
-    if doc["status"] != "ok" or doc["plan_id"] is None:
-        raise HyError(Code.E901_USAGE, detail=f"document {doc['name']!r} has no results to review (status {doc['status']})")
-    req = list(db.query("SELECT code FROM requirements WHERE plan_id = ? AND code = ? AND active = 1",
-                        [doc["plan_id"], requirement]))
-    if not req:
-        raise HyError(Code.E305_NO_REQUIREMENT, detail=requirement)
-    reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
-    if not reviewer:
-        raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
-    plan = db["plans"].get(doc["plan_id"])
-    row = {"document_id": doc["id"], "requirement": requirement, "status": status, "note": note,
-           "reviewer": reviewer, "at": now(),
-           "doc_hash": doc["content_hash"], "plan_hash": plan["content_hash"]}
-    with db.atomic():
+    with writing(db):  # read what the decision is about under the write lock: a scan cannot change it between
+        doc = resolve_document(db, document, plan_id)
+        if doc["status"] != "ok" or doc["plan_id"] is None:
+            raise HyError(Code.E901_USAGE, detail=f"document {doc['name']!r} has no results to review (status {doc['status']})")
+        req = list(db.query("SELECT code FROM requirements WHERE plan_id = ? AND code = ? AND active = 1",
+                            [doc["plan_id"], requirement]))
+        if not req:
+            raise HyError(Code.E305_NO_REQUIREMENT, detail=requirement)
+        reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
+        if not reviewer:
+            raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
+        plan = db["plans"].get(doc["plan_id"])
+        row = {"document_id": doc["id"], "requirement": requirement, "status": status, "note": note,
+               "reviewer": reviewer, "at": now(),
+               "doc_hash": doc["content_hash"], "plan_hash": plan["content_hash"], "rules_version": doc["rules_version"]}
         row["id"] = db["reviews"].insert(row).last_pk
     return row
 

@@ -127,6 +127,8 @@ class _Node:
     child_keys: dict[str, int] = field(default_factory=dict)
     last_number: dict[str, int] = field(default_factory=dict)
     row_group: str | None = None  # the group row in force in this node's tables (continued tables)
+    inline_seen: int = 0  # parts already searched for INLINE_CONTENT (see ``_inline_content``)
+    inline: bool = False
 
 
 @dataclass
@@ -246,6 +248,7 @@ def build_plan(doc: Document) -> Plan:
     prev_text, prev_page = "", 0
     laid_out = _layout_marks_paragraphs(doc, body)
     wrap_width = _wrap_width(body)
+    next_labels = _next_labels(body)
     title_text = " ".join(_clean(t.text) for t in title_blocks)
     if title_text:
         b.nodes.append(_Node("title", "", "paragraph", [title_text], title_blocks[0].page, None, LEAF_RANK))
@@ -296,14 +299,15 @@ def build_plan(doc: Document) -> Plan:
             b.pop_to(0)  # an issuing article stands apart from the sections of what it issues
         if label:
             b.open(label, block.page)
-        elif b.nodes and b.nodes[-1].kind == "section" and text.isupper() and " ".join(b.nodes[-1].parts).isupper():
+        elif (b.nodes and b.nodes[-1].kind == "section" and text.isupper() and len(b.nodes[-1].parts) <= HEADING_WORDS
+              and " ".join(b.nodes[-1].parts).isupper()):
             b.nodes[-1].parts.append(text)  # a title in capitals set over several paragraphs
         elif b.nodes and b.nodes[-1].kind not in ("table", "row") and (
             wrapped and not _new_paragraph(text, prev_text, b.nodes[-1], wrap_width)
             or (_starts_lower(text) and prev_text and not SENTENCE_END.search(prev_text))
         ):
             b.nodes[-1].parts.append(text)
-        elif b.nodes and b.nodes[-1].kind in ("bullet", "subbullet") and _next_is(body, index, b.nodes[-1].kind):
+        elif b.nodes and b.nodes[-1].kind in ("bullet", "subbullet") and next_labels[index + 1] == b.nodes[-1].kind:
             b.nodes[-1].parts.append(text)  # a paragraph between two bullets carries on the first one
         else:
             b.paragraph(text, block.page)
@@ -344,19 +348,23 @@ def _wrap_width(body: list[Block]) -> float:
     return float(lengths[3 * len(lengths) // 4]) if lengths else 0.0
 
 
-def _next_is(body: list[Block], index: int, kind: str) -> bool:
-    """Is the next text block a label of ``kind`` (looking past empty blocks)?"""
-    for block in body[index + 1 :]:
+def _next_labels(body: list[Block]) -> list[str | None]:
+    """For each index, the label kind of the first text block from there on (looking past empty blocks),
+    None when a table or an unlabelled paragraph comes first. One backward pass: asking at every block
+    stays linear in the length of the text."""
+    out: list[str | None] = [None] * (len(body) + 1)
+    for index in range(len(body) - 1, -1, -1):
+        block = body[index]
         text = _clean(block.text)
         if block.kind == "table":
-            return False
-        if text:
-            label = parse_label(text)
-            if label:
-                return label.kind == kind
-            if block.kind != "line":
-                return False
-    return False
+            out[index] = None
+        elif not text:
+            out[index] = out[index + 1]
+        elif label := parse_label(text):
+            out[index] = label.kind
+        else:
+            out[index] = out[index + 1] if block.kind == "line" else None
+    return out
 
 
 def _runs_on(b: _Builder, prev_text: str) -> bool:
@@ -364,9 +372,21 @@ def _runs_on(b: _Builder, prev_text: str) -> bool:
     if not prev_text or SENTENCE_END.search(prev_text) or not b.nodes:
         return False
     current = b.nodes[-1]
-    return current.kind in ("bullet", "subbullet", "letter", "paragraph") or bool(
-        INLINE_CONTENT.search(" ".join(current.parts))
-    )
+    return current.kind in ("bullet", "subbullet", "letter", "paragraph") or _inline_content(current)
+
+
+def _inline_content(node: _Node) -> bool:
+    """Does the clause carry content after a colon (``INLINE_CONTENT`` over its joined parts)?
+
+    Only the parts added since the last call are searched (with the last one seen, for a colon that ended
+    it), so asking at every wrapped line costs the length of the text once, not once per line."""
+    if not node.inline and node.inline_seen < len(node.parts):
+        start = node.inline_seen - 1
+        while start > 0 and not node.parts[start]:
+            start -= 1
+        node.inline = bool(INLINE_CONTENT.search(" ".join(node.parts[max(start, 0):])))
+        node.inline_seen = len(node.parts)
+    return node.inline
 
 
 def _layout_marks_paragraphs(doc: Document, body: list[Block]) -> bool:
@@ -399,8 +419,12 @@ def _new_paragraph(text: str, prev: str, current: _Node, wrap_width: float) -> b
     if current.kind in ("bullet", "subbullet", "letter"):
         # a short line that ends a sentence ended the bullet: "... theo quy định." / "Trên đây là ..."
         return short and bool(re.search(r"[.!?]\s*$", prev)) and _starts_upper(text)
-    heading = " ".join(current.parts)
-    if current.kind in ("section", "item") and not SENTENCE_END.search(heading) and len(heading.split()) <= HEADING_WORDS:
+    # A heading has at most HEADING_WORDS words, so at most that many (non-empty) parts: longer clauses are
+    # never joined here (joining at every wrapped line would cost the square of the paragraph's length).
+    short_enough = len(current.parts) <= HEADING_WORDS + 1
+    heading = " ".join(current.parts) if short_enough else ""
+    if (current.kind in ("section", "item") and short_enough and not SENTENCE_END.search(heading)
+            and len(heading.split()) <= HEADING_WORDS):
         if heading.isupper():
             return not text.isupper()  # a title in capitals goes on in capitals only
         if (not _starts_upper(text) or OPEN_END.search(prev) or INLINE_CONTENT.search(heading)
@@ -416,10 +440,14 @@ OPEN_HYPHEN = re.compile(r"[\wĐđ]-$")
 
 
 def _join_parts(parts: list[str]) -> str:
-    out = ""
+    """Parts joined with spaces, except after an open hyphen (looked for in the last characters only)."""
+    pieces: list[str] = []
+    tail = ""
     for part in (p for p in parts if p):
-        out = out + part if OPEN_HYPHEN.search(out) else f"{out} {part}" if out else part
-    return out
+        piece = part if not pieces or OPEN_HYPHEN.search(tail) else f" {part}"
+        pieces.append(piece)
+        tail = (tail + piece)[-2:]
+    return "".join(pieces)
 
 
 def _materialise(nodes: list[_Node]) -> tuple[tuple[Clause, ...], str]:

@@ -115,3 +115,26 @@ def analyze_slow(path: str, context: Context) -> Result:
 
     time.sleep(0.25)
     return analyze_test(path, context)
+
+
+def analyze_hostile(path: str, context: Context) -> Result:
+    """As ``analyze_test``, except for files named to misbehave the way hostile files make the real reader do:
+    ``slow-*`` never finishes, ``stuck-*`` never finishes and cannot be interrupted (it ignores the alarm, as
+    code busy inside a C library does), ``greedy-*`` asks for ever more memory, ``crash-*`` kills its process."""
+    import os
+    import signal
+    import time
+
+    name = Path(path).name
+    if name.startswith("slow-"):
+        time.sleep(600)
+    elif name.startswith("stuck-"):
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        time.sleep(600)
+    elif name.startswith("greedy-"):
+        hoard = []
+        while True:
+            hoard.append(bytearray(64 * 1024 * 1024))
+    elif name.startswith("crash-"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return analyze_test(path, context)

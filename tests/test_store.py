@@ -70,10 +70,10 @@ def test_migrations_recorded_and_idempotent(db):
     names = [name for name, _ in MIGRATIONS]
     assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view",
                                     "i9b_documents_per_parent", "i12_runs_ignored_files",
-                                    "i12_clause_search_both_ways", "i12_document_paths"]
+                                    "i12_clause_search_both_ways", "i12_document_paths", "i11_reviews_rules_version"]
     assert migrate(db) == []
     assert applied(db) == names
-    assert db["migrations"].count == 7
+    assert db["migrations"].count == 8
 
 
 def test_reopen_keeps_data(tmp_path, context):
@@ -105,8 +105,9 @@ def test_failed_write_rolls_back_whole_document(db, context):
     plan, state, rows = store_document(db, context, SOKHCN_TXT)
     before = {t: db[t].count for t in ("clauses", "citations", "matches")}
     broken = dict(rows, matches=rows["matches"] + [dict(rows["matches"][0], status="bogus")])
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(HyError) as failed:  # E301 with the cause, nothing of the document written
         write_document(db, state.id, broken)
+    assert failed.value.code.value == "E301" and "CHECK constraint failed" in str(failed.value)
     assert {t: db[t].count for t in ("clauses", "citations", "matches")} == before
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from hycompliance.store import fold
 
@@ -18,10 +19,17 @@ JOINERS = ("", "-", "/")
 Segment = tuple[str, bool]
 
 
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    """``fold`` of one syllable, remembered: a page folds the same few thousand syllables again and again."""
+    return fold(word)
+
+
 def _pairs(words: list[str]) -> frozenset[tuple[str, str]]:
     return frozenset(zip(words, words[1:]))
 
 
+@lru_cache(maxsize=4096)
 def shared_words(requirement: str) -> frozenset[tuple[str, str]]:
     """The requirement's two-syllable runs (folded): Vietnamese words are mostly two syllables, so a shared
     run shows shared wording where a shared single syllable ("Sở", "công", "2023") would not."""
@@ -33,7 +41,7 @@ def segments(text: str, requirement: str) -> list[Segment]:
     neighbour form a run of the requirement; adjacent marked syllables form one run."""
     wanted = shared_words(requirement)
     tokens = list(TOKEN.finditer(text))
-    folded = [fold(m.group(0)) for m in tokens]
+    folded = [_fold_word(m.group(0)) for m in tokens]
     hit = [False] * len(tokens)
     for i in range(len(tokens) - 1):
         pair = (folded[i], folded[i + 1])
@@ -50,7 +58,7 @@ def query_segments(text: str, query: str) -> list[Segment]:
     """``text`` with every word of a search query marked (compared without diacritics)."""
     wanted = {w for w in TOKEN.findall(fold(query))}
     tokens = list(TOKEN.finditer(text))
-    return _runs(text, tokens, [fold(m.group(0)) in wanted for m in tokens])
+    return _runs(text, tokens, [_fold_word(m.group(0)) in wanted for m in tokens])
 
 
 def _runs(text: str, tokens: list[re.Match[str]], hit: list[bool]) -> list[Segment]:

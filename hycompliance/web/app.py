@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,15 +31,17 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hycompliance.database import writable
 from hycompliance.errors import Code, HyError
 from hycompliance.report import labels
 from hycompliance.web import auth
+from hycompliance.web.cache import PageCache
 from hycompliance.web.routes import ROUTES
 from hycompliance.store import REVIEWER_ENV
 from hycompliance.web.messages import message
-from hycompliance.web.schema import connect, open_web_db
+from hycompliance.web.schema import connect, open_web_readable
+from hycompliance.web.uploads import MAX_UPLOAD_MB, requeue, run_upload
 from hycompliance.web.vault import default_path, session_key, vault
-from hycompliance.web.uploads import MAX_UPLOAD_MB, run_upload, unfinished
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SESSION_HOURS = 8
@@ -196,7 +199,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
     if exc.status_code == 413:
         text = f"Tệp lớn hơn giới hạn {MAX_UPLOAD_MB} MB."
-    elif exc.status_code in (400, 403, 404, 429):
+    elif exc.status_code in (400, 403, 404, 429, 503):
         text = exc.detail
     else:
         text = "Đã có lỗi xảy ra."
@@ -206,7 +209,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _hy_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HyError)
-    status = 404 if exc.code.value in ("E302", "E304", "E305") else 400
+    # E301: the database is busy past the wait budget, full or read-only; nothing was written, try again later
+    status = 404 if exc.code.value in ("E302", "E304", "E305") else 503 if exc.code.value == "E301" else 400
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"status": status, "message": exc.line()}, status_code=status)
 
@@ -235,7 +239,7 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
         raise HyError(Code.E901_USAGE, detail=f"serving on {host or 'all addresses'} needs the names people use to "
                       "reach it: give --allowed-host NAME (repeatable)")
     vault_file = Path(secrets_path) if secrets_path else default_path(db_path)
-    open_web_db(db_path, secrets_path=vault_file).close()
+    open_web_readable(db_path, secrets_path=vault_file).close()  # read-only: pages read, writes answer E301
     with vault(vault_file) as keys:
         secret = session_key(keys)
     uploads = Path(uploads_dir) if uploads_dir else Path(db_path).with_name(Path(db_path).stem + "-uploads")
@@ -246,9 +250,10 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        with connect(db_path) as db:  # uploads a stopped server left unscanned
-            for upload_id in unfinished(db):
-                app.state.jobs.submit(run_upload, db_path, settings.plan_path, upload_id)
+        if writable(db_path):
+            with connect(db_path) as db:  # uploads a stopped server left unscanned (not those over a budget)
+                for upload_id in requeue(db):
+                    app.state.jobs.submit(run_upload, db_path, settings.plan_path, upload_id)
         yield
         app.state.jobs.shutdown(wait=False, cancel_futures=True)
 
@@ -263,4 +268,6 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
     app.state.settings = settings
     app.state.templates = templates()
     app.state.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hyc-upload")
+    app.state.pages = PageCache(db_path)
+    app.state.csrf_slot = secrets.token_hex(16)  # where a cached page gets each session's CSRF token
     return app

@@ -29,7 +29,8 @@ def review_history(db: Database, doc: dict[str, Any]) -> dict[str, list[dict[str
         plan_hash = db["plans"].get(doc["plan_id"])["content_hash"]
     out: dict[str, list[dict[str, Any]]] = {}
     for r in db.query("SELECT * FROM reviews WHERE document_id = ? ORDER BY id DESC", [doc["id"]]):
-        item = dict(r, stale=r["doc_hash"] != doc["content_hash"] or r["plan_hash"] != plan_hash)
+        item = dict(r, stale=r["doc_hash"] != doc["content_hash"] or r["plan_hash"] != plan_hash
+                    or r["rules_version"] != doc["rules_version"])
         out.setdefault(r["requirement"], []).append(item)
     return out
 
