@@ -1,8 +1,9 @@
 """The whole data path for one submitted document, as one pure function.
 
-``load_context`` reads the parent plan once (its catalogue, the registry of known documents, and a
-fingerprint of everything a result depends on); ``analyze`` takes one submitted file through
-ingest -> structure -> references -> matching. The batch (``scan``) and the web app call these two.
+``load_context`` reads the parent plan once: its citations (extracted once), the registry of known
+documents, the catalogue and the reference requirements, in one ``ParentContext`` shared by every child.
+``analyze`` takes one submitted file through ingest -> structure -> references -> matching -> coverage.
+The batch (``scan``) and the web app call these two.
 """
 
 from __future__ import annotations
@@ -12,25 +13,36 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hycompliance import __version__, rules
+from hycompliance.coverage import Cell, catalogue_hash, plan_cells
 from hycompliance.ingest import file_hash
+from hycompliance.matching import match_plan
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.references import extract_plan, lint, parent_registry
 from hycompliance.references.resolve import Registry
 from hycompliance.requirements import build_catalogue, load_catalogue, reference_requirements
-from hycompliance.matching import match_plan
 from hycompliance.structure import parse_file
+from hycompliance.text import load_lexicon
 
 
 @dataclass(frozen=True)
 class ParentContext:
-    """Everything a child plan is checked against."""
+    """Everything a child plan is checked against, built once per scan."""
 
     path: str
     plan: Plan
+    citations: tuple[Citation, ...]  # the parent's own citations
     catalogue: tuple[Requirement, ...]
     references: tuple[Requirement, ...]  # requirements of kind "reference" (documents to carry out)
     registry: Registry
-    fingerprint: str  # changes when the parent file, its catalogue, the rules or the tool change
+    # Changes when the catalogue (IDs and normalised texts), the rules or the tool change; the same plan
+    # read from .txt, .docx or .pdf has the same fingerprint.
+    fingerprint: str
+
+    @property
+    def requirements(self) -> tuple[Requirement, ...]:
+        """The catalogue followed by the reference requirements it does not already hold."""
+        known = {r.id for r in self.catalogue}
+        return self.catalogue + tuple(r for r in self.references if r.id not in known)
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,7 @@ class DocumentResult:
     citations: tuple[Citation, ...]
     findings: tuple[Finding, ...]
     matches: tuple[Match, ...]
+    cells: tuple[Cell, ...]
 
 
 def load_context(parent_path: str | Path, catalogue_path: str | Path | None = None) -> ParentContext:
@@ -49,20 +62,22 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
     """
     plan = parse_file(parent_path)
     registry = parent_registry(plan)
-    catalogue = tuple(load_catalogue(catalogue_path) if catalogue_path else build_catalogue(plan))
-    parent_citations = extract_plan(plan, registry)
-    references = tuple(reference_requirements(plan, parent_citations))
-    parts = [file_hash(parent_path), rules.rules_version(), __version__]
+    citations = tuple(extract_plan(plan, registry))
+    catalogue = tuple(load_catalogue(catalogue_path) if catalogue_path else build_catalogue(plan, citations=citations))
+    references = tuple(reference_requirements(plan, citations))
+    parts = [catalogue_hash(catalogue + references), plan.header.number or "", rules.rules_version(), __version__]
     if catalogue_path:
         parts.append(file_hash(catalogue_path))
     fingerprint = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-    return ParentContext(str(parent_path), plan, catalogue, references, registry, fingerprint)
+    return ParentContext(str(parent_path), plan, citations, catalogue, references, registry, fingerprint)
 
 
 def analyze(path: str | Path, context: ParentContext) -> DocumentResult:
-    """Read, structure, cite-check and match one submitted plan. Raises ``HyError`` on bad input."""
+    """Read, structure, cite-check, match and judge one submitted plan. Raises ``HyError`` on bad input."""
     plan = parse_file(path)
     citations = tuple(extract_plan(plan, context.registry))
-    findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan))
+    findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan,
+                          parent_citations=context.citations))
     matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))
-    return DocumentResult(str(path), plan, citations, findings, matches)
+    cells = plan_cells(context.requirements, plan, matches, citations, findings, load_lexicon())
+    return DocumentResult(str(path), plan, citations, findings, matches, cells)

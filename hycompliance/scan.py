@@ -26,7 +26,6 @@ from typing import Any, TextIO
 
 from hycompliance import __version__, rules
 from hycompliance.errors import Code, HyError
-from hycompliance.reference_coverage import with_reference_requirements
 from hycompliance.store import (
     SUPPORTED,
     Stamp,
@@ -86,7 +85,7 @@ def _file_state(path: str | None) -> tuple[int, int] | None:
 @lru_cache(maxsize=4)
 def _cached_context(loader: ContextLoader, parent_path: str, catalogue_path: str | None, _state: tuple) -> tuple[Any, tuple]:
     context = loader(parent_path, catalogue_path)
-    return context, tuple(with_reference_requirements(context))
+    return context, tuple(context.requirements)
 
 
 def parent_context(loader: ContextLoader, parent_path: str, catalogue_path: str | None) -> tuple[Any, tuple]:
@@ -114,9 +113,9 @@ def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
     """Analyse one file (in a worker): its rows, ready for ``write_document``, and the seconds it took."""
     started = time.perf_counter()
     try:
-        context, catalogue = parent_context(task.loader, task.parent_path, task.catalogue_path)
+        context, _ = parent_context(task.loader, task.parent_path, task.catalogue_path)
         result = task.analyze(task.path, context)
-        rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.matches, catalogue,
+        rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.cells,
                            task.requirement_ids, task.stamp, task.content_hash, task.size)
     except HyError as exc:
         rows = error_rows(task.stamp, exc, task.content_hash, task.size)
@@ -227,7 +226,7 @@ def scan(
     db = open_db(db_path)
     try:
         plan = save_plan(db, parent, context.plan, catalogue, context.fingerprint)
-        suspect = mark_suspect(db, plan.id, context.fingerprint)
+        suspect = mark_suspect(db, plan)
         states = register_documents(db, files)
         run_id = start_run(db, plan, [str(p) for p in paths], workers)
         stamp = Stamp(plan.id, context.fingerprint, rules.rules_version(), __version__, run_id)

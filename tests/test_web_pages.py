@@ -15,7 +15,6 @@ import openpyxl
 import pytest
 
 from hycompliance.report import report_output
-from hycompliance.report.highlight import segments
 from hycompliance.scan import scan
 from hycompliance.store import fold, search_clauses
 from hycompliance.web.app import create_app
@@ -121,7 +120,7 @@ def test_document_page_shows_header_evidence_targets_and_findings(reader, built:
     article = page.split(f'id="req-{cell["requirement"]}"', 1)[1].split("</article>", 1)[0]
     evidence = json.loads(cell["evidence"])[0]
     marks = [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", article.split("</blockquote>")[0])]
-    assert marks == [piece for piece, hit in segments(evidence["text"], cell["text"]) if hit]
+    assert marks == [evidence["text"][s:e] for s, e in evidence["spans"]]  # as the coverage stage stored them
     assert f"<cite>Mục {evidence['clause']} · trang {evidence['page']}</cite>" in article
     for f in findings:
         assert html.escape(f["message"]) in page

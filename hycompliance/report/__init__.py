@@ -55,7 +55,7 @@ def matrix_table(matrix: dict[str, Any]) -> str:
         t.add_column(labels.GROUP.get(g, g), justify="right")
     t.add_column(labels.COLUMN["coverage"], justify="right")
     for row in heat["rows"]:
-        t.add_row(row["document"], *("—" if v is None else f"{v:.0f}%" for v in row["values"] + [row["overall"]]))
+        t.add_row(row["document"], *(labels.percent(v) for v in row["values"] + [row["overall"]]))
     console = Console(file=io.StringIO(), width=200, force_terminal=False)
     console.print(t)
     for f in matrix["failed"]:

@@ -48,7 +48,7 @@ def report_md(report: dict[str, Any]) -> str:
         out += [f"| {C['requirement']} | {C['indicator']} | {C['period']} | {C['province_value']} | {C['plan_value']} | {C['comparison']} |",
                 "|---|---|---|---|---|---|"]
         out += [f"| {esc(t['requirement'])} | {esc(t['indicator'])} | {esc(t['period'])} | {esc(t['province'])} | "
-                f"{esc(t['plan'])} | {labels.COMPARE[t['comparison']]} |" for t in report["targets"]]
+                f"{esc(t['plan'])} | {labels.COMPARE[t['verdict']]} |" for t in report["targets"]]
     else:
         out.append(H["none"])
     out += ["", f"## {H['legal']}", "", f"### {H['references']}", "",

@@ -140,7 +140,7 @@ def report_workbook(report: dict[str, Any]) -> Workbook:
 
     ts = wb.create_sheet("Chỉ tiêu")
     table(ts, [C["requirement"], C["indicator"], C["period"], C["province_value"], C["plan_value"], C["comparison"]],
-          [[t["requirement"], t["indicator"], t["period"], t["province"], t["plan"], labels.COMPARE[t["comparison"]]]
+          [[t["requirement"], t["indicator"], t["period"], t["province"], t["plan"], labels.COMPARE[t["verdict"]]]
            for t in report["targets"]])
 
     ls = wb.create_sheet("Pháp chế")

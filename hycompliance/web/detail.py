@@ -8,8 +8,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from hycompliance.errors import Code, HyError
-from hycompliance.report.data import coverage, document_report, group_of, matrix_data
-from hycompliance.report.highlight import query_segments, segments
+from hycompliance.report.data import coverage_of, document_report, group_of, matrix_data
+from hycompliance.report.highlight import query_segments
 from hycompliance.store import current_plan, search_clauses
 
 SEARCH_LIMIT = 100
@@ -72,8 +72,6 @@ def requirement_page(db: Database, code: str) -> dict[str, Any]:
     for cell in m["cells"]:
         if cell["requirement"] != code:
             continue
-        for e in cell["evidence"]:
-            e["segments"] = segments(e["text"], req["text"])
         answers.append(dict(cell, id=ids[cell["document"]], doc=docs.get(cell["document"], {})))
     return {"plan": m["plan"], "requirement": req, "answers": answers}
 
@@ -87,7 +85,7 @@ def requirement_list(db: Database) -> list[dict[str, Any]]:
     texts = {r["code"]: r for r in db.query(
         "SELECT code, text, kind FROM requirements WHERE plan_id = (SELECT id FROM plans WHERE key = ?) AND active = 1",
         [m["plan"]["key"]])}
-    return [dict(r, text=texts[r["id"]]["text"], coverage=coverage(by_req.get(r["id"], []))) for r in m["requirements"]]
+    return [dict(r, text=texts[r["id"]]["text"], coverage=coverage_of(by_req.get(r["id"], []))) for r in m["requirements"]]
 
 
 def search(db: Database, query: str) -> list[dict[str, Any]]:
