@@ -420,6 +420,27 @@ def add_review(
     return row
 
 
+def decisions(db: Database, doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Every decision on a document, newest first, by the code of the requirement it belongs to now (the
+    rule of the ``matrix`` view: the active requirement with its text hash, else the one with its code),
+    each marked ``stale`` when the document or that requirement's text changed since."""
+    if doc["plan_id"] is None:
+        return {}
+    plan_hash = db["plans"].get(doc["plan_id"])["content_hash"]
+    active = list(db.query("SELECT code, text_hash FROM requirements WHERE plan_id = ? AND active = 1", [doc["plan_id"]]))
+    by_hash = {r["text_hash"]: r["code"] for r in active if r["text_hash"]}
+    hash_of = {r["code"]: r["text_hash"] for r in active}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in db.query("SELECT * FROM reviews WHERE document_id = ? ORDER BY id DESC", [doc["id"]]):
+        code = by_hash.get(r["requirement_hash"], r["requirement"])
+        if r["requirement_hash"] is None:
+            text_changed = r["plan_hash"] != plan_hash
+        else:
+            text_changed = hash_of.get(code) != r["requirement_hash"]
+        out.setdefault(code, []).append(dict(r, stale=r["doc_hash"] != doc["content_hash"] or text_changed))
+    return out
+
+
 def search_clauses(db: Database, query: str, limit: int = 50) -> list[dict[str, Any]]:
     """Clauses whose text contains the words of ``query`` as a phrase (diacritics and đ ignored)."""
     words = re.findall(r"\w+", fold(query))

@@ -61,8 +61,9 @@ def test_matrix_json_shape(db):
 
 def test_matrix_csv_neutralises_formulas(db):
     rows = list(csv.reader(io.StringIO(matrix_output(db, "csv"))))
-    assert rows[0][:3] == ["document", "requirement", "status"]
+    assert rows[0][:3] == ["Văn bản", "Yêu cầu", "Kết quả"]
     assert {r[0] for r in rows[1:]} == {"'=1+2", "sokhcn"}
+    assert {r[2] for r in rows[1:]} <= set(labels.STATUS.values())
 
 
 @pytest.mark.parametrize(
@@ -125,22 +126,41 @@ def test_markdown_report(db):
     assert first_row.startswith(f"| {items[0]['id']} | {labels.STATUS[items[0]['final']]} |")
 
 
+def _header_row(ws) -> int:
+    """The table's header row: the row printed on every page."""
+    return int(ws.print_title_rows.split(":")[0].lstrip("$"))
+
+
 def test_xlsx_matrix_reread(db, tmp_path):
+    import datetime as dt
+
     path = tmp_path / "m.xlsx"
     path.write_bytes(matrix_output(db, "xlsx"))
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Ma trận", "Theo nhóm", "Chi tiết", "Văn bản"]
     ws = wb["Ma trận"]
-    assert ws.freeze_panes == "D2"
-    assert [wb[s].freeze_panes for s in wb.sheetnames[1:]] == ["B2", "B2", "B2"]
-    header = [c.value for c in ws[1]]
+    top = _header_row(ws)
+    # title block: the parent plan, its date as a date, the export time and who
+    assert ws["A1"].value.startswith(labels.HEADING["matrix"]) and "87/KH-UBND" in ws["A1"].value
+    block = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2) for r in range(2, top)}
+    assert block[labels.COLUMN["date"]].value == dt.datetime(2023, 5, 23)  # the parent's date, "ngày 23/5/2023"
+    assert block[labels.COLUMN["date"]].number_format == "DD/MM/YYYY"
+    assert isinstance(block[labels.COLUMN["exported_at"]].value, dt.datetime)
+    assert block[labels.COLUMN["exported_by"]].value
+    assert ws.freeze_panes == f"D{top + 1}"
+    assert (ws.page_setup.orientation, ws.sheet_properties.pageSetUpPr.fitToPage, ws.page_setup.fitToWidth) == (
+        "landscape", True, 1)
+    header = [c.value for c in ws[top]]
     assert header[:3] == [labels.COLUMN["requirement"], labels.COLUMN["group"], labels.COLUMN["requirement_text"]]
     assert header[3:] == ["=1+2", "sokhcn"]
-    name_cell = ws.cell(row=1, column=4)
+    name_cell = ws.cell(row=top, column=4)
     assert (name_cell.data_type, name_cell.value, name_cell.quotePrefix) == ("s", "=1+2", True)
     assert len(ws.conditional_formatting) >= 1
-    statuses = {ws.cell(row=r, column=5).value for r in range(2, ws.max_row + 1)}
+    statuses = {ws.cell(row=r, column=5).value for r in range(top + 1, ws.max_row + 1)}
     assert statuses <= set(labels.STATUS.values()) and labels.STATUS["justified"] in statuses
+    heat = wb["Theo nhóm"]
+    overall = [heat.cell(row=r, column=heat.max_column) for r in range(_header_row(heat) + 1, heat.max_row + 1)]
+    assert overall and all(c.number_format == "0.0%" and 0 <= c.value <= 1 for c in overall)
 
 
 def test_xlsx_report_sheets(db, tmp_path):
@@ -148,8 +168,14 @@ def test_xlsx_report_sheets(db, tmp_path):
     path.write_bytes(report_output(db, "sokhcn", "xlsx"))
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Tổng hợp", "Yêu cầu", "Chỉ tiêu", "Pháp chế"]
-    assert all(wb[s].freeze_panes == "B2" for s in wb.sheetnames)
-    review = [c.value for c in wb["Yêu cầu"]["G"] if c.value and "Phạm D" in c.value]
+    assert all(wb[s].freeze_panes == f"B{_header_row(wb[s]) + 1}" for s in wb.sheetnames)
+    summary = wb["Tổng hợp"]
+    values = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2)
+              for r in range(_header_row(summary) + 1, summary.max_row + 1)}
+    percent = document_report(db, "sokhcn")["coverage"]["percent"]
+    assert values[labels.COLUMN["coverage"]].number_format == "0.0%"
+    assert values[labels.COLUMN["coverage"]].value == pytest.approx(percent / 100)
+    review = [c.value for c in wb["Yêu cầu"]["H"] if c.value and "Phạm D" in c.value]
     assert review == [f"{labels.STATUS['justified']}: - đã giải trình <b>rõ</b> (Phạm D, "
                       f"{review[0].split(', ')[-1]}"]
 

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from hycompliance.errors import Code, HyError
 from hycompliance.report.data import coverage_of, document_report, group_of, matrix_data
 from hycompliance.report.highlight import query_segments
-from hycompliance.store import current_plan, search_clauses
+from hycompliance.store import current_plan, decisions, search_clauses
 
 SEARCH_LIMIT = 100
 
@@ -20,18 +20,6 @@ def document_row(db: Database, doc_id: int) -> dict[str, Any]:
     if not rows:
         raise HyError(Code.E304_NO_DOCUMENT, str(doc_id))
     return rows[0]
-
-
-def review_history(db: Database, doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Every decision on this document, newest first, by requirement; each marked stale or not."""
-    plan_hash = None
-    if doc["plan_id"] is not None:
-        plan_hash = db["plans"].get(doc["plan_id"])["content_hash"]
-    out: dict[str, list[dict[str, Any]]] = {}
-    for r in db.query("SELECT * FROM reviews WHERE document_id = ? ORDER BY id DESC", [doc["id"]]):
-        item = dict(r, stale=r["doc_hash"] != doc["content_hash"] or r["plan_hash"] != plan_hash)
-        out.setdefault(r["requirement"], []).append(item)
-    return out
 
 
 def document_page(db: Database, doc_id: int) -> dict[str, Any]:
@@ -50,7 +38,7 @@ def document_page(db: Database, doc_id: int) -> dict[str, Any]:
         **report,
         "document": doc,
         "warnings": json.loads(doc["warnings"] or "[]"),
-        "history": review_history(db, doc),
+        "history": decisions(db, doc),
         "groups": groups,
     }
 
