@@ -116,7 +116,8 @@ def test_report_missing_first_and_coverage(db):
 
 def test_markdown_report(db):
     md = report_output(db, "=1+2", "md")
-    assert md.startswith(f"# {labels.HEADING['report']}: =1+2\n")
+    assert md.startswith(f"# {labels.HEADING['report']}: 456/KH-SKHCN — Sở Khoa học và Công nghệ\n")
+    assert "— Tên tệp: =1+2" in md
     assert "\\<script\\>" in md and "<script>" not in md
     for heading in ("summary", "requirements", "targets", "legal"):
         assert f"## {labels.HEADING[heading]}" in md
