@@ -32,7 +32,7 @@ from hycompliance.features import (  # noqa: F401  (re-exported: evaluate, requi
     FEATURES, MATCHED_KINDS, PairFeatures, Unit, pair_features, requirement_text, similarity_matrix, vectorize,
 )
 from hycompliance.models import Citation, Clause, Evidence, Match, Plan, Requirement
-from hycompliance.requirements import equivalent_targets
+from hycompliance.requirements import cite, equivalent_targets  # noqa: F401  (cite is re-exported)
 from hycompliance.text import (
     REF_PREFIX, Lexicon, key_of, load_lexicon, normalize, protect_references, short_reference_keys, terms,
 )
@@ -236,15 +236,6 @@ def assign(
         for j in others:
             keep[j] |= keep[i]
     return keep
-
-
-def cite(plan: Plan) -> list[Citation] | None:
-    """The reference extractor's citations of ``plan`` (None when that component is unavailable)."""
-    try:
-        from hycompliance.references import extract_plan, load_registry
-    except ImportError:
-        return None
-    return extract_plan(plan, load_registry())
 
 
 def basis_references(plan: Plan) -> frozenset[str]:

@@ -275,7 +275,7 @@ def assignment_requirements(plan: Plan, cfg: dict[str, Any]) -> list[Requirement
 
 def bind_duties(catalogue: list[Requirement], threshold: float = 0.2) -> list[Requirement]:
     """Add each assigned agency to the tasks its duties restate (term cosine >= ``threshold``)."""
-    from hycompliance.matching import similarity_matrix
+    from hycompliance.features import similarity_matrix
 
     tasks = [r for r in catalogue if r.kind in ("task", "subtask")]
     duties = [r for r in catalogue if r.kind == "assignment" and r.applies_to]
@@ -293,6 +293,15 @@ def bind_duties(catalogue: list[Requirement], threshold: float = 0.2) -> list[Re
     ]
 
 
+def cite(plan: Plan) -> list[Citation] | None:
+    """The reference extractor's citations of ``plan`` (None when that component is unavailable)."""
+    try:
+        from hycompliance.references import extract_plan, load_registry
+    except ImportError:
+        return None
+    return extract_plan(plan, load_registry())
+
+
 def build_catalogue(parent: Plan, *, citations: Sequence[Citation] | None = None) -> list[Requirement]:
     """Every task, sub-task, target row and assignment of the parent plan, in document order.
 
@@ -300,8 +309,6 @@ def build_catalogue(parent: Plan, *, citations: Sequence[Citation] | None = None
     extracted with hycompliance.references, or read with ``text.reference_keys`` without that component.
     """
     if citations is None:
-        from hycompliance.matching import cite
-
         citations = cite(parent)
     cfg = derive_rules()
     keys = _keys_by_clause(parent, citations)
@@ -343,8 +350,6 @@ def reference_requirements(parent: Plan, citations: Sequence[Citation] | None = 
     """Documents the parent tells implementers to carry out: each numbered document cited in a task
     (first citing task's text as context), plus the parent plan itself."""
     if citations is None:
-        from hycompliance.matching import cite
-
         citations = cite(parent)
     cfg = derive_rules()
     keys = _keys_by_clause(parent, citations)

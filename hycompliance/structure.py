@@ -272,7 +272,7 @@ def _starts_lower(text: str) -> bool:
 def build_plan(doc: Document) -> Plan:
     """Structure a read document into a Plan (pure function of the blocks)."""
     cfg = rules.load("structure.yaml")
-    header, body, title_blocks = read_header(doc.blocks, cfg)
+    header, body, title_blocks = read_header(doc.blocks, cfg, parse_label)
     body = _split_soft_breaks(body)
     b = _Builder()
     closing_recipients: list[str] = []

@@ -27,7 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from hycompliance.errors import Code, HyError
-from hycompliance.ingest import Limits
+from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import ocr_pages
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
