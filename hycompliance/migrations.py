@@ -231,7 +231,8 @@ def _i10_cells_and_identity(db: Database) -> None:
     evidence), and requirement identity by content: ``requirements.text_hash`` (hash of the normalised text),
     the same on every cell and decision. A decision follows its requirement's text: it belongs to the
     active requirement with its hash; failing that (the text changed) to the requirement with its code, and
-    it is then stale ("Cần xem lại"). Decisions recorded before this step (no hash) keep the old rule."""
+    it is then stale ("Cần xem lại"). Decisions recorded before this step (no hash) keep the old rule.
+    ``documents.error_text``: the error line in Vietnamese, for pages and reports."""
     db.executescript(
         """
         ALTER TABLE requirements ADD COLUMN text_hash TEXT;
@@ -240,6 +241,7 @@ def _i10_cells_and_identity(db: Database) -> None:
         ALTER TABLE matches ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE matches ADD COLUMN shared_refs TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE reviews ADD COLUMN requirement_hash TEXT;
+        ALTER TABLE documents ADD COLUMN error_text TEXT;
         CREATE INDEX idx_requirements_hash ON requirements(plan_id, text_hash);
         DROP VIEW matrix;
         CREATE VIEW matrix AS

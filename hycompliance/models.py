@@ -47,7 +47,8 @@ class Document:
 @dataclass(frozen=True)
 class ParseWarning:
     code: str
-    message: str
+    message: str  # English, for logs and the CLI
+    details: tuple[tuple[str, str], ...] = ()  # what fills in its Vietnamese text (hycompliance.errors)
 
 
 ClauseKind = Literal[

@@ -18,7 +18,8 @@ Tables (names are stable; JSON columns hold JSON text):
 - ``documents``: id, plan_id → plans, path (absolute, unique), name (file name without extension, unique;
   a collision becomes ``name-ext``, then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
   pages, issuer, number, date, title, kind (district|commune|agency|province), status (pending|ok|error),
-  error_code, error_line, warnings (JSON), fingerprint, rules_version, tool_version, run_id → runs,
+  error_code, error_line (English, for logs), error_text (the same in Vietnamese, for people), warnings
+  (JSON [{code, message, details}]), fingerprint, rules_version, tool_version, run_id → runs,
   processed_at.
 - ``clauses``: id, document_id → documents, clause_id (``III.3.2``), position, label, kind, text,
   text_folded (no diacritics, đ→d; FTS5 table ``clauses_fts``), page, parent, cells (JSON).
@@ -324,8 +325,9 @@ def result_rows(
     document = {
         "plan_id": stamp.plan_id, "form": plan.form, "content_hash": content_hash, "size": size, "pages": plan.pages,
         "issuer": h.issuer, "number": h.number, "date": h.date, "title": h.title, "kind": document_kind(h.issuer),
-        "status": "ok", "error_code": None, "error_line": None,
-        "warnings": json.dumps([{"code": w.code, "message": w.message} for w in plan.warnings], ensure_ascii=False),
+        "status": "ok", "error_code": None, "error_line": None, "error_text": None,
+        "warnings": json.dumps([{"code": w.code, "message": w.message, "details": dict(w.details)}
+                                for w in plan.warnings], ensure_ascii=False),
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
     }
@@ -356,7 +358,7 @@ def error_rows(stamp: Stamp, error: HyError, content_hash: str | None, size: int
     document = {
         "plan_id": stamp.plan_id, "content_hash": content_hash, "size": size, "pages": None, "issuer": None,
         "number": None, "date": None, "title": None, "kind": None, "status": "error",
-        "error_code": error.code.value, "error_line": error.line(), "warnings": "[]",
+        "error_code": error.code.value, "error_line": error.line(), "error_text": error.line_vi(), "warnings": "[]",
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
     }

@@ -149,7 +149,8 @@ class _Builder:
             return base
         where = parent.id or "the document"
         self.warnings.append(
-            ParseWarning("W201", f"repeated label {label!r} under {where}: kept as {base}-{seen}")
+            ParseWarning("W201", f"repeated label {label!r} under {where}: kept as {base}-{seen}",
+                         (("label", label), ("where", parent.id or "văn bản"), ("kept", f"{base}-{seen}")))
         )
         return f"{base}-{seen}"
 

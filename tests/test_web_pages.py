@@ -171,11 +171,13 @@ def test_report_is_the_report_module_s_html(reader, built: Path) -> None:
 ])
 def test_exports_carry_the_current_view(reader, query: str, documents: list[str]) -> None:
     rows = list(csv.DictReader(io.StringIO(reader.get(f"/export.csv?{query}").text.lstrip("\ufeff"))))
-    assert sorted({r["document"] for r in rows}) == documents
+    assert sorted({r["Văn bản"] for r in rows}) == documents
     if "status=covered" in query:
-        assert {r["status"] for r in rows} == {"covered"}
+        assert {r["Kết quả"] for r in rows} == {"Đã đáp ứng"}
     wb = openpyxl.load_workbook(io.BytesIO(reader.get(f"/export.xlsx?{query}").content))
-    assert [c.value for c in wb["Ma trận"][1]][3:] == documents
+    sheet = wb["Ma trận"]
+    header = int(sheet.print_title_rows.split(":")[0].lstrip("$"))
+    assert [c.value for c in sheet[header]][3:] == documents
     assert reader.get("/export.exe").status_code == 404
 
 
@@ -206,7 +208,7 @@ def test_decision_history_and_staleness_after_a_rescan(tmp_path: Path) -> None:
 def test_unknown_document_is_a_404_page(reader) -> None:
     response = reader.get("/documents/9999")
     assert response.status_code == 404
-    assert "9999: E304 no such document in the database (give its name, path or id)" in response.text
+    assert "9999: E304 không có văn bản này trong cơ sở dữ liệu" in response.text
 
 
 @pytest.mark.parametrize(("path", "csp"), [

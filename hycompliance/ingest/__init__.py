@@ -154,7 +154,8 @@ def _extension_warning(form: str, ext: str) -> ParseWarning | None:
         return None
     shown = ext or "(none)"
     actual = {"pdf": "PDF", "docx": "DOCX", "txt": "text"}[form]
-    return ParseWarning(WARN_WRONG_EXTENSION, f"content is {actual}, but the extension says {shown}; read as {actual}")
+    return ParseWarning(WARN_WRONG_EXTENSION, f"content is {actual}, but the extension says {shown}; read as {actual}",
+                        (("actual", actual.replace("text", "văn bản thuần")), ("ext", shown)))
 
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "read", "sniff"]

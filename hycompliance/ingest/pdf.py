@@ -154,7 +154,8 @@ def read_pdf(path: str, limits: Limits) -> Document:
     finally:
         pdf.close()
     warnings = tuple(
-        ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing")
+        ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing",
+                     (("page", str(index + 1)),))
         for index, count in enumerate(counts)
         if count < MIN_TEXT_CHARS
     )

@@ -83,7 +83,7 @@ def matrix_data(db: Database) -> dict[str, Any]:
         "SELECT name, path, issuer, number, date, kind FROM documents WHERE plan_id = ? AND status = 'ok' "
         "ORDER BY name", [plan["id"]]))
     failed = list(db.query(
-        "SELECT name, path, error_code AS code, error_line AS line FROM documents "
+        "SELECT name, path, error_code AS code, COALESCE(error_text, error_line) AS line FROM documents "
         "WHERE status = 'error' AND (plan_id = ? OR plan_id IS NULL) ORDER BY name", [plan["id"]]))
     rows = db.query("SELECT m.* FROM matrix m JOIN documents d ON d.id = m.document_id WHERE d.plan_id = ? "
                     "ORDER BY m.document, m.position", [plan["id"]])

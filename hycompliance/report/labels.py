@@ -108,6 +108,13 @@ def why(reasons: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any
     return ". ".join(parts) + ("." if parts else "")
 
 
+def warning_text(warning: Mapping[str, Any]) -> str:
+    """A stored warning about a file (code, message, details) in Vietnamese."""
+    from hycompliance.errors import message_vi
+
+    return message_vi(warning["code"], dict(warning.get("details") or {}), warning.get("message", ""))
+
+
 def review_line(review: Mapping[str, Any] | None, escape: Any = str) -> str:
     """A reviewer's decision in words: "Có giải trình: note (who, dd/mm/yyyy hh:mm) — Cần xem lại"; ``escape``
     is the output format's escaping of the free text (note, reviewer)."""

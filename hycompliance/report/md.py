@@ -30,7 +30,7 @@ def report_md(report: dict[str, Any]) -> str:
     out = [f"# {H['report']}: {esc(name)}", "",
            f"{C['date']}: {labels.day(doc['date'])} — {C['name']}: {esc(doc['name'])}", ""]
     if report["coverage"] is None:
-        return "\n".join(out + [f"**{C['error']}:** {esc(doc['error_line'])}", ""])
+        return "\n".join(out + [f"**{C['error']}:** {esc(doc['error_text'] or doc['error_line'])}", ""])
     cov = report["coverage"]
     refs = report["reference_coverage"]
     out += [f"## {H['summary']}", "", f"**{C['coverage']}: {labels.percent(cov['percent'])}** ({cov['applicable']})",

@@ -201,7 +201,7 @@ def report_workbook(report: dict[str, Any], *, exported_at: str, exported_by: st
                                     [C["reference_coverage"], share(report["reference_coverage"]["percent"])]]
         summary += [[S[k], v] for k, v in report["coverage"]["counts"].items()]
     else:
-        summary = [[C["error"], doc["error_line"]]]
+        summary = [[C["error"], doc["error_text"] or doc["error_line"]]]
     table(ws, [H["summary"], ""], summary, widths=[40, 30], start=start)
 
     rs = wb.create_sheet(SH["requirements"])

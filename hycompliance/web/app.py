@@ -92,6 +92,7 @@ def templates() -> Jinja2Templates:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = labels.when
     env.filters["day"] = labels.day
+    env.filters["warning"] = labels.warning_text
     env.globals.update(S=labels.STATUS, C=labels.COLUMN, H=labels.HEADING, K=labels.DOC_KIND, G=labels.GROUP,
                        SEV=labels.SEVERITY, RK=labels.REQUIREMENT_KIND, CMP=labels.COMPARE, STALE=labels.STALE,
                        SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, pct=labels.percent, heat=_heat,
@@ -130,7 +131,7 @@ async def _hy_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HyError)
     status = 404 if exc.code.value in ("E302", "E304", "E305") else 400
     return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": exc.line()}, status_code=status)
+        request, "error.html", {"status": status, "message": exc.line_vi()}, status_code=status)
 
 
 def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host: str = "127.0.0.1",

@@ -148,15 +148,16 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
         try:
             parent = plan_path or current_plan(db)["path"]
             summary = scan(db_path, parent, [up["path"]], workers=1, log=io.StringIO(), progress=False)
-            doc = list(db.query("SELECT id, status, error_line FROM documents WHERE path = ?", [up["path"]]))[0]
+            doc = list(db.query("SELECT id, status, error_line, error_text FROM documents WHERE path = ?",
+                                [up["path"]]))[0]
             if doc["status"] == "ok":
                 _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
             else:
                 _update(db, upload_id, state="error", document_id=doc["id"], run_id=summary["run"], finished_at=now(),
-                        error_line=_shown(doc["error_line"] or "", up["path"], up["original"]))
+                        error_line=_shown(doc["error_text"] or doc["error_line"] or "", up["path"], up["original"]))
         except HyError as exc:
-            _update(db, upload_id, state="error", error_line=_shown(exc.line(), up["path"], up["original"]),
+            _update(db, upload_id, state="error", error_line=_shown(exc.line_vi(), up["path"], up["original"]),
                     finished_at=now())
         except Exception as exc:  # a bug must not leave the upload "scanning" forever
             error = HyError(Code.E306_INTERNAL, up["original"], detail=f"{type(exc).__name__}: {exc}")
-            _update(db, upload_id, state="error", error_line=error.line(), finished_at=now())
+            _update(db, upload_id, state="error", error_line=error.line_vi(), finished_at=now())

@@ -73,7 +73,7 @@ async def decide(request: Request) -> Response:
         await run_in_threadpool(_record, request.app.state.settings.db_path, doc_id, requirement, status, note,
                                 user.name)
     except HyError as exc:
-        raise HTTPException(400, detail=exc.line()) from exc
+        raise HTTPException(400, detail=exc.line_vi()) from exc
     anchor = quote(f"req-{requirement}")
     return RedirectResponse(f"/documents/{doc_id}?saved={quote(requirement)}#{anchor}", status_code=303)
 

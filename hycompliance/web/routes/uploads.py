@@ -52,8 +52,8 @@ async def upload(request: Request) -> Response:
         upload_id = await run_in_threadpool(_store, settings, file.file, file.filename, user.name)
     except HyError as exc:
         if _wants_json(request):
-            return JSONResponse({"error": exc.line()}, status_code=400)
-        raise HTTPException(400, detail=exc.line()) from exc
+            return JSONResponse({"error": exc.line_vi()}, status_code=400)
+        raise HTTPException(400, detail=exc.line_vi()) from exc
     finally:
         await form.close()
     request.app.state.jobs.submit(store_uploads.run_upload, settings.db_path, settings.plan_path, upload_id)
