@@ -164,7 +164,10 @@ def _error_entry(rows: dict[str, Any], path: str) -> dict[str, str]:
     line = rows["document"]["error_line"]
     code = rows["document"]["error_code"]
     message = line.split(f"{code} ", 1)[1] if f"{code} " in line else line
-    return {"file": path, "code": code, "message": message}
+    text = rows["document"].get("error_text") or line
+    # ``message`` for logs and the JSON summary; ``text`` (Vietnamese) for the web app's run report
+    return {"file": path, "code": code, "message": message,
+            "text": text.split(f"{code} ", 1)[1] if f"{code} " in text else text}
 
 
 def _execute(tasks: Sequence[Task], workers: int, on_done: Callable[[Task, dict[str, Any], float], None]) -> None:

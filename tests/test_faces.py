@@ -33,11 +33,11 @@ DECIDED = ("vanlam-kh-2023", "III.5.7", "justified")  # one reviewer decision, t
 NUMBER = re.compile(r"\d+(?:\.\d{3})*(?:,\d+)?")
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def _cli(*args: str, cwd: Path, status: int = 0) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT), HYCOMPLIANCE_REVIEWER="Kiểm thử")
     done = subprocess.run([sys.executable, "-m", "hycompliance", *args], cwd=cwd, env=env, capture_output=True,
                           timeout=900)
-    assert done.returncode == 0, done.stderr.decode()
+    assert done.returncode == status, done.stderr.decode()
     return done
 
 
@@ -60,6 +60,11 @@ def demo(tmp_path_factory):
     _cli("demo", "--out", str(out), "-j", "2", cwd=out)
     db = out / "coverage.db"
     _cli("review", DECIDED[0], DECIDED[1], "--status", DECIDED[2], "--note", "Đã giải trình", "--db", str(db), cwd=out)
+    bad = out / "bad"
+    bad.mkdir()
+    (bad / "trống.txt").write_bytes(b"")  # a file that cannot be read: its error shows on the pages too
+    _cli("scan", "--plan", str(ROOT / "corpora" / "87-KH-UBND-2023.txt"), "--db", str(db), str(bad), cwd=out,
+         status=1)
     # the demo's own report.html and matrix.xlsx were written before the decision: write them again
     _cli("matrix", "--db", str(db), "-f", "html", "-o", str(out / "report.html"), cwd=out)
     _cli("matrix", "--db", str(db), "-f", "xlsx", "-o", str(out / "matrix.xlsx"), cwd=out)
@@ -169,7 +174,7 @@ def web(demo):
 @pytest.fixture(scope="module")
 def ids(demo):
     con = sqlite3.connect(demo / "coverage.db")
-    out = dict(con.execute("SELECT name, id FROM documents"))
+    out = dict(con.execute("SELECT name, id FROM documents WHERE status = 'ok'"))
     con.close()
     return out
 
@@ -346,3 +351,91 @@ def test_targets_and_highlights_are_the_same_everywhere(expected, web, ids, outp
             assert csv_words[(name, code)] == ", ".join(cell["words"])
             marked += len(want_marks)
     assert compared and marked
+
+
+# --- no English for people ---------------------------------------------------------------------------
+
+# English words a Vietnamese page must not show (none is also a Vietnamese syllable written without marks).
+ENGLISH = frozenset("""
+the is are was were been being of and or not with from this that these those for by at as its into than then
+there here which who what when where why how all any each every some none null true false yes
+file files error errors warning warnings empty damaged encrypted unsupported expected extension content database
+internal please limit larger text binary encoding recognised recognized structure sections items bullets
+catalogue invalid such give name path run scan scanned upload uploaded failed done queued scanning sign login
+logout password user users role admin viewer reviewer reviewers review reviewed reviews decision decisions
+document documents requirement requirements status score plan plans parent evidence stale suspect applicable
+found unknown higher lower equal covered partial missing justified cited correctly time times clause clauses
+target targets period province comparison legal findings finding severity info code message written match
+matches shared words similar nearest nothing references reference key keys count page pages coverage matrix
+heatmap group groups summary export download print search results result show hide open close save cancel
+submit back home dashboard table column row rows value values date issuer number title kind district commune
+agency wrong symbol format ambiguous conflicting required deadline before after repeated label kept under
+layer scanned unreadable report reports
+""".split())
+ASCII_WORD = re.compile(r"(?<!\w)[A-Za-z]+(?!\w)")
+
+
+def _english(text: str, allowed: set[str]) -> set[str]:
+    found = {w.lower() for w in ASCII_WORD.findall(text or "")} & ENGLISH
+    if "n/a" in (text or ""):
+        found.add("n/a")
+    return found - allowed
+
+
+def _visible(page: str) -> str:
+    root = lhtml.fromstring(page)
+    for node in root.xpath("//script|//style"):
+        node.drop_tree()
+    return " ".join([root.text_content()] + root.xpath("//@title|//@placeholder|//@aria-label|//@alt"))
+
+
+def _workbook_text(path: Path) -> str:
+    wb = openpyxl.load_workbook(path)
+    return " ".join([" ".join(wb.sheetnames)] + [str(c.value) for ws in wb for row in ws.iter_rows() for c in row
+                                                 if c.value is not None and not isinstance(c.value, (int, float))])
+
+
+def test_no_english_word_on_any_page_or_file(demo, web, ids, outputs):
+    db = demo / "coverage.db"
+    con = sqlite3.connect(db)
+    # words of the plans themselves (evidence quotes them) and of file names may be anything
+    sources = [r[0] or "" for r in con.execute(
+        "SELECT text FROM clauses UNION ALL SELECT text FROM requirements UNION ALL SELECT as_written FROM citations "
+        "UNION ALL SELECT name || ' ' || path || ' ' || coalesce(title, '') || ' ' || coalesce(issuer, '') "
+        "FROM documents UNION ALL SELECT coalesce(title, '') || ' ' || path FROM plans "
+        "UNION ALL SELECT coalesce(as_written, '') FROM findings "
+        # codes shown beside the words: clause IDs ("title"), finding codes ("wrong_date")
+        "UNION ALL SELECT clause_id FROM clauses UNION ALL SELECT code FROM findings")]
+    failed = con.execute("SELECT id FROM documents WHERE status = 'error'").fetchone()[0]
+    con.close()
+    allowed = {w.lower() for text in sources for w in ASCII_WORD.findall(text)}
+    allowed |= {w.lower() for text in sources for w in re.findall(r"\w+", text) if "_" in w}
+    faces: dict[str, str] = {}
+    pages = ["/", "/?group=III.1", "/?status=missing", "/?reviewed=yes", "/requirements", "/requirements/III.1.1",
+             "/requirements/29-NQ/TW", "/search?q=chuyen+doi+so", "/upload", "/users"]
+    pages += [f"/documents/{i}" for i in [*ids.values(), failed]] + [f"/documents/{i}/report" for i in ids.values()]
+    for path in pages:
+        response = web.get(path)
+        assert response.status_code == 200, path
+        faces[path] = _visible(response.text)
+    faces["matrix html"] = _visible((demo / "report.html").read_text(encoding="utf-8"))
+    faces["matrix xlsx"] = _workbook_text(demo / "matrix.xlsx")
+    faces["matrix csv"] = outputs["csv"]
+    faces["matrix table"] = outputs["table"]
+    for name in ids:
+        faces[f"{name}.html"] = _visible(_read(outputs[(name, "html")]))
+        faces[f"{name}.md"] = _read(outputs[(name, "md")]).replace("\\_", "_")  # Markdown escapes a code's "_"
+        faces[f"{name}.xlsx"] = _workbook_text(outputs[(name, "xlsx")])
+    database = open_db(str(db))
+    faces["failed report"] = report_output(database, "trống", "md")
+    database.close()
+    leaks = {face: sorted(words) for face, text in faces.items() if (words := _english(text, allowed))}
+    assert leaks == {}, "\n".join(f"{face}: {w}: ...{text[max(0, text.find(' ' + w) - 60):text.find(' ' + w) + 40]}..."
+                                  for face, words in leaks.items() for w in words[:3] if (text := faces[face]))
+    assert "E102 tệp rỗng" in faces[f"/documents/{failed}"] and "E102 tệp rỗng" in faces["failed report"]
+
+
+def test_the_word_check_finds_english():
+    assert _english("87/KH-UBND is cited 7 time(s), correctly", set()) == {"is", "cited", "time", "correctly"}
+    assert _english("Đã đáp ứng; không áp dụng; Kế hoạch 87/KH-UBND", set()) == set()
+    assert _english("covered, n/a", set()) == {"covered", "n/a"}
