@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from hycompliance.dates import day
 from hycompliance.models import Citation, Finding, Plan
 from hycompliance.references import patterns as P
 from hycompliance.references.extract import SHORT_FLAG, SYMBOL_FLAG, canonical_key, extract_plan, find_own, iso_date, normal_key, parse_key
@@ -26,10 +27,7 @@ class _Hit:
 
 
 def _vn_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
+    return day(iso, missing="")
 
 
 def _base(code: str | None) -> str:

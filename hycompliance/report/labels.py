@@ -8,11 +8,10 @@ Code, logs and the CLI speak English; pages, reports, XLSX and CSV files take th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from hycompliance import rules
+from hycompliance import dates, rules
 
 # Module attribute -> key of rules/labels.yaml.
 SECTIONS = MappingProxyType({
@@ -52,33 +51,17 @@ def number(value: float | None) -> str:
 
 
 def day(value: str | None) -> str:
-    """An ISO date (or timestamp) as dd/mm/yyyy; "—" when missing, the text itself when not a date."""
-    parsed = as_date(value)
-    return f"{parsed:%d/%m/%Y}" if parsed else (value or "—")
+    """An ISO date as dd/mm/yyyy (``hycompliance.dates``)."""
+    return dates.day(value)
 
 
 def when(value: str | None) -> str:
-    """An ISO timestamp in the server's time zone as dd/mm/yyyy hh:mm."""
-    moment = as_datetime(value)
-    return f"{moment:%d/%m/%Y %H:%M}" if moment else (value or "—")
+    """An ISO timestamp as dd/mm/yyyy hh:mm in the server's time zone (``hycompliance.dates``)."""
+    return dates.moment(value)
 
 
-def as_date(value: str | None) -> date | None:
-    try:
-        return datetime.fromisoformat(value).date() if value else None
-    except ValueError:
-        return None
-
-
-def as_datetime(value: str | None) -> datetime | None:
-    """A naive local datetime (spreadsheets have no time zones)."""
-    try:
-        moment = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if moment is not None and moment.tzinfo is not None:
-        moment = moment.astimezone().replace(tzinfo=None)
-    return moment
+as_date = dates.as_date
+as_datetime = dates.as_datetime
 
 
 def reason_text(reason: Mapping[str, Any]) -> str:

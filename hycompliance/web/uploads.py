@@ -15,14 +15,15 @@ import io
 import re
 import secrets
 import shutil
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlite_utils import Database
 
+from hycompliance import ingest
 from hycompliance.errors import Code, HyError
+from hycompliance.ingest.encoding import looks_binary, sniff_utf16
 from hycompliance.scan import scan
 from hycompliance.store import SUPPORTED, current_plan, fold, now
 from hycompliance.web.schema import connect
@@ -35,26 +36,16 @@ FORM_NAMES = {"pdf": "PDF", "docx": "DOCX", "txt": "text", "doc": "legacy Word .
 
 
 def sniff(path: Path) -> str:
-    """What the bytes are: pdf, docx, txt, or doc/zip/binary/empty for what is refused."""
+    """What the bytes are, by the readers' own sniffer (``ingest.sniff``, ``encoding.looks_binary``): pdf,
+    docx, txt, or doc/zip/binary/empty for what is refused."""
     with open(path, "rb") as fh:
         head = fh.read(TEXT_PROBE)
     if not head:
         return "empty"
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as z:
-                return "docx" if "word/document.xml" in z.namelist() else "zip"
-        except zipfile.BadZipFile:
-            return "binary"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM: NUL bytes are expected
-        return "txt"
-    if b"\x00" in head:
-        return "binary"
-    return "txt"
+    kind = ingest.sniff(path, path.name)
+    if kind == "text":
+        return "txt" if sniff_utf16(head) or not looks_binary(head) else "binary"
+    return {"ole": "doc"}.get(kind, kind)
 
 
 def slug(original: str) -> str:
