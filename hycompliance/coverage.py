@@ -6,7 +6,7 @@ reference requirement:
 
 - ``status`` and ``score`` (the matcher's for tasks and targets; for references: cited correctly -> covered,
   cited with an error-severity finding -> partial, not cited -> missing);
-- ``applicable``: whether the requirement binds a plan of this issuer (``rules/applicability.yaml``);
+- ``applicable``: whether the requirement binds a plan of this issuer (``hycompliance.applicability``);
 - ``evidence``: the clauses that address it, each with the requirement words it shares (after abbreviation
   expansion: "CCHC" shares "cải cách hành chính") and the character ``spans`` of those words in the clause's
   own text, and the references both cite;
@@ -29,16 +29,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hycompliance import rules
+from hycompliance.applicability import applies, document_level
 from hycompliance.features import requirement_text
 from hycompliance.models import Citation, Clause, Finding, Match, Plan, Requirement
-from hycompliance.normalize import fold
 from hycompliance.requirements import parse_value
 from hycompliance.text import Lexicon, key_of, normalize, words
 
 REFERENCE = "reference"
 # Requirements that get a cell. Assignments (who does what) decide who a task binds; they have no cell.
 CELL_KINDS = ("task", "subtask", "target", REFERENCE)
-DOC_KINDS = ("district", "commune", "agency", "province")
 # A word whose boilerplate weight is below this ("thực hiện", "triển khai") is not shown as shared wording.
 MIN_WORD_WEIGHT = 0.5
 # How many shared words a reason lists (every shared word is highlighted).
@@ -123,48 +122,6 @@ def catalogue_hash(catalogue: Iterable[Requirement]) -> str:
     for r in catalogue:
         digest.update(f"{r.id}|{requirement_hash(r)}|{','.join(r.applies_to)}\n".encode())
     return digest.hexdigest()[:16]
-
-
-# --- applicability ---------------------------------------------------------------------------------
-
-
-def document_kind(issuer: str | None) -> str | None:
-    """district|commune|agency|province from the issuer, by ``rules/structure.yaml`` ``issuer_kinds``."""
-    if not issuer:
-        return None
-    # The issuing body is the innermost one: "UBND tỉnh Hưng Yên Sở Công Thương" (both header lines) is an agency.
-    starts = [0] + [m.start() for m in re.finditer(r"(?<= )(?=[A-ZĐ])", issuer)]
-    for start in reversed(starts):
-        for entry in rules.load("structure.yaml").get("issuer_kinds", []):
-            if re.search(entry["pattern"], issuer[start:]):
-                return str(entry["kind"])
-    return None
-
-
-def applies(requirement: Requirement, kind: str | None, issuer: str | None) -> bool:
-    """Whether a requirement concerns a plan of this kind/issuer (no ``applies_to`` = everyone).
-
-    An entry is a document kind (``district``), a collective ("sở, ban, ngành", "UBND cấp huyện") or a named
-    body ("Sở Công Thương", matched against the issuer without diacritics); ``rules/applicability.yaml``
-    says which words mean which kind and which kinds answer for others (a commune, since 7/2025, for the
-    abolished district level).
-    """
-    if not requirement.applies_to:
-        return True
-    cfg = rules.load("applicability.yaml")
-    kinds = {kind, *cfg.get("successors", {}).get(kind, [])} if kind else set()
-    folded_issuer = fold(issuer or "")
-    for who in requirement.applies_to:
-        folded = fold(who)
-        collective = {c["kind"] for c in cfg.get("collectives", []) if c["words"] in folded}
-        if who in DOC_KINDS:
-            collective = {who}
-        if collective:
-            if kinds & collective:
-                return True
-        elif folded_issuer and (folded in folded_issuer or folded_issuer in folded):
-            return True
-    return False
 
 
 # --- shared words and where they stand --------------------------------------------------------------
@@ -338,7 +295,7 @@ def reference_cell(requirement: Requirement, citations: Sequence[Citation], find
 def plan_cells(requirements: Sequence[Requirement], plan: Plan, matches: Sequence[Match],
                citations: Sequence[Citation], findings: Sequence[Finding], lex: Lexicon) -> tuple[Cell, ...]:
     """One cell per task, sub-task, target and reference of ``requirements``, in catalogue order."""
-    kind, issuer = document_kind(plan.header.issuer), plan.header.issuer
+    kind, issuer = document_level(plan.header.issuer, plan.header.parent_issuer), plan.header.issuer
     by_req = {m.requirement: m for m in matches}
     cited = _cited_in(plan, citations)
     cells = []

@@ -36,6 +36,10 @@ class Code(str, Enum):
     E305_NO_REQUIREMENT = "E305"
     E306_INTERNAL = "E306"
     E307_NO_FILES = "E307"
+    # E32x: several parent plans in one database
+    E321_SEVERAL_PLANS = "E321"
+    E322_NO_SUCH_PLAN = "E322"
+    E323_DOCUMENT_PLANS = "E323"
     # E9xx: usage
     E901_USAGE = "E901"
 
@@ -64,6 +68,9 @@ MESSAGES: dict[Code, str] = {
     Code.E305_NO_REQUIREMENT: "no requirement {detail!r} in the parent plan's catalogue",
     Code.E306_INTERNAL: "internal error while analysing the file ({detail}); please report it",
     Code.E307_NO_FILES: "no .pdf, .docx or .txt files found",
+    Code.E321_SEVERAL_PLANS: "the database holds several parent plans ({detail}); choose one with --parent",
+    Code.E322_NO_SUCH_PLAN: "no parent plan {wanted!r} in the database (it holds: {detail})",
+    Code.E323_DOCUMENT_PLANS: "the document is checked against several parent plans ({detail}); choose one with --parent",
     Code.E901_USAGE: "{detail}",
 }
 

@@ -226,6 +226,33 @@ def _matrix_view(db: Database) -> None:
     )
 
 
+def _documents_per_parent(db: Database) -> None:
+    """Several parent plans in one database: a file is a document once per parent it is checked against,
+    so ``path`` and ``name`` are unique per parent (``plan_id``), no longer across the database.
+
+    SQLite cannot drop a UNIQUE constraint: the table is rebuilt. ``legacy_alter_table`` keeps the foreign
+    keys of clauses, citations, findings, matches, reviews and uploads (and the ``matrix`` view) pointing
+    at ``documents`` while the old table is renamed away, so dropping it deletes nothing else.
+    """
+    columns = [row[1] for row in db.execute("PRAGMA table_info(documents)").fetchall()]
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'").fetchone()[0]
+    new_sql = (sql.replace("path TEXT NOT NULL UNIQUE", "path TEXT NOT NULL")
+                  .replace("name TEXT NOT NULL UNIQUE", "name TEXT NOT NULL")
+                  .rstrip().rstrip(")").rstrip()
+               + ",\n    UNIQUE (plan_id, path),\n    UNIQUE (plan_id, name)\n)")
+    names = ", ".join(columns)
+    db.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        db.execute("ALTER TABLE documents RENAME TO documents_before_i9b")
+        db.execute(new_sql)
+        db.execute(f"INSERT INTO documents ({names}) SELECT {names} FROM documents_before_i9b")
+        db.execute("DROP TABLE documents_before_i9b")
+    finally:
+        db.execute("PRAGMA legacy_alter_table = OFF")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_plan ON documents(plan_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_path ON documents(path)")
+
+
 def _i10_cells_and_identity(db: Database) -> None:
     """Cells as the coverage stage judges them (target comparisons, reasons, shared references beside the
     evidence), and requirement identity by content: ``requirements.text_hash`` (hash of the normalised text),
@@ -297,6 +324,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", _create_core),
     ("0002_clause_search", _clause_search),
     ("0003_matrix_view", _matrix_view),
+    ("i9b_documents_per_parent", _documents_per_parent),
     ("i10_cells_and_identity", _i10_cells_and_identity),
 )
 
@@ -319,17 +347,29 @@ def migrate(db: Database, steps: Sequence[tuple[str, Migration]] = MIGRATIONS) -
     """
     db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     ran: list[str] = []
-    for name, step in steps:
-        if name in applied(db):
-            continue
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            if name not in applied(db):
-                step(db)
-                db["migrations"].insert({"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
-                ran.append(name)
-        except BaseException:
-            db.rollback()
-            raise
-        db.commit()
+    if all(name in applied(db) for name, _ in steps):
+        return ran
+    # Foreign keys are off while the schema changes (a rebuilt table must not cascade into its children;
+    # SQLite only allows the switch outside a transaction); each step is checked before it commits.
+    enforced = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for name, step in steps:
+            if name in applied(db):
+                continue
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if name not in applied(db):
+                    step(db)
+                    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration {name} left {len(broken)} broken foreign key(s)")
+                    db["migrations"].insert({"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
+                    ran.append(name)
+            except BaseException:
+                db.rollback()
+                raise
+            db.commit()
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
     return ran

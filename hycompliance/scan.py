@@ -230,7 +230,7 @@ def scan(
     try:
         plan = save_plan(db, parent, context.plan, catalogue, context.fingerprint)
         suspect = mark_suspect(db, plan)
-        states = register_documents(db, files)
+        states = register_documents(db, files, plan.id)
         run_id = start_run(db, plan, [str(p) for p in paths], workers)
         stamp = Stamp(plan.id, context.fingerprint, rules.rules_version(), __version__, run_id)
         tasks: list[Task] = []
@@ -270,7 +270,7 @@ def scan(
             _execute(tasks, workers, on_done)
         finally:
             bar.close()
-        summary = {"run": run_id, "scanned": scanned, "skipped": skipped, "failed": len(errors),
+        summary = {"run": run_id, "plan": plan.key, "scanned": scanned, "skipped": skipped, "failed": len(errors),
                    "errors": sorted(errors, key=lambda e: e["file"]), "seconds": round(time.perf_counter() - started, 3),
                    "discovered": len(files), "ignored": ignored, "suspect": suspect, "db": str(db_path),
                    "write_seconds": round(writing, 3)}

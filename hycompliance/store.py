@@ -7,7 +7,8 @@ words: "chuyen doi so", "duong").
 Tables (names are stable; JSON columns hold JSON text):
 
 - ``migrations``: name, applied_at — the schema steps this file has.
-- ``plans``: id, key (number, or file name without an extension), path, name, number, issuer, date, title,
+- ``plans`` (one row per parent plan; a database holds several): id, key (its number, or file name without
+  an extension; ``number (year)`` when another parent already has that number), path, name, number, issuer, date, title,
   content_hash (sha256 of the parent plan file), fingerprint (of parent plan + rules + tool), rules_version,
   tool_version, requirements (count), loaded_at.
 - ``requirements``: id, plan_id → plans, code (``III.3.2``, ``II.2.4``, ``10-NQ/TU``), position, kind
@@ -15,9 +16,11 @@ Tables (names are stable; JSON columns hold JSON text):
   target (JSON {indicator, unit, values: [{period, comparator, value, high, text}]}), refs (JSON list of
   keys), deadline, keywords (JSON), weight, page, active (0 once the parent plan no longer has it),
   text_hash (identity of the normalised text: the same from .txt, .docx or .pdf, whatever its position).
-- ``documents``: id, plan_id → plans, path (absolute, unique), name (file name without extension, unique;
-  a collision becomes ``name-ext``, then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
-  pages, issuer, number, date, title, kind (district|commune|agency|province), status (pending|ok|error),
+- ``documents`` (a file once per parent plan it is checked against): id, plan_id → plans, path (absolute,
+  unique per parent), name (file name without extension, unique per parent; a collision becomes ``name-ext``,
+  then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
+  pages, issuer, number, date, title, kind (commune|district|agency|province|ministry|party; see
+  ``hycompliance.applicability``), status (pending|ok|error),
   error_code, error_line (English, for logs), error_text (the same in Vietnamese, for people), warnings
   (JSON [{code, message, details}]), fingerprint, rules_version, tool_version, run_id → runs,
   processed_at.
@@ -65,10 +68,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from hycompliance import __version__, rules
+from hycompliance.applicability import document_level
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash
 from hycompliance.migrations import migrate
-from hycompliance.coverage import CELL_KINDS, Cell, document_kind, requirement_hash
+from hycompliance.coverage import CELL_KINDS, Cell, requirement_hash
 from hycompliance.models import Citation, Finding, Plan, Requirement
 from hycompliance.normalize import fold
 
@@ -139,7 +143,7 @@ def save_plan(
 ) -> PlanRecord:
     """Upsert a parent plan and its catalogue (requirements it no longer has become inactive)."""
     parent_path = Path(parent_path).resolve()
-    key = parent.header.number or parent_path.stem
+    key = plan_key(db, parent_path, parent)
     row = {
         "key": key,
         "path": str(parent_path),
@@ -192,12 +196,43 @@ def _upsert_requirements(db: Database, plan_id: int, catalogue: Sequence[Require
             db["requirements"].insert(row)
 
 
-def current_plan(db: Database) -> dict[str, Any]:
-    """The parent plan most recently loaded into this database."""
-    rows = list(db.query("SELECT * FROM plans ORDER BY loaded_at DESC, id DESC LIMIT 1"))
+def plan_key(db: Database, parent_path: Path, parent: Plan) -> str:
+    """The key of a parent plan: the key of the row it updates (same file, or same number, issuer and date),
+    else its number (``number (year)``, then the file name, when another parent already has that number)."""
+    h = parent.header
+    for row in db.query("SELECT key, path, number, issuer, date FROM plans ORDER BY id"):
+        same_document = h.number and (row["number"], row["issuer"], row["date"]) == (h.number, h.issuer, h.date)
+        if row["path"] == str(parent_path) or same_document:
+            return str(row["key"])
+    taken = {r["key"] for r in db.query("SELECT key FROM plans")}
+    candidates = [h.number, f"{h.number} ({h.date[:4]})" if h.number and h.date else None, parent_path.stem]
+    candidates += [f"{parent_path.stem}-{n}" for n in range(2, 1000)]
+    return next(c for c in candidates if c and c not in taken)
+
+
+def plan_keys(db: Database) -> list[str]:
+    return [r["key"] for r in db.query("SELECT key FROM plans ORDER BY id")]
+
+
+def current_plan(db: Database, key: str | None = None) -> dict[str, Any]:
+    """The parent plan ``key`` (its key, file name or id); without a key, the only one in the database.
+
+    Raises E302 when there is none, E321 (listing them) when there are several and none was chosen, E322
+    when ``key`` names none of them.
+    """
+    rows = list(db.query("SELECT * FROM plans ORDER BY id"))
     if not rows:
         raise HyError(Code.E302_NO_PLAN)
-    return rows[0]
+    listed = ", ".join(r["key"] for r in rows)
+    if key is None:
+        if len(rows) > 1:
+            raise HyError(Code.E321_SEVERAL_PLANS, detail=listed)
+        return rows[0]
+    for field in ("key", "name", "id"):
+        found = [r for r in rows if str(r[field]) == key]
+        if found:
+            return found[0]
+    raise HyError(Code.E322_NO_SUCH_PLAN, wanted=key, detail=listed)
 
 
 def mark_suspect(db: Database, plan: PlanRecord) -> int:
@@ -248,8 +283,9 @@ def _unique_name(path: Path, taken: set[str]) -> str:
     raise HyError(Code.E301_DB, str(path), detail="no free document name")
 
 
-def register_documents(db: Database, paths: Iterable[str | Path]) -> dict[str, DocState]:
-    """Make sure each file has a documents row (status ``pending`` when new); return states by path.
+def register_documents(db: Database, paths: Iterable[str | Path], plan_id: int) -> dict[str, DocState]:
+    """Make sure each file has a documents row under parent plan ``plan_id`` (status ``pending`` when new);
+    return states by path. A file checked against two parents has a row under each.
 
     Names are given in the order of ``paths`` (the scan passes them sorted), so a rerun names alike.
     """
@@ -257,14 +293,16 @@ def register_documents(db: Database, paths: Iterable[str | Path]) -> dict[str, D
     states: dict[str, DocState] = {}
     with db.atomic():
         rows = {r["path"]: r for r in db.query(
-            "SELECT id, path, name, status, content_hash, fingerprint, rules_version, tool_version FROM documents")}
+            "SELECT id, path, name, status, content_hash, fingerprint, rules_version, tool_version FROM documents "
+            "WHERE plan_id = ?", [plan_id])}
         taken = {r["name"] for r in rows.values()}
         for path in resolved:
             if path not in rows:
                 name = _unique_name(Path(path), taken)
                 taken.add(name)
                 doc_id = db["documents"].insert(
-                    {"path": path, "name": name, "form": Path(path).suffix.lstrip(".").lower(), "status": "pending"}
+                    {"plan_id": plan_id, "path": path, "name": name, "form": Path(path).suffix.lstrip(".").lower(),
+                     "status": "pending"}
                 ).last_pk
                 rows[path] = {"id": doc_id, "path": path, "name": name, "status": "pending", "content_hash": None,
                               "fingerprint": None, "rules_version": None, "tool_version": None}
@@ -272,10 +310,18 @@ def register_documents(db: Database, paths: Iterable[str | Path]) -> dict[str, D
     return states
 
 
-def resolve_document(db: Database, ref: str) -> dict[str, Any]:
-    """A document by name, path or id."""
+def resolve_document(db: Database, ref: str, plan_id: int | None = None) -> dict[str, Any]:
+    """A document by name, path or id, under parent plan ``plan_id`` when given. A name or path checked
+    against several parents and no parent chosen is an error (E323) naming them."""
+    within = " AND plan_id = ?" if plan_id is not None else ""
+    extra = [plan_id] if plan_id is not None else []
     for sql, arg in (("name = ?", ref), ("path = ?", str(Path(ref).resolve())), ("id = ?", ref)):
-        rows = list(db.query(f"SELECT * FROM documents WHERE {sql}", [arg]))
+        rows = list(db.query(f"SELECT * FROM documents WHERE {sql}{within} ORDER BY id", [arg, *extra]))
+        if len(rows) > 1:
+            keys = [r["key"] for r in db.query(
+                f"SELECT key FROM plans WHERE id IN ({', '.join('?' for _ in rows)}) ORDER BY id",
+                [r["plan_id"] for r in rows])]
+            raise HyError(Code.E323_DOCUMENT_PLANS, ref, detail=", ".join(keys))
         if rows:
             return rows[0]
     raise HyError(Code.E304_NO_DOCUMENT, ref)
@@ -324,7 +370,8 @@ def result_rows(
     h = plan.header
     document = {
         "plan_id": stamp.plan_id, "form": plan.form, "content_hash": content_hash, "size": size, "pages": plan.pages,
-        "issuer": h.issuer, "number": h.number, "date": h.date, "title": h.title, "kind": document_kind(h.issuer),
+        "issuer": h.issuer, "number": h.number, "date": h.date, "title": h.title,
+        "kind": document_level(h.issuer, h.parent_issuer),
         "status": "ok", "error_code": None, "error_line": None, "error_text": None,
         "warnings": json.dumps([{"code": w.code, "message": w.message, "details": dict(w.details)}
                                 for w in plan.warnings], ensure_ascii=False),
@@ -401,12 +448,13 @@ def finish_run(db: Database, run_id: int, summary: dict[str, Any]) -> None:
 
 
 def add_review(
-    db: Database, document: str, requirement: str, status: str, note: str = "", reviewer: str | None = None
+    db: Database, document: str, requirement: str, status: str, note: str = "", reviewer: str | None = None,
+    plan_id: int | None = None,
 ) -> dict[str, Any]:
     """Record a reviewer's decision on one cell (append-only; the latest wins). Returns the stored row."""
     if status not in REVIEW_STATUSES:
         raise HyError(Code.E901_USAGE, detail=f"status must be one of {', '.join(REVIEW_STATUSES)}, not {status!r}")
-    doc = resolve_document(db, document)
+    doc = resolve_document(db, document, plan_id)
     if doc["status"] != "ok" or doc["plan_id"] is None:
         raise HyError(Code.E901_USAGE, detail=f"document {doc['name']!r} has no results to review (status {doc['status']})")
     req = list(db.query("SELECT code, text_hash FROM requirements WHERE plan_id = ? AND code = ? AND active = 1",
@@ -450,6 +498,6 @@ def search_clauses(db: Database, query: str, limit: int = 50) -> list[dict[str, 
         return []
     match = '"' + " ".join(words) + '"'
     return list(db.query(
-        "SELECT d.name AS document, c.clause_id, c.page, c.text FROM clauses_fts f "
+        "SELECT d.id, d.name AS document, c.clause_id, c.page, c.text FROM clauses_fts f "
         "JOIN clauses c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id "
         "WHERE clauses_fts MATCH ? ORDER BY d.name, c.position LIMIT ?", [match, limit]))

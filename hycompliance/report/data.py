@@ -73,9 +73,10 @@ def _cell(row: dict[str, Any]) -> dict[str, Any]:
     return cell
 
 
-def matrix_data(db: Database) -> dict[str, Any]:
-    """The whole matrix for the current parent plan (shape of ``matrix --format json``)."""
-    plan = current_plan(db)
+def matrix_data(db: Database, *, parent: str | None = None) -> dict[str, Any]:
+    """The whole matrix for one parent plan (``parent``: its key; default the only one), the shape of
+    ``matrix --format json``."""
+    plan = current_plan(db, parent)
     requirements = list(db.query(
         "SELECT code, kind, text, group_id, group_title FROM requirements WHERE plan_id = ? AND active = 1 "
         f"AND kind IN ({', '.join('?' for _ in CELL_KINDS)}) ORDER BY position", [plan["id"], *CELL_KINDS]))
@@ -118,9 +119,10 @@ def heatmap(matrix: dict[str, Any]) -> dict[str, Any]:
     return {"groups": groups, "rows": rows}
 
 
-def document_report(db: Database, ref: str) -> dict[str, Any]:
-    """Everything the reviewer's and the legal staff's report on one document shows."""
-    doc = resolve_document(db, ref)
+def document_report(db: Database, ref: str, *, parent: str | None = None) -> dict[str, Any]:
+    """Everything the reviewer's and the legal staff's report on one document shows (checked against
+    ``parent``, a plan key, when the document is checked against several)."""
+    doc = resolve_document(db, ref, current_plan(db, parent)["id"] if parent else None)
     if doc["status"] != "ok":
         return {"document": doc, "plan": None, "items": [], "coverage": None, "reference_coverage": None,
                 "targets": [], "findings": [], "references": []}

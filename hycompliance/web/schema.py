@@ -76,10 +76,16 @@ def _secret(db: Database) -> None:
     db.execute("INSERT INTO web_secrets (name, value) VALUES ('session', ?)", [secrets.token_urlsafe(48)])
 
 
+def _upload_parent(db: Database) -> None:
+    """The parent plan (its key) an upload is checked against, when the database holds several."""
+    db.execute("ALTER TABLE uploads ADD COLUMN parent TEXT")
+
+
 WEB_MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("web_0001_users", _users),
     ("web_0002_uploads", _uploads),
     ("web_0003_secret", _secret),
+    ("i9b_web_upload_parent", _upload_parent),
 )
 
 

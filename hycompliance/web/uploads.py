@@ -97,10 +97,13 @@ def file_chunks(fh: BinaryIO) -> Iterable[bytes]:
         yield chunk
 
 
-def record(db: Database, stored: Path, original: str, form: str, size: int, user: str) -> int:
+def record(db: Database, stored: Path, original: str, form: str, size: int, user: str,
+           parent: str | None = None) -> int:
+    """Queue an upload; ``parent`` is the key of the parent plan it is checked against (default: the
+    server's ``--plan``, else the database's only parent)."""
     row = {"token": stored.parent.name, "original": Path(original.replace("\\", "/")).name[:200],
            "path": str(stored.resolve()), "size": size, "form": form, "state": "queued", "uploaded_by": user,
-           "at": now()}
+           "at": now(), "parent": parent}
     with db.atomic():
         return int(db["uploads"].insert(row).last_pk)
 
@@ -137,10 +140,12 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
             return
         _update(db, upload_id, state="scanning")
         try:
-            parent = plan_path or current_plan(db)["path"]
+            chosen = up.get("parent")
+            parent = current_plan(db, chosen)["path"] if chosen else plan_path or current_plan(db)["path"]
             summary = scan(db_path, parent, [up["path"]], workers=1, log=io.StringIO(), progress=False)
-            doc = list(db.query("SELECT id, status, error_line, error_text FROM documents WHERE path = ?",
-                                [up["path"]]))[0]
+            doc = list(db.query(
+                "SELECT d.id, d.status, d.error_line, d.error_text FROM documents d JOIN plans p ON p.id = d.plan_id "
+                "WHERE d.path = ? AND p.key = ?", [up["path"], summary["plan"]]))[0]
             if doc["status"] == "ok":
                 _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
             else:

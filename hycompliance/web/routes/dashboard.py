@@ -7,9 +7,10 @@ from datetime import datetime
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from hycompliance.errors import Code, HyError
 from hycompliance.report import matrix_csv
 from hycompliance.report.xlsx import matrix_workbook
 from hycompliance.store import now
@@ -51,17 +52,27 @@ def export(request: Request) -> Response:
     return Response(buf.getvalue(), media_type=XLSX, headers=headers)
 
 
+def _parent(request: Request) -> str | None:
+    return request.query_params.get("parent", "")[:80] or None
+
+
 def requirements(request: Request) -> Response:
     with request_db(request) as db:
         auth.require(request, db, "viewer")
-        rows = requirement_list(db)
-    return request.app.state.templates.TemplateResponse(request, "requirements.html", {"rows": rows})
+        try:
+            rows = requirement_list(db, _parent(request))
+        except HyError as exc:
+            if exc.code is Code.E321_SEVERAL_PLANS:  # several parents, none chosen: choose on the dashboard
+                return RedirectResponse("/", status_code=303)
+            raise
+    return request.app.state.templates.TemplateResponse(
+        request, "requirements.html", {"rows": rows, "parent": _parent(request) or ""})
 
 
 def requirement(request: Request) -> Response:
     with request_db(request) as db:
         auth.require(request, db, "viewer")
-        data = requirement_page(db, request.path_params["code"])
+        data = requirement_page(db, request.path_params["code"], _parent(request))
     return request.app.state.templates.TemplateResponse(request, "requirement.html", {"r": data})
 
 

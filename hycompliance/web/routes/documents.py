@@ -48,14 +48,14 @@ def report(request: Request) -> Response:
     with request_db(request) as db:
         auth.require(request, db, "viewer")
         doc = document_row(db, request.path_params["doc_id"])
-        html = report_output(db, doc["name"], "html")
+        html = report_output(db, str(doc["id"]), "html")
     return HTMLResponse(str(html))
 
 
 def _record(db_path: str, doc_id: int, requirement: str, status: str, note: str, reviewer: str) -> None:
     with connect(db_path) as db:
         doc = document_row(db, doc_id)
-        add_review(db, doc["name"], requirement, status, note, reviewer=reviewer)
+        add_review(db, str(doc["id"]), requirement, status, note, reviewer=reviewer, plan_id=doc["plan_id"])
 
 
 async def decide(request: Request) -> Response:

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hycompliance.errors import HyError
+from hycompliance.store import current_plan, plan_keys
 from hycompliance.web import auth
 from hycompliance.web import uploads as store_uploads
 from hycompliance.web.schema import connect, request_db
@@ -23,16 +24,18 @@ def page(request: Request) -> Response:
     with request_db(request) as db:
         auth.require(request, db, "admin")
         recent = store_uploads.recent(db)
+        parents = plan_keys(db)
     settings = request.app.state.settings
     return request.app.state.templates.TemplateResponse(
-        request, "upload.html", {"recent": recent, "words": STATE_WORDS, "limit_mb": settings.max_upload_mb})
+        request, "upload.html", {"recent": recent, "words": STATE_WORDS, "limit_mb": settings.max_upload_mb,
+                                 "parents": parents, "chosen": request.query_params.get("parent", "")})
 
 
-def _store(settings: object, chunks_file: object, original: str, user: str) -> int:
+def _store(settings: object, chunks_file: object, original: str, user: str, parent: str | None) -> int:
     stored, form, size = store_uploads.receive(
         store_uploads.file_chunks(chunks_file), original, settings.uploads_dir, settings.max_upload_mb)  # type: ignore[attr-defined]
     with connect(settings.db_path) as db:  # type: ignore[attr-defined]
-        return store_uploads.record(db, stored, original, form, size, user)
+        return store_uploads.record(db, stored, original, form, size, user, parent)
 
 
 def _wants_json(request: Request) -> bool:
@@ -48,8 +51,12 @@ async def upload(request: Request) -> Response:
     if not isinstance(file, UploadFile) or not file.filename:
         raise HTTPException(400, detail="Hãy chọn một tệp PDF, DOCX hoặc TXT.")
     settings = request.app.state.settings
+    parent = str(form.get("parent") or "")[:80] or None
     try:
-        upload_id = await run_in_threadpool(_store, settings, file.file, file.filename, user.name)
+        if parent is not None:
+            with request_db(request) as db:
+                current_plan(db, parent)  # an unknown parent is refused before the file is stored
+        upload_id = await run_in_threadpool(_store, settings, file.file, file.filename, user.name, parent)
     except HyError as exc:
         if _wants_json(request):
             return JSONResponse({"error": exc.line_vi()}, status_code=400)
