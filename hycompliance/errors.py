@@ -100,6 +100,9 @@ MESSAGES_VI: dict[Code, str] = {
     Code.E305_NO_REQUIREMENT: "kế hoạch cấp trên không có yêu cầu {detail!r}",
     Code.E306_INTERNAL: "lỗi nội bộ khi phân tích tệp ({detail}); xin báo lại cho quản trị",
     Code.E307_NO_FILES: "không tìm thấy tệp .pdf, .docx hoặc .txt nào",
+    Code.E321_SEVERAL_PLANS: "cơ sở dữ liệu có nhiều kế hoạch cấp trên ({detail}); hãy chọn một kế hoạch",
+    Code.E322_NO_SUCH_PLAN: "không có kế hoạch cấp trên {wanted!r} trong cơ sở dữ liệu (hiện có: {detail})",
+    Code.E323_DOCUMENT_PLANS: "văn bản được đối chiếu với nhiều kế hoạch cấp trên ({detail}); hãy chọn một kế hoạch",
     Code.E901_USAGE: "{detail}",
 }
 
@@ -163,4 +166,5 @@ class HyError(Exception):
         """The same line for a page or a report, in Vietnamese (``path``: the name to show instead)."""
         shown = path if path is not None else self.path
         where = f"{shown}: " if shown else ""
-        return f"{where}{self.code.value} {_filled(MESSAGES_VI[self.code], self.details, DETAIL_WORDS_VI)}"
+        template = MESSAGES_VI.get(self.code, MESSAGES[self.code])
+        return f"{where}{self.code.value} {_filled(template, self.details, DETAIL_WORDS_VI)}"

@@ -113,3 +113,9 @@ def test_identity_ignores_layout_but_not_content():
     assert requirement_hash(a) == requirement_hash(moved)  # position and punctuation are not identity
     assert requirement_hash(a) != requirement_hash(changed)
     assert normalised_text("Hoà  bình") == normalised_text("hòa bình")  # old and new tone placement
+
+
+def test_every_error_code_has_a_vietnamese_message():
+    from hycompliance.errors import MESSAGES, MESSAGES_VI
+
+    assert set(MESSAGES_VI) == set(MESSAGES)

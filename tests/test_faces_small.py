@@ -57,7 +57,7 @@ def db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("small") / "c.db"
     db = open_db(path)
     plan = save_plan(db, PARENT_TXT, parse_txt(PARENT_TXT), CATALOGUE, "fp")
-    state = register_documents(db, [SOKHCN_TXT])[str(SOKHCN_TXT.resolve())]
+    state = register_documents(db, [SOKHCN_TXT], plan.id)[str(SOKHCN_TXT.resolve())]
     rows = result_rows(state.id, parse_txt(SOKHCN_TXT), (), (), CELLS, plan.requirement_ids,
                        Stamp(plan.id, "fp", "r", "t", None), "hash", 1)
     write_document(db, state.id, rows)
