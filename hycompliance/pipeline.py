@@ -20,7 +20,7 @@ from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.references import extract_plan, lint, parent_registry
 from hycompliance.references.resolve import Registry
 from hycompliance.requirements import build_catalogue, load_catalogue, reference_requirements
-from hycompliance.structure import parse_file
+from hycompliance.structure import parse_file, require_structure
 from hycompliance.text import load_lexicon
 
 
@@ -60,7 +60,7 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
 
     A reviewer-edited catalogue (``requirements --write``) replaces the generated one when given.
     """
-    plan = parse_file(parent_path)
+    plan = require_structure(parse_file(parent_path), parent_path)
     registry = parent_registry(plan)
     citations = tuple(extract_plan(plan, registry))
     catalogue = tuple(load_catalogue(catalogue_path) if catalogue_path else build_catalogue(plan, citations=citations))
@@ -73,8 +73,9 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
 
 
 def analyze(path: str | Path, context: ParentContext) -> DocumentResult:
-    """Read, structure, cite-check, match and judge one submitted plan. Raises ``HyError`` on bad input."""
-    plan = parse_file(path)
+    """Read, structure, cite-check, match and judge one submitted plan. Raises ``HyError`` on bad input (E201
+    for text with no section, item, bullet or table: a letter or a list of names is no plan to check)."""
+    plan = require_structure(parse_file(path), path)
     citations = tuple(extract_plan(plan, context.registry))
     findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan,
                           parent_citations=context.citations))

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from hycompliance import ingest
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.encoding import looks_binary, sniff_utf16
+from hycompliance.inventory import document_at
 from hycompliance.scan import scan
 from hycompliance.store import SUPPORTED, current_plan, fold, now
 from hycompliance.web.schema import connect
@@ -143,9 +144,9 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
             chosen = up.get("parent")
             parent = current_plan(db, chosen)["path"] if chosen else plan_path or current_plan(db)["path"]
             summary = scan(db_path, parent, [up["path"]], workers=1, log=io.StringIO(), progress=False)
-            doc = list(db.query(
-                "SELECT d.id, d.status, d.error_line, d.error_text FROM documents d JOIN plans p ON p.id = d.plan_id "
-                "WHERE d.path = ? AND p.key = ?", [up["path"], summary["plan"]]))[0]
+            doc = document_at(db, up["path"], current_plan(db, summary["plan"])["id"])
+            if doc is None:
+                raise HyError(Code.E306_INTERNAL, up["original"], detail="the scan recorded no document")
             if doc["status"] == "ok":
                 _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
             else:
