@@ -138,6 +138,11 @@ MESSAGES_VI: dict[Code, str] = {
     Code.E113_ENCODING: "không nhận ra bảng mã của văn bản ({detail})",
     Code.E114_OCR_FAILED: "nhận dạng chữ thất bại ({detail})",
     Code.E115_TOO_MANY_PAGES: "văn bản có {pages} trang, vượt giới hạn {limit} trang",
+    Code.E120_IS_DIRECTORY: "là một thư mục, không phải tệp",
+    Code.E121_SYMLINK: "liên kết tượng trưng không được theo (tệp phải nằm trong thư mục quét)",
+    Code.E122_SPECIAL_FILE: "không phải tệp thông thường ({kind}); bỏ qua",
+    Code.E123_OUTSIDE: "trỏ ra ngoài thư mục quét; bỏ qua",
+    Code.E124_HIDDEN: "tệp ẩn hoặc tệp tạm; bỏ qua",
     Code.E201_NO_STRUCTURE: "không tìm thấy cấu trúc kế hoạch (không có phần, mục hay gạch đầu dòng)",
     Code.E301_DB: "lỗi cơ sở dữ liệu ({detail})",
     Code.E302_NO_PLAN: "cơ sở dữ liệu chưa có kế hoạch cấp trên; hãy quét với --plan trước",
@@ -146,6 +151,7 @@ MESSAGES_VI: dict[Code, str] = {
     Code.E305_NO_REQUIREMENT: "kế hoạch cấp trên không có yêu cầu {detail!r}",
     Code.E306_INTERNAL: "lỗi nội bộ khi phân tích tệp ({detail}); xin báo lại cho quản trị",
     Code.E307_NO_FILES: "không tìm thấy tệp .pdf, .docx hoặc .txt nào",
+    Code.E308_NO_DATABASE: "không có cơ sở dữ liệu đối chiếu ở đây; hãy tạo bằng lệnh quét với --plan và --db",
     Code.E321_SEVERAL_PLANS: "cơ sở dữ liệu có nhiều kế hoạch cấp trên ({detail}); hãy chọn một kế hoạch",
     Code.E322_NO_SUCH_PLAN: "không có kế hoạch cấp trên {wanted!r} trong cơ sở dữ liệu (hiện có: {detail})",
     Code.E323_DOCUMENT_PLANS: "văn bản được đối chiếu với nhiều kế hoạch cấp trên ({detail}); hãy chọn một kế hoạch",
@@ -168,10 +174,17 @@ DETAIL_WORDS_VI: dict[str, str] = {
 }
 
 
+class _Blank(dict):
+    """Details for a message; one that was not recorded shows as "?" rather than as a placeholder."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
 def _filled(template: str, details: dict[str, object], words: dict[str, str] | None = None) -> str:
     shown = {k: (words or {}).get(v, v) if isinstance(v, str) else v for k, v in details.items()}
     try:
-        return template.format(**shown)
+        return template.format_map(_Blank(shown))
     except (KeyError, IndexError):
         return template
 
