@@ -71,6 +71,6 @@ def test_installed_package_scans_and_reports_from_another_folder(installed):
     assert (elsewhere / "m.xlsx").stat().st_size > 0
     # the web app's templates and static files come from the installed package too
     run(code=("from starlette.testclient import TestClient; from hycompliance.web.app import create_app;"
-              "c = TestClient(create_app('c.db'), client=('127.0.0.1', 50000), follow_redirects=False);"
+              "a = create_app('c.db'); c = TestClient(a, base_url='http://' + sorted(a.state.settings.allowed_hosts)[0], client=('127.0.0.1', 50000), follow_redirects=False);"
               "r = c.get('/static/app.css'); assert r.status_code == 200 and len(r.text) > 100, r.status_code;"
               "p = c.get('/'); assert p.status_code == 200 and 'sokhcn' in p.text, p.status_code"))
