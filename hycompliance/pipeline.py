@@ -19,7 +19,8 @@ from hycompliance.matching import match_plan
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.references import extract_plan, lint, parent_registry
 from hycompliance.references.resolve import Registry
-from hycompliance.requirements import build_catalogue, load_catalogue, reference_requirements
+from hycompliance.catalogue_check import check_catalogue
+from hycompliance.requirements import build_catalogue, derive_rules, load_catalogue, reference_requirements
 from hycompliance.structure import parse_file, require_structure
 from hycompliance.text import load_lexicon
 
@@ -64,6 +65,7 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
     registry = parent_registry(plan)
     citations = tuple(extract_plan(plan, registry))
     catalogue = tuple(load_catalogue(catalogue_path) if catalogue_path else build_catalogue(plan, citations=citations))
+    check_catalogue(plan, catalogue, derive_rules())  # an empty matrix must not look like a result
     references = tuple(reference_requirements(plan, citations))
     parts = [catalogue_hash(catalogue + references), plan.header.number or "", rules.rules_version(), __version__]
     if catalogue_path:
