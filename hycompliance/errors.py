@@ -158,6 +158,8 @@ MESSAGES_VI: dict[Code, str] = {
     Code.E306_INTERNAL: "lỗi nội bộ khi phân tích tệp ({detail}); xin báo lại cho quản trị",
     Code.E307_NO_FILES: "không tìm thấy tệp .pdf, .docx hoặc .txt nào",
     Code.E308_NO_DATABASE: "không có cơ sở dữ liệu đối chiếu ở đây; hãy tạo bằng lệnh quét với --plan và --db",
+    Code.E309_CATALOGUE_TOO_SMALL: ("kế hoạch cấp trên chỉ cho {found} yêu cầu trên {words} từ nội dung (cần ít nhất {needed}): "
+                                    "không tìm thấy nhiệm vụ, chỉ tiêu và phân công của nó"),
     Code.E321_SEVERAL_PLANS: "cơ sở dữ liệu có nhiều kế hoạch cấp trên ({detail}); hãy chọn một kế hoạch",
     Code.E322_NO_SUCH_PLAN: "không có kế hoạch cấp trên {wanted!r} trong cơ sở dữ liệu (hiện có: {detail})",
     Code.E323_DOCUMENT_PLANS: "văn bản được đối chiếu với nhiều kế hoạch cấp trên ({detail}); hãy chọn một kế hoạch",
