@@ -21,7 +21,7 @@ from typing import Any
 
 from hycompliance import rules
 from hycompliance.models import Plan, Requirement
-from hycompliance.normalize import strip_diacritics
+from hycompliance.normalize import fold
 
 KINDS = ("commune", "district", "agency", "province", "ministry", "party")
 RULES_FILE = "applicability.yaml"
@@ -32,7 +32,7 @@ def _cfg() -> dict[str, Any]:
 
 
 def _fold(text: str) -> str:
-    return strip_diacritics(text).lower().strip()
+    return fold(text).strip()
 
 
 def _has(words: str, text: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from hycompliance.models import Block, Header
@@ -30,7 +31,8 @@ PLACE_UNIT = re.compile(r"^(TỈNH|HUYỆN|THỊ XÃ|THÀNH PHỐ|QUẬN|XÃ|PH�
 TITLE_SEARCH_BLOCKS = 25
 
 
-def read_header(blocks: tuple[Block, ...], cfg: dict[str, Any]) -> tuple[Header, list[Block], list[Block]]:
+def read_header(blocks: tuple[Block, ...], cfg: dict[str, Any], parse_label: Callable[[str], Any],
+                ) -> tuple[Header, list[Block], list[Block]]:
     """Split blocks into (header, body blocks after the title, title blocks)."""
     # a header cell may hold two lines: the superior body over the issuer ("UBND TỈNH ..." / "UBND XÃ ...")
     header_lines = [ln.strip() for b in blocks if b.region == "header" for ln in b.text.split("\n") if ln.strip()]
@@ -43,7 +45,7 @@ def read_header(blocks: tuple[Block, ...], cfg: dict[str, Any]) -> tuple[Header,
             header_lines += [c for b in body[:title_at] if b.kind == "table" for row in b.rows for c in row]
             body = body[title_at:]
             title_at = 0
-        end = _title_end(body, title_at, cfg)
+        end = _title_end(body, title_at, cfg, parse_label)
         title_blocks = body[title_at:end]
         body = body[:title_at] + body[end:]
     doc_type, title = _title(title_blocks, cfg)
@@ -95,9 +97,8 @@ def _find_title(body: list[Block], cfg: dict[str, Any]) -> int | None:
     return None
 
 
-def _title_end(body: list[Block], at: int, cfg: dict[str, Any]) -> int:
-    from hycompliance.structure import parse_label  # the label grammar lives with the tree
-
+def _title_end(body: list[Block], at: int, cfg: dict[str, Any], parse_label: Callable[[str], Any]) -> int:
+    """``parse_label``: the label grammar, which lives with the tree (``structure.parse_label``)."""
     starts = tuple(cfg["preamble_starts"])
     first = body[at].text.strip()
     typed_alone = first.upper() == first and any(first.rstrip(" .") == w for w in cfg["title_types"])

@@ -340,6 +340,78 @@ def _reviews_rules_version(db: Database) -> None:
     )
 
 
+def _i10_cells_and_identity(db: Database) -> None:
+    """Cells as the coverage stage judges them (target comparisons, reasons, shared references beside the
+    evidence), and requirement identity by content: ``requirements.text_hash`` (hash of the normalised text),
+    the same on every cell and decision. A decision follows its requirement's text: it belongs to the
+    active requirement with its hash; failing that (the text changed) to the requirement with its code, and
+    it is then stale ("Cần xem lại"). Decisions recorded before this step (no hash) keep the old rule.
+    ``documents.error_text``: the error line in Vietnamese, for pages and reports. A decision is also stale
+    when the rules changed (``i11_reviews_rules_version``); withdrawn documents stay out (``i12_document_paths``)."""
+    # One statement at a time (executescript would commit the migration's transaction half way).
+    script = (
+        """
+        ALTER TABLE requirements ADD COLUMN text_hash TEXT;
+        ALTER TABLE matches ADD COLUMN requirement_hash TEXT;
+        ALTER TABLE matches ADD COLUMN targets TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE matches ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE matches ADD COLUMN shared_refs TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE reviews ADD COLUMN requirement_hash TEXT;
+        ALTER TABLE documents ADD COLUMN error_text TEXT;
+        CREATE INDEX idx_requirements_hash ON requirements(plan_id, text_hash);
+        DROP VIEW matrix;
+        CREATE VIEW matrix AS
+        SELECT cell.*,
+               CASE WHEN cell.review_stale = 0 THEN cell.review_status ELSE cell.machine_status END AS status
+        FROM (
+            SELECT
+                d.id AS document_id,
+                d.name AS document,
+                r.id AS requirement_id,
+                r.code AS requirement,
+                r.text_hash AS requirement_hash,
+                r.kind AS kind,
+                r.group_id AS group_id,
+                r.position AS position,
+                m.status AS machine_status,
+                m.score AS score,
+                m.applicable AS applicable,
+                m.suspect AS suspect,
+                m.evidence AS evidence,
+                m.targets AS targets,
+                m.reasons AS reasons,
+                m.shared_refs AS shared_refs,
+                rv.status AS review_status,
+                rv.note AS review_note,
+                rv.reviewer AS reviewer,
+                rv.at AS reviewed_at,
+                CASE WHEN rv.id IS NULL THEN NULL
+                     WHEN rv.doc_hash IS NOT d.content_hash THEN 1
+                     WHEN rv.rules_version IS NOT d.rules_version THEN 1
+                     WHEN rv.requirement_hash IS NULL THEN (rv.plan_hash IS NOT p.content_hash)
+                     WHEN rv.requirement_hash IS NOT r.text_hash THEN 1
+                     ELSE 0 END AS review_stale
+            FROM documents d
+            JOIN plans p ON p.id = d.plan_id
+            JOIN requirements r ON r.plan_id = d.plan_id AND r.active = 1
+            JOIN matches m ON m.document_id = d.id AND m.requirement_id = r.id
+            LEFT JOIN reviews rv ON rv.id = (
+                SELECT max(x.id) FROM reviews x
+                WHERE x.document_id = d.id AND (
+                    x.requirement_hash = r.text_hash
+                    OR (x.requirement = r.code AND (x.requirement_hash IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM requirements r2
+                        WHERE r2.plan_id = r.plan_id AND r2.active = 1 AND r2.text_hash = x.requirement_hash))))
+            )
+            WHERE d.status = 'ok' AND d.withdrawn_at IS NULL
+        ) AS cell
+        """
+    )
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 # In order. Names are stable: they are what the ``migrations`` table records.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", _create_core),
@@ -350,6 +422,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("i12_clause_search_both_ways", _clause_search_both_ways),
     ("i12_document_paths", _document_paths),
     ("i11_reviews_rules_version", _reviews_rules_version),
+    ("i10_cells_and_identity", _i10_cells_and_identity),
 )
 
 

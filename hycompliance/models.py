@@ -1,7 +1,7 @@
 """Typed, frozen records that flow through the data path.
 
 file --ingest--> Block* --structure--> Plan (Header, Clause*) --references--> Citation*, Finding*
-parent Plan --requirements--> Requirement* ; Plan x Requirement --matching--> Match*
+parent Plan --requirements--> Requirement* ; Plan x Requirement --matching--> Match* --coverage--> Cell*
 
 Every record is immutable; spans are character offsets into ``Plan.text``.
 """
@@ -47,7 +47,8 @@ class Document:
 @dataclass(frozen=True)
 class ParseWarning:
     code: str
-    message: str
+    message: str  # English, for logs and the CLI
+    details: tuple[tuple[str, str], ...] = ()  # what fills in its Vietnamese text (hycompliance.errors)
 
 
 ClauseKind = Literal[
@@ -208,8 +209,10 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Match:
+    """The matcher's verdict on one requirement; why it holds is judged by ``hycompliance.coverage``."""
+
     requirement: str
     status: MatchStatus
     score: float
     evidence: tuple[Evidence, ...]
-    why: str
+    nearest: Evidence | None = None  # the closest clause, when none addresses the requirement

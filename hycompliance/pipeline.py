@@ -1,8 +1,9 @@
 """The whole data path for one submitted document, as one pure function.
 
-``load_context`` reads the parent plan once (its catalogue, the registry of known documents, and a
-fingerprint of everything a result depends on); ``analyze`` takes one submitted file through
-ingest -> structure -> references -> matching. The batch (``scan``) and the web app call these two.
+``load_context`` reads the parent plan once: its citations (extracted once), the registry of known
+documents, the catalogue and the reference requirements, in one ``ParentContext`` shared by every child.
+``analyze`` takes one submitted file through ingest -> structure -> references -> matching -> coverage.
+The batch (``scan``) and the web app call these two.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from hycompliance import __version__, rules
 from hycompliance.budgets import Budgets, budgets
+from hycompliance.coverage import Cell, catalogue_hash, plan_cells
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash, read
 from hycompliance.models import Citation, Document, Finding, Match, Plan, Requirement
@@ -22,18 +24,28 @@ from hycompliance.catalogue_check import check_catalogue
 from hycompliance.requirements import build_catalogue, derive_rules, load_catalogue, reference_requirements
 from hycompliance.matching import match_plan
 from hycompliance.structure import build_plan, parse_file, require_structure
+from hycompliance.text import load_lexicon
 
 
 @dataclass(frozen=True)
 class ParentContext:
-    """Everything a child plan is checked against."""
+    """Everything a child plan is checked against, built once per scan."""
 
     path: str
     plan: Plan
+    citations: tuple[Citation, ...]  # the parent's own citations
     catalogue: tuple[Requirement, ...]
     references: tuple[Requirement, ...]  # requirements of kind "reference" (documents to carry out)
     registry: Registry
-    fingerprint: str  # changes when the parent file, its catalogue, the rules or the tool change
+    # Changes when the catalogue (IDs and normalised texts), the rules or the tool change; the same plan
+    # read from .txt, .docx or .pdf has the same fingerprint.
+    fingerprint: str
+
+    @property
+    def requirements(self) -> tuple[Requirement, ...]:
+        """The catalogue followed by the reference requirements it does not already hold."""
+        known = {r.id for r in self.catalogue}
+        return self.catalogue + tuple(r for r in self.references if r.id not in known)
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class DocumentResult:
     citations: tuple[Citation, ...]
     findings: tuple[Finding, ...]
     matches: tuple[Match, ...]
+    cells: tuple[Cell, ...]
 
 
 def load_context(parent_path: str | Path, catalogue_path: str | Path | None = None) -> ParentContext:
@@ -52,30 +65,32 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
     """
     plan = require_structure(parse_file(parent_path), parent_path)
     registry = parent_registry(plan)
-    catalogue = tuple(load_catalogue(catalogue_path) if catalogue_path else build_catalogue(plan))
+    citations = tuple(extract_plan(plan, registry))
+    catalogue = tuple(load_catalogue(catalogue_path) if catalogue_path else build_catalogue(plan, citations=citations))
     check_catalogue(plan, catalogue, derive_rules())  # an empty matrix must not look like a result
-    parent_citations = extract_plan(plan, registry)
-    references = tuple(reference_requirements(plan, parent_citations))
-    parts = [file_hash(parent_path), rules.rules_version(), __version__]
+    references = tuple(reference_requirements(plan, citations))
+    parts = [catalogue_hash(catalogue + references), plan.header.number or "", rules.rules_version(), __version__]
     if catalogue_path:
         parts.append(file_hash(catalogue_path))
     fingerprint = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-    return ParentContext(str(parent_path), plan, catalogue, references, registry, fingerprint)
+    return ParentContext(str(parent_path), plan, citations, catalogue, references, registry, fingerprint)
 
 
 def analyze(path: str | Path, context: ParentContext) -> DocumentResult:
-    """Read, structure, cite-check and match one submitted plan. Raises ``HyError`` on bad input (E201 for
-    text with no section, item, bullet or table: a letter or a list of names is no plan to check), and on a
-    document over the clause, table or pair budgets of ``rules/limits.yaml`` (checked before the work)."""
+    """Read, structure, cite-check, match and judge one submitted plan. Raises ``HyError`` on bad input (E201
+    for text with no section, item, bullet or table: a letter or a list of names is no plan to check), and on
+    a document over the clause, table or pair budgets of ``rules/limits.yaml`` (checked before the work)."""
     budget = budgets()
     document = read(path)
     check_document_budget(str(path), document, budget)
     plan = require_structure(build_plan(document), path)
     check_plan_budget(str(path), plan, len(context.catalogue), budget)
     citations = tuple(extract_plan(plan, context.registry))
-    findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan))
+    findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan,
+                          parent_citations=context.citations))
     matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))
-    return DocumentResult(str(path), plan, citations, findings, matches)
+    cells = plan_cells(context.requirements, plan, matches, citations, findings, load_lexicon())
+    return DocumentResult(str(path), plan, citations, findings, matches, cells)
 
 
 def check_document_budget(path: str, document: Document, budget: Budgets) -> None:

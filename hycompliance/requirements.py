@@ -72,7 +72,7 @@ def equivalent_targets(catalogue: Sequence[Requirement]) -> dict[str, tuple[str,
 def bind_duties(catalogue: list[Requirement], threshold: float = 0.2) -> list[Requirement]:
     """Add each assigned agency to the tasks its duties restate (term cosine >= ``threshold``), comparing
     all the duties of one agency item together."""
-    from hycompliance.matching import similarity_matrix
+    from hycompliance.features import similarity_matrix
 
     tasks = [r for r in catalogue if r.kind in ("task", "subtask")]
     by_item: dict[str, list[Requirement]] = {}
@@ -95,6 +95,15 @@ def bind_duties(catalogue: list[Requirement], threshold: float = 0.2) -> list[Re
     ]
 
 
+def cite(plan: Plan) -> list[Citation] | None:
+    """The reference extractor's citations of ``plan`` (None when that component is unavailable)."""
+    try:
+        from hycompliance.references import extract_plan, load_registry
+    except ImportError:
+        return None
+    return extract_plan(plan, load_registry())
+
+
 def build_catalogue(parent: Plan, *, citations: Sequence[Citation] | None = None) -> list[Requirement]:
     """Every task, sub-task, target and duty of the parent plan, in document order (hycompliance.derive).
 
@@ -102,8 +111,6 @@ def build_catalogue(parent: Plan, *, citations: Sequence[Citation] | None = None
     extracted with hycompliance.references, or read with ``text.reference_keys`` without that component.
     """
     if citations is None:
-        from hycompliance.matching import cite
-
         citations = cite(parent)
     cfg = derive_rules()
     catalogue = derive(Derivation(parent, cfg, _keys_by_clause(parent, citations)))
@@ -144,8 +151,6 @@ def reference_requirements(parent: Plan, citations: Sequence[Citation] | None = 
     """Documents the parent tells implementers to carry out: each numbered document cited in a task
     (first citing task's text as context), plus the parent plan itself."""
     if citations is None:
-        from hycompliance.matching import cite
-
         citations = cite(parent)
     cfg = derive_rules()
     keys = _keys_by_clause(parent, citations)

@@ -36,7 +36,6 @@ from hycompliance.database import db_errors
 from hycompliance.discovery import Discovery, discover
 from hycompliance.inventory import DocState, withdraw_missing
 from hycompliance.errors import Code, HyError
-from hycompliance.reference_coverage import with_reference_requirements
 from hycompliance.store import (
     Stamp,
     error_rows,
@@ -89,7 +88,7 @@ def _file_state(path: str | None) -> tuple[int, int] | None:
 @lru_cache(maxsize=4)
 def _cached_context(loader: ContextLoader, parent_path: str, catalogue_path: str | None, _state: tuple) -> tuple[Any, tuple]:
     context = loader(parent_path, catalogue_path)
-    return context, tuple(with_reference_requirements(context))
+    return context, tuple(context.requirements)
 
 
 def parent_context(loader: ContextLoader, parent_path: str, catalogue_path: str | None) -> tuple[Any, tuple]:
@@ -118,9 +117,9 @@ def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
     """Analyse one file (in a worker): its rows, ready for ``write_document``, and the seconds it took."""
     started = time.perf_counter()
     try:
-        context, catalogue = parent_context(task.loader, task.parent_path, task.catalogue_path)
+        context, _ = parent_context(task.loader, task.parent_path, task.catalogue_path)
         result = task.analyze(task.path, context)
-        rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.matches, catalogue,
+        rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.cells,
                            task.requirement_ids, task.stamp, task.content_hash, task.size)
     except TimeBudget:
         raise  # the worker reports it
@@ -174,7 +173,10 @@ def _error_entry(rows: dict[str, Any], path: str) -> dict[str, str]:
     line = rows["document"]["error_line"]
     code = rows["document"]["error_code"]
     message = line.split(f"{code} ", 1)[1] if f"{code} " in line else line
-    return {"file": path, "code": code, "message": message}
+    text = rows["document"].get("error_text") or line
+    # ``message`` for logs and the JSON summary; ``text`` (Vietnamese) for the web app's run report
+    return {"file": path, "code": code, "message": message,
+            "text": text.split(f"{code} ", 1)[1] if f"{code} " in text else text}
 
 
 def _failed_rows(task: Task, outcome: Outcome, value: Any, seconds: float) -> dict[str, Any]:
@@ -282,7 +284,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
     files, ignored = found.files, len(found.skipped)
     interrupted = close_interrupted_runs(db)
     plan = save_plan(db, parent, context.plan, catalogue, context.fingerprint)
-    suspect = mark_suspect(db, plan.id, context.fingerprint)
+    suspect = mark_suspect(db, plan)
     hashes: dict[str, str] = {}
     sizes: dict[str, int] = {}
     unread: list[tuple[Path, HyError]] = []

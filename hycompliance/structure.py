@@ -156,7 +156,8 @@ class _Builder:
             return base
         where = parent.id or "the document"
         self.warnings.append(
-            ParseWarning("W201", f"repeated label {label!r} under {where}: kept as {base}-{seen}")
+            ParseWarning("W201", f"repeated label {label!r} under {where}: kept as {base}-{seen}",
+                         (("label", label), ("where", parent.id or "văn bản"), ("kept", f"{base}-{seen}")))
         )
         return f"{base}-{seen}"
 
@@ -241,7 +242,7 @@ def _starts_lower(text: str) -> bool:
 def build_plan(doc: Document) -> Plan:
     """Structure a read document into a Plan (pure function of the blocks)."""
     cfg = rules.load("structure.yaml")
-    header, body, title_blocks = read_header(doc.blocks, cfg)
+    header, body, title_blocks = read_header(doc.blocks, cfg, parse_label)
     body = _split_soft_breaks(body)
     b = _Builder()
     closing = ClosingReader(cfg)

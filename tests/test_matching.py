@@ -57,11 +57,15 @@ def test_merged_bullet_addresses_both_tasks(vanlam):
     assert {e.clause for e in matches["III.4.4"].evidence} >= {merged}
 
 
-def test_target_row_compares_values(vanlam):
-    _, matches = vanlam
-    why = matches["II.2.1"].why
-    assert "2021-2025 kế hoạch 9,0 - 9,5, tỉnh Khoảng 8% (cao hơn)" in why
-    assert "2026-2030 kế hoạch Khoảng 9,5, tỉnh Khoảng 9% (cao hơn)" in why
+def test_target_row_compares_values(vanlam, catalogue):
+    from hycompliance.coverage import matcher_cell
+    from hycompliance.text import load_lexicon
+
+    plan, matches = vanlam
+    req = next(r for r in catalogue if r.id == "II.2.1")
+    cell = matcher_cell(req, matches["II.2.1"], plan, {}, load_lexicon(), True)
+    assert [(t.period, t.plan, t.province, t.verdict) for t in cell.targets] == [
+        ("2021-2025", "9,0 - 9,5", "Khoảng 8%", "higher"), ("2026-2030", "Khoảng 9,5", "Khoảng 9%", "higher")]
 
 
 @pytest.mark.parametrize(
@@ -80,11 +84,20 @@ def test_distractors_address_nothing(request, fixture, start):
     assert [m.requirement for m in matches.values() if any(e.clause == clause for e in m.evidence)] == []
 
 
-def test_missing_task_is_missing_with_a_vietnamese_reason(vanlam):
-    _, matches = vanlam
+def test_missing_task_is_missing_with_a_vietnamese_reason(vanlam, catalogue):
+    from dataclasses import asdict
+
+    from hycompliance.coverage import matcher_cell
+    from hycompliance.report.labels import why
+    from hycompliance.text import load_lexicon
+
+    plan, matches = vanlam
     m = matches["III.5.7"]  # deliberately omitted by the district
     assert (m.status, m.evidence) == ("missing", ())
-    assert m.why.startswith("Không có đoạn nào nêu đủ nội dung này")
+    req = next(r for r in catalogue if r.id == "III.5.7")
+    cell = matcher_cell(req, m, plan, {}, load_lexicon(), True)
+    assert [r.code for r in cell.reasons] == ["nearest" if m.nearest else "nothing"]
+    assert why([asdict(r) for r in cell.reasons]).startswith("Không có đoạn nào")
 
 
 @pytest.mark.parametrize(

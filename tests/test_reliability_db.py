@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hycompliance.store import add_review, open_db
-from hycompliance.web.detail import document_row, review_history
+from hycompliance.store import add_review, decisions, open_db
+from hycompliance.web.detail import document_row
 from tests.conftest_db import PARENT_TXT, ROOT, SOKHCN_TXT
 from tests.test_reliability_scan import plans, run, with_limits
 
@@ -48,7 +48,7 @@ def test_a_rules_change_marks_decisions_stale_as_a_plan_change_does(tmp_path, mo
     assert rescanned["scanned"] == 1
     assert _cell(db_path, requirement) == ("justified", 1, machine, machine)  # to re-check; the machine's verdict shows
     db = open_db(db_path)
-    history = review_history(db, document_row(db, db.execute("SELECT id FROM documents").fetchone()[0]))
+    history = decisions(db, document_row(db, db.execute("SELECT id FROM documents").fetchone()[0]))
     db.close()
     assert [item["stale"] for item in history[requirement]] == [True]
 

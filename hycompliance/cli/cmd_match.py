@@ -95,36 +95,29 @@ def match_cmd(
 
     Example: hycompliance match corpora/87-KH-UBND-2023.txt corpora/examples/vanlam-kh-2023.docx
     """
-    from hycompliance.matching import match_plan
-    from hycompliance.requirements import build_catalogue, load_catalogue
+    from dataclasses import asdict
 
-    from hycompliance.catalogue_check import check_catalogue
-    from hycompliance.requirements import derive_rules
+    from hycompliance.pipeline import analyze, load_context
+    from hycompliance.report.labels import why
 
-    parent = _parse(plan)
-    reqs = load_catalogue(catalogue) if catalogue else build_catalogue(parent)
-    check_catalogue(parent, reqs, derive_rules())
-    matches = match_plan(_parse(file), reqs)
+    result = analyze(file, load_context(plan, catalogue))  # checks the catalogue as the batch does (E309)
+    cells = [c for c in result.cells if c.kind != "reference"]
     if as_json:
-        out = [
-            {"requirement": m.requirement, "status": m.status, "score": m.score, "why": m.why,
-             "evidence": [{"clause": e.clause, "page": e.page, "text": e.text, "score": e.score} for e in m.evidence]}
-            for m in matches
-        ]
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([asdict(c) for c in cells], ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{file.name} so với {plan.name}")
     for head in ("Yêu cầu", "Trạng thái", "Điểm", "Trang", "Đoạn", "Lý do"):
         table.add_column(head, overflow="fold")
-    for m in matches:
-        ev = m.evidence[0] if m.evidence else None
-        status = f"[{STATUS_STYLE[m.status]}]{STATUS[m.status]}[/]"
-        table.add_row(m.requirement, status, f"{m.score:.2f}", str(ev.page) if ev else "", ev.clause if ev else "",
-                      escape(m.why))
+    for c in cells:
+        ev = c.evidence[0] if c.evidence else None
+        status = f"[{STATUS_STYLE[c.status]}]{STATUS[c.status]}[/]"
+        reasons = why([asdict(r) for r in c.reasons], [asdict(t) for t in c.targets])
+        table.add_row(c.requirement, status, f"{c.score:.2f}", str(ev.page) if ev else "", ev.clause if ev else "",
+                      escape(reasons))
     console = Console()
     console.print(table)
-    counts = {k: sum(m.status == k for m in matches) for k in ("covered", "partial", "missing")}
-    console.print(" · ".join(f"{STATUS[k]}: {n}/{len(matches)}" for k, n in counts.items()))
+    counts = {k: sum(c.status == k for c in cells) for k in ("covered", "partial", "missing")}
+    console.print(" · ".join(f"{STATUS[k]}: {n}/{len(cells)}" for k, n in counts.items()))
 
 
 @app.command("eval")

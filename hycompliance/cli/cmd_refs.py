@@ -15,6 +15,7 @@ from hycompliance.cli.app import app
 from hycompliance.errors import EXIT_SOME_FAILED, HyError
 from hycompliance.models import Citation, Finding, Plan
 from hycompliance.references import check, extract_plan, load_registry, parent_registry, registry_yaml, seed_registry
+from hycompliance.dates import day
 from hycompliance.references.resolve import parent_registry_path
 from hycompliance.report.labels import SEVERITY
 
@@ -45,14 +46,6 @@ def _reference_row(c: Citation) -> dict[str, object]:
 def _finding_row(f: Finding) -> dict[str, object]:
     row = asdict(f)
     return {k: row[k] for k in ("code", "severity", "message", "as_written", "page", "clause")}
-
-
-def _date_vi(iso: str | None) -> str:
-    """2023-05-23 as people here write it: 23/05/2023."""
-    if not iso:
-        return ""
-    year, month, day = iso.split("-")
-    return f"{day}/{month}/{year}"
 
 
 @app.command("refs")
@@ -101,7 +94,7 @@ def refs(
         table.add_row(
             c.key or " ".join(c.as_written.split()),
             c.type or "",
-            _date_vi(c.date),
+            day(c.date, missing=""),
             c.issuer or "",
             str(c.page),
             c.clause or "",

@@ -15,14 +15,13 @@ import hashlib
 import os
 import stat
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 from hycompliance.errors import Code, HyError
+from hycompliance.ingest.limits import DEFAULT_LIMITS, DOCX_MAIN_PART, MB, Limits  # noqa: F401  (re-exported)
 from hycompliance.models import Document, ParseWarning
-
-MB = 1024 * 1024
 
 Kind = Literal["pdf", "docx", "zip", "ole", "rtf", "odf", "ooxml", "text"]
 
@@ -33,7 +32,6 @@ SNIFF_BYTES = 1024
 ZIP_MAGIC = b"PK\x03\x04"
 # OLE2 compound file: legacy Word .doc (and .xls/.ppt).
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-DOCX_MAIN_PART = "word/document.xml"
 # RTF starts with "{\\rtf" (Word, WordPad, LibreOffice all write it), whatever the file is called.
 RTF_MAGIC = b"{\\rtf"
 # OpenDocument (LibreOffice): a zip whose first member "mimetype" says which kind.
@@ -57,20 +55,6 @@ KNOWN_EXTENSIONS = frozenset(ext for exts in FORM_EXTENSIONS.values() for ext in
 WARN_WRONG_EXTENSION = "W105"
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Size limits a reader refuses beyond; pass smaller ones in tests or for a web upload.
-
-    >>> Limits().max_bytes // MB, Limits(max_pages=10).max_pages
-    (50, 10)
-    """
-
-    max_bytes: int = 50 * MB
-    max_docx_uncompressed: int = 200 * MB
-    max_pages: int = 2000
-
-
-DEFAULT_LIMITS = Limits()
 
 
 def read(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -244,7 +228,8 @@ def _extension_warning(form: str, ext: str) -> ParseWarning | None:
         return None
     shown = ext or "(none)"
     actual = {"pdf": "PDF", "docx": "DOCX", "txt": "text"}[form]
-    return ParseWarning(WARN_WRONG_EXTENSION, f"content is {actual}, but the extension says {shown}; read as {actual}")
+    return ParseWarning(WARN_WRONG_EXTENSION, f"content is {actual}, but the extension says {shown}; read as {actual}",
+                        (("actual", actual.replace("text", "văn bản thuần")), ("ext", shown)))
 
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "read", "sniff"]

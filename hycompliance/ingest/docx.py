@@ -29,7 +29,7 @@ from lxml.etree import XMLSyntaxError, _Element
 
 from hycompliance.budgets import budgets
 from hycompliance.errors import Code, HyError
-from hycompliance.ingest import DOCX_MAIN_PART, Limits
+from hycompliance.ingest.limits import DOCX_MAIN_PART, Limits
 from hycompliance.ingest.legacy import Legacy, tcvn3_to_unicode, vni_to_unicode
 from hycompliance.ingest.numbering import Numbering
 from hycompliance.models import Block, Document

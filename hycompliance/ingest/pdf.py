@@ -27,7 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from hycompliance.errors import Code, HyError
-from hycompliance.ingest import Limits
+from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import ocr_pages
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
@@ -154,7 +154,8 @@ def read_pdf(path: str, limits: Limits) -> Document:
     finally:
         pdf.close()
     warnings = tuple(
-        ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing")
+        ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing",
+                     (("page", str(index + 1)),))
         for index, count in enumerate(counts)
         if count < MIN_TEXT_CHARS
     )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from hycompliance.dates import day
 from hycompliance.models import Citation, Finding, Plan
 from hycompliance.references import patterns as P
 from hycompliance.references.extract import SHORT_FLAG, SYMBOL_FLAG, canonical_key, extract_plan, find_own, iso_date, normal_key, parse_key
@@ -25,10 +27,7 @@ class _Hit:
 
 
 def _vn_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
+    return day(iso, missing="")
 
 
 def _base(code: str | None) -> str:
@@ -159,10 +158,13 @@ def _conflicts(citations: list[Citation], meant: list[str | None], flagged: set[
     return hits
 
 
-def _required(plan: Plan, meant: list[str | None], parent: Plan, registry: Registry, rules: Rules) -> list[_Hit]:
+def _required(plan: Plan, meant: list[str | None], parent: Plan, registry: Registry, rules: Rules,
+              parent_citations: Sequence[Citation] | None = None) -> list[_Hit]:
     """missing_required_reference: the parent plan itself and every document its preamble (title and
-    "Căn cứ" lines, before its first section) names as its basis must be cited by the child."""
-    cited = parent_cites = extract_plan(parent, registry, rules=rules)
+    "Căn cứ" lines, before its first section) names as its basis must be cited by the child.
+    ``parent_citations``: the parent's citations when the caller has them (extracted here otherwise)."""
+    cited = parent_cites = list(parent_citations) if parent_citations is not None else extract_plan(
+        parent, registry, rules=rules)
     parent_key, _ = own_identity(parent, parent_cites, rules)
     first = next((c.start for c in parent.clauses if c.kind == "section"), None)
     if first is None:
@@ -199,7 +201,8 @@ def _deadlines(plan: Plan, own_date: str | None, rules: Rules) -> list[_Hit]:
 
 
 def check(plan: Plan, citations: list[Citation], registry: Registry, *, parent: Plan | None = None,
-          rules: Rules | None = None) -> tuple[list[Citation], list[Finding]]:
+          rules: Rules | None = None, parent_citations: Sequence[Citation] | None = None,
+          ) -> tuple[list[Citation], list[Finding]]:
     """Findings for ``citations`` of ``plan``, and the citations with the codes found on each in ``flags``."""
     rules = rules or load_rules()
     own_key, own_date = own_identity(plan, citations, rules)
@@ -219,7 +222,7 @@ def check(plan: Plan, citations: list[Citation], registry: Registry, *, parent: 
     hits += _plan_dates(citations, [None if i in own else k for i, k in enumerate(meant)], registry, rules)
     hits += _conflicts(citations, meant, wrong_issuer | own, rules)
     if parent is not None:
-        hits += _required(plan, meant, parent, registry, rules)
+        hits += _required(plan, meant, parent, registry, rules, parent_citations)
     hits += _deadlines(plan, own_date, rules)
     flags: dict[int, list[str]] = {}
     for h in hits:
@@ -232,6 +235,6 @@ def check(plan: Plan, citations: list[Citation], registry: Registry, *, parent: 
 
 
 def lint(plan: Plan, citations: list[Citation], registry: Registry, *, parent: Plan | None = None,
-         rules: Rules | None = None) -> list[Finding]:
+         rules: Rules | None = None, parent_citations: Sequence[Citation] | None = None) -> list[Finding]:
     """Findings (error / warning / info) about the citations of ``plan``."""
-    return check(plan, citations, registry, parent=parent, rules=rules)[1]
+    return check(plan, citations, registry, parent=parent, rules=rules, parent_citations=parent_citations)[1]

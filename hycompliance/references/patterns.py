@@ -17,27 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from types import MappingProxyType
 
-
-def _fold_table() -> MappingProxyType:
-    """Map every precomposed Latin letter to its lower-case base letter (one char -> one char)."""
-    table: dict[int, str] = {}
-    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(cp)
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        if base.isascii() and base.isalpha():
-            table[cp] = base
-    table[ord("Đ")] = table[ord("đ")] = "d"
-    for cp in range(ord("A"), ord("Z") + 1):
-        table[cp] = chr(cp).lower()
-    return MappingProxyType(table)
-
-
-FOLD_TABLE = _fold_table()
-
-
-def fold(text: str) -> str:
-    """Lower-case, diacritic-free copy of ``text`` with the same length (offsets carry over)."""
-    return text.translate(FOLD_TABLE)
+from hycompliance.normalize import fold  # noqa: F401  (the one diacritic fold; used as P.fold)
 
 
 # --- Building blocks -----------------------------------------------------------------------------

@@ -13,7 +13,6 @@ import secrets
 from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -138,10 +137,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}%"
-
-
 def _heat(value: float | None) -> str:
     """A CSS class for a coverage percent: h0 (none met) … h4 (all met); hx when nothing applies."""
     if value is None:
@@ -149,35 +144,15 @@ def _heat(value: float | None) -> str:
     return f"h{min(4, int(value // 25))}"
 
 
-def _when(value: str | None) -> str:
-    """An ISO timestamp as people here write it, in the server's time zone: 26/11/2026 22:55."""
-    if not value:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return f"{moment:%d/%m/%Y %H:%M}"
-
-
-def _day(value: str | None) -> str:
-    """An ISO date as dd/mm/yyyy."""
-    try:
-        return f"{datetime.fromisoformat(value or ''):%d/%m/%Y}"
-    except ValueError:
-        return value or "—"
-
-
 def templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("hycompliance.web", "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["when"] = _when
-    env.filters["day"] = _day
+    env.filters["when"] = labels.when
+    env.filters["day"] = labels.day
+    env.filters["warning"] = labels.warning_text
     env.globals.update(S=labels.STATUS, C=labels.COLUMN, H=labels.HEADING, K=labels.DOC_KIND, G=labels.GROUP,
                        SEV=labels.SEVERITY, RK=labels.REQUIREMENT_KIND, CMP=labels.COMPARE, STALE=labels.STALE,
-                       SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, pct=_pct, heat=_heat,
+                       SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, P=labels.PAGE, num=labels.number, pct=labels.percent, heat=_heat,
                        ROLE=auth.ROLE_WORDS)
     return Jinja2Templates(env=env, context_processors=[_page_context])
 
@@ -212,7 +187,7 @@ async def _hy_error(request: Request, exc: Exception) -> Response:
     # E301: the database is busy past the wait budget, full or read-only; nothing was written, try again later
     status = 404 if exc.code.value in ("E302", "E304", "E305") else 503 if exc.code.value == "E301" else 400
     return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": exc.line()}, status_code=status)
+        request, "error.html", {"status": status, "message": exc.line_vi()}, status_code=status)
 
 
 def served_names(host: str, allowed_hosts: Iterable[str]) -> frozenset[str]:

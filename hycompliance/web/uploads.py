@@ -22,7 +22,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,9 +29,10 @@ from typing import Any, BinaryIO
 from sqlite_utils import Database
 
 from hycompliance import ingest
+from hycompliance.budgets import budgets
 from hycompliance.database import writing
 from hycompliance.errors import Code, HyError
-from hycompliance.budgets import budgets
+from hycompliance.ingest.encoding import looks_binary, sniff_utf16
 from hycompliance.inventory import document_at
 from hycompliance.store import SUPPORTED, current_plan, fold, now
 from hycompliance.web.schema import connect
@@ -44,30 +44,21 @@ SCAN_STARTUP_SECONDS = 300
 CHUNK = 1 << 16
 TEXT_PROBE = 1 << 16
 FORM_NAMES = {"pdf": "PDF", "docx": "DOCX", "txt": "text", "doc": "legacy Word .doc", "zip": "a ZIP archive",
-              "binary": "binary data", "empty": "empty"}
+              "binary": "binary data", "empty": "empty", "rtf": "RTF (Rich Text Format)",
+              "odf": "an OpenDocument file", "ooxml": "an Office file that is not a Word document"}
 
 
 def sniff(path: Path) -> str:
-    """What the bytes are: pdf, docx, txt, or doc/zip/binary/empty for what is refused."""
+    """What the bytes are, by the readers' own sniffer (``ingest.sniff``, ``encoding.looks_binary``): pdf,
+    docx, txt, or doc/zip/binary/empty for what is refused."""
     with open(path, "rb") as fh:
         head = fh.read(TEXT_PROBE)
     if not head:
         return "empty"
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as z:
-                return "docx" if "word/document.xml" in z.namelist() else "zip"
-        except zipfile.BadZipFile:
-            return "binary"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM: NUL bytes are expected
-        return "txt"
-    if b"\x00" in head:
-        return "binary"
-    return "txt"
+    kind = ingest.sniff(path, path.name)
+    if kind == "text":
+        return "txt" if sniff_utf16(head) or not looks_binary(head) else "binary"
+    return {"ole": "doc"}.get(kind, kind)
 
 
 def slug(original: str) -> str:
@@ -192,14 +183,14 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
                     _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
                 else:
                     _update(db, upload_id, state="error", document_id=doc["id"], run_id=summary["run"], finished_at=now(),
-                            error_line=_shown(doc["error_line"] or "", up["path"], up["original"]))
+                            error_line=_shown(doc["error_text"] or doc["error_line"] or "", up["path"], up["original"]))
             else:
                 line = next((ln for ln in reversed(err.splitlines()) if ln.strip()), f"scan exited with {code}")
                 _update(db, upload_id, state="error", error_line=_shown(line, up["path"], up["original"]),
                         finished_at=now())
         except HyError as exc:
-            _update(db, upload_id, state="error", error_line=_shown(exc.line(), up["path"], up["original"]),
+            _update(db, upload_id, state="error", error_line=_shown(exc.line_vi(), up["path"], up["original"]),
                     finished_at=now())
         except Exception as exc:  # a bug must not leave the upload "scanning" forever
             error = HyError(Code.E306_INTERNAL, up["original"], detail=f"{type(exc).__name__}: {exc}")
-            _update(db, upload_id, state="error", error_line=error.line(), finished_at=now())
+            _update(db, upload_id, state="error", error_line=error.line_vi(), finished_at=now())

@@ -78,7 +78,7 @@ async def decide(request: Request) -> Response:
         await run_in_threadpool(_record, request.app.state.settings.db_path, doc_id, requirement, status, note,
                                 auth.reviewer_name(request, user))
     except HyError as exc:  # E301: the database stayed busy past the wait budget (or is full, read-only)
-        raise HTTPException(503 if exc.code is Code.E301_DB else 400, detail=exc.line()) from exc
+        raise HTTPException(503 if exc.code is Code.E301_DB else 400, detail=exc.line_vi()) from exc
     anchor = quote(f"req-{requirement}")
     return RedirectResponse(f"/documents/{doc_id}?saved={quote(requirement)}#{anchor}", status_code=303)
 

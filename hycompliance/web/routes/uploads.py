@@ -66,8 +66,8 @@ async def upload(request: Request) -> Response:
     except HyError as exc:  # a refused file (400), or the database busy, full or read-only (503): nothing kept
         status = 503 if exc.code is Code.E301_DB else 400
         if _wants_json(request):
-            return JSONResponse({"error": exc.line()}, status_code=status)
-        raise HTTPException(status, detail=exc.line()) from exc
+            return JSONResponse({"error": exc.line_vi()}, status_code=status)
+        raise HTTPException(status, detail=exc.line_vi()) from exc
     finally:
         await form.close()
     request.app.state.jobs.submit(store_uploads.run_upload, settings.db_path, settings.plan_path, upload_id)
