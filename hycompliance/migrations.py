@@ -226,11 +226,33 @@ def _matrix_view(db: Database) -> None:
     )
 
 
+def _document_scope(db: Database) -> None:
+    """Whether each document implements the parent plan (hycompliance.scope), and reviewers' overrides."""
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN in_scope INTEGER;
+        ALTER TABLE documents ADD COLUMN scope_basis TEXT;
+        ALTER TABLE documents ADD COLUMN scope_reason TEXT;
+        ALTER TABLE documents ADD COLUMN scope_overlap REAL;
+        CREATE TABLE scope_reviews (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            in_scope INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX scope_reviews_document ON scope_reviews(document_id);
+        """
+    )
+
+
 # In order. Names are stable: they are what the ``migrations`` table records.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", _create_core),
     ("0002_clause_search", _clause_search),
     ("0003_matrix_view", _matrix_view),
+    ("i16_document_scope", _document_scope),
 )
 
 

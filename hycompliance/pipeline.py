@@ -2,7 +2,8 @@
 
 ``load_context`` reads the parent plan once (its catalogue, the registry of known documents, and a
 fingerprint of everything a result depends on); ``analyze`` takes one submitted file through
-ingest -> structure -> references -> matching. The batch (``scan``) and the web app call these two.
+ingest -> structure -> references -> scope -> matching. A document that does not implement the parent
+(hycompliance.scope) keeps its parse, references and findings, but addresses none of its tasks. The batch (``scan``) and the web app call these two.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hycompliance.references import extract_plan, lint, parent_registry
 from hycompliance.references.resolve import Registry
 from hycompliance.requirements import build_catalogue, load_catalogue, reference_requirements
 from hycompliance.matching import match_plan
+from hycompliance.scope import ParentProfile, Scope, decide, out_of_scope_matches, parent_profile, reviewed
 from hycompliance.structure import parse_file
 
 
@@ -31,6 +33,7 @@ class ParentContext:
     references: tuple[Requirement, ...]  # requirements of kind "reference" (documents to carry out)
     registry: Registry
     fingerprint: str  # changes when the parent file, its catalogue, the rules or the tool change
+    scope_profile: ParentProfile | None = None  # what the scope check compares children with (None: no check)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class DocumentResult:
     citations: tuple[Citation, ...]
     findings: tuple[Finding, ...]
     matches: tuple[Match, ...]
+    scope: Scope | None = None  # None: not checked (a context without a scope profile)
 
 
 def load_context(parent_path: str | Path, catalogue_path: str | Path | None = None) -> ParentContext:
@@ -56,13 +60,32 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
     if catalogue_path:
         parts.append(file_hash(catalogue_path))
     fingerprint = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-    return ParentContext(str(parent_path), plan, catalogue, references, registry, fingerprint)
+    return ParentContext(str(parent_path), plan, catalogue, references, registry, fingerprint, parent_profile(plan))
 
 
-def analyze(path: str | Path, context: ParentContext) -> DocumentResult:
-    """Read, structure, cite-check and match one submitted plan. Raises ``HyError`` on bad input."""
+def analyze(path: str | Path, context: ParentContext, *, scope_override: bool | None = None) -> DocumentResult:
+    """Read, structure, cite-check, scope-check and match one submitted plan. Raises ``HyError`` on bad input.
+
+    ``scope_override`` is a reviewer's decision on whether the document implements the parent (None: the
+    machine decides).
+    """
     plan = parse_file(path)
     citations = tuple(extract_plan(plan, context.registry))
     findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan))
-    matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))
-    return DocumentResult(str(path), plan, citations, findings, matches)
+    scope = None
+    if context.scope_profile is not None:
+        scope = decide(plan, citations, context.scope_profile)
+        if scope_override is not None:
+            scope = reviewed(scope, scope_override, context.scope_profile.name)
+    if scope is not None and not scope.in_scope:
+        matches = out_of_scope_matches(context.catalogue, scope)
+    else:
+        matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))
+    return DocumentResult(str(path), plan, citations, findings, matches, scope)
+
+
+def scope_of(path: str | Path, context: ParentContext) -> Scope:
+    """Only the scope check of one file (read, structure, references): does it implement the parent?"""
+    plan = parse_file(path)
+    profile = context.scope_profile or parent_profile(context.plan)
+    return decide(plan, tuple(extract_plan(plan, context.registry)), profile)

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from hycompliance import __version__, rules
 from hycompliance.errors import Code, HyError
 from hycompliance.reference_coverage import with_reference_requirements
+from hycompliance.scope_store import scope_overrides
 from hycompliance.store import (
     SUPPORTED,
     Stamp,
@@ -43,7 +44,7 @@ from hycompliance.store import (
 )
 
 ContextLoader = Callable[[str, "str | None"], Any]
-Analyzer = Callable[[str, Any], Any]
+Analyzer = Callable[..., Any]  # (path, context[, scope_override=bool]) -> a pipeline.DocumentResult
 
 
 def _pipeline_loader(parent_path: str, catalogue_path: str | None) -> Any:
@@ -52,10 +53,10 @@ def _pipeline_loader(parent_path: str, catalogue_path: str | None) -> Any:
     return load_context(parent_path, catalogue_path)
 
 
-def _pipeline_analyze(path: str, context: Any) -> Any:
+def _pipeline_analyze(path: str, context: Any, *, scope_override: bool | None = None) -> Any:
     from hycompliance.pipeline import analyze
 
-    return analyze(path, context)
+    return analyze(path, context, scope_override=scope_override)
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], int]:
@@ -108,6 +109,7 @@ class Task:
     catalogue_path: str | None
     loader: ContextLoader
     analyze: Analyzer
+    scope_override: bool | None = None  # a reviewer's decision on whether it implements the parent
 
 
 def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
@@ -115,9 +117,12 @@ def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
     started = time.perf_counter()
     try:
         context, catalogue = parent_context(task.loader, task.parent_path, task.catalogue_path)
-        result = task.analyze(task.path, context)
+        if task.scope_override is None:
+            result = task.analyze(task.path, context)
+        else:
+            result = task.analyze(task.path, context, scope_override=task.scope_override)
         rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.matches, catalogue,
-                           task.requirement_ids, task.stamp, task.content_hash, task.size)
+                           task.requirement_ids, task.stamp, task.content_hash, task.size, scope=result.scope)
     except HyError as exc:
         rows = error_rows(task.stamp, exc, task.content_hash, task.size)
     except Exception as exc:  # a bug must not stop the batch: record it against the file
@@ -232,6 +237,7 @@ def scan(
         run_id = start_run(db, plan, [str(p) for p in paths], workers)
         stamp = Stamp(plan.id, context.fingerprint, rules.rules_version(), __version__, run_id)
         tasks: list[Task] = []
+        overrides = scope_overrides(db)
         skipped = 0
         for f in files:
             state = states[str(f)]
@@ -240,7 +246,7 @@ def scan(
                 skipped += 1
                 continue
             tasks.append(Task(state.id, str(f), digest, size, stamp, plan.requirement_ids, parent, catalogue_arg,
-                              loader, analyze))
+                              loader, analyze, overrides.get(state.id)))
         fancy = progress if progress is not None else stream.isatty()
         bar = Progress(len(tasks), stream, fancy)
         if suspect:

@@ -18,7 +18,10 @@ Tables (names are stable; JSON columns hold JSON text):
   a collision becomes ``name-ext``, then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
   pages, issuer, number, date, title, kind (district|commune|agency|province), status (pending|ok|error),
   error_code, error_line, warnings (JSON), fingerprint, rules_version, tool_version, run_id → runs,
-  processed_at.
+  processed_at, in_scope (1|0, NULL when not checked), scope_basis (cites_parent|cites_ancestor|subject|none|
+  reviewer_in|reviewer_out), scope_reason (Vietnamese), scope_overlap (hycompliance.scope).
+- ``scope_reviews`` (append-only; the latest per document wins, applied at the next scan): id, document_id,
+  in_scope, note, reviewer, at (hycompliance.scope_store).
 - ``clauses``: id, document_id → documents, clause_id (``III.3.2``), position, label, kind, text,
   text_folded (no diacritics, đ→d; FTS5 table ``clauses_fts``), page, parent, cells (JSON).
 - ``citations``: id, document_id, key, type, number, symbol, date, issuer, issuer_code, system, as_written,
@@ -60,6 +63,7 @@ from hycompliance.ingest import file_hash
 from hycompliance.migrations import migrate
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.reference_coverage import REFERENCE, reference_matches
+from hycompliance.scope import Scope
 
 try:  # another engineer owns normalize.py
     from hycompliance.normalize import strip_diacritics as _strip
@@ -345,8 +349,12 @@ def result_rows(
     stamp: Stamp,
     content_hash: str,
     size: int,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """Rows for one successfully analysed document: ``{"document": {...}, "clauses": [...], ...}``."""
+    """Rows for one successfully analysed document: ``{"document": {...}, "clauses": [...], ...}``.
+
+    An out-of-scope document (``scope``) addresses nothing: its matches, all "missing", stand for every cell,
+    references included."""
     h = plan.header
     kind = document_kind(h.issuer)
     document = {
@@ -356,6 +364,8 @@ def result_rows(
         "warnings": json.dumps([{"code": w.code, "message": w.message} for w in plan.warnings], ensure_ascii=False),
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
+        "in_scope": None if scope is None else int(scope.in_scope), "scope_basis": scope and scope.basis,
+        "scope_reason": scope and scope.reason, "scope_overlap": scope and scope.overlap,
     }
     clauses = [
         {"document_id": doc_id, "clause_id": c.id, "position": i, "label": c.label, "kind": c.kind, "text": c.text,
@@ -377,11 +387,12 @@ def result_rows(
     ]
     by_id = {r.id: r for r in catalogue}
     rows: dict[str, dict[str, Any]] = {}
+    out_of_scope = scope is not None and not scope.in_scope
     for m in matches:
         r = by_id.get(m.requirement)
-        if r is not None and r.kind in CELL_KINDS and r.kind != REFERENCE and m.requirement in requirement_ids:
+        if r is not None and r.kind in CELL_KINDS and (r.kind != REFERENCE or out_of_scope) and m.requirement in requirement_ids:
             rows[m.requirement] = _match_row(doc_id, requirement_ids[m.requirement], m, applies(r, kind, h.issuer), "matcher")
-    for m in reference_matches(catalogue, citations, findings):
+    for m in ([] if out_of_scope else reference_matches(catalogue, citations, findings)):
         if m.requirement in requirement_ids:
             rows[m.requirement] = _match_row(doc_id, requirement_ids[m.requirement], m, True, "references")
     for r in catalogue:  # the matcher found nothing for it: the plan does not address it
@@ -400,6 +411,7 @@ def error_rows(stamp: Stamp, error: HyError, content_hash: str | None, size: int
         "error_code": error.code.value, "error_line": error.line(), "warnings": "[]",
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
+        "in_scope": None, "scope_basis": None, "scope_reason": None, "scope_overlap": None,
     }
     return {"document": document, "clauses": [], "citations": [], "findings": [], "matches": []}
 
