@@ -78,7 +78,7 @@ def analyze(path: str | Path, context: ParentContext, *, scope_override: bool | 
         if scope_override is not None:
             scope = reviewed(scope, scope_override, context.scope_profile.name)
     if scope is not None and not scope.in_scope:
-        matches = out_of_scope_matches(context.catalogue, scope)
+        matches = out_of_scope_matches(context.catalogue + context.references, scope)
     else:
         matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))
     return DocumentResult(str(path), plan, citations, findings, matches, scope)
