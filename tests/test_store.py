@@ -69,10 +69,10 @@ def test_schema_tables_view_and_pragmas(db):
 
 def test_migrations_recorded_and_idempotent(db):
     names = [name for name, _ in MIGRATIONS]
-    assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view"]
+    assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view", "i16_document_scope"]
     assert migrate(db) == []
     assert applied(db) == names
-    assert db["migrations"].count == 3
+    assert db["migrations"].count == 4
 
 
 def test_reopen_keeps_data(tmp_path, context):
