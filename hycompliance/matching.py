@@ -261,6 +261,7 @@ class Scored:
     features: PairFeatures
     matrix: np.ndarray  # R x C probabilities
     keep: np.ndarray  # R x C kept pairs
+    places: frozenset[str] = frozenset()  # syllables of the plan's own place names (never key terms)
 
 
 def score_plan(
@@ -278,7 +279,7 @@ def score_plan(
     m = score_matrix(feats, config)
     eq = implications(feats.requirements, catalogue)
     keep = assign(m, config, eq, feats.segment_best)
-    return Scored(feats, imply_scores(m, keep, eq), keep)
+    return Scored(feats, imply_scores(m, keep, eq), keep, own_places(plan))
 
 
 def implications(reqs: Sequence[Requirement], catalogue: Sequence[Requirement]) -> dict[int, list[int]]:
@@ -335,23 +336,61 @@ def matches_from(scored: Scored, config: MatchConfig, lex: Lexicon) -> list[Matc
             for j in cols
         )
         nearest = int(np.argmax(m[i])) if m.size and m[i].max() > 0 else None
-        out.append(Match(req.id, status, round(best, 3), evidence, explain(req, feats.units, cols, nearest, lex)))  # type: ignore[arg-type]
+        why = explain(req, feats.units, cols, nearest, lex, scored.places)
+        out.append(Match(req.id, status, round(best, 3), evidence, why))  # type: ignore[arg-type]
     return out
 
 
 # --- why, in Vietnamese -------------------------------------------------------------------------------
 
 
-def shared_key_words(req: Requirement, unit: Unit, lex: Lexicon, k: int = 6) -> list[str]:
-    """The requirement's most distinctive words that the clause also uses."""
+# An administrative unit before a place name: "UBND huyện Văn Lâm", "xã Như Quỳnh", "tỉnh Hưng Yên".
+PLACE_UNIT = re.compile(r"\b(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)\s+(.+)$", re.IGNORECASE)
+ROMAN = re.compile(r"[ivxlc]+")
+
+
+def own_places(plan: Plan) -> frozenset[str]:
+    """The syllables of the names of the place a plan comes from (its issuer, its parent body, its place line)."""
+    h = plan.header
+    names = [h.place or ""]
+    for issuer in (h.issuer, h.parent_issuer):
+        m = PLACE_UNIT.search(normalize(issuer or ""))
+        if m:
+            names.append(m.group(1))
+    return frozenset(s for n in names for s in normalize(n).lower().split())
+
+
+def key_term(word: str, lex: Lexicon, places: frozenset[str] = frozenset()) -> bool:
+    """Whether a shared word may be shown as a key term: a content word of weight, not a label (roman
+    numeral), not a word of rules/boilerplate.yaml's ``not_key_terms``, not the submitting body's place name.
+
+    >>> from hycompliance.text import make_lexicon
+    >>> lex = make_lexicon({}, [], {"thực hiện": 0.15})
+    >>> [w for w in ["iii", "cả", "văn lâm", "thực hiện", "công nghiệp hỗ trợ"] if key_term(w, lex, frozenset({"văn", "lâm"}))]
+    ['công nghiệp hỗ trợ']
+    """
+    if ROMAN.fullmatch(word) or lex.weight(word) < 0.5 or word in _not_key_terms():
+        return False
+    return not set(word.split()) <= places
+
+
+def _not_key_terms() -> frozenset[str]:
+    return frozenset(normalize(w).lower() for w in (rules.load("boilerplate.yaml") or {}).get("not_key_terms", []))
+
+
+def shared_key_words(req: Requirement, unit: Unit, lex: Lexicon, k: int = 6,
+                     places: frozenset[str] = frozenset()) -> list[str]:
+    """The requirement's most distinctive content words that the clause also uses."""
     mine = set(words(unit.text, lex))
-    keys = [w for w in req.keywords if w in mine]
-    rest = [w for w in dict.fromkeys(words(requirement_text(req), lex)) if w in mine and w not in keys]
+    keys = [w for w in req.keywords if w in mine and key_term(w, lex, places)]
+    rest = [w for w in dict.fromkeys(words(requirement_text(req), lex))
+            if w in mine and w not in keys and key_term(w, lex, places)]
     rest.sort(key=lambda w: -lex.weight(w) * len(w))
     return (keys + rest)[:k]
 
 
-def explain(req: Requirement, units: Sequence[Unit], cols: Sequence[int], nearest: int | None, lex: Lexicon) -> str:
+def explain(req: Requirement, units: Sequence[Unit], cols: Sequence[int], nearest: int | None, lex: Lexicon,
+            places: frozenset[str] = frozenset()) -> str:
     if not cols:
         if nearest is None:
             return "Không có đoạn nào của kế hoạch nêu nội dung này."
@@ -361,7 +400,7 @@ def explain(req: Requirement, units: Sequence[Unit], cols: Sequence[int], neares
     for j in cols:
         u = units[j]
         bits = []
-        kw = shared_key_words(req, u, lex)
+        kw = shared_key_words(req, u, lex, places=places)
         if kw:
             bits.append("từ khóa chung: " + ", ".join(kw))
         refs = sorted(k for k in req.references if key_of(k) in u.refs)

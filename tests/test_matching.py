@@ -253,3 +253,45 @@ def test_distinctive_words_of_a_clause(catalogue, text, n):
             for w in set(words(requirement_text(r), lex)):
                 df[w] = df.get(w, 0) + 1
     assert distinctive_words(set(words(text, lex)), df, lex) == n
+
+
+# --- reasons a reviewer believes: key terms are content words of the requirement ---------------------------
+
+NOT_KEY_TERMS = {"iii", "ii", "iv", "cả", "tăng", "thêm", "giá trị", "văn lâm", "văn", "lâm", "hưng yên"}
+
+
+def _key_terms(why: str) -> set[str]:
+    import re
+
+    return {t.strip() for m in re.finditer(r"từ khóa chung: ([^;.]+)", why) for t in m.group(1).split(",")}
+
+
+def test_key_terms_are_content_words_not_labels_or_places(vanlam):
+    _, matches = vanlam
+    shown = set().union(*(_key_terms(m.why) for m in matches.values()))
+    assert shown  # the plan restates tasks: some key terms are shown
+    assert shown & NOT_KEY_TERMS == set()
+
+
+@pytest.mark.parametrize("word,places,ok", [
+    ("iii", frozenset(), False),  # a section label
+    ("cả", frozenset(), False),  # a quantifier (rules/boilerplate.yaml not_key_terms)
+    ("thực hiện", frozenset(), False),  # an administrative verb (weight 0.15)
+    ("văn lâm", frozenset({"văn", "lâm"}), False),  # the district's own name
+    ("phố hiến", frozenset({"phố", "hiến"}), False),
+    ("công nghiệp hỗ trợ", frozenset({"văn", "lâm"}), True),
+    ("chuyển đổi số", frozenset(), True),
+    ("khu công nghiệp", frozenset({"như", "quỳnh"}), True),
+])
+def test_key_term(word, places, ok):
+    from hycompliance.matching import key_term
+    from hycompliance.text import load_lexicon
+
+    assert key_term(word, load_lexicon(), places) is ok
+
+
+def test_own_places_of_a_district_plan(vanlam):
+    from hycompliance.matching import own_places
+
+    plan, _ = vanlam
+    assert {"văn", "lâm"} <= own_places(plan)
