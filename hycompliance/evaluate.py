@@ -260,6 +260,26 @@ def evaluate(
     """Score matching on every labelled plan in ``gold_dir`` (each form), optionally leave-one-plan-out."""
     config = config or load_config()
     _, cases = load_cases(parent_path, gold_dir, forms, reader, config)
+    results, configs = cross_validate(cases, forms, config, cv=cv)
+    rows = []
+    for form in forms:
+        per = [r for r in results if r.form == form]
+        for r in per:
+            rows.append({"plan": r.name, "form": form, **summarize([r])})
+        if per:
+            rows.append({"plan": "overall", "form": form, **summarize(per)})
+    misses = [{"plan": r.name, "form": r.form, "requirement": q, "text": t} for r in results for q, t in r.misses]
+    hits = sorted(
+        ({"plan": r.name, "form": r.form, "requirement": q, "text": t, "score": s} for r in results for q, t, s in r.false_hits),
+        key=lambda h: -h["score"],
+    )
+    return Report(tuple(rows), tuple(misses[:5]), tuple(hits[:5]), cv, tuple(configs))
+
+
+def cross_validate(
+    cases: Sequence[Case], forms: Sequence[str], config: MatchConfig, *, cv: bool = True
+) -> tuple[list[PlanResult], list[dict[str, Any]]]:
+    """Each plan scored with ``config`` or, with ``cv``, with values fitted on the other plans of its form."""
     results: list[PlanResult] = []
     configs: list[dict[str, Any]] = []
     names = sorted({c.name for c in cases})
@@ -274,19 +294,7 @@ def evaluate(
                 cfg = fit([c for c in form_cases if c.name != name], config)
                 configs.append({"form": form, "held_out": name, "t_part": cfg.t_part, "margin": cfg.margin})
             results.extend(run_case(c, cfg) for c in held)
-    rows = []
-    for form in forms:
-        per = [r for r in results if r.form == form]
-        for r in per:
-            rows.append({"plan": r.name, "form": form, **summarize([r])})
-        if per:
-            rows.append({"plan": "overall", "form": form, **summarize(per)})
-    misses = [{"plan": r.name, "form": r.form, "requirement": q, "text": t} for r in results for q, t in r.misses]
-    hits = sorted(
-        ({"plan": r.name, "form": r.form, "requirement": q, "text": t, "score": s} for r in results for q, t, s in r.false_hits),
-        key=lambda h: -h["score"],
-    )
-    return Report(tuple(rows), tuple(misses[:5]), tuple(hits[:5]), cv, tuple(configs))
+    return results, configs
 
 
 def fit_all(parent_path: str | Path, gold_dir: GoldDirs, forms: Sequence[str] = ("txt",), reader: Callable[[Path], Plan] = default_reader) -> MatchConfig:

@@ -284,14 +284,14 @@ def test_key_terms_are_content_words_not_labels_or_places(vanlam):
     ("khu công nghiệp", frozenset({"như", "quỳnh"}), True),
 ])
 def test_key_term(word, places, ok):
-    from hycompliance.matching import key_term
+    from hycompliance.reasons import key_term
     from hycompliance.text import load_lexicon
 
     assert key_term(word, load_lexicon(), places) is ok
 
 
 def test_own_places_of_a_district_plan(vanlam):
-    from hycompliance.matching import own_places
+    from hycompliance.reasons import own_places
 
     plan, _ = vanlam
     assert {"văn", "lâm"} <= own_places(plan)
