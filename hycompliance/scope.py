@@ -72,11 +72,13 @@ def province_of(issuer: str | None, prefixes: Sequence[str]) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def text_vector(text: str, space: Space, lex: Lexicon) -> np.ndarray:
-    """A whole document as one unit vector of word counts x background IDF (sublinear counts)."""
+def text_vector(texts: Sequence[str], space: Space, lex: Lexicon) -> np.ndarray:
+    """Texts (a plan's clauses) as one unit vector of word counts x background IDF (sublinear counts).
+
+    Clause texts are segmented once per process (hycompliance.text caches them): matching reuses them."""
     v = np.zeros(len(space.vocab), dtype=np.float32)
-    for line in text.splitlines():
-        for w in words(line, lex):
+    for text in texts:
+        for w in words(text, lex):
             k = space.vocab.get(w)
             if k is not None and lex.weight(w) >= 0.5:
                 v[k] += 1.0
@@ -85,10 +87,15 @@ def text_vector(text: str, space: Space, lex: Lexicon) -> np.ndarray:
     return v / n if n > 0 else v
 
 
+def clause_texts(plan: Plan) -> list[str]:
+    """What a plan says: its clauses' texts (the whole text when it has no structure)."""
+    return [c.text for c in plan.clauses] or plan.text.splitlines()
+
+
 def title_vector(title: str, space: Space, lex: Lexicon) -> np.ndarray:
     """A title as a text vector, without the documents it cites (titles are often in capitals)."""
     body, _ = protect_references(normalize(title))
-    return text_vector(body.lower(), space, lex)
+    return text_vector([body.lower()], space, lex)
 
 
 def _printed_keys(text: str) -> list[tuple[str, str]]:
@@ -108,7 +115,7 @@ def parent_profile(parent: Plan, *, space: Space | None = None, lex: Lexicon | N
     kind = (h.type or "kế hoạch").lower()
     name = f"{kind} {h.number}" if h.number else kind
     return ParentProfile(name, own, h.date, ancestors, province_of(h.issuer, sr.province_prefixes),
-                         text_vector(parent.text, space, lex), title_vector(h.title or parent.text[:400], space, lex))
+                         text_vector(clause_texts(parent), space, lex), title_vector(h.title or parent.text[:400], space, lex))
 
 
 def _cites_parent(citations: Sequence[Citation], child: Plan, profile: ParentProfile) -> bool:
@@ -127,7 +134,7 @@ def decide(child: Plan, citations: Sequence[Citation], profile: ParentProfile, *
     space = space or load_space()
     lex = lex or load_lexicon()
     sr = scope_rules or load_scope_rules()
-    overlap = round(float(text_vector(child.text, space, lex) @ profile.vector), 3)
+    overlap = round(float(text_vector(clause_texts(child), space, lex) @ profile.vector), 3)
     title = round(float(title_vector(child.header.title or "", space, lex) @ profile.title_vector), 3)
     fmt = {"parent": profile.name, "overlap": _num(overlap), "threshold": _num(sr.subject_overlap),
            "title": _num(title), "title_threshold": _num(sr.title_overlap)}
