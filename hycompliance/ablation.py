@@ -25,7 +25,8 @@ PARAPHRASE_COS = 0.3
 # Variant name -> the features it leaves out.
 VARIANTS: Mapping[str, tuple[str, ...]] = {
     "lexical": SEMANTIC,
-    "lexical + semantic": (),
+    "lexical + sem": ("sem_margin",),
+    "lexical + sem + sem_margin": (),
     "semantic only": tuple(f for f in FEATURES if f not in SEMANTIC),
 }
 
@@ -83,7 +84,7 @@ def ablation(
     reader: Callable[[Path], Plan] = default_reader, variants: Mapping[str, tuple[str, ...]] = VARIANTS,
 ) -> list[AblationRow]:
     """One row per variant and form, leave-one-plan-out."""
-    config = load_config()
+    config = load_config().with_(disabled=())  # each variant says itself what it leaves out
     _, cases = load_cases(parent_path, gold_dir, forms, reader, config)
     hard = {(c.name, c.form): paraphrase_pairs(c) for c in cases}
     rows = []

@@ -120,6 +120,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50)
 def fit(cases: Sequence[Case], base: MatchConfig) -> MatchConfig:
     """Weights on the cases' candidate pairs, then ``t_part`` and ``margin`` by F1 on the same cases."""
     x = np.vstack([c.features.x for c in cases])
+    x[:, [FEATURES.index(f) for f in base.disabled]] = 0.0  # disabled features get no weight
     y = np.concatenate([c.labels for c in cases])
     w, b = fit_logistic(x, y)
     cfg = base.with_(weights=MappingProxyType(dict(zip(FEATURES, (round(float(v), 4) for v in w)))), bias=round(b, 4))

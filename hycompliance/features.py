@@ -28,10 +28,8 @@ FEATURES = (
     "spread", "in_assignments", "seg_cos", "seg_best", "specificity", "specific_share",
     "sem", "sem_margin",
 )
-# The semantic features (hycompliance.semantic); the ablation of hycompliance.evaluate drops them as a group.
+# The semantic features (hycompliance.semantic); the ablation (hycompliance.ablation) drops them as a group.
 SEMANTIC = ("sem", "sem_margin")
-# Extra candidates retrieved by the semantic signal alone: clauses per requirement, requirements per clause.
-SEM_CANDIDATES = (3, 2)
 # A word used by at most this many requirements of the catalogue is distinctive ("rare_shared").
 RARE_DF = 3
 # A number with a unit or a comparator, as targets are written: "8%", "trên 50", "≥ 9,5", "12%/năm".
@@ -145,9 +143,8 @@ def pair_features(
     cand[np.arange(len(reqs))[:, None], np.argsort(-cos, axis=1)[:, :k_r]] = True
     cand[np.argsort(-cos, axis=0)[:k_c, :], np.arange(len(units))[None, :]] = True
     cand |= seg_top
+    # candidates stay lexical: retrieving more by the word space added false hits (rules/matching.yaml)
     sem, sem_margin = semantic_similarity(reqs, units, lex, load_space())
-    cand[np.arange(len(reqs))[:, None], np.argsort(-sem, axis=1)[:, : min(SEM_CANDIDATES[0], len(units))]] = True
-    cand[np.argsort(-sem, axis=0)[: min(SEM_CANDIDATES[1], len(reqs)), :], np.arange(len(units))[None, :]] = True
     best_c = cos.max(axis=0)
     # how evenly a clause resembles many requirements: mean of its 5 best over its best (vague -> near 1)
     top = -np.sort(-cos, axis=0)[:5, :]

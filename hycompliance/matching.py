@@ -51,6 +51,7 @@ class MatchConfig:
     candidates_per_requirement: int = 10
     candidates_per_clause: int = 6
     max_evidence: int = 3
+    disabled: tuple[str, ...] = ()  # features measured but left out (weight 0, also when fitting)
 
     def with_(self, **kw: Any) -> "MatchConfig":
         from dataclasses import replace
@@ -60,13 +61,15 @@ class MatchConfig:
 
 def load_config(name: str = "matching.yaml") -> MatchConfig:
     data = rules.load(name)
+    disabled = tuple(data.get("disabled_features") or ())
     return MatchConfig(
-        weights=MappingProxyType({f: float(data["weights"].get(f, 0.0)) for f in FEATURES}),
+        weights=MappingProxyType({f: 0.0 if f in disabled else float(data["weights"].get(f, 0.0)) for f in FEATURES}),
         bias=float(data["bias"]), t_part=float(data["t_part"]), t_cov=float(data["t_cov"]),
         margin=float(data["margin"]),
         candidates_per_requirement=int(data.get("candidates_per_requirement", 10)),
         candidates_per_clause=int(data.get("candidates_per_clause", 6)),
         max_evidence=int(data.get("max_evidence", 3)),
+        disabled=disabled,
     )
 
 
