@@ -67,3 +67,22 @@ def test_train_learns_vectors_from_sentences():
     assert np.allclose(np.linalg.norm(space.vectors, axis=1), 1.0, atol=1e-5)
     v = space.vectors
     assert v[space.vocab["ma túy"]] @ v[space.vocab["cai nghiện"]] > v[space.vocab["ma túy"]] @ v[space.vocab["công nghiệp"]]
+
+
+def test_ablation_variants_zero_only_their_columns_and_count_paraphrase_recall():
+    from hycompliance.ablation import paraphrase_recall, without
+    from hycompliance.evaluate import Case, Gold, PlanResult
+
+    x = np.arange(2 * len(FEATURES), dtype=float).reshape(2, len(FEATURES)) + 1.0
+    feats = PairFeatures((), (), np.array([[0, 0], [0, 1]]), x)
+    case = Case("vanlam-kh-2023", "txt", Gold("vanlam-kh-2023", frozenset(), {}), feats, np.zeros(2), (), {})
+    (out,) = without([case], ("sem", "sem_margin"))
+    zeroed = [FEATURES.index("sem"), FEATURES.index("sem_margin")]
+    assert (out.features.x[:, zeroed] == 0).all()
+    kept = [k for k in range(len(FEATURES)) if k not in zeroed]
+    assert (out.features.x[:, kept] == x[:, kept]).all() and (case.features.x == x).all()  # the input is untouched
+    results = [PlanResult("vanlam-kh-2023", "txt", 5, 0, 2, 5, (("III.2.1", ""), ("III.5.3", "")), ()),
+               PlanResult("myhao-kh-2023", "txt", 4, 1, 0, 4, (), ())]
+    hard = {("vanlam-kh-2023", "txt"): frozenset({"III.2.1", "III.4.2", "III.6.1"}),
+            ("myhao-kh-2023", "txt"): frozenset({"III.1.3"})}
+    assert paraphrase_recall(results, hard) == (3 / 4, 4)  # III.2.1 missed; III.4.2, III.6.1, III.1.3 found
