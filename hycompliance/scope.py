@@ -32,9 +32,9 @@ class Scope:
 
     in_scope: bool
     basis: Basis
-    overlap: float  # whole texts
+    overlap: float | None  # whole texts (None: a citation decided, the subject was not compared)
     reason: str
-    title_overlap: float = 0.0
+    title_overlap: float | None = None
 
 
 @dataclass(frozen=True)
@@ -131,22 +131,23 @@ def _cites_parent(citations: Sequence[Citation], child: Plan, profile: ParentPro
 def decide(child: Plan, citations: Sequence[Citation], profile: ParentProfile, *, space: Space | None = None,
            lex: Lexicon | None = None, scope_rules: ScopeRules | None = None) -> Scope:
     """The machine's verdict on whether ``child`` implements the parent of ``profile``."""
-    space = space or load_space()
-    lex = lex or load_lexicon()
     sr = scope_rules or load_scope_rules()
-    overlap = round(float(text_vector(clause_texts(child), space, lex) @ profile.vector), 3)
-    title = round(float(title_vector(child.header.title or "", space, lex) @ profile.title_vector), 3)
-    fmt = {"parent": profile.name, "overlap": _num(overlap), "threshold": _num(sr.subject_overlap),
-           "title": _num(title), "title_threshold": _num(sr.title_overlap)}
-    if _cites_parent(citations, child, profile):
-        return Scope(True, "cites_parent", overlap, sr.labels["cites_parent"].format(**fmt))
+    if _cites_parent(citations, child, profile):  # decided by references alone: nothing to segment
+        return Scope(True, "cites_parent", None, sr.labels["cites_parent"].format(parent=profile.name))
     title_keys = {k for k, _ in _printed_keys(child.header.title or "")}
     child_province = province_of(child.header.issuer, sr.province_prefixes) or province_of(
         child.header.parent_issuer, sr.province_prefixes)
     foreign = bool(child_province and profile.province and child_province != profile.province)
     for key, printed in profile.ancestors:
         if key in title_keys and not foreign:
-            return Scope(True, "cites_ancestor", overlap, sr.labels["cites_ancestor"].format(doc=printed, **fmt), title)
+            label = sr.labels["cites_ancestor"].format(doc=printed, parent=profile.name)
+            return Scope(True, "cites_ancestor", None, label)
+    space = space or load_space()
+    lex = lex or load_lexicon()
+    overlap = round(float(text_vector(clause_texts(child), space, lex) @ profile.vector), 3)
+    title = round(float(title_vector(child.header.title or "", space, lex) @ profile.title_vector), 3)
+    fmt = {"parent": profile.name, "overlap": _num(overlap), "threshold": _num(sr.subject_overlap),
+           "title": _num(title), "title_threshold": _num(sr.title_overlap)}
     if overlap >= sr.subject_overlap and title >= sr.title_overlap and not foreign:
         return Scope(True, "subject", overlap, sr.labels["subject"].format(**fmt), title)
     return Scope(False, "none", overlap, sr.labels["none"].format(**fmt), title)
