@@ -21,7 +21,7 @@ import numpy as np
 from hycompliance import rules
 from hycompliance.models import Citation, Match, Plan, Requirement
 from hycompliance.semantic import Space, load_space
-from hycompliance.text import Lexicon, key_of, load_lexicon, normalize, protect_references, words
+from hycompliance.text import Lexicon, key_of, load_lexicon, normalize, protect_references, reference_keys, words
 
 Basis = Literal["cites_parent", "cites_ancestor", "subject", "none", "reviewer_in", "reviewer_out"]
 
@@ -99,8 +99,7 @@ def title_vector(title: str, space: Space, lex: Lexicon) -> np.ndarray:
 
 
 def _printed_keys(text: str) -> list[tuple[str, str]]:
-    from hycompliance.text import reference_keys
-
+    """(loose key, as printed) of the documents cited in ``text``."""
     return [(key_of(k), k) for k in reference_keys(text)]
 
 
@@ -124,8 +123,10 @@ def _cites_parent(citations: Sequence[Citation], child: Plan, profile: ParentPro
     for c in citations:
         if c.key and key_of(c.key) == profile.key and not (c.date and profile.date and c.date != profile.date):
             return True
-    _, keys = protect_references(child.text)  # citations the extractor did not resolve still count
-    return profile.key in keys and not citations
+    if citations:
+        return False
+    _, keys = protect_references(child.text)  # no extractor output: the document numbers written in the text
+    return profile.key in keys
 
 
 def decide(child: Plan, citations: Sequence[Citation], profile: ParentProfile, *, space: Space | None = None,
