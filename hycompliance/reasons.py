@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -29,6 +30,8 @@ def _pair_row(feats: PairFeatures, i: int, j: int) -> int | None:
 def semantic_decided(feats: PairFeatures, weights: Mapping[str, float], bias: float, t_part: float, i: int, j: int) -> bool:
     """Whether the pair (requirement i, clause j) is kept only thanks to the semantic features: without their
     contribution its score would fall below ``t_part``."""
+    if all(weights[f] == 0 for f in SEMANTIC):
+        return False  # disabled (rules/matching.yaml)
     p = _pair_row(feats, i, j)
     if p is None:
         return False
@@ -64,7 +67,7 @@ def own_places(plan: Plan) -> frozenset[str]:
     return frozenset(s for n in names for s in normalize(n).lower().split())
 
 
-def key_term(word: str, lex: Lexicon, places: frozenset[str] = frozenset()) -> bool:
+def key_term(word: str, lex: Lexicon, places: frozenset[str] = frozenset(), stop: frozenset[str] | None = None) -> bool:
     """Whether a shared word may be shown as a key term: a content word of weight, not a label (roman
     numeral), not a word of rules/boilerplate.yaml's ``not_key_terms``, not the submitting body's place name.
 
@@ -73,12 +76,19 @@ def key_term(word: str, lex: Lexicon, places: frozenset[str] = frozenset()) -> b
     >>> [w for w in ["iii", "cả", "văn lâm", "thực hiện", "công nghiệp hỗ trợ"] if key_term(w, lex, frozenset({"văn", "lâm"}))]
     ['công nghiệp hỗ trợ']
     """
-    if ROMAN.fullmatch(word) or lex.weight(word) < 0.5 or word in _not_key_terms():
+    if ROMAN.fullmatch(word) or lex.weight(word) < 0.5 or word in (stop if stop is not None else _not_key_terms()):
         return False
     return not set(word.split()) <= places
 
 
 def _not_key_terms() -> frozenset[str]:
+    path = rules.rules_dir() / "boilerplate.yaml"
+    return _not_key_terms_of(str(path), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=4)
+def _not_key_terms_of(path: str, mtime: float) -> frozenset[str]:
+    """rules/boilerplate.yaml's ``not_key_terms``, normalised once per state of the file."""
     return frozenset(normalize(w).lower() for w in (rules.load("boilerplate.yaml") or {}).get("not_key_terms", []))
 
 
@@ -86,9 +96,10 @@ def shared_key_words(req: Requirement, unit: Unit, lex: Lexicon, k: int = 6,
                      places: frozenset[str] = frozenset()) -> list[str]:
     """The requirement's most distinctive content words that the clause also uses."""
     mine = set(words(unit.text, lex))
-    keys = [w for w in req.keywords if w in mine and key_term(w, lex, places)]
+    stop = _not_key_terms()
+    keys = [w for w in req.keywords if w in mine and key_term(w, lex, places, stop)]
     rest = [w for w in dict.fromkeys(words(requirement_text(req), lex))
-            if w in mine and w not in keys and key_term(w, lex, places)]
+            if w in mine and w not in keys and key_term(w, lex, places, stop)]
     rest.sort(key=lambda w: -lex.weight(w) * len(w))
     return (keys + rest)[:k]
 
