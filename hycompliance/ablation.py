@@ -55,11 +55,12 @@ def paraphrase_pairs(case: Case) -> frozenset[str]:
     return frozenset(out)
 
 
-def paraphrase_recall(results: Sequence[PlanResult], hard: Mapping[tuple[str, str], frozenset[str]]) -> tuple[float, int]:
-    """Recall over the paraphrase-heavy pairs, and how many there are."""
+def paraphrase_recall(results: Sequence[PlanResult], hard: Mapping[tuple[str, str, str], frozenset[str]]
+                      ) -> tuple[float, int]:
+    """Recall over the paraphrase-heavy pairs (keyed by parent, plan, form), and how many there are."""
     total = found = 0
     for r in results:
-        ids = hard.get((r.name, r.form), frozenset())
+        ids = hard.get((r.parent, r.name, r.form), frozenset())
         missed = {q for q, _ in r.misses}
         total += len(ids)
         found += len(ids - missed)
@@ -86,7 +87,7 @@ def ablation(
     """One row per variant and form, leave-one-plan-out."""
     config = load_config().with_(disabled=())  # each variant says itself what it leaves out
     _, cases = load_cases(parent_path, gold_dir, forms, reader, config)
-    hard = {(c.name, c.form): paraphrase_pairs(c) for c in cases}
+    hard = {(c.parent, c.name, c.form): paraphrase_pairs(c) for c in cases}
     rows = []
     for name, dropped in variants.items():
         results, _ = cross_validate(without(cases, dropped), forms, config, cv=True)

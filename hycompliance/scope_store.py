@@ -8,20 +8,24 @@ cleared) by the same stages as any other document.
 
 from __future__ import annotations
 
-import getpass
 import os
 from typing import Any
 
 from sqlite_utils import Database
 
-from hycompliance.store import now, resolve_document
+from hycompliance.errors import Code, HyError
+from hycompliance.store import REVIEWER_ENV, now, resolve_document
 
 
-def add_scope_review(db: Database, document: str, in_scope: bool, note: str = "", reviewer: str | None = None) -> dict[str, Any]:
-    """Record a reviewer's scope decision on one document; it takes effect at the next scan."""
-    doc = resolve_document(db, document)
-    row = {"document_id": doc["id"], "in_scope": int(in_scope), "note": note,
-           "reviewer": reviewer or os.environ.get("HYCOMPLIANCE_REVIEWER") or getpass.getuser(), "at": now()}
+def add_scope_review(db: Database, document: str, in_scope: bool, note: str = "", reviewer: str | None = None,
+                     plan_id: int | None = None) -> dict[str, Any]:
+    """Record a reviewer's scope decision on one document (under parent ``plan_id`` when given); it takes
+    effect at the next scan. The decision carries ``reviewer``, else ``$HYCOMPLIANCE_REVIEWER``."""
+    doc = resolve_document(db, document, plan_id)
+    reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
+    if not reviewer:
+        raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
+    row = {"document_id": doc["id"], "in_scope": int(in_scope), "note": note, "reviewer": reviewer, "at": now()}
     with db.atomic():
         row["id"] = db["scope_reviews"].insert(row).last_pk
         db.execute("UPDATE documents SET fingerprint = NULL WHERE id = ?", [doc["id"]])  # rescan it
@@ -36,9 +40,10 @@ def scope_overrides(db: Database) -> dict[int, bool]:
     return {r["document_id"]: bool(r["in_scope"]) for r in rows}
 
 
-def scope_list(db: Database, *, out_only: bool = False) -> list[dict[str, Any]]:
-    """Documents with their scope verdict (out of scope first), for listing."""
-    where = "WHERE status = 'ok'" + (" AND in_scope = 0" if out_only else "")
+def scope_list(db: Database, *, out_only: bool = False, plan_id: int | None = None) -> list[dict[str, Any]]:
+    """Documents with their scope verdict (out of scope first), for listing; of one parent when given."""
+    where = "WHERE status = 'ok'" + (" AND in_scope = 0" if out_only else "") + (
+        " AND plan_id = ?" if plan_id is not None else "")
     return list(db.query(
         f"SELECT name, in_scope, scope_basis, scope_reason, scope_overlap FROM documents {where} "
-        "ORDER BY in_scope IS NULL, in_scope, name"))
+        "ORDER BY in_scope IS NULL, in_scope, name", [plan_id] if plan_id is not None else []))

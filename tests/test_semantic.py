@@ -83,6 +83,6 @@ def test_ablation_variants_zero_only_their_columns_and_count_paraphrase_recall()
     assert (out.features.x[:, kept] == x[:, kept]).all() and (case.features.x == x).all()  # the input is untouched
     results = [PlanResult("vanlam-kh-2023", "txt", 5, 0, 2, 5, (("III.2.1", ""), ("III.5.3", "")), ()),
                PlanResult("myhao-kh-2023", "txt", 4, 1, 0, 4, (), ())]
-    hard = {("vanlam-kh-2023", "txt"): frozenset({"III.2.1", "III.4.2", "III.6.1"}),
-            ("myhao-kh-2023", "txt"): frozenset({"III.1.3"})}
+    hard = {("", "vanlam-kh-2023", "txt"): frozenset({"III.2.1", "III.4.2", "III.6.1"}),
+            ("", "myhao-kh-2023", "txt"): frozenset({"III.1.3"})}
     assert paraphrase_recall(results, hard) == (3 / 4, 4)  # III.2.1 missed; III.4.2, III.6.1, III.1.3 found

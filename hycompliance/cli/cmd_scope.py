@@ -12,8 +12,9 @@ from pathlib import Path
 import typer
 
 from hycompliance.cli.app import app
-from hycompliance.cli.cmd_scan import _open_existing, _stop
+from hycompliance.cli.cmd_scan import PARENT_HELP, _open_existing, _stop
 from hycompliance.errors import Code, HyError
+from hycompliance.store import current_plan
 
 
 @app.command()
@@ -23,6 +24,7 @@ def scope(
     db: Path | None = typer.Option(None, "--db", help="List the verdicts stored by scan instead."),
     out_only: bool = typer.Option(False, "--out-only", help="Only the documents out of scope."),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
+    parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
 ) -> None:
     """Whether each document implements the parent plan, and why (in Vietnamese).
 
@@ -33,7 +35,9 @@ def scope(
         if db is not None:
             from hycompliance.scope_store import scope_list
 
-            rows = scope_list(_open_existing(db), out_only=out_only)
+            database = _open_existing(db)
+            plan_id = current_plan(database, parent)["id"] if parent else None
+            rows = scope_list(database, out_only=out_only, plan_id=plan_id)
         elif plan is not None and files:
             from hycompliance.pipeline import load_context, scope_of
 
@@ -61,8 +65,9 @@ def review_scope(
     document: str = typer.Argument(..., help="Document name, path or id."),
     in_scope: bool = typer.Option(..., "--in-scope/--out-of-scope", help="Does it implement the parent plan?"),
     note: str = typer.Option("", "--note", help="Why: what the reviewer saw."),
-    reviewer: str | None = typer.Option(None, "--reviewer", help="Who decides (default: $HYCOMPLIANCE_REVIEWER or the login)."),
+    reviewer: str | None = typer.Option(None, "--reviewer", help="Who decides (default: $HYCOMPLIANCE_REVIEWER)."),
     db: Path = typer.Option(..., "--db", help="The coverage database."),
+    parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
 ) -> None:
     """Record a reviewer's decision on whether a document implements the parent plan (applied at the next scan).
 
@@ -71,7 +76,9 @@ def review_scope(
     from hycompliance.scope_store import add_scope_review
 
     try:
-        row = add_scope_review(_open_existing(db), document, in_scope, note, reviewer)
+        database = _open_existing(db)
+        plan_id = current_plan(database, parent)["id"] if parent else None
+        row = add_scope_review(database, document, in_scope, note, reviewer, plan_id=plan_id)
     except HyError as exc:
         raise _stop(exc) from None
     print(json.dumps(row, ensure_ascii=False), file=sys.stdout)
