@@ -154,7 +154,8 @@ def test_scan_stores_out_of_scope_and_reviewer_can_override(shared: Path, tmp_pa
     listed = [json.loads(line) for line in _hy("scope", "--db", str(db), "--out-only", "--json").stdout.splitlines()]
     assert [r["name"] for r in listed] == ["hanoi_kh_310_2025"]
     con.close()
-    assert _hy("review-scope", "hanoi_kh_310_2025", "--in-scope", "--note", "đã đọc", "--db", str(db)).returncode == 0
+    assert _hy("review-scope", "hanoi_kh_310_2025", "--in-scope", "--note", "đã đọc", "--reviewer", "Lan",
+               "--db", str(db)).returncode == 0
     assert _hy("scan", "--plan", str(PARENT_87), "--db", str(db), str(folder), "-j", "1").returncode == 0
     con = sqlite3.connect(db)
     row = con.execute("SELECT in_scope, scope_basis FROM documents WHERE name = 'hanoi_kh_310_2025'").fetchone()
