@@ -164,3 +164,25 @@ def test_scan_stores_out_of_scope_and_reviewer_can_override(shared: Path, tmp_pa
                     "WHERE d.name = 'hanoi_kh_310_2025' AND m.why LIKE 'Không thuộc phạm vi%'").fetchone()[0]
     assert n == 0
     con.close()
+
+
+# The other-parent sets (tests/fixtures/parents/<parent>/): each labelled child is in scope for its own parent
+# and out of scope for the others (a kindergarten plan of Hà Tĩnh does not carry out 57-NQ/TW).
+PARENT_SETS = {
+    "57-NQ-TW": ("bct_nq_57_2024", ["bacninh-kh144-2025", "dongnai-kh179-2025"]),
+    "dongthap-556-KH-UBND-2025": ("dongthap_kh_556_2025", ["sonnmt-dongthap-kh-2025", "xa-giathuan-kh-2025"]),
+    "hatinh-624-KH-UBND-2025": ("hatinh_kh_624_2025", ["phuong-thanhsen-kh-2025", "sogddt-hatinh-kh-2025"]),
+}
+
+
+@pytest.fixture(scope="module")
+def parent_contexts(shared: Path):
+    return {d: load_context(PLANS / f"{parent}.txt") for d, (parent, _) in PARENT_SETS.items()}
+
+
+@pytest.mark.parametrize("folder,child", [(d, c) for d, (_, cs) in PARENT_SETS.items() for c in cs])
+def test_labelled_children_of_other_parents(parent_contexts, folder: str, child: str) -> None:
+    path = ROOT / "tests" / "fixtures" / "parents" / folder / f"{child}.txt"
+    for other, ctx in parent_contexts.items():
+        s = scope_of(path, ctx)
+        assert s.in_scope is (other == folder), (child, other, s)
