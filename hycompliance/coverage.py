@@ -32,6 +32,7 @@ from hycompliance import rules
 from hycompliance.applicability import applies, document_level
 from hycompliance.features import requirement_text
 from hycompliance.models import Citation, Clause, Finding, Match, Plan, Requirement
+from hycompliance.reasons import key_term, own_places
 from hycompliance.requirements import parse_value
 from hycompliance.text import Lexicon, key_of, normalize, words
 
@@ -48,7 +49,7 @@ PERIOD = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})")
 Verdict = Literal["higher", "lower", "equal", "unknown"]
 ReasonCode = Literal[
     "shared_words", "shared_references", "target", "similar", "nearest", "nothing",
-    "cited", "cited_with_errors", "not_cited",
+    "cited", "cited_with_errors", "not_cited", "out_of_scope",
 ]
 COVERAGE_FORMULA = "(covered + justified + 0.5 x partial) / cells that apply; references are a figure of their own"
 
@@ -127,13 +128,18 @@ def catalogue_hash(catalogue: Iterable[Requirement]) -> str:
 # --- shared words and where they stand --------------------------------------------------------------
 
 
-def shared_words(requirement: Requirement, text: str, lex: Lexicon) -> tuple[str, ...]:
+def shared_words(requirement: Requirement, text: str, lex: Lexicon,
+                 places: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The requirement's content words that ``text`` also uses (both after abbreviation expansion), its
-    keywords first, then the rarest and longest; administrative verbs left out."""
+    keywords first, then the rarest and longest; administrative verbs, labels (roman numerals), the words of
+    rules/boilerplate.yaml's ``not_key_terms`` and the submitting body's own place names (``places``) left out."""
     mine = set(words(text, lex))
-    keys = [w for w in requirement.keywords if w in mine and lex.weight(w) >= MIN_WORD_WEIGHT]
-    rest = [w for w in dict.fromkeys(words(requirement_text(requirement), lex))
-            if w in mine and w not in keys and lex.weight(w) >= MIN_WORD_WEIGHT]
+
+    def shown(w: str) -> bool:
+        return w in mine and lex.weight(w) >= MIN_WORD_WEIGHT and key_term(w, lex, places)
+
+    keys = [w for w in requirement.keywords if shown(w)]
+    rest = [w for w in dict.fromkeys(words(requirement_text(requirement), lex)) if w not in keys and shown(w)]
     rest.sort(key=lambda w: -lex.weight(w) * len(w))
     return tuple(keys + rest)
 
@@ -233,10 +239,11 @@ def matcher_cell(requirement: Requirement, match: Match | None, plan: Plan, cite
     evidence: list[EvidenceClause] = []
     reasons: list[Reason] = []
     targets: tuple[TargetComparison, ...] = ()
+    places = own_places(plan)
     for e in match.evidence if match else ():
         clause = plan.clause(e.clause)
         text = clause.text if clause is not None else e.text
-        shared = shared_words(requirement, text, lex)
+        shared = shared_words(requirement, text, lex, places)
         refs = tuple(sorted(k for k in requirement.references if key_of(k) in cited.get(e.clause, set())))
         evidence.append(EvidenceClause(e.clause, e.page, text, round(e.score, 4), shared, word_spans(text, shared, lex),
                                        refs))
@@ -308,6 +315,16 @@ def plan_cells(requirements: Sequence[Requirement], plan: Plan, matches: Sequenc
         else:
             cells.append(matcher_cell(r, by_req.get(r.id), plan, cited, lex, applicable))
     return tuple(cells)
+
+
+def out_of_scope_cells(requirements: Sequence[Requirement], plan: Plan, reason: str) -> tuple[Cell, ...]:
+    """What a document that does not implement the parent addresses: nothing. Every cell (references
+    included) is "missing", its one reason the scope's (``hycompliance.scope``)."""
+    kind, issuer = document_level(plan.header.issuer, plan.header.parent_issuer), plan.header.issuer
+    return tuple(
+        Cell(r.id, requirement_hash(r), r.kind, "missing", 0.0, applies(r, kind, issuer), (), (), (),
+             (Reason("out_of_scope", items=(reason,)),), "references" if r.kind == REFERENCE else "matcher")
+        for r in requirements if r.kind in CELL_KINDS)
 
 
 # --- verdicts and coverage ------------------------------------------------------------------------

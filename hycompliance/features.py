@@ -18,6 +18,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from hycompliance.models import Clause, Requirement
+from hycompliance.semantic import Space, load_space
 from hycompliance.text import REF_PREFIX, Lexicon, key_of, load_lexicon, short_key, terms, words
 
 MATCHED_KINDS = ("task", "subtask", "target")
@@ -25,7 +26,10 @@ FEATURES = (
     "cos", "clause_share", "req_share", "shared_mass", "fuzz", "refs", "clause_best", "req_best",
     "group", "indicator", "target_row", "number", "rare_shared", "clause_mass",
     "spread", "in_assignments", "seg_cos", "seg_best", "specificity", "specific_share",
+    "sem", "sem_margin",
 )
+# The semantic features (hycompliance.semantic); the ablation (hycompliance.ablation) drops them as a group.
+SEMANTIC = ("sem", "sem_margin")
 # A word used by at most this many requirements of the catalogue is distinctive ("rare_shared").
 RARE_DF = 3
 # A number with a unit or a comparator, as targets are written: "8%", "trên 50", "≥ 9,5", "12%/năm".
@@ -196,6 +200,8 @@ def pair_features(
     cand[np.arange(len(reqs))[:, None], np.argsort(-cos, axis=1)[:, :k_r]] = True
     cand[np.argsort(-cos, axis=0)[:k_c, :], np.arange(len(units))[None, :]] = True
     cand |= seg_top
+    # candidates stay lexical: retrieving more by the word space added false hits (rules/matching.yaml)
+    sem, sem_margin = semantic_similarity(reqs, units, lex, load_space())
     best_c = cos.max(axis=0)
     # how evenly a clause resembles many requirements: mean of its 5 best over its best (vague -> near 1)
     top = -np.sort(-cos, axis=0)[:5, :]
@@ -236,8 +242,27 @@ def pair_features(
             spread[j], 1.0 if units[j].in_assignments else 0.0,
             seg_cos[i, j], seg_gap[i, j],
             specificity[j], clause_share[i, j] * specificity[j],
+            sem[i, j], sem_margin[i, j],
         )
     return PairFeatures(reqs, units, pairs, x, segment_best=seg_gap >= -1e-9)
+
+
+def semantic_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon, space: Space
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """R x C cosine of the requirement and the clause in the word space (paraphrase: other words, same
+    meaning), and the margin of each requirement over the best *other* requirement for that clause
+    (positive only for the clause's best requirement: how clearly it is the one restated)."""
+    def bag(text: str) -> list[str]:
+        return [w for w in words(text, lex) if lex.weight(w) >= 0.5]
+
+    r_bags = [bag(requirement_text(r)) for r in reqs]
+    u_bags = [bag(u.text) for u in units]
+    sem = space.embed(r_bags) @ space.embed(u_bags).T  # R x C
+    if len(reqs) < 2:
+        return sem, np.zeros_like(sem)
+    top2 = -np.sort(-sem, axis=0)[:2, :]  # best and second-best requirement per clause
+    other_best = np.where(sem >= top2[0][None, :], top2[1][None, :], top2[0][None, :])
+    return sem, sem - other_best
 
 
 def distinctive_words(clause_words: set[str], df: dict[str, int], lex: Lexicon) -> int:

@@ -32,6 +32,7 @@ from hycompliance.features import (  # noqa: F401  (re-exported: evaluate, requi
     FEATURES, MATCHED_KINDS, PairFeatures, Unit, pair_features, requirement_text, similarity_matrix, vectorize,
 )
 from hycompliance.models import Citation, Clause, Evidence, Match, Plan, Requirement
+from hycompliance.reasons import own_places
 from hycompliance.requirements import cite, equivalent_targets  # noqa: F401  (cite is re-exported)
 from hycompliance.text import (
     REF_PREFIX, Lexicon, key_of, load_lexicon, normalize, protect_references, short_reference_keys, terms,
@@ -50,6 +51,7 @@ class MatchConfig:
     candidates_per_requirement: int = 10
     candidates_per_clause: int = 6
     max_evidence: int = 3
+    disabled: tuple[str, ...] = ()  # features measured but left out (weight 0, also when fitting)
 
     def with_(self, **kw: Any) -> "MatchConfig":
         from dataclasses import replace
@@ -59,13 +61,15 @@ class MatchConfig:
 
 def load_config(name: str = "matching.yaml") -> MatchConfig:
     data = rules.load(name)
+    disabled = tuple(data.get("disabled_features") or ())
     return MatchConfig(
-        weights=MappingProxyType({f: float(data["weights"].get(f, 0.0)) for f in FEATURES}),
+        weights=MappingProxyType({f: 0.0 if f in disabled else float(data["weights"].get(f, 0.0)) for f in FEATURES}),
         bias=float(data["bias"]), t_part=float(data["t_part"]), t_cov=float(data["t_cov"]),
         margin=float(data["margin"]),
         candidates_per_requirement=int(data.get("candidates_per_requirement", 10)),
         candidates_per_clause=int(data.get("candidates_per_clause", 6)),
         max_evidence=int(data.get("max_evidence", 3)),
+        disabled=disabled,
     )
 
 
@@ -252,6 +256,7 @@ class Scored:
     features: PairFeatures
     matrix: np.ndarray  # R x C probabilities
     keep: np.ndarray  # R x C kept pairs
+    places: frozenset[str] = frozenset()  # syllables of the plan's own place names (never key terms)
 
 
 def score_plan(
@@ -269,7 +274,7 @@ def score_plan(
     m = score_matrix(feats, config)
     eq = implications(feats.requirements, catalogue)
     keep = assign(m, config, eq, feats.segment_best)
-    return Scored(feats, imply_scores(m, keep, eq), keep)
+    return Scored(feats, imply_scores(m, keep, eq), keep, own_places(plan))
 
 
 def implications(reqs: Sequence[Requirement], catalogue: Sequence[Requirement]) -> dict[int, list[int]]:

@@ -412,6 +412,27 @@ def _i10_cells_and_identity(db: Database) -> None:
             db.execute(statement)
 
 
+def _document_scope(db: Database) -> None:
+    """Whether each document implements the parent plan (hycompliance.scope), and reviewers' overrides."""
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN in_scope INTEGER;
+        ALTER TABLE documents ADD COLUMN scope_basis TEXT;
+        ALTER TABLE documents ADD COLUMN scope_reason TEXT;
+        ALTER TABLE documents ADD COLUMN scope_overlap REAL;
+        CREATE TABLE scope_reviews (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            in_scope INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX scope_reviews_document ON scope_reviews(document_id);
+        """
+    )
+
+
 # In order. Names are stable: they are what the ``migrations`` table records.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", _create_core),
@@ -423,6 +444,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("i12_document_paths", _document_paths),
     ("i11_reviews_rules_version", _reviews_rules_version),
     ("i10_cells_and_identity", _i10_cells_and_identity),
+    ("i16_document_scope", _document_scope),
 )
 
 

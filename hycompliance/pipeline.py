@@ -2,7 +2,8 @@
 
 ``load_context`` reads the parent plan once: its citations (extracted once), the registry of known
 documents, the catalogue and the reference requirements, in one ``ParentContext`` shared by every child.
-``analyze`` takes one submitted file through ingest -> structure -> references -> matching -> coverage.
+``analyze`` takes one submitted file through ingest -> structure -> references -> scope -> matching -> coverage. A document that does not implement
+the parent (hycompliance.scope) keeps its parse, references and findings, but addresses none of its tasks.
 The batch (``scan``) and the web app call these two.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from hycompliance import __version__, rules
 from hycompliance.budgets import Budgets, budgets
-from hycompliance.coverage import Cell, catalogue_hash, plan_cells
+from hycompliance.coverage import Cell, catalogue_hash, out_of_scope_cells, plan_cells
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash, read
 from hycompliance.models import Citation, Document, Finding, Match, Plan, Requirement
@@ -23,6 +24,7 @@ from hycompliance.references.resolve import Registry
 from hycompliance.catalogue_check import check_catalogue
 from hycompliance.requirements import build_catalogue, derive_rules, load_catalogue, reference_requirements
 from hycompliance.matching import match_plan
+from hycompliance.scope import ParentProfile, Scope, decide, parent_profile, reviewed
 from hycompliance.structure import build_plan, parse_file, require_structure
 from hycompliance.text import load_lexicon
 
@@ -46,6 +48,7 @@ class ParentContext:
         """The catalogue followed by the reference requirements it does not already hold."""
         known = {r.id for r in self.catalogue}
         return self.catalogue + tuple(r for r in self.references if r.id not in known)
+    scope_profile: ParentProfile | None = None  # what the scope check compares children with (None: no check)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class DocumentResult:
     findings: tuple[Finding, ...]
     matches: tuple[Match, ...]
     cells: tuple[Cell, ...]
+    scope: Scope | None = None  # None: not checked (a context without a scope profile)
 
 
 def load_context(parent_path: str | Path, catalogue_path: str | Path | None = None) -> ParentContext:
@@ -73,13 +77,18 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
     if catalogue_path:
         parts.append(file_hash(catalogue_path))
     fingerprint = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-    return ParentContext(str(parent_path), plan, citations, catalogue, references, registry, fingerprint)
+    return ParentContext(str(parent_path), plan, citations, catalogue, references, registry, fingerprint,
+                         parent_profile(plan))
 
 
-def analyze(path: str | Path, context: ParentContext) -> DocumentResult:
+def analyze(path: str | Path, context: ParentContext, *, scope_override: bool | None = None) -> DocumentResult:
     """Read, structure, cite-check, match and judge one submitted plan. Raises ``HyError`` on bad input (E201
     for text with no section, item, bullet or table: a letter or a list of names is no plan to check), and on
-    a document over the clause, table or pair budgets of ``rules/limits.yaml`` (checked before the work)."""
+    a document over the clause, table or pair budgets of ``rules/limits.yaml`` (checked before the work).
+
+    ``scope_override`` is a reviewer's decision on whether the document implements the parent (None: the
+    machine decides); a document out of scope is not matched: every cell is "missing" with the scope's reason.
+    """
     budget = budgets()
     document = read(path)
     check_document_budget(str(path), document, budget)
@@ -88,9 +97,17 @@ def analyze(path: str | Path, context: ParentContext) -> DocumentResult:
     citations = tuple(extract_plan(plan, context.registry))
     findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan,
                           parent_citations=context.citations))
+    scope = None
+    if context.scope_profile is not None:
+        scope = decide(plan, citations, context.scope_profile)
+        if scope_override is not None:
+            scope = reviewed(scope, scope_override, context.scope_profile.name)
+    if scope is not None and not scope.in_scope:
+        cells = out_of_scope_cells(context.requirements, plan, scope.reason)
+        return DocumentResult(str(path), plan, citations, findings, (), cells, scope)
     matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))
     cells = plan_cells(context.requirements, plan, matches, citations, findings, load_lexicon())
-    return DocumentResult(str(path), plan, citations, findings, matches, cells)
+    return DocumentResult(str(path), plan, citations, findings, matches, cells, scope)
 
 
 def check_document_budget(path: str, document: Document, budget: Budgets) -> None:
@@ -111,3 +128,10 @@ def check_plan_budget(path: str, plan: Plan, requirements: int, budget: Budgets)
     pairs = len(plan.clauses) * requirements
     if pairs > budget.pairs:
         raise HyError(Code.E204_TOO_MANY_PAIRS, path, count=f"{pairs:,}", limit=f"{budget.pairs:,}")
+
+
+def scope_of(path: str | Path, context: ParentContext) -> Scope:
+    """Only the scope check of one file (read, structure, references): does it implement the parent?"""
+    plan = parse_file(path)
+    profile = context.scope_profile or parent_profile(context.plan)
+    return decide(plan, tuple(extract_plan(plan, context.registry)), profile)

@@ -36,6 +36,7 @@ from hycompliance.database import db_errors
 from hycompliance.discovery import Discovery, discover
 from hycompliance.inventory import DocState, withdraw_missing
 from hycompliance.errors import Code, HyError
+from hycompliance.scope_store import scope_overrides
 from hycompliance.store import (
     Stamp,
     error_rows,
@@ -53,7 +54,7 @@ from hycompliance.store import (
 from hycompliance.workers import Outcome, TimeBudget, run_bounded
 
 ContextLoader = Callable[[str, "str | None"], Any]
-Analyzer = Callable[[str, Any], Any]
+Analyzer = Callable[..., Any]  # (path, context[, scope_override=bool]) -> a pipeline.DocumentResult
 
 
 def _pipeline_loader(parent_path: str, catalogue_path: str | None) -> Any:
@@ -62,10 +63,10 @@ def _pipeline_loader(parent_path: str, catalogue_path: str | None) -> Any:
     return load_context(parent_path, catalogue_path)
 
 
-def _pipeline_analyze(path: str, context: Any) -> Any:
+def _pipeline_analyze(path: str, context: Any, *, scope_override: bool | None = None) -> Any:
     from hycompliance.pipeline import analyze
 
-    return analyze(path, context)
+    return analyze(path, context, scope_override=scope_override)
 
 
 def _one_path_per_document(files: Sequence[Path], states: dict[str, DocState]) -> list[Path]:
@@ -111,6 +112,7 @@ class Task:
     loader: ContextLoader
     analyze: Analyzer
     memory_mb: int = 0  # the worker's memory budget, for the E119 line
+    scope_override: bool | None = None  # a reviewer's decision on whether it implements the parent
 
 
 def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
@@ -118,9 +120,12 @@ def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
     started = time.perf_counter()
     try:
         context, _ = parent_context(task.loader, task.parent_path, task.catalogue_path)
-        result = task.analyze(task.path, context)
+        if task.scope_override is None:
+            result = task.analyze(task.path, context)
+        else:
+            result = task.analyze(task.path, context, scope_override=task.scope_override)
         rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.cells,
-                           task.requirement_ids, task.stamp, task.content_hash, task.size)
+                           task.requirement_ids, task.stamp, task.content_hash, task.size, scope=result.scope)
     except TimeBudget:
         raise  # the worker reports it
     except HyError as exc:
@@ -300,6 +305,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
     run_id = start_run(db, plan, [str(p) for p in paths], workers)
     stamp = Stamp(plan.id, context.fingerprint, rules.rules_version(), __version__, run_id)
     tasks: list[Task] = []
+    overrides = scope_overrides(db)
     skipped = 0
     copies = copies_dir(db_path)
     for f in _one_path_per_document([f for f in files if str(f) in hashes], states):
@@ -309,7 +315,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
             skipped += 1
             continue
         tasks.append(Task(state.id, str(f), digest, sizes[str(f)], stamp, plan.requirement_ids, parent, catalogue_arg,
-                          loader, analyze, memory_mb))
+                          loader, analyze, memory_mb, overrides.get(state.id)))
     fancy = progress if progress is not None else stream.isatty()
     bar = Progress(len(tasks) + len(unread), stream, fancy)
     if interrupted:

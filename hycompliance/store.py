@@ -24,8 +24,12 @@ Tables (names are stable; JSON columns hold JSON text):
   error_code, error_line (English, for logs), error_text (the same in Vietnamese, for people), warnings
   (JSON [{code, message, details}]), fingerprint, rules_version, tool_version, run_id → runs,
   processed_at, withdrawn_at (set when none of its files is in the scanned folders any more: kept, left out
-  of the matrix). One row per content: ``path`` is its first present path (see ``hycompliance.inventory``).
+  of the matrix), in_scope (1|0, NULL when not checked), scope_basis (cites_parent|cites_ancestor|subject|none|
+  reviewer_in|reviewer_out), scope_reason (Vietnamese), scope_overlap (hycompliance.scope). One row per
+  content: ``path`` is its first present path (see ``hycompliance.inventory``).
 - ``document_paths``: path (unique), document_id → documents, gone_at — every path a document was found at.
+- ``scope_reviews`` (append-only; the latest per document wins, applied at the next scan): id, document_id,
+  in_scope, note, reviewer, at (hycompliance.scope_store).
 - ``clauses``: id, document_id → documents, clause_id (``III.3.2``), position, label, kind, text,
   text_folded (no diacritics, đ→d), page, parent, cells (JSON). FTS5 table ``clauses_fts`` indexes text and
   text_folded with diacritics removed: "đường" and "duong" both find "đường".
@@ -82,6 +86,7 @@ from hycompliance.database import cause, open_readonly, set_busy_timeout, writab
 from hycompliance.migrations import MIGRATIONS, applied, migrate
 from hycompliance.models import Citation, Finding, Plan, Requirement
 from hycompliance.normalize import fold
+from hycompliance.scope import Scope
 
 REVIEW_STATUSES = ("covered", "partial", "missing", "justified")
 CHILD_TABLES = ("clauses", "citations", "findings", "matches")
@@ -342,8 +347,12 @@ def result_rows(
     stamp: Stamp,
     content_hash: str,
     size: int,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """Rows for one successfully analysed document: ``{"document": {...}, "clauses": [...], ...}``."""
+    """Rows for one successfully analysed document: ``{"document": {...}, "clauses": [...], ...}``.
+
+    ``scope`` (``hycompliance.scope``) is recorded on the document; an out-of-scope document's cells are all
+    "missing" with the scope's reason (``coverage.out_of_scope_cells``)."""
     h = plan.header
     document = {
         "plan_id": stamp.plan_id, "form": plan.form, "content_hash": content_hash, "size": size, "pages": plan.pages,
@@ -354,6 +363,8 @@ def result_rows(
                                 for w in plan.warnings], ensure_ascii=False),
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
+        "in_scope": None if scope is None else int(scope.in_scope), "scope_basis": scope and scope.basis,
+        "scope_reason": scope and scope.reason, "scope_overlap": scope and scope.overlap,
     }
     clauses = [
         {"document_id": doc_id, "clause_id": c.id, "position": i, "label": c.label, "kind": c.kind, "text": c.text,
@@ -385,6 +396,7 @@ def error_rows(stamp: Stamp, error: HyError, content_hash: str | None, size: int
         "error_code": error.code.value, "error_line": error.line(), "error_text": error.line_vi(), "warnings": "[]",
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
+        "in_scope": None, "scope_basis": None, "scope_reason": None, "scope_overlap": None,
     }
     return {"document": document, "clauses": [], "citations": [], "findings": [], "matches": []}
 

@@ -266,3 +266,43 @@ def test_distinctive_words_of_a_clause(catalogue, text, n):
             for w in set(words(requirement_text(r), lex)):
                 df[w] = df.get(w, 0) + 1
     assert distinctive_words(set(words(text, lex)), df, lex) == n
+
+
+# --- reasons a reviewer believes: key terms are content words of the requirement ---------------------------
+
+NOT_KEY_TERMS = {"iii", "ii", "iv", "cả", "tăng", "thêm", "giá trị", "văn lâm", "văn", "lâm", "hưng yên"}
+
+
+def test_key_terms_are_content_words_not_labels_or_places(vanlam, catalogue):
+    from hycompliance.coverage import plan_cells
+    from hycompliance.text import load_lexicon
+
+    plan, matches = vanlam
+    cells = plan_cells(catalogue, plan, list(matches.values()), (), (), load_lexicon())
+    shown = {w for c in cells for r in c.reasons if r.code == "shared_words" for w in r.items}
+    assert shown  # the plan restates tasks: some key terms are shown
+    assert shown & NOT_KEY_TERMS == set()
+
+
+@pytest.mark.parametrize("word,places,ok", [
+    ("iii", frozenset(), False),  # a section label
+    ("cả", frozenset(), False),  # a quantifier (rules/boilerplate.yaml not_key_terms)
+    ("thực hiện", frozenset(), False),  # an administrative verb (weight 0.15)
+    ("văn lâm", frozenset({"văn", "lâm"}), False),  # the district's own name
+    ("phố hiến", frozenset({"phố", "hiến"}), False),
+    ("công nghiệp hỗ trợ", frozenset({"văn", "lâm"}), True),
+    ("chuyển đổi số", frozenset(), True),
+    ("khu công nghiệp", frozenset({"như", "quỳnh"}), True),
+])
+def test_key_term(word, places, ok):
+    from hycompliance.reasons import key_term
+    from hycompliance.text import load_lexicon
+
+    assert key_term(word, load_lexicon(), places) is ok
+
+
+def test_own_places_of_a_district_plan(vanlam):
+    from hycompliance.reasons import own_places
+
+    plan, _ = vanlam
+    assert {"văn", "lâm"} <= own_places(plan)

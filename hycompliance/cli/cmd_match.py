@@ -128,6 +128,7 @@ def eval_cmd(
     cv: bool = typer.Option(False, "--cv", help="Leave one plan out: fit on the others, score the one left out."),
     fit: bool = typer.Option(False, "--fit", help="Fit on every labelled plan and write hycompliance/rules/matching.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    ablation: bool = typer.Option(False, "--ablation", help="Also score, leave-one-plan-out, variants without each group of signals (lexical, semantic)."),
 ) -> None:
     """Precision, recall, F1 and evidence accuracy of matching on labelled plans.
 
@@ -159,3 +160,19 @@ def eval_cmd(
     for h in report.worst_false_hits:
         console.print(f"false {h['parent']} {h['plan']} {h['form']} {h['requirement']} ({h['score']:.2f}): {h['text'][:100]}",
                       highlight=False)
+    if ablation:
+        _print_ablation(console, plan, gold, tuple(form))
+
+
+def _print_ablation(console: Console, plan: Path, gold: list[Path], forms: tuple[str, ...]) -> None:
+    from hycompliance.ablation import PARAPHRASE_COS, ablation as run_ablation
+
+    table = Table(title=f"Ablation (leave-one-plan-out; paraphrase: gold text cosine <= {PARAPHRASE_COS})")
+    for head in ("Signals", "Form", "P", "R", "F1", "Evidence", "FP", "FN", "Paraphrase R", "n"):
+        table.add_column(head)
+    for row in run_ablation(plan, gold, forms):
+        s = row.scores
+        table.add_row(row.variant, row.form, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                      f"{s['evidence']:.3f}", str(s["fp"]), str(s["fn"]), f"{row.paraphrase_recall:.3f}",
+                      str(row.paraphrase_pairs))
+    console.print(table)
