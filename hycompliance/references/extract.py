@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from hycompliance.models import Citation, Plan
 from hycompliance.references import patterns as P
-from hycompliance.references.rules import DocType, Rules, System, load_rules
+from hycompliance.references.rules import DocType, Issuer, Rules, System, load_rules
 
 if TYPE_CHECKING:
     from hycompliance.references.resolve import Registry
@@ -30,6 +30,8 @@ HEADER_SPAN = 2000
 
 SYMBOL_FLAG = "wrong_symbol_format"
 SHORT_FLAG = "ambiguous_short_form"
+SPACING_FLAG = "symbol_spacing"
+UNFILLED_FLAG = "unfilled_self_reference"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,14 @@ def parse_key(key: str) -> KeyParts | None:
     return KeyParts(m["num"], type_code, issuer, "state")
 
 
+def issuing_code(parts: KeyParts, rules: Rules) -> str:
+    """The code of the body that issued a document: its issuer code, or for an official letter
+    (``6676/BYT-CDS``: no type code, the issuing body first, then its drafting unit) the first code."""
+    if parts.form == "state" and parts.type_code and rules.type_by_code(parts.type_code) is None:
+        return parts.type_code
+    return parts.issuer_code
+
+
 def normal_key(key: str) -> str:
     """Key with the number's leading zeros dropped, for lookups ("07-NQ/TU" and "7-NQ/TU" are one)."""
     head = re.match(r"^0*(\d+)", key)
@@ -202,6 +212,8 @@ def _numbered(text: str, folded: str, rules: Rules, registry: Registry | None, o
         key = sym.key()
         issuer = stated or _known_issuer(key, sym, rules, registry)
         flags = (SYMBOL_FLAG,) if sym.mixed else ()
+        if P.SPACED_SEPARATOR_RE.search(text, m.start(), m.end()):
+            flags += (SPACING_FLAG,)
         citation = Citation(
             key=key,
             type=doc_type.name,
@@ -218,6 +230,55 @@ def _numbered(text: str, folded: str, rules: Rules, registry: Registry | None, o
         )
         found.append(_Found(citation, stated is not None))
     return found
+
+
+def _unfilled(text: str, folded: str, rules: Rules, own: Citation | None, taken: list[tuple[int, int]]) -> list[Citation]:
+    """A symbol with its number left blank ("Nghị quyết số /NQ-CP ngày 01 tháng 01 năm 2025"): a
+    document's mention of itself, never filled in. Taken to be the document's own number when the type
+    and issuer codes are its own; its date, blank or printed, is kept as written."""
+    out = []
+    for m in P.UNFILLED_RE.finditer(folded):
+        if _overlaps(m.start(), m.end(), taken) or not text[m.start("u_type")].isupper():
+            continue
+        doc_type = rules.type_by_code(m["u_type"])
+        if doc_type is None:
+            continue
+        start, end, date = m.start(), m.end(), None
+        before = rules.type_before_re.search(folded, max(0, start - TYPE_WINDOW), start)
+        if before and before.end() == start:
+            start = before.start()
+        dm = P.DATE_AFTER_RE.match(folded, end)
+        blank = None if dm else P.BLANK_DATE_RE.match(folded, end)
+        if dm:
+            date, end = iso_date(dm), dm.end()
+        elif blank:
+            end = blank.end()
+        issuer_code = _written(text, m, "u_issuer").upper() if m["u_issuer"] else None
+        mine = own is not None and own.key is not None and _same_symbol(own.key, doc_type.code, issuer_code)
+        out.append(
+            Citation(
+                key=own.key if mine and own else None,
+                type=doc_type.name,
+                number=None,
+                symbol=None,
+                date=date,
+                issuer=own.issuer if mine and own else _issuer_name(issuer_code, rules),
+                issuer_code=issuer_code,
+                system="state",
+                as_written=text[start:end],
+                start=start,
+                end=end,
+                flags=(UNFILLED_FLAG,),
+            )
+        )
+    return out
+
+
+def _same_symbol(key: str, type_code: str, issuer_code: str | None) -> bool:
+    parts = parse_key(key)
+    if parts is None or P.fold(parts.type_code or "") != P.fold(type_code):
+        return False
+    return issuer_code is None or P.fold(parts.issuer_code) == P.fold(issuer_code)
 
 
 def _known_issuer(key: str, sym: Symbol, rules: Rules, registry: Registry | None) -> str | None:
@@ -283,12 +344,11 @@ def _issuer_name(code: str | None, rules: Rules) -> str | None:
     return issuer.name if issuer else None
 
 
-def _same_doc(key: str, number: str, type_code: str, want: object) -> bool:
+def _same_doc(key: str, number: str, type_code: str, want: Issuer | None) -> bool:
     parts = parse_key(key)
     if parts is None or parts.type_code != type_code or parts.number.lstrip("0") != number.lstrip("0"):
         return False
-    signs_as = getattr(want, "signs_as", None)
-    return signs_as is None or parts.issuer_code.rstrip("0123456789") == signs_as.rstrip("0123456789")
+    return want is None or want.signs(parts.issuer_code)
 
 
 def _self_references(text: str, folded: str, rules: Rules, own: Citation | None, taken: list[tuple[int, int]]) -> list[Citation]:
@@ -395,12 +455,14 @@ def extract(
     if own_key and (own is None or own.key != own_key):
         own = next((c for c in numbered if c.key == own_key), None) or _bare(own_key, rules)
     taken = [(c.start, c.end) for c in numbered]
+    blanks = _unfilled(text, folded, rules, own, taken)
+    taken += [(c.start, c.end) for c in blanks]
     named = _named(text, folded, rules, taken)
     taken += [(c.start, c.end) for c in named]
     short = _short_forms(text, folded, rules, registry, numbered, taken)
     taken += [(c.start, c.end) for c in short]
     selfs = _self_references(text, folded, rules, own, taken)
-    return sorted(numbered + named + short + selfs, key=lambda c: c.start)
+    return sorted(numbered + blanks + named + short + selfs, key=lambda c: c.start)
 
 
 def extract_plan(plan: Plan, registry: Registry | None = None, *, rules: Rules | None = None) -> list[Citation]:

@@ -43,10 +43,16 @@ class Issuer:
     term: bool = False  # code may carry a term number: QH15, ĐĐQH15
     symbol_code: str | None = None  # Bộ Chính trị signs /TW
     variants: tuple[str, ...] = ()
+    symbol_codes: tuple[str, ...] = ()  # every code its symbols may carry (Thành ủy: TU or HU by level)
 
     @property
     def signs_as(self) -> str:
         return self.symbol_code or self.code
+
+    def signs(self, code: str | None) -> bool:
+        """Whether a symbol whose issuer code is ``code`` (term number dropped) can be this body's."""
+        base = P.fold((code or "").split("-")[0].rstrip("0123456789"))
+        return base in {P.fold(c.rstrip("0123456789")) for c in (self.signs_as, *self.symbol_codes)}
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,7 @@ def load_rules(directory: Path | None = None) -> Rules:
             term=bool(i.get("term", False)),
             symbol_code=i.get("symbol_code"),
             variants=_tuple(i.get("variants")),
+            symbol_codes=_tuple(i.get("symbol_codes")),
         )
         for i in issuers_raw
     )
