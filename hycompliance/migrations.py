@@ -253,12 +253,46 @@ def _documents_per_parent(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_documents_path ON documents(path)")
 
 
+def _registry_tables(db: Database) -> None:
+    """The registry learnt from documents (``registry learn``, ``scan``): documents met, by key and date,
+    and what each says about another (repeals, replaces, amends, implements)."""
+    db.executescript(
+        """
+        CREATE TABLE registry_documents (
+            key TEXT NOT NULL,
+            date TEXT NOT NULL DEFAULT '',
+            type TEXT,
+            issuer TEXT,
+            title TEXT,
+            source TEXT NOT NULL,
+            learnt_at TEXT NOT NULL,
+            PRIMARY KEY (key, date)
+        );
+        CREATE TABLE registry_relations (
+            source_key TEXT NOT NULL,
+            source_date TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL,
+            target_key TEXT NOT NULL,
+            target_date TEXT NOT NULL DEFAULT '',
+            scope TEXT NOT NULL,
+            effective TEXT,
+            evidence TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            learnt_at TEXT NOT NULL,
+            PRIMARY KEY (source_key, kind, target_key, scope)
+        );
+        CREATE INDEX idx_registry_relations_target ON registry_relations(target_key);
+        """
+    )
+
+
 # In order. Names are stable: they are what the ``migrations`` table records.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", _create_core),
     ("0002_clause_search", _clause_search),
     ("0003_matrix_view", _matrix_view),
     ("i9b_documents_per_parent", _documents_per_parent),
+    ("i14_registry_tables", _registry_tables),
 )
 
 

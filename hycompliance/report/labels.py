@@ -38,6 +38,7 @@ REQUIREMENT_KIND = MappingProxyType({
     "reference": "Văn bản viện dẫn",
 })
 SEVERITY = MappingProxyType({"error": "Lỗi", "warning": "Cảnh báo", "info": "Lưu ý"})
+LINT_WORDS = MappingProxyType({"mentions": "lần viện dẫn"})
 GROUP = MappingProxyType({"references": "Văn bản viện dẫn", "II.2": "Chỉ tiêu (II.2)"})
 COMPARE = MappingProxyType({"equal": "Bằng", "higher": "Cao hơn", "lower": "Thấp hơn", "unknown": "Không so sánh được"})
 

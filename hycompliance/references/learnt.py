@@ -1,0 +1,91 @@
+"""The registry learnt from documents, kept in the coverage database.
+
+``learn_file`` reads one document (law, decree, circular, decision, plan), records the documents it cites
+(key, date, type, issuer) and what it says about them (``relations.learn``) in the tables
+``registry_documents`` and ``registry_relations`` (migration ``i14_registry_tables``);
+``db_registry`` reads them back as a ``Registry`` layer that ``refs --db`` and ``lint --db`` add to the
+parent's registry. A later reading of the same relation replaces the earlier one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from hycompliance.models import Plan
+from hycompliance.references.relations import Relation, learn
+from hycompliance.references.resolve import KnownDocument, Registry
+
+
+@dataclass(frozen=True)
+class Learnt:
+    documents: int
+    relations: int
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def learn_plan(db: Database, plan: Plan, origin: str) -> Learnt:
+    """Record what ``plan`` cites and what it says about the documents it cites."""
+    citations, relations = learn(plan.text, own_key=plan.header.number, own_date=plan.header.date, origin=origin)
+    now = _now()
+    docs: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in citations:
+        if c.key and c.date:
+            docs.setdefault((c.key, c.date), {"key": c.key, "date": c.date, "type": c.type, "issuer": c.issuer,
+                                              "title": None, "source": origin, "learnt_at": now})
+    if plan.header.number and plan.header.date:
+        docs[(plan.header.number, plan.header.date)] = {
+            "key": plan.header.number, "date": plan.header.date, "type": plan.header.type,
+            "issuer": plan.header.issuer, "title": plan.header.title,
+            "source": origin, "learnt_at": now,
+        }
+    rows = [_relation_row(r, now) for r in relations]
+    with db.conn:
+        if docs:
+            db["registry_documents"].upsert_all(docs.values(), pk=("key", "date"))
+        if rows:
+            db["registry_relations"].upsert_all(rows, pk=("source_key", "kind", "target_key", "scope"))
+    return Learnt(len(docs), len(rows))
+
+
+def _relation_row(r: Relation, now: str) -> dict[str, Any]:
+    return {
+        "source_key": r.source_key, "source_date": r.source_date or "", "kind": r.kind, "target_key": r.target_key,
+        "target_date": r.target_date or "", "scope": r.scope, "effective": r.effective, "evidence": r.evidence[:500],
+        "origin": r.origin, "learnt_at": now,
+    }
+
+
+def db_registry(db: Database) -> Registry:
+    """The registry layer the database has learnt: documents and their relations."""
+    if "registry_documents" not in db.table_names():
+        return Registry()
+    docs = tuple(
+        KnownDocument(key=r["key"], type=r["type"] or "", date=r["date"] or None, issuer=r["issuer"], title=r["title"],
+                      validity="unknown", source=r["source"])
+        for r in db.query("SELECT * FROM registry_documents ORDER BY key, date")
+    )
+    relations = tuple(
+        Relation(r["source_key"], r["source_date"] or None, r["kind"], r["target_key"], r["target_date"] or None,
+                 r["scope"], r["effective"], r["evidence"], r["origin"])
+        for r in db.query("SELECT * FROM registry_relations ORDER BY source_key, target_key")
+    )
+    return Registry(docs, relations=relations)
+
+
+def document_page(db: Database, key: str) -> dict[str, Any]:
+    """A document of the registry with what it cites, what cites it and what repealed, replaced or
+    amended it (for the web app's document page and Datasette)."""
+    rows = list(db.query("SELECT * FROM registry_documents WHERE key = ? ORDER BY date", [key]))
+    rel = list(db.query("SELECT * FROM registry_relations WHERE source_key = ? OR target_key = ?", [key, key]))
+    return {
+        "documents": rows,
+        "acts_on": [r for r in rel if r["source_key"] == key],
+        "acted_on_by": [r for r in rel if r["target_key"] == key],
+    }
