@@ -255,7 +255,8 @@ def _documents_per_parent(db: Database) -> None:
 
 def _registry_tables(db: Database) -> None:
     """The registry learnt from documents (``registry learn``, ``scan``): documents met, by key and date,
-    and what each says about another (repeals, replaces, amends, implements)."""
+    and what each says about another (repeals, replaces, amends, implements); which file cites which key
+    with which date (the date most files give is the document's)."""
     db.executescript(
         """
         CREATE TABLE registry_documents (
@@ -282,6 +283,12 @@ def _registry_tables(db: Database) -> None:
             PRIMARY KEY (source_key, kind, target_key, scope)
         );
         CREATE INDEX idx_registry_relations_target ON registry_relations(target_key);
+        CREATE TABLE registry_mentions (
+            key TEXT NOT NULL,
+            date TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            PRIMARY KEY (key, date, origin)
+        );
         """
     )
 

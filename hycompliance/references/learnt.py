@@ -46,7 +46,11 @@ def learn_plan(db: Database, plan: Plan, origin: str) -> Learnt:
             "source": origin, "learnt_at": now,
         }
     rows = [_relation_row(r, now) for r in relations]
+    mentions = [{"key": k, "date": d, "origin": origin} for k, d in docs]
     with db.conn:
+        db.execute("DELETE FROM registry_mentions WHERE origin = ?", [origin])
+        if mentions:
+            db["registry_mentions"].insert_all(mentions, pk=("key", "date", "origin"), ignore=True)
         if docs:
             db["registry_documents"].upsert_all(docs.values(), pk=("key", "date"))
         if rows:
@@ -66,10 +70,13 @@ def db_registry(db: Database) -> Registry:
     """The registry layer the database has learnt: documents and their relations."""
     if "registry_documents" not in db.table_names():
         return Registry()
+    votes = {(r["key"], r["date"]): r["n"] for r in db.query(
+        "SELECT key, date, COUNT(DISTINCT origin) AS n FROM registry_mentions GROUP BY key, date")}
     docs = tuple(
         KnownDocument(key=r["key"], type=r["type"] or "", date=r["date"] or None, issuer=r["issuer"], title=r["title"],
                       validity="unknown", source=r["source"])
         for r in db.query("SELECT * FROM registry_documents ORDER BY key, date")
+        if not _outvoted(r["key"], r["date"], votes)
     )
     relations = tuple(
         Relation(r["source_key"], r["source_date"] or None, r["kind"], r["target_key"], r["target_date"] or None,
@@ -77,6 +84,14 @@ def db_registry(db: Database) -> Registry:
         for r in db.query("SELECT * FROM registry_relations ORDER BY source_key, target_key")
     )
     return Registry(docs, relations=relations)
+
+
+def _outvoted(key: str, date: str, votes: dict[tuple[str, str], int]) -> bool:
+    """A date of ``key`` that fewer files give than another date of the same year: a slip, not a second
+    document (71/NQ-CP cited "ngày 01/5/2025" by one plan, "ngày 01/4/2025" by eight)."""
+    mine = votes.get((key, date), 0)
+    rivals = [n for (k, d), n in votes.items() if k == key and d != date and d[:4] == date[:4]]
+    return bool(rivals) and max(rivals) >= 2 and max(rivals) > mine
 
 
 def document_page(db: Database, key: str) -> dict[str, Any]:

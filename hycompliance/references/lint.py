@@ -91,6 +91,11 @@ def own_identity(plan: Plan, citations: list[Citation], rules: Rules) -> tuple[s
     return key or (own.key if own else None), plan.header.date or (own.date if own else None)
 
 
+def _symbol_year(key: str | None) -> str | None:
+    m = re.match(r"^\d+/(\d{4})/", key or "")
+    return m.group(1) if m else None
+
+
 def _key_in_form(number: str, type_code: str | None, issuer_code: str, system: str) -> str:
     if system == "party" and type_code:
         return f"{number}-{type_code}/{issuer_code}"
@@ -115,6 +120,11 @@ def _check_one(c: Citation, i: int, registry: Registry, rules: Rules) -> tuple[l
     if SYMBOL_FLAG in c.flags:
         issuer, _ = rules.issuer_by_code(_base(parts.issuer_code))
         hits.append(_Hit(i, _finding(rules, SYMBOL_FLAG, c, expected=c.key, stated=issuer.name if issuer else parts.issuer_code)))
+    year = re.match(r"^\d+/(\d{4})/", c.key or "")
+    if year and c.date and year.group(1) != c.date[:4] and SYMBOL_FLAG not in c.flags:
+        fixed = f"{parts.number}/{c.date[:4]}/{(c.key or '').split('/', 2)[2]}"
+        hits.append(_Hit(i, _finding(rules, "symbol_year_mismatch", c, expected=fixed, corrected=f"{fixed} ngày {_vn_date(c.date)}",
+                                     year=year.group(1), when=c.date[:4])))
     doc = registry.get(c.key, c.date)
     target: KnownDocument | None = doc
     stated = rules.issuer_by_name(c.issuer)
@@ -126,7 +136,9 @@ def _check_one(c: Citation, i: int, registry: Registry, rules: Rules) -> tuple[l
         if target is None:
             return hits, expected
     elif doc is None and len(registry):
-        alts = [d for d in registry.by_number_type(parts.number, parts.type_code) if not c.date or d.date == c.date]
+        alts = [d for d in registry.by_number_type(parts.number, parts.type_code)
+                if (not c.date or d.date == c.date) and _symbol_year(d.key) == _symbol_year(c.key)
+                and _base(issuing_code(parse_key(d.key), rules)) != _base(issuing_code(parts, rules))]
         if len(alts) == 1:
             target = alts[0]
             hits.append(_Hit(i, _finding(rules, "wrong_issuer", c, expected=target.key, stated=target.issuer or "")))
@@ -135,7 +147,8 @@ def _check_one(c: Citation, i: int, registry: Registry, rules: Rules) -> tuple[l
             hits.append(_Hit(i, _finding(rules, "wrong_date", c, key=target.key, expected=_vn_date(target.date))))
         return hits, target.key
     if c.date and len(registry):
-        same = registry.by_type_issuer_date(parts.type_code, parts.issuer_code, c.date)
+        same = [d for d in registry.by_type_issuer_date(parts.type_code, parts.issuer_code, c.date)
+                if normal_key(d.key) != normal_key(c.key or "")]
         if len(same) == 1:
             hits.append(_Hit(i, _finding(rules, "wrong_number", c, expected=same[0].key)))
             return hits, same[0].key
@@ -263,6 +276,8 @@ def check(plan: Plan, citations: list[Citation], registry: Registry, *, parent: 
     for h in hits:
         if h.index is not None:
             flags.setdefault(h.index, []).append(h.finding.code)
+    dated = {h.index for h in hits if h.finding.code == "wrong_date"}
+    hits = [h for h in hits if not (h.finding.code == "symbol_year_mismatch" and h.index in dated)]
     intended: dict[int, str] = {}
     for h in hits:
         if h.index is not None and h.finding.corrected and h.index not in intended:

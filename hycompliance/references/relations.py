@@ -29,13 +29,15 @@ import yaml
 
 from hycompliance.models import Citation
 from hycompliance.references import patterns as P
-from hycompliance.references.extract import extract, find_own, iso_date, normal_key
+from hycompliance.references.extract import extract, find_own, iso_date, normal_key, parse_key
 from hycompliance.references.rules import Rules, load_rules, rules_dir
 
 Kind = Literal["repeals", "replaces", "amends", "implements"]
 
-# How close (characters) a citation must end before a verb to be its subject.
+# How close (characters) a citation must end before a verb to be its subject, and start after it to be
+# its object (a list of objects is read on while each follows the previous one).
 SUBJECT_GAP = 80
+OBJECT_GAP = 160
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class _Words:
     self_words: re.Pattern[str]
     effective: re.Pattern[str]
     agent: re.Pattern[str]
+    acting_types: tuple[str, ...]
 
 
 @lru_cache(maxsize=2)
@@ -84,6 +87,7 @@ def _words() -> _Words:
         self_words=re.compile(rf"(?<!\w)(?:{P.alternation(data['self'])}){P.WS}nay(?!\w)"),
         effective=re.compile(rf"(?<!\w)nay{P.WS}co{P.WS}hieu{P.WS}luc(?:{P.WS}thi{P.WS}hanh)?(?:{P.WS}ke)?{P.WS}tu{P.WS}ngay{P.WS}{P.DATE}"),
         agent=re.compile(rf"^[\s,]*(?:{P.alternation(data['agent'])})(?!\w)"),
+        acting_types=tuple(data["acting_types"]),
     )
 
 
@@ -173,11 +177,14 @@ def learn(text: str, *, own_key: str | None = None, own_date: str | None = None,
             near = bool(before) and vstart - before[-1].end <= SUBJECT_GAP and not words.self_words.search(gap_text)
             clause_text = " ".join(text[lo:hi].split())
             date = _explicit_date(folded, vend, hi) or in_force
+            unnamed = bool(before) and bool(rules.type_word_re.search(gap_text)) and not words.self_words.search(gap_text)
             if verb.passive:
-                if not before:
-                    continue
+                if not before or vstart - before[-1].end > SUBJECT_GAP or unnamed:
+                    continue  # what is acted upon is not the citation before ("... thực hiện Nghị quyết số 57 về ... được sửa đổi")
                 target = before[-1]
                 agent = after_here[0] if after_here and words.agent.match(folded[vend : after_here[0].start]) else None
+                if agent is None and verb.kind != "repeals":
+                    continue  # "được sửa đổi, bổ sung" by a document the clause does not number
                 src_key, src_date = (agent.key, agent.date) if agent else (own_key, own_date)
                 if src_key is None:
                     continue
@@ -185,15 +192,82 @@ def learn(text: str, *, own_key: str | None = None, own_date: str | None = None,
                 out.append(Relation(src_key, src_date, verb.kind, target.key or "", target.date, scope,
                                     date if not agent else agent.date, clause_text, origin))
                 continue
+            tail = folded[max(lo, vstart - 40) : vstart]
+            last = list(rules.type_word_re.finditer(tail))
+            if last and not tail[last[-1].end() :].strip() and not words.self_words.search(tail):
+                continue  # an unnumbered document acts ("Luật sửa đổi, bổ sung một số điều của ..."): unknown actor
             src_key, src_date = (before[-1].key, before[-1].date) if near else (own_key, own_date)
+            if not near and verb.kind != "implements" and not _states_facts(own_key, rules) and not words.self_words.search(tail):
+                continue  # a plan's or programme's "sửa đổi Nghị định số ..." is a task, not a fact
             if src_key is None:
                 continue
             for target in after_here:
                 between = folded[vend : target.start]
+                named = [m for m in rules.type_word_re.finditer(folded, vend, target.start) if text[m.start()].isupper()]
+                if len(between) > OBJECT_GAP or (target is after_here[0] and named):
+                    continue  # the verb acts on something else ("sửa đổi, bổ sung Chương trình hành động ... thực hiện Nghị quyết số 57")
                 scope = "part" if words.partial.search(between) else "whole"
                 eff = date if src_key == own_key else src_date
                 out.append(Relation(src_key, src_date, verb.kind, target.key or "", target.date, scope, eff, clause_text, origin))
+    out += _listed(text, folded, citations, own_key, own_date, in_force, origin, words)
     return citations, _unique(out)
+
+
+_ITEM_RE = re.compile(r"[ \t*]*(?:[a-zđ]\)|[-–+•])[ \t*]*")
+
+
+def _listed(text: str, folded: str, citations: list[Citation], own_key: str | None, own_date: str | None,
+            in_force: str | None, origin: str, words: _Words) -> list[Relation]:
+    """A lead-in that ends with ":" and repeals or replaces what its items list ("2. Các văn bản quy phạm
+    pháp luật sau đây hết hiệu lực kể từ ngày Nghị định này có hiệu lực thi hành:" then "a) Nghị định số
+    06/2010/NĐ-CP ...", "b) ..."): the document read acts on the first document of each item."""
+    if own_key is None or not _states_facts_key(own_key):
+        return []
+    out: list[Relation] = []
+    lines = text.split("\n")
+    pos = 0
+    starts = []
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    for n, line in enumerate(lines):
+        lead = folded[starts[n] : starts[n] + len(line)].rstrip(" *")
+        if not lead.endswith(":"):
+            continue
+        verb = next((v for v in words.verbs if v.kind in ("repeals", "replaces") and v.pattern.search(lead)), None)
+        if verb is None or any(starts[n] <= c.start < starts[n] + len(line) for c in citations):
+            continue
+        date = _explicit_date(folded, starts[n], starts[n] + len(line)) or in_force
+        for m in range(n + 1, len(lines)):
+            item = lines[m]
+            if not item.strip():
+                continue
+            head = _ITEM_RE.match(P.fold(item))
+            if not head:
+                break
+            first = next((c for c in citations if starts[m] <= c.start < starts[m] + len(item)), None)
+            if first is None or first.start - starts[m] > 60:
+                continue
+            scope = "part" if words.partial.search(folded, starts[m], first.start) else "whole"
+            out.append(Relation(own_key, own_date, verb.kind, first.key or "", first.date, scope, date,
+                                " ".join(f"{line} {item}".split()), origin))
+    return out
+
+
+def _states_facts(key: str | None, rules: Rules) -> bool:
+    """Whether the document ``key`` repeals or amends by its own articles: a normative document (its
+    symbol carries a year) or a type listed in ``rules/relations.yaml`` (decisions). A plan or programme
+    that says "sửa đổi Nghị định số ..." assigns a task."""
+    if not key:
+        return False
+    if re.match(r"^\d+/\d{4}/", key):
+        return True
+    parts = parse_key(key)
+    return bool(parts and parts.type_code and P.fold(parts.type_code) in {P.fold(t) for t in _words().acting_types})
+
+
+def _states_facts_key(key: str) -> bool:
+    return _states_facts(key, load_rules())
 
 
 def _explicit_date(folded: str, lo: int, hi: int) -> str | None:
@@ -201,9 +275,17 @@ def _explicit_date(folded: str, lo: int, hi: int) -> str | None:
     return iso_date(m) if m else None
 
 
+def _year(key: str, date: str | None) -> int | None:
+    m = re.match(r"^\d+/(\d{4})/", key)
+    return int(m.group(1)) if m else (int(date[:4]) if date else None)
+
+
 def _unique(relations: list[Relation]) -> list[Relation]:
     seen: dict[tuple[str, str, str, str], Relation] = {}
     for r in relations:
+        src, tgt = _year(r.source_key, r.source_date), _year(r.target_key, r.target_date)
+        if r.kind != "implements" and src and tgt and src < tgt:
+            continue  # an older document cannot repeal or amend a newer one: the clause was misread
         k = (normal_key(r.source_key), r.kind, normal_key(r.target_key), r.scope)
         if r.source_key and r.target_key and normal_key(r.source_key) != normal_key(r.target_key) and k not in seen:
             seen[k] = r

@@ -122,7 +122,8 @@ class Registry:
         one of a compatible year, the one with exactly that date first, else the latest entry."""
         if not key:
             return None
-        year = int(date[:4]) if date else None
+        in_symbol = re.match(r"^\d+/(\d{4})/", key)  # 163/2024/QH15: the symbol's year names the document
+        year = int(in_symbol.group(1)) if in_symbol else (int(date[:4]) if date else None)
         found = [d for d in self._by_key.get(normal_key(key), ()) if self.same_document(d, year)]
         exact = [d for d in found if date and d.date == date]
         return (exact or found or [None])[-1]

@@ -133,6 +133,11 @@ class Rules:
         return P.short_form_re(numbered)
 
     @cached_property
+    def type_word_re(self) -> re.Pattern[str]:
+        """Any type word ("Chương trình hành động", "Kế hoạch") anywhere in a folded phrase."""
+        return re.compile(rf"(?<!\w)(?:{P.alternation(self.type_words)})(?!\w)")
+
+    @cached_property
     def self_reference_re(self) -> re.Pattern[str]:
         return P.self_reference_re(self.type_words)
 
