@@ -177,7 +177,9 @@ def learn(text: str, *, own_key: str | None = None, own_date: str | None = None,
             near = bool(before) and vstart - before[-1].end <= SUBJECT_GAP and not words.self_words.search(gap_text)
             clause_text = " ".join(text[lo:hi].split())
             date = _explicit_date(folded, vend, hi) or in_force
-            unnamed = bool(before) and bool(rules.type_word_re.search(gap_text)) and not words.self_words.search(gap_text)
+            gap_start = before[-1].end if before else vstart
+            unnamed = any(text[m.start()].isupper() for m in rules.type_word_re.finditer(folded, gap_start, vstart)) \
+                and not words.self_words.search(gap_text)
             if verb.passive:
                 if not before or vstart - before[-1].end > SUBJECT_GAP or unnamed:
                     continue  # what is acted upon is not the citation before ("... thực hiện Nghị quyết số 57 về ... được sửa đổi")
@@ -188,13 +190,14 @@ def learn(text: str, *, own_key: str | None = None, own_date: str | None = None,
                 src_key, src_date = (agent.key, agent.date) if agent else (own_key, own_date)
                 if src_key is None:
                     continue
-                scope = "part" if words.partial.search(folded, max(lo, target.start - 60), target.start) else "whole"
+                scope = "part" if verb.kind == "amends" or words.partial.search(folded, max(lo, target.start - 60), target.start) else "whole"
                 out.append(Relation(src_key, src_date, verb.kind, target.key or "", target.date, scope,
                                     date if not agent else agent.date, clause_text, origin))
                 continue
             tail = folded[max(lo, vstart - 40) : vstart]
-            last = list(rules.type_word_re.finditer(tail))
-            if last and not tail[last[-1].end() :].strip() and not words.self_words.search(tail):
+            last = list(rules.type_word_re.finditer(folded, max(lo, vstart - 40), vstart))
+            if last and text[last[-1].start()].isupper() and not folded[last[-1].end() : vstart].strip() \
+                    and not words.self_words.search(tail):
                 continue  # an unnumbered document acts ("Luật sửa đổi, bổ sung một số điều của ..."): unknown actor
             src_key, src_date = (before[-1].key, before[-1].date) if near else (own_key, own_date)
             if not near and verb.kind != "implements" and not _states_facts(own_key, rules) and not words.self_words.search(tail):
@@ -203,14 +206,25 @@ def learn(text: str, *, own_key: str | None = None, own_date: str | None = None,
                 continue
             for target in after_here:
                 between = folded[vend : target.start]
-                named = [m for m in rules.type_word_re.finditer(folded, vend, target.start) if text[m.start()].isupper()]
+                named = [m for m in rules.type_word_re.finditer(folded, vend, target.start) if text[m.start()].isupper()
+                         and not _own_name(folded, m.end(), target)]
                 if len(between) > OBJECT_GAP or (target is after_here[0] and named):
                     continue  # the verb acts on something else ("sửa đổi, bổ sung Chương trình hành động ... thực hiện Nghị quyết số 57")
-                scope = "part" if words.partial.search(between) else "whole"
+                scope = "part" if verb.kind == "amends" or words.partial.search(between) else "whole"
                 eff = date if src_key == own_key else src_date
                 out.append(Relation(src_key, src_date, verb.kind, target.key or "", target.date, scope, eff, clause_text, origin))
     out += _listed(text, folded, citations, own_key, own_date, in_force, origin, words)
     return citations, _unique(out)
+
+
+# A type word that is the object's own, its name between ("Luật Giao dịch điện tử số 20/2023/QH15").
+_OWN_NAME_RE = re.compile(r"[^,;:]{0,80}?(?<!\w)so\s*$")
+def _own_name(folded: str, end: int, target: Citation) -> bool:
+    """Whether the words from ``end`` to ``target`` are the name of the target itself ("Luật Giao dịch
+    điện tử [số 20/2023/QH15]")."""
+    if _OWN_NAME_RE.match(folded, end, target.start):
+        return True
+    return P.fold(target.as_written).startswith("so") and re.fullmatch(r"[^,;:]{0,80}", folded[end : target.start]) is not None
 
 
 _ITEM_RE = re.compile(r"[ \t*]*(?:[a-zđ]\)|[-–+•])[ \t*]*")
@@ -289,4 +303,6 @@ def _unique(relations: list[Relation]) -> list[Relation]:
         k = (normal_key(r.source_key), r.kind, normal_key(r.target_key), r.scope)
         if r.source_key and r.target_key and normal_key(r.source_key) != normal_key(r.target_key) and k not in seen:
             seen[k] = r
-    return list(seen.values())
+    # a document that repeals, replaces or amends another does not also implement it
+    acted = {(k[0], k[2]) for k in seen if k[1] != "implements"}
+    return [r for k, r in seen.items() if k[1] != "implements" or (k[0], k[2]) not in acted]

@@ -1,0 +1,124 @@
+"""The reference checker on real documents, against fixtures written by reading them (tests/fixtures/legal).
+
+- references_real.yaml: every numbered reference of three real plans -> extraction precision and recall;
+- lint_real.yaml: the real slips and the former false alarms of eleven real plans -> the linter's findings;
+- relations.yaml: repeals and amendments stated by real legal texts -> ``registry learn``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hycompliance.references import check, extract, extract_plan, parent_registry
+from hycompliance.references.extract import UNFILLED_FLAG
+from hycompliance.references.learnt import db_registry, learn_plan
+from hycompliance.references.relations import learn
+from hycompliance.store import open_db
+from hycompliance.structure import parse_file
+
+from tests.conftest import SHARED
+
+FIXTURES = Path(__file__).parent / "fixtures" / "legal"
+PLANS = SHARED / "corpus" / "real" / "plans"
+LEGAL = SHARED / "corpus" / "real" / "legal"
+
+
+def _load(name: str):
+    return yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+# --- extraction ------------------------------------------------------------------------------------
+
+
+def _numbered(path: Path) -> Counter[tuple[str, str | None]]:
+    text = path.read_text(encoding="utf-8")
+    # a numbered mention prints a number ("Kế hoạch này" resolves to the plan's own key but prints none)
+    printed = [c for c in extract(text) if c.key and (re.search(r"\d", c.as_written) or UNFILLED_FLAG in c.flags)]
+    return Counter((c.key, c.date) for c in printed)
+
+
+def test_extraction_precision_and_recall_on_hand_listed_plans(shared):
+    gold_all = _load("references_real.yaml")
+    hit = found = wanted = 0
+    for name, refs in gold_all.items():
+        gold = Counter((r["key"], r["date"]) for r in refs)
+        got = _numbered(PLANS / name)
+        hit += sum((gold & got).values())
+        found += sum(got.values())
+        wanted += sum(gold.values())
+    precision, recall = hit / found, hit / wanted
+    assert wanted >= 35
+    assert precision >= 0.99 and recall >= 0.99, (precision, recall)
+
+
+# --- the linter on real plans --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _learnt_from_plans():
+    """What a nightly scan of the corpus learns: every real plan read once."""
+    db = open_db(":memory:")
+    for path in sorted(PLANS.glob("*.txt")):
+        learn_plan(db, parse_file(path), path.name)
+    return db_registry(db)
+
+
+LINT = _load("lint_real.yaml")
+
+
+@pytest.mark.parametrize("name", sorted(LINT))
+def test_real_plan_slips_flagged_and_nothing_else(shared, name):
+    doc = parse_file(PLANS / name)
+    registry = _learnt_from_plans().merged(parent_registry(None))
+    cits, findings = check(doc, extract_plan(doc, registry), registry)
+    raised = sorted((f.code, f.key) for f in findings if f.severity in ("error", "warning"))
+    wanted = sorted((s["code"], s["key"]) for s in LINT[name]["slips"])
+    assert raised == wanted
+    for slip in LINT[name]["slips"]:
+        (f,) = [f for f in findings if f.code == slip["code"] and f.key == slip["key"]]
+        assert " ".join(f.as_written.split()) == slip["written"]
+        assert f.corrected == slip["corrected"]
+        assert f.count == slip.get("count", 1)
+        # the reference record keeps what was written and what was meant
+        assert any(c.intended == slip["corrected"] for c in cits)
+    for alarm in LINT[name]["false_alarms"]:
+        assert not [f for f in findings if f.key == alarm["key"] and f.severity != "info"], alarm["why"]
+
+
+def test_real_slips_without_a_learnt_registry(shared):
+    """Every slip that does not need the corpus is found with the shipped registry alone."""
+    registry = parent_registry(None)
+    missed = []
+    for name, spec in LINT.items():
+        doc = parse_file(PLANS / name)
+        _, findings = check(doc, extract_plan(doc, registry), registry)
+        got = {(f.code, f.key) for f in findings}
+        missed += [(name, s["key"]) for s in spec["slips"] if s.get("needs") != "corpus" and (s["code"], s["key"]) not in got]
+    assert missed == []
+
+
+# --- relations learnt from legal texts -----------------------------------------------------------
+
+
+RELATIONS = _load("relations.yaml")
+
+
+@lru_cache(maxsize=None)
+def _relations_of(file: str):
+    return learn((LEGAL / file).read_text(encoding="utf-8"), origin=file)[1]
+
+
+@pytest.mark.parametrize("rel", RELATIONS, ids=lambda r: f"{r['source']}-{r['kind']}-{r['target']}")
+def test_hand_listed_relation_learnt(shared, rel):
+    got = [r for r in _relations_of(rel["file"]) if r.source_key == rel["source"] and r.target_key == rel["target"]]
+    assert [r.kind for r in got] == [rel["kind"]]
+    if rel["scope"]:
+        assert got[0].scope == rel["scope"]
+    if rel["effective"]:
+        assert got[0].effective == rel["effective"]
