@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from hycompliance import __version__, rules
 from hycompliance.errors import Code, HyError
 from hycompliance.reference_coverage import with_reference_requirements
+from hycompliance.references.learnt import learnt_rows, record
 from hycompliance.store import (
     SUPPORTED,
     Stamp,
@@ -41,6 +42,9 @@ from hycompliance.store import (
     start_run,
     write_document,
 )
+
+# The key of a task's rows that carries what the registry learns from the document (not a store table).
+LEARNT = "learnt"
 
 ContextLoader = Callable[[str, "str | None"], Any]
 Analyzer = Callable[[str, Any], Any]
@@ -118,6 +122,7 @@ def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
         result = task.analyze(task.path, context)
         rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.matches, catalogue,
                            task.requirement_ids, task.stamp, task.content_hash, task.size)
+        rows[LEARNT] = learnt_rows(result.plan, task.path)
     except HyError as exc:
         rows = error_rows(task.stamp, exc, task.content_hash, task.size)
     except Exception as exc:  # a bug must not stop the batch: record it against the file
@@ -227,6 +232,7 @@ def scan(
     db = open_db(db_path)
     try:
         plan = save_plan(db, parent, context.plan, catalogue, context.fingerprint)
+        record(db, learnt_rows(context.plan, parent))
         suspect = mark_suspect(db, plan.id, context.fingerprint)
         states = register_documents(db, files, plan.id)
         run_id = start_run(db, plan, [str(p) for p in paths], workers)
@@ -254,7 +260,10 @@ def scan(
         def on_done(task: Task, rows: dict[str, Any], seconds: float) -> None:
             nonlocal scanned, writing
             t0 = time.perf_counter()
+            learnt = rows.pop(LEARNT, None)
             write_document(db, task.doc_id, rows)
+            if learnt:
+                record(db, learnt)  # the registry learns from every document the scan reads
             writing += time.perf_counter() - t0
             name = states[task.path].name
             if rows["document"]["status"] == "error":

@@ -30,8 +30,10 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def learn_plan(db: Database, plan: Plan, origin: str) -> Learnt:
-    """Record what ``plan`` cites and what it says about the documents it cites."""
+def learnt_rows(plan: Plan, origin: str) -> dict[str, list[dict[str, Any]]]:
+    """The registry rows one document gives (computed where the document is parsed, e.g. a scan worker):
+    the documents it cites with a date, itself, which of them it cites with which date, and the relations
+    it states."""
     citations, relations = learn(plan.text, own_key=plan.header.number, own_date=plan.header.date, origin=origin)
     now = _now()
     docs: dict[tuple[str, str], dict[str, Any]] = {}
@@ -42,20 +44,34 @@ def learn_plan(db: Database, plan: Plan, origin: str) -> Learnt:
     if plan.header.number and plan.header.date:
         docs[(plan.header.number, plan.header.date)] = {
             "key": plan.header.number, "date": plan.header.date, "type": plan.header.type,
-            "issuer": plan.header.issuer, "title": plan.header.title,
-            "source": origin, "learnt_at": now,
+            "issuer": plan.header.issuer, "title": plan.header.title, "source": origin, "learnt_at": now,
         }
-    rows = [_relation_row(r, now) for r in relations]
-    mentions = [{"key": k, "date": d, "origin": origin} for k, d in docs]
+    return {
+        "origin": [{"origin": origin}],
+        "registry_documents": list(docs.values()),
+        "registry_mentions": [{"key": k, "date": d, "origin": origin} for k, d in docs],
+        "registry_relations": [_relation_row(r, now) for r in relations],
+    }
+
+
+def record(db: Database, rows: dict[str, list[dict[str, Any]]]) -> Learnt:
+    """Write ``learnt_rows`` to the database; a file read again replaces what it said before."""
+    origin = rows["origin"][0]["origin"]
     with db.conn:
         db.execute("DELETE FROM registry_mentions WHERE origin = ?", [origin])
-        if mentions:
-            db["registry_mentions"].insert_all(mentions, pk=("key", "date", "origin"), ignore=True)
-        if docs:
-            db["registry_documents"].upsert_all(docs.values(), pk=("key", "date"))
-        if rows:
-            db["registry_relations"].upsert_all(rows, pk=("source_key", "kind", "target_key", "scope"))
-    return Learnt(len(docs), len(rows))
+        db.execute("DELETE FROM registry_relations WHERE origin = ?", [origin])
+        if rows["registry_documents"]:
+            db["registry_documents"].upsert_all(rows["registry_documents"], pk=("key", "date"))
+        if rows["registry_mentions"]:
+            db["registry_mentions"].insert_all(rows["registry_mentions"], pk=("key", "date", "origin"), ignore=True)
+        if rows["registry_relations"]:
+            db["registry_relations"].upsert_all(rows["registry_relations"], pk=("source_key", "kind", "target_key", "scope"))
+    return Learnt(len(rows["registry_documents"]), len(rows["registry_relations"]))
+
+
+def learn_plan(db: Database, plan: Plan, origin: str) -> Learnt:
+    """Record what ``plan`` cites and what it says about the documents it cites."""
+    return record(db, learnt_rows(plan, origin))
 
 
 def _relation_row(r: Relation, now: str) -> dict[str, Any]:
