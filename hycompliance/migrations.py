@@ -253,6 +253,47 @@ def _documents_per_parent(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_documents_path ON documents(path)")
 
 
+def _runs_ignored_files(db: Database) -> None:
+    """Every file a run did not read, with its code (not only how many)."""
+    db.execute("ALTER TABLE runs ADD COLUMN ignored_files TEXT NOT NULL DEFAULT '[]'")
+
+
+def _clause_search_both_ways(db: Database) -> None:
+    """FTS5 over the clause text as written *and* folded, tokenised with diacritics removed: "đường" finds
+    "đường" (the text column; ``đ`` is a letter, not a diacritic, so the folded column alone missed it),
+    "duong" finds it through ``text_folded`` — also in Datasette, whose search box passes the words as typed."""
+    db["clauses"].disable_fts()
+    db["clauses"].enable_fts(["text", "text_folded"], fts_version="FTS5", create_triggers=True,
+                             tokenize="unicode61 remove_diacritics 2")
+
+
+def _document_paths(db: Database) -> None:
+    """Every path a document was found at (one content, several names; a moved file keeps its document),
+    and the withdrawal of a document whose files are all gone; the matrix leaves withdrawn documents out.
+    A file checked against two parent plans is a document under each: paths are unique per parent."""
+    db.executescript(
+        """
+        CREATE TABLE document_paths (
+            plan_id INTEGER REFERENCES plans(id),
+            path TEXT NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            gone_at TEXT,
+            PRIMARY KEY (plan_id, path)
+        );
+        CREATE INDEX idx_document_paths_document ON document_paths(document_id);
+        CREATE INDEX idx_document_paths_path ON document_paths(path);
+        INSERT INTO document_paths (plan_id, path, document_id) SELECT plan_id, path, id FROM documents;
+        ALTER TABLE documents ADD COLUMN withdrawn_at TEXT;
+        """
+    )
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'matrix'").fetchone()[0]
+    filtered = sql.replace("WHERE d.status = 'ok'", "WHERE d.status = 'ok' AND d.withdrawn_at IS NULL")
+    if filtered == sql:
+        raise RuntimeError("the matrix view has no \"WHERE d.status = 'ok'\" to extend")
+    db.execute("DROP VIEW matrix")
+    db.execute(filtered)
+
+
 def _registry_tables(db: Database) -> None:
     """The registry learnt from documents (``registry learn``, ``scan``): documents met, by key and date,
     and what each says about another (repeals, replaces, amends, implements); which file cites which key
@@ -299,6 +340,9 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0002_clause_search", _clause_search),
     ("0003_matrix_view", _matrix_view),
     ("i9b_documents_per_parent", _documents_per_parent),
+    ("i12_runs_ignored_files", _runs_ignored_files),
+    ("i12_clause_search_both_ways", _clause_search_both_ways),
+    ("i12_document_paths", _document_paths),
     ("i14_registry_tables", _registry_tables),
 )
 

@@ -1,8 +1,8 @@
 """The coverage database: one SQLite file, written with sqlite-utils, readable in Datasette.
 
 Open it with ``open_db(path)`` (WAL mode, foreign keys on, migrations from ``hycompliance.migrations``
-applied). Browse it with ``datasette coverage.db`` (the ``clauses_fts`` search box takes unaccented
-words: "chuyen doi so", "duong").
+applied; a new file is created without world access). Browse it with Datasette and the metadata in
+``hycompliance.browse``. It holds no account, password hash or session key (``hycompliance.web.vault``).
 
 Tables (names are stable; JSON columns hold JSON text):
 
@@ -21,9 +21,12 @@ Tables (names are stable; JSON columns hold JSON text):
   pages, issuer, number, date, title, kind (commune|district|agency|province|ministry|party; see
   ``hycompliance.applicability``), status (pending|ok|error),
   error_code, error_line, warnings (JSON), fingerprint, rules_version, tool_version, run_id → runs,
-  processed_at.
+  processed_at, withdrawn_at (set when none of its files is in the scanned folders any more: kept, left out
+  of the matrix). One row per content: ``path`` is its first present path (see ``hycompliance.inventory``).
+- ``document_paths``: path (unique), document_id → documents, gone_at — every path a document was found at.
 - ``clauses``: id, document_id → documents, clause_id (``III.3.2``), position, label, kind, text,
-  text_folded (no diacritics, đ→d; FTS5 table ``clauses_fts``), page, parent, cells (JSON).
+  text_folded (no diacritics, đ→d), page, parent, cells (JSON). FTS5 table ``clauses_fts`` indexes text and
+  text_folded with diacritics removed: "đường" and "duong" both find "đường".
 - ``citations``: id, document_id, key, type, number, symbol, date, issuer, issuer_code, system, as_written,
   page, clause, span_start, span_end, flags (JSON).
 - ``findings``: id, document_id, code, severity, message, as_written, page, clause, key, expected.
@@ -32,7 +35,8 @@ Tables (names are stable; JSON columns hold JSON text):
   suspect (1 when the parent plan or rules changed since it was computed), source (matcher|references).
 - ``runs``: id, started_at, ended_at, status (running|done), plan_id, inputs (JSON), workers, discovered,
   scanned, skipped, failed, ignored, errors (JSON [{file, code, message}]), seconds, tool_version,
-  rules_version, fingerprint.
+  rules_version, fingerprint, ignored_files (JSON [{file, code, message}]: every entry the scan did not
+  read, see ``hycompliance.discovery``).
 - ``reviews`` (append-only; the latest per document and requirement wins): id, document_id, requirement
   (code), status (covered|partial|missing|justified), note, reviewer, at, doc_hash and plan_hash (what the
   reviewer saw: when either changed since, the decision is stale — "to re-check").
@@ -45,11 +49,10 @@ Every document's results are replaced in one transaction, so a crash never leave
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -59,8 +62,10 @@ from sqlite_utils import Database
 
 from hycompliance import __version__, rules
 from hycompliance.applicability import applies, document_level
+from hycompliance.discovery import SUPPORTED
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash
+from hycompliance.inventory import DocState, register_documents, resolve_document  # noqa: F401 (the store's API)
 from hycompliance.migrations import migrate
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.reference_coverage import REFERENCE, reference_matches
@@ -75,13 +80,13 @@ except ImportError:  # pragma: no cover - only while normalize.py is absent
         return bare.replace("đ", "d").replace("Đ", "D")
 
 
-SUPPORTED = (".pdf", ".docx", ".txt")
 # Requirements that get a cell in the matrix. Assignments (section IV: who does what) stay in the catalogue,
 # where they decide who a task binds; whether a plan covers a task is asked of the tasks themselves.
 CELL_KINDS = ("task", "subtask", "target", REFERENCE)
 NO_EVIDENCE = "Không có đoạn nào của văn bản đáp ứng yêu cầu này."
 REVIEW_STATUSES = ("covered", "partial", "missing", "justified")
 CHILD_TABLES = ("clauses", "citations", "findings", "matches")
+REVIEWER_ENV = "HYCOMPLIANCE_REVIEWER"  # the reviewer name decisions carry when none is given
 
 
 def now() -> str:
@@ -93,11 +98,34 @@ def fold(text: str) -> str:
     return _strip(text).lower()
 
 
+DB_MODE = 0o660  # owner and group (less the umask); never world-readable: it holds plan text and decisions
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file (and its folder) without world access; SQLite gives its -wal and -shm files
+    the same permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_MODE))
+    except FileExistsError:
+        pass
+
+
+def existing_db(path: str | Path) -> Path:
+    """``path`` when it is a database file that exists; E120 for a directory, E308 when missing."""
+    path = Path(path)
+    if path.is_dir():
+        raise HyError(Code.E120_IS_DIRECTORY, str(path))
+    if not path.is_file():
+        raise HyError(Code.E308_NO_DATABASE, str(path))
+    return path
+
+
 def open_db(path: str | Path) -> Database:
     """Open (creating if needed) a coverage database with WAL, foreign keys and the current schema."""
     try:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         db = Database(path)
         if str(path) != ":memory:":
             db.enable_wal()
@@ -249,76 +277,6 @@ def mark_suspect(db: Database, plan_id: int, fingerprint: str) -> int:
 # --- documents ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DocState:
-    id: int
-    path: str
-    name: str
-    status: str
-    content_hash: str | None
-    fingerprint: str | None
-    rules_version: str | None
-    tool_version: str | None
-
-    def current(self, content_hash: str, fingerprint: str, rules_version: str, tool_version: str) -> bool:
-        """Unchanged since it was last analysed successfully: the scan may skip it."""
-        return (self.status == "ok", self.content_hash, self.fingerprint, self.rules_version, self.tool_version) == (
-            True, content_hash, fingerprint, rules_version, tool_version)
-
-
-def _unique_name(path: Path, taken: set[str]) -> str:
-    stem = path.stem
-    candidates = [stem, f"{stem}-{path.suffix.lstrip('.').lower()}"] + [f"{stem}-{n}" for n in range(2, 10_000)]
-    for name in candidates:
-        if name not in taken:
-            return name
-    raise HyError(Code.E301_DB, str(path), detail="no free document name")
-
-
-def register_documents(db: Database, paths: Iterable[str | Path], plan_id: int) -> dict[str, DocState]:
-    """Make sure each file has a documents row under parent plan ``plan_id`` (status ``pending`` when new);
-    return states by path. A file checked against two parents has a row under each.
-
-    Names are given in the order of ``paths`` (the scan passes them sorted), so a rerun names alike.
-    """
-    resolved = [str(Path(p).resolve()) for p in paths]
-    states: dict[str, DocState] = {}
-    with db.atomic():
-        rows = {r["path"]: r for r in db.query(
-            "SELECT id, path, name, status, content_hash, fingerprint, rules_version, tool_version FROM documents "
-            "WHERE plan_id = ?", [plan_id])}
-        taken = {r["name"] for r in rows.values()}
-        for path in resolved:
-            if path not in rows:
-                name = _unique_name(Path(path), taken)
-                taken.add(name)
-                doc_id = db["documents"].insert(
-                    {"plan_id": plan_id, "path": path, "name": name, "form": Path(path).suffix.lstrip(".").lower(),
-                     "status": "pending"}
-                ).last_pk
-                rows[path] = {"id": doc_id, "path": path, "name": name, "status": "pending", "content_hash": None,
-                              "fingerprint": None, "rules_version": None, "tool_version": None}
-            states[path] = DocState(**rows[path])
-    return states
-
-
-def resolve_document(db: Database, ref: str, plan_id: int | None = None) -> dict[str, Any]:
-    """A document by name, path or id, under parent plan ``plan_id`` when given. A name or path checked
-    against several parents and no parent chosen is an error (E323) naming them."""
-    within = " AND plan_id = ?" if plan_id is not None else ""
-    extra = [plan_id] if plan_id is not None else []
-    for sql, arg in (("name = ?", ref), ("path = ?", str(Path(ref).resolve())), ("id = ?", ref)):
-        rows = list(db.query(f"SELECT * FROM documents WHERE {sql}{within} ORDER BY id", [arg, *extra]))
-        if len(rows) > 1:
-            keys = [r["key"] for r in db.query(
-                f"SELECT key FROM plans WHERE id IN ({', '.join('?' for _ in rows)}) ORDER BY id",
-                [r["plan_id"] for r in rows])]
-            raise HyError(Code.E323_DOCUMENT_PLANS, ref, detail=", ".join(keys))
-        if rows:
-            return rows[0]
-    raise HyError(Code.E304_NO_DOCUMENT, ref)
-
-
 # --- one document's results (built in a worker, written by the main process) ----------------------
 
 
@@ -439,6 +397,7 @@ def finish_run(db: Database, run_id: int, summary: dict[str, Any]) -> None:
             "ended_at": now(), "status": "done", "discovered": summary["discovered"], "scanned": summary["scanned"],
             "skipped": summary["skipped"], "failed": summary["failed"], "ignored": summary["ignored"],
             "errors": json.dumps(summary["errors"], ensure_ascii=False), "seconds": summary["seconds"],
+            "ignored_files": json.dumps(summary["ignored_files"], ensure_ascii=False),
         })
 
 
@@ -449,7 +408,10 @@ def add_review(
     db: Database, document: str, requirement: str, status: str, note: str = "", reviewer: str | None = None,
     plan_id: int | None = None,
 ) -> dict[str, Any]:
-    """Record a reviewer's decision on one cell (append-only; the latest wins). Returns the stored row."""
+    """Record a reviewer's decision on one cell (append-only; the latest wins). Returns the stored row.
+
+    The decision carries ``reviewer``, else ``$HYCOMPLIANCE_REVIEWER``; with neither it is refused (never the
+    login of whoever runs the command)."""
     if status not in REVIEW_STATUSES:
         raise HyError(Code.E901_USAGE, detail=f"status must be one of {', '.join(REVIEW_STATUSES)}, not {status!r}")
     doc = resolve_document(db, document, plan_id)
@@ -459,9 +421,12 @@ def add_review(
                         [doc["plan_id"], requirement]))
     if not req:
         raise HyError(Code.E305_NO_REQUIREMENT, detail=requirement)
+    reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
+    if not reviewer:
+        raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
     plan = db["plans"].get(doc["plan_id"])
     row = {"document_id": doc["id"], "requirement": requirement, "status": status, "note": note,
-           "reviewer": reviewer or os.environ.get("HYCOMPLIANCE_REVIEWER") or getpass.getuser(), "at": now(),
+           "reviewer": reviewer, "at": now(),
            "doc_hash": doc["content_hash"], "plan_hash": plan["content_hash"]}
     with db.atomic():
         row["id"] = db["reviews"].insert(row).last_pk

@@ -164,7 +164,7 @@ def test_web_decision_on_a_document_checked_against_two_parents(two_parents, tmp
     with sqlite3.connect(db_path) as con:
         doc = con.execute("SELECT d.id FROM documents d JOIN plans p ON p.id = d.plan_id "
                           "WHERE d.name = 'vanlam-kh-2023' AND p.key = '57-NQ/TW'").fetchone()[0]
-    web = client(create_app(db_path))
+    web = client(create_app(db_path, reviewer="lan.nguyen"))
     page = web.get(f"/documents/{doc}").text
     assert "/requirements/III.1.1?parent=57-NQ/TW" in page
     token = csrf_of(page)
@@ -172,7 +172,8 @@ def test_web_decision_on_a_document_checked_against_two_parents(two_parents, tmp
                         data={"csrf": token, "requirement": "III.1.1", "status": "justified", "note": "không áp dụng"})
     assert response.status_code in (302, 303), response.text
     with sqlite3.connect(db_path) as con:
-        assert con.execute("SELECT document_id, status FROM reviews").fetchall() == [(doc, "justified")]
+        assert con.execute("SELECT document_id, status, reviewer FROM reviews").fetchall() == [
+            (doc, "justified", "lan.nguyen")]
     assert web.get(f"/documents/{doc}/report").status_code == 200
 
 

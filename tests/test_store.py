@@ -68,10 +68,12 @@ def test_schema_tables_view_and_pragmas(db):
 
 def test_migrations_recorded_and_idempotent(db):
     names = [name for name, _ in MIGRATIONS]
-    assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view", "i9b_documents_per_parent"]
+    assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view",
+                                    "i9b_documents_per_parent", "i12_runs_ignored_files",
+                                    "i12_clause_search_both_ways", "i12_document_paths", "i14_registry_tables"]
     assert migrate(db) == []
     assert applied(db) == names
-    assert db["migrations"].count == 4
+    assert db["migrations"].count == 8
 
 
 def test_reopen_keeps_data(tmp_path, context):

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hycompliance.cli.app import app
-from hycompliance.errors import HyError
+from hycompliance.errors import EXIT_SOME_FAILED, HyError
 from hycompliance.models import Citation, Finding, Plan
 from hycompliance.references import check, extract_plan, load_registry, parent_registry, registry_yaml, seed_registry
 from hycompliance.references.resolve import parent_registry_path
@@ -162,4 +162,4 @@ def lint_files(
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     if failed:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_SOME_FAILED)

@@ -1,7 +1,8 @@
 """Batch and coverage commands: ``scan``, ``matrix``, ``report``, ``review``, ``demo``.
 
-Thin wrappers over ``hycompliance.scan``, ``hycompliance.store`` and ``hycompliance.report``. Exit codes:
-0 all good, 1 some files failed (or a database error), 2 usage errors (bad option, missing path).
+Thin wrappers over ``hycompliance.scan``, ``hycompliance.store`` and ``hycompliance.report``. Exit status:
+``hycompliance.errors.exit_status`` (0 all good, 1 some files failed, 2 usage, 3 not found, 4 unreadable
+input, 5 database, 70 internal).
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from pathlib import Path
 
 import typer
 
+from hycompliance import browse
 from hycompliance.cli.app import app
-from hycompliance.errors import Code, HyError
+from hycompliance.errors import EXIT_OK, EXIT_SOME_FAILED, Code, HyError, exit_status
 from hycompliance.report import MATRIX_FORMATS, REPORT_FORMATS, matrix_output, report_output
 from hycompliance.scan import scan as run_scan
-from hycompliance.store import REVIEW_STATUSES, add_review, current_plan, open_db
+from hycompliance.store import REVIEW_STATUSES, add_review, current_plan, existing_db, open_db
 
-USAGE_CODES = {Code.E101_NOT_FOUND, Code.E304_NO_DOCUMENT, Code.E305_NO_REQUIREMENT, Code.E307_NO_FILES,
-               Code.E321_SEVERAL_PLANS, Code.E322_NO_SUCH_PLAN, Code.E323_DOCUMENT_PLANS, Code.E901_USAGE}
 PARENT_HELP = "The parent plan (its key, e.g. 87/KH-UBND, or file name); needed when the database holds several."
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PLAN = ROOT / "corpora" / "87-KH-UBND-2023.txt"
@@ -27,9 +27,9 @@ DEMO_EXAMPLES = ROOT / "corpora" / "examples"
 
 
 def _stop(exc: HyError) -> typer.Exit:
-    """Print the one-line error; usage errors exit 2, others 1."""
+    """Print the one-line error; exit with the status of its code."""
     print(exc.line(), file=sys.stderr)
-    return typer.Exit(2 if exc.code in USAGE_CODES else 1)
+    return typer.Exit(exit_status(exc.code))
 
 
 def _emit(content: str | bytes, out: Path | None, fmt: str) -> None:
@@ -70,8 +70,8 @@ def scan(
     """
     summary = _scan_or_stop(db, plan, paths, workers or None, catalogue)
     print(json.dumps({k: summary[k] for k in ("run", "plan", "scanned", "skipped", "failed", "errors", "seconds")}
-                     | {"ignored": summary["ignored"], "suspect": summary["suspect"]}, ensure_ascii=False))
-    raise typer.Exit(1 if summary["failed"] else 0)
+                     | {k: summary[k] for k in ("ignored", "ignored_files", "suspect")}, ensure_ascii=False))
+    raise typer.Exit(EXIT_SOME_FAILED if summary["failed"] else EXIT_OK)
 
 
 @app.command()
@@ -155,12 +155,11 @@ def demo(
     print(f"scanned {summary['scanned']}, skipped {summary['skipped']}, failed {summary['failed']}")
     for line in (f"database: {db_path}", f"report:   {out / 'report.html'}", f"matrix:   {out / 'matrix.xlsx'}",
                  f"web app:  .venv/bin/hycompliance serve --db {db_path}   (then open http://127.0.0.1:8000)",
-                 f"browse:   datasette {db_path}   (optional, if Datasette is installed)"):
+                 f"browse:   {browse.command(db_path)}   (optional, if Datasette is installed)"):
         print(line)
-    raise typer.Exit(1 if summary["failed"] else 0)
+    raise typer.Exit(EXIT_SOME_FAILED if summary["failed"] else EXIT_OK)
 
 
 def _open_existing(db: Path):
-    if not db.is_file():
-        raise HyError(Code.E101_NOT_FOUND, str(db))
-    return open_db(db)
+    """An existing coverage database (E308 when missing, E120 for a directory): only ``scan`` creates one."""
+    return open_db(existing_db(db))

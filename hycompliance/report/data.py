@@ -76,10 +76,15 @@ def matrix_data(db: Database, *, parent: str | None = None) -> dict[str, Any]:
         f"AND kind IN ({', '.join('?' for _ in CELL_KINDS)}) ORDER BY position", [plan["id"], *CELL_KINDS]))
     documents = list(db.query(
         "SELECT name, path, issuer, number, date, kind FROM documents WHERE plan_id = ? AND status = 'ok' "
-        "ORDER BY name", [plan["id"]]))
+        "AND withdrawn_at IS NULL ORDER BY name", [plan["id"]]))
     failed = list(db.query(
         "SELECT name, path, error_code AS code, error_line AS line FROM documents "
-        "WHERE status = 'error' AND (plan_id = ? OR plan_id IS NULL) ORDER BY name", [plan["id"]]))
+        "WHERE status = 'error' AND withdrawn_at IS NULL AND (plan_id = ? OR plan_id IS NULL) ORDER BY name",
+        [plan["id"]]))
+    # files gone from the scanned folders: kept with their results, shown apart, counted nowhere
+    withdrawn = list(db.query(
+        "SELECT name, path, withdrawn_at FROM documents WHERE withdrawn_at IS NOT NULL "
+        "AND (plan_id = ? OR plan_id IS NULL) ORDER BY name", [plan["id"]]))
     rows = db.query("SELECT m.* FROM matrix m JOIN documents d ON d.id = m.document_id WHERE d.plan_id = ? "
                     "ORDER BY m.document, m.position", [plan["id"]])
     return {
@@ -89,6 +94,7 @@ def matrix_data(db: Database, *, parent: str | None = None) -> dict[str, Any]:
         "documents": documents,
         "cells": [_cell(r) for r in rows],
         "failed": failed,
+        "withdrawn": withdrawn,
     }
 
 

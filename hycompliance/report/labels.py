@@ -86,6 +86,8 @@ HEADING = MappingProxyType({
     "cells": "Chi tiết từng yêu cầu",
     "documents": "Các văn bản đã đối chiếu",
     "failed": "Văn bản không đọc được",
+    "ignored": "Tệp không đọc (bỏ qua)",
+    "withdrawn": "Văn bản đã rút (không còn trong thư mục quét)",
     "report": "Báo cáo đối chiếu kế hoạch",
     "summary": "Tổng hợp",
     "requirements": "Các yêu cầu của kế hoạch cấp trên (chưa đáp ứng trước)",

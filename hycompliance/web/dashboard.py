@@ -123,6 +123,7 @@ def last_run(db: Database) -> dict[str, Any] | None:
         return None
     run = dict(rows[0])
     run["errors"] = json.loads(run["errors"] or "[]")
+    run["ignored_files"] = json.loads(run.get("ignored_files") or "[]")
     return run
 
 
@@ -156,5 +157,6 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
         "worklist": worklist,
         "worklist_total": len(m["cells"]) if filters.narrows_cells else 0,
         "failed": m["failed"],
+        "withdrawn": m["withdrawn"],
         "run": last_run(db),
     }

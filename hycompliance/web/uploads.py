@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 from sqlite_utils import Database
 
 from hycompliance.errors import Code, HyError
+from hycompliance.inventory import document_at
 from hycompliance.scan import scan
 from hycompliance.store import SUPPORTED, current_plan, fold, now
 from hycompliance.web.schema import connect
@@ -152,9 +153,9 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
             chosen = up.get("parent")
             parent = current_plan(db, chosen)["path"] if chosen else plan_path or current_plan(db)["path"]
             summary = scan(db_path, parent, [up["path"]], workers=1, log=io.StringIO(), progress=False)
-            doc = list(db.query(
-                "SELECT d.id, d.status, d.error_line FROM documents d JOIN plans p ON p.id = d.plan_id "
-                "WHERE d.path = ? AND p.key = ?", [up["path"], summary["plan"]]))[0]
+            doc = document_at(db, up["path"], current_plan(db, summary["plan"])["id"])
+            if doc is None:
+                raise HyError(Code.E306_INTERNAL, up["original"], detail="the scan recorded no document")
             if doc["status"] == "ok":
                 _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
             else:

@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def index(request: Request) -> Response:
     filters = Filters.from_query(request.query_params)
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         data = dashboard(db, filters)
     return request.app.state.templates.TemplateResponse(
         request, "dashboard.html", {"d": data, "f": filters, "kinds": KINDS, "verdicts": VERDICTS})
@@ -41,7 +41,7 @@ def export(request: Request) -> Response:
         raise HTTPException(404, detail="Không có định dạng xuất này.")
     filters = Filters.from_query(request.query_params)
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         matrix = filtered_matrix(db, filters)
     headers = {"Content-Disposition": f'attachment; filename="{_download_name(fmt)}"'}
     if fmt == "csv":
@@ -57,7 +57,7 @@ def _parent(request: Request) -> str | None:
 
 def requirements(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         try:
             rows = requirement_list(db, _parent(request))
         except HyError as exc:
@@ -70,7 +70,7 @@ def requirements(request: Request) -> Response:
 
 def requirement(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         data = requirement_page(db, request.path_params["code"], _parent(request))
     return request.app.state.templates.TemplateResponse(request, "requirement.html", {"r": data})
 
@@ -78,7 +78,7 @@ def requirement(request: Request) -> Response:
 def clause_search(request: Request) -> Response:
     query = request.query_params.get("q", "").strip()[:200]
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         hits = search(db, query) if query else []
     return request.app.state.templates.TemplateResponse(request, "search.html", {"q": query, "hits": hits})
 

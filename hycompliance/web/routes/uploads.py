@@ -13,6 +13,7 @@ from hycompliance.errors import HyError
 from hycompliance.store import current_plan, plan_keys
 from hycompliance.web import auth
 from hycompliance.web import uploads as store_uploads
+from hycompliance.web.params import path_id
 from hycompliance.web.schema import connect, request_db
 
 STATE_WORDS = {"queued": "Đang chờ phân tích", "scanning": "Đang đọc và đối chiếu", "done": "Đã xong",
@@ -22,7 +23,7 @@ STATE_STEP = {"queued": 1, "scanning": 2, "done": 3, "error": 3}
 
 def page(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "admin")
+        auth.require(request, "admin")
         recent = store_uploads.recent(db)
         parents = plan_keys(db)
     settings = request.app.state.settings
@@ -45,8 +46,7 @@ def _wants_json(request: Request) -> bool:
 async def upload(request: Request) -> Response:
     """Check and store the file, queue its scan; answer with where to follow it."""
     form = await auth.checked_form(request)
-    with request_db(request) as db:
-        user = auth.require(request, db, "admin")
+    user = auth.require(request, "admin")
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         raise HTTPException(400, detail="Hãy chọn một tệp PDF, DOCX hoặc TXT.")
@@ -72,8 +72,8 @@ async def upload(request: Request) -> Response:
 
 def status(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "admin")
-        up = store_uploads.get(db, request.path_params["upload_id"])
+        auth.require(request, "admin")
+        up = store_uploads.get(db, path_id(request, "upload_id"))
     if up is None:
         raise HTTPException(404, detail="Không có lượt tải lên này.")
     return JSONResponse({
