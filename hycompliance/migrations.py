@@ -297,7 +297,8 @@ def _document_paths(db: Database) -> None:
 def _registry_tables(db: Database) -> None:
     """The registry learnt from documents (``registry learn``, ``scan``): documents met, by key and date,
     and what each says about another (repeals, replaces, amends, implements); which file cites which key
-    with which date (the date most files give is the document's)."""
+    with which date (the date most files give is the document's). A finding counts the mentions it stands
+    for (one finding per document and problem) and carries the corrected form; a citation what was meant."""
     db.executescript(
         """
         CREATE TABLE registry_documents (
@@ -324,6 +325,10 @@ def _registry_tables(db: Database) -> None:
             PRIMARY KEY (source_key, kind, target_key, scope)
         );
         CREATE INDEX idx_registry_relations_target ON registry_relations(target_key);
+        ALTER TABLE findings ADD COLUMN mentions INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE findings ADD COLUMN clauses TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE findings ADD COLUMN corrected TEXT;
+        ALTER TABLE citations ADD COLUMN intended TEXT;
         CREATE TABLE registry_mentions (
             key TEXT NOT NULL,
             date TEXT NOT NULL,

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import yaml
 from sqlite_utils import Database
 
 from hycompliance.models import Plan
 from hycompliance.references.relations import Relation, learn
 from hycompliance.references.resolve import KnownDocument, Registry
+from hycompliance.rules import rules_dir
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,27 @@ def _outvoted(key: str, date: str, votes: dict[tuple[str, str], int]) -> bool:
     return bool(rivals) and max(rivals) >= 2 and max(rivals) > mine
 
 
+def relation_labels() -> dict[str, dict[str, str]]:
+    """The Vietnamese words for each relation and scope (``rules/relations.yaml``, ``labels``)."""
+    data = yaml.safe_load((rules_dir() / "relations.yaml").read_text(encoding="utf-8"))
+    return {k: dict(v) for k, v in data["labels"].items()}
+
+
 def document_page(db: Database, key: str) -> dict[str, Any]:
-    """A document of the registry with what it cites, what cites it and what repealed, replaced or
-    amended it (for the web app's document page and Datasette)."""
+    """A document of the registry: its entries (key and date), what it cites (``implements``: its bases and
+    what it carries out), what it repealed, replaced or amended, what cites it, and what repealed,
+    replaced or amended it. Empty lists when the database has not met it."""
+    if "registry_documents" not in db.table_names():
+        return {"key": key, "documents": [], "acts_on": [], "acted_on_by": [], "cited_by": []}
     rows = list(db.query("SELECT * FROM registry_documents WHERE key = ? ORDER BY date", [key]))
-    rel = list(db.query("SELECT * FROM registry_relations WHERE source_key = ? OR target_key = ?", [key, key]))
+    rel = list(db.query("SELECT * FROM registry_relations WHERE source_key = ? OR target_key = ? "
+                        "ORDER BY kind, source_key, target_key", [key, key]))
+    cited_by = [r["origin"] for r in db.query(
+        "SELECT DISTINCT origin FROM registry_mentions WHERE key = ? ORDER BY origin", [key])]
     return {
+        "key": key,
         "documents": rows,
         "acts_on": [r for r in rel if r["source_key"] == key],
         "acted_on_by": [r for r in rel if r["target_key"] == key],
+        "cited_by": cited_by,
     }
