@@ -86,7 +86,7 @@ def test_real_plan_slips_flagged_and_nothing_else(shared, name):
         assert f.corrected == slip["corrected"]
         assert f.count == slip.get("count", 1)
         # the reference record keeps what was written and what was meant
-        assert any(c.intended == slip["corrected"] for c in cits)
+        assert any(c.intended and slip["corrected"] in c.intended for c in cits)
     for alarm in LINT[name]["false_alarms"]:
         assert not [f for f in findings if f.key == alarm["key"] and f.severity != "info"], alarm["why"]
 

@@ -45,6 +45,7 @@ class Symbol:
     form: System  # the form as written: party (29-NQ/TW) or state (87/KH-UBND)
     system: System  # the system of the issuer; differs from form when the symbol is mixed
     coded: bool = True  # the type code is printed (a letter's 5/VPCP-NN carries none)
+    glued: bool = False  # type and issuer written without their hyphen (27/CTTg for 27/CT-TTg)
 
     @property
     def mixed(self) -> bool:
@@ -63,8 +64,11 @@ class Symbol:
         return self.key(system)[len(self.number) + 1 :]
 
 
-def parse_symbol(match: re.Match[str], text: str, rules: Rules) -> Symbol | None:
-    """Turn a ``SYMBOL_RE`` match into a Symbol, or None when its codes are not a document's."""
+def parse_symbol(match: re.Match[str], text: str, rules: Rules, *, letter: bool = False) -> Symbol | None:
+    """Turn a ``SYMBOL_RE`` match into a Symbol, or None when its codes are not a document's.
+
+    ``letter``: the word before is "Công văn"/"văn bản", so number/CODE-CODE is a letter's even when the
+    unit codes are not in the rules (11033/STC-CSTH)."""
     if match["p_num"]:
         type_start = match.start("p_type")
         if not text[type_start].isupper():
@@ -87,6 +91,11 @@ def parse_symbol(match: re.Match[str], text: str, rules: Rules) -> Symbol | None
         return None  # "12/CT" without an issuer is not a full symbol
     # No type code: a law or Assembly resolution (60/2024/QH15) or a letter (5/VPCP-NN).
     issuer, code = rules.issuer_by_code(_written(text, match, "s_type"), "state")
+    if issuer is None and letter and match["s_issuer"] and not match["s_year"]:
+        units = "-".join(p.upper() for p in [_written(text, match, "s_type"), *_written(text, match, "s_issuer").split("-")])
+        return Symbol(match["s_num"], None, rules.type_by_code("CV"), units, "state", "state", coded=False)
+    if issuer is None and not match["s_issuer"]:
+        return _glued(match, text, rules)
     if issuer is None:
         return None
     if match["s_issuer"]:
@@ -97,6 +106,22 @@ def parse_symbol(match: re.Match[str], text: str, rules: Rules) -> Symbol | None
     if not match["s_year"] or not issuer.term:
         return None
     return Symbol(match["s_num"], match["s_year"], None, code, "state", issuer.system)
+
+
+def _glued(match: re.Match[str], text: str, rules: Rules) -> Symbol | None:
+    """A type code and an issuer code written as one: the longest known type code that starts it, followed
+    by a known State issuer code, whole ("27/CTTTg") or sharing its first letter with the type's last
+    ("27/CTTg" for 27/CT-TTg)."""
+    written = _written(text, match, "s_type")
+    for cut in range(len(written) - 1, 0, -1):
+        doc_type = rules.type_by_code(written[:cut])
+        if doc_type is None:
+            continue
+        for rest in (written[cut:], written[cut - 1 :]):
+            issuer, code = rules.issuer_by_code(rest, "state")
+            if issuer is not None and issuer.system == "state" and len(rest) > 1:
+                return Symbol(match["s_num"], match["s_year"], doc_type, code, "state", "state", glued=True)
+    return None
 
 
 def _written(text: str, match: re.Match[str], group: str) -> str:
@@ -180,12 +205,13 @@ class _Found:
 def _numbered(text: str, folded: str, rules: Rules, registry: Registry | None, own_key: str | None) -> list[_Found]:
     found: list[_Found] = []
     for m in P.SYMBOL_RE.finditer(folded):
-        sym = parse_symbol(m, text, rules)
-        if sym is None:
-            continue
         start, end = m.start(), m.end()
         window_lo = max(0, start - TYPE_WINDOW)
         before = rules.type_before_re.search(folded, window_lo, start)
+        letter = bool(before) and getattr(rules.type_by_word(folded[before.start("word") : before.end("word")]), "code", None) == "CV"
+        sym = parse_symbol(m, text, rules, letter=letter)
+        if sym is None:
+            continue
         word_type: DocType | None = None
         if before:
             start = before.start()
@@ -212,7 +238,7 @@ def _numbered(text: str, folded: str, rules: Rules, registry: Registry | None, o
         key = sym.key()
         issuer = stated or _known_issuer(key, sym, rules, registry)
         flags = (SYMBOL_FLAG,) if sym.mixed else ()
-        if P.SPACED_SEPARATOR_RE.search(text, m.start(), m.end()):
+        if P.SPACED_SEPARATOR_RE.search(text, m.start(), m.end()) or sym.glued:
             flags += (SPACING_FLAG,)
         citation = Citation(
             key=key,

@@ -158,11 +158,13 @@ def _check_one(c: Citation, i: int, registry: Registry, rules: Rules) -> tuple[l
 
 
 def _plan_dates(citations: list[Citation], meant: list[str | None], registry: Registry, rules: Rules) -> list[_Hit]:
-    """wrong_date among mentions of a document the registry does not date: the minority date is flagged."""
+    """wrong_date among mentions of a document the registry does not date (or dates several ways in one
+    year, as plans disagreeing about it): the minority date of the plan's own mentions is flagged."""
     by_key: dict[str, list[int]] = {}
     for i, (c, k) in enumerate(zip(citations, meant)):
         known = registry.get(k, c.date) if k else None
-        if k and c.date and not (known and known.date):
+        settled = known is not None and known.date is not None and len(registry.dates_of(k or "", c.date)) == 1
+        if k and c.date and not settled:
             by_key.setdefault(normal_key(k), []).append(i)
     hits = []
     for idx in by_key.values():
@@ -279,7 +281,7 @@ def check(plan: Plan, citations: list[Citation], registry: Registry, *, parent: 
     dated = {h.index for h in hits if h.finding.code == "wrong_date"}
     hits = [h for h in hits if not (h.finding.code == "symbol_year_mismatch" and h.index in dated)]
     intended: dict[int, str] = {}
-    for h in hits:
+    for h in sorted(hits, key=lambda h: h.finding.code != "wrong_date"):  # a corrected date carries the key too
         if h.index is not None and h.finding.corrected and h.index not in intended:
             intended[h.index] = h.finding.corrected
     annotated = [

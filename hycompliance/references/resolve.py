@@ -128,6 +128,13 @@ class Registry:
         exact = [d for d in found if date and d.date == date]
         return (exact or found or [None])[-1]
 
+    def dates_of(self, key: str, date: str | None = None) -> set[str]:
+        """The dates the registry gives ``key`` among entries that can be the document cited with ``date``."""
+        year = int(date[:4]) if date else None
+        in_symbol = re.match(r"^\d+/(\d{4})/", key)
+        year = int(in_symbol.group(1)) if in_symbol else year
+        return {d.date for d in self._by_key.get(normal_key(key), ()) if d.date and self.same_document(d, year)}
+
     def relations_on(self, key: str, date: str | None = None) -> tuple[Relation, ...]:
         """What other documents did to the document ``key`` (cited with ``date``): repeals, amendments."""
         nk = normal_key(key)
