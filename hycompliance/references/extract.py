@@ -432,6 +432,37 @@ def _named(text: str, folded: str, rules: Rules, taken: list[tuple[int, int]]) -
     return out
 
 
+def _titled(text: str, folded: str, rules: Rules, taken: list[tuple[int, int]]) -> list[Citation]:
+    """An unnumbered document named by its type and issuer in the title of another, before the numbered
+    document it carries out: "Chương trình hành động của Chính phủ thực hiện Nghị quyết số 57-NQ/TW",
+    "Kế hoạch hành động của Ban Thường vụ Thành ủy Hà Nội về triển khai Nghị quyết số 57-NQ/TW". It is a
+    reference of its own (no key); the numbered one is found by its symbol."""
+    out = []
+    for m in rules.titled_re.finditer(folded):
+        if _overlaps(m.start(), m.end(), taken) or not text[m.start()].isupper():
+            continue
+        doc_type = rules.type_by_word(folded[m.start("word") : m.end("word")])
+        issuer = rules.issuer_by_name(text[m.start("issuer") : m.end("issuer")])
+        if doc_type is None or issuer is None:
+            continue
+        out.append(
+            Citation(
+                key=None,
+                type=doc_type.name,
+                number=None,
+                symbol=None,
+                date=None,
+                issuer=" ".join(text[m.start("issuer") : m.end("issuer")].split()),
+                issuer_code=issuer.signs_as,
+                system=issuer.system,
+                as_written=" ".join(text[m.start() : m.end("issuer")].split()),
+                start=m.start(),
+                end=m.end("issuer"),
+            )
+        )
+    return out
+
+
 def _bare(key: str, rules: Rules) -> Citation | None:
     """A citation standing for a document known only by its key (the plan's own number)."""
     parts = parse_key(key)
@@ -484,6 +515,8 @@ def extract(
     blanks = _unfilled(text, folded, rules, own, taken)
     taken += [(c.start, c.end) for c in blanks]
     named = _named(text, folded, rules, taken)
+    taken += [(c.start, c.end) for c in named]
+    named += _titled(text, folded, rules, taken)
     taken += [(c.start, c.end) for c in named]
     short = _short_forms(text, folded, rules, registry, numbered, taken)
     taken += [(c.start, c.end) for c in short]

@@ -133,6 +133,18 @@ class Rules:
         return P.short_form_re(numbered)
 
     @cached_property
+    def titled_re(self) -> re.Pattern[str]:
+        """An unnumbered document named in a title: type words, "của" and an issuer, then what it carries
+        out ("thực hiện", "triển khai", "về triển khai") and a numbered document ("... số"). The issuer may
+        be followed by a place ("Thành ủy Hà Nội")."""
+        long_words = [w for t in self.doc_types if not t.symbol_free for w in t.words if len(w) > 4]
+        return re.compile(
+            rf"(?<!\w)(?P<word>{P.alternation(long_words)}){P.WS}cua{P.WS}(?P<issuer>{P.alternation(self.issuer_names)})"
+            rf"(?:{P.WS}[a-z]+){{0,3}}?{P.WS}(?:ve{P.WS})?(?:thuc{P.WS}hien|trien{P.WS}khai)"
+            rf"(?={P.WS}[^.;\n]{{0,40}}?(?<!\w)so{P.WS}\d)"
+        )
+
+    @cached_property
     def type_word_re(self) -> re.Pattern[str]:
         """Any type word ("Chương trình hành động", "Kế hoạch") anywhere in a folded phrase."""
         return re.compile(rf"(?<!\w)(?:{P.alternation(self.type_words)})(?!\w)")
