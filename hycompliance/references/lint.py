@@ -22,10 +22,8 @@ from hycompliance.references.extract import (
     extract_plan,
     find_own,
     iso_date,
-    issuing_code,
-    normal_key,
-    parse_key,
 )
+from hycompliance.references.symbols import issuing_code, normal_key, parse_key
 from hycompliance.references.resolve import KnownDocument, Registry
 from hycompliance.references.rules import Rules, load_rules
 

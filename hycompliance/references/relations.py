@@ -29,7 +29,8 @@ import yaml
 
 from hycompliance.models import Citation
 from hycompliance.references import patterns as P
-from hycompliance.references.extract import extract, find_own, iso_date, normal_key, parse_key
+from hycompliance.references.extract import extract, find_own, iso_date
+from hycompliance.references.symbols import normal_key, parse_key
 from hycompliance.references.rules import Rules, load_rules, rules_dir
 
 Kind = Literal["repeals", "replaces", "amends", "implements"]

@@ -38,7 +38,8 @@ import yaml
 
 from hycompliance.models import Citation, Header, Plan
 from hycompliance.references import patterns as P
-from hycompliance.references.extract import SYMBOL_FLAG, extract, find_own, issuing_code, normal_key, parse_key
+from hycompliance.references.extract import SYMBOL_FLAG, extract, find_own
+from hycompliance.references.symbols import issuing_code, normal_key, parse_key
 from hycompliance.references.relations import Relation
 from hycompliance.references.rules import Rules, load_rules, rules_dir
 
