@@ -17,10 +17,11 @@ import yaml
 
 from hycompliance.references import check, extract, extract_plan, parent_registry
 from hycompliance.references.extract import UNFILLED_FLAG
-from hycompliance.references.learnt import db_registry, learn_plan
+from hycompliance.ingest import read
+from hycompliance.references.learnt import db_registry, document_text, learn_plan
 from hycompliance.references.relations import learn
 from hycompliance.store import open_db
-from hycompliance.structure import parse_file
+from hycompliance.structure import build_plan, parse_file
 
 from tests.conftest import SHARED
 
@@ -110,13 +111,19 @@ RELATIONS = _load("relations.yaml")
 
 
 @lru_cache(maxsize=None)
-def _relations_of(file: str):
+def _relations_of(file: str, parsed: bool):
+    """As the file's text reads, or as ``registry learn`` reads it (the reader's lines, the parsed header)."""
+    if parsed:
+        doc = read(LEGAL / file)
+        plan = build_plan(doc)
+        return learn(document_text(doc), own_key=plan.header.number, own_date=plan.header.date, origin=file)[1]
     return learn((LEGAL / file).read_text(encoding="utf-8"), origin=file)[1]
 
 
+@pytest.mark.parametrize("parsed", [False, True], ids=["text", "parsed"])
 @pytest.mark.parametrize("rel", RELATIONS, ids=lambda r: f"{r['source']}-{r['kind']}-{r['target']}")
-def test_hand_listed_relation_learnt(shared, rel):
-    got = [r for r in _relations_of(rel["file"]) if r.source_key == rel["source"] and r.target_key == rel["target"]]
+def test_hand_listed_relation_learnt(shared, rel, parsed):
+    got = [r for r in _relations_of(rel["file"], parsed) if r.source_key == rel["source"] and r.target_key == rel["target"]]
     assert [r.kind for r in got] == [rel["kind"]]
     if rel["scope"]:
         assert got[0].scope == rel["scope"]

@@ -22,21 +22,23 @@ def learn_cmd(
 
     Example: hycompliance registry learn --db work/coverage.db ../shared/corpus/real/legal/*.md
     """
-    from hycompliance.references.learnt import learn_plan
+    from hycompliance.ingest import read
+    from hycompliance.references.learnt import document_text, learnt_rows, record
     from hycompliance.store import open_db
-    from hycompliance.structure import parse_file
+    from hycompliance.structure import build_plan
 
     database = open_db(db)
     failed = False
     total_docs = total_rel = 0
     for path in paths:
         try:
-            plan = parse_file(path)
+            doc = read(path)
+            plan = build_plan(doc)
         except HyError as exc:
             typer.echo(exc.line(), err=True)
             failed = True
             continue
-        got = learn_plan(database, plan, str(path))
+        got = record(database, learnt_rows(plan, str(path), text=document_text(doc)))
         total_docs += got.documents
         total_rel += got.relations
         typer.echo(f"{path}: {got.documents} documents, {got.relations} relations")

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from sqlite_utils import Database
 
-from hycompliance.models import Plan
+from hycompliance.models import Document, Plan
 from hycompliance.references.relations import Relation, learn
 from hycompliance.references.resolve import KnownDocument, Registry
 from hycompliance.rules import rules_dir
@@ -32,11 +32,23 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def learnt_rows(plan: Plan, origin: str) -> dict[str, list[dict[str, Any]]]:
+def document_text(doc: Document) -> str:
+    """A read file's text line by line, as printed (list markers kept, table rows as "cell | cell"), for
+    what the structured ``Plan.text`` leaves out (a web page's header, the "a)" of a list of repeals)."""
+    lines = []
+    for b in doc.blocks:
+        if b.rows:
+            lines += [" | ".join(row) for row in b.rows]
+        elif b.text:
+            lines.append(b.text)
+    return "\n".join(lines)
+
+
+def learnt_rows(plan: Plan, origin: str, *, text: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """The registry rows one document gives (computed where the document is parsed, e.g. a scan worker):
     the documents it cites with a date, itself, which of them it cites with which date, and the relations
-    it states."""
-    citations, relations = learn(plan.text, own_key=plan.header.number, own_date=plan.header.date, origin=origin)
+    it states. ``text``: the file's text as printed (``document_text``), when at hand; else the plan's."""
+    citations, relations = learn(text or plan.text, own_key=plan.header.number, own_date=plan.header.date, origin=origin)
     now = _now()
     docs: dict[tuple[str, str], dict[str, Any]] = {}
     for c in citations:

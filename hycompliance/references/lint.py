@@ -312,20 +312,30 @@ def _validity(citations: list[Citation], meant: list[str | None], registry: Regi
     for i, (c, k) in enumerate(zip(citations, meant)):
         if not k or (own_key and normal_key(k) == normal_key(own_key)):
             continue
-        for r in registry.relations_on(k, c.date):
-            when = r.effective or r.source_date
-            if own_date and when and when > own_date:
-                continue
-            if own_key and normal_key(r.source_key) == normal_key(own_key):
-                continue  # the plan itself repeals or amends it
-            if r.kind in ("repeals", "replaces"):
-                code = "repealed_document" if r.scope == "whole" else "partly_repealed_document"
-            elif r.kind == "amends":
-                code = "amended_document"
-            else:
-                continue
-            by = f"{r.source_key} ngày {_vn_date(r.source_date)}" if r.source_date else r.source_key
-            hits.append(_Hit(i, _finding(rules, code, c, key=k, other=by, when=_vn_date(when) or "?")))
+        found = _validity_of(i, c, k, registry, own_key, own_date, rules)
+        repealed = [h for h in found if h.finding.code == "repealed_document"]
+        hits += repealed[:1] or found  # repealed in whole: its amendments no longer matter
+    return hits
+
+
+def _validity_of(i: int, c: Citation, k: str, registry: Registry, own_key: str | None, own_date: str | None,
+                 rules: Rules) -> list[_Hit]:
+    """The validity findings of one mention: what the registry says other documents did to it."""
+    hits = []
+    for r in registry.relations_on(k, c.date):
+        when = r.effective or r.source_date
+        if own_date and when and when > own_date:
+            continue
+        if own_key and normal_key(r.source_key) == normal_key(own_key):
+            continue  # the plan itself repeals or amends it
+        if r.kind in ("repeals", "replaces"):
+            code = "repealed_document" if r.scope == "whole" else "partly_repealed_document"
+        elif r.kind == "amends":
+            code = "amended_document"
+        else:
+            continue
+        by = f"{r.source_key} ngày {_vn_date(r.source_date)}" if r.source_date else r.source_key
+        hits.append(_Hit(i, _finding(rules, code, c, key=k, other=by, when=_vn_date(when) or "?")))
     return hits
 
 

@@ -156,6 +156,9 @@ def learn(text: str, *, own_key: str | None = None, own_date: str | None = None,
     rules = rules or load_rules()
     words = _words()
     citations = [c for c in extract(text, rules=rules) if c.key and c.number]
+    if own_key and not own_date:  # a parsed header without its date: the "Số: ..." line may still date it
+        found_key, found_date = own_document(text, citations)
+        own_date = found_date if found_key and normal_key(found_key) == normal_key(own_key) else None
     own_key, own_date = own_document(text, citations, own_key=own_key, own_date=own_date)
     in_force = effective_date(text, own_date)
     folded = P.fold(text)
@@ -258,11 +261,11 @@ def _listed(text: str, folded: str, citations: list[Citation], own_key: str | No
             if not item.strip():
                 continue
             head = _ITEM_RE.match(P.fold(item))
-            if not head:
-                break
             first = next((c for c in citations if starts[m] <= c.start < starts[m] + len(item)), None)
-            if first is None or first.start - starts[m] > 60:
-                continue
+            # an item: a marked line ("a)", "-") or, once the markers are stripped, a line that opens
+            # with the document it names
+            if first is None or first.start - starts[m] > (head.end() if head else 0) + 2:
+                break
             scope = "part" if words.partial.search(folded, starts[m], first.start) else "whole"
             out.append(Relation(own_key, own_date, verb.kind, first.key or "", first.date, scope, date,
                                 " ".join(f"{line} {item}".split()), origin))
