@@ -95,6 +95,8 @@ def _words() -> _Words:
 # How far into a file its own header may sit (a web page's menus come before the document).
 OWN_SPAN = 30000
 _OWN_LINE_RE = re.compile(r"(?<![a-z])so[ \t*]*:[ \t*]*$")
+# The header's "<place>, ngày ... tháng ... năm ..." (not a "Căn cứ Luật ... ngày ..." line below it).
+_PLACE_DATE_RE = re.compile(rf"(?<![a-z])[a-z][a-z ]{{1,30}},[ \t]*ngay{P.WS}{P.DATE}")
 _TITLE_LINE_RE = re.compile(r"^#[ \t]+[a-z ]{2,30}$")
 
 
@@ -104,10 +106,15 @@ def own_document(text: str, citations: list[Citation], *, own_key: str | None = 
     on its first lines) names one numbered document, as legal pages do ("# Thông tư 16/2024/TT-BCA ...")."""
     if own_key:
         return own_key, own_date
+    folded = P.fold(text[: OWN_SPAN + 200])
+
+    def dated(c: Citation) -> str | None:
+        hd = _PLACE_DATE_RE.search(folded, c.end, c.end + 600)
+        return iso_date(hd) if hd else None
+
     own = find_own(citations, text)
     if own:
-        return own.key, own.date
-    folded = P.fold(text[: OWN_SPAN + 200])
+        return own.key, own_date or dated(own)
 
     def lead(c: Citation) -> str:
         """The line up to the citation's number ("Số: ", "Luật số: ", "# Thông tư ")."""
@@ -119,8 +126,7 @@ def own_document(text: str, citations: list[Citation], *, own_key: str | None = 
         if c.start > OWN_SPAN:
             break
         if _OWN_LINE_RE.search(lead(c)):
-            hd = P.HEADER_DATE_RE.search(folded, c.end, c.end + 400)
-            return c.key, c.date or (iso_date(hd) if hd else None)
+            return c.key, dated(c)
     first = next((c for c in citations if c.start < 400), None)
     if first is not None and _TITLE_LINE_RE.match(lead(first).rstrip()):
         return first.key, first.date
