@@ -43,6 +43,7 @@ class Code(str, Enum):
     E306_INTERNAL = "E306"
     E307_NO_FILES = "E307"
     E308_NO_DATABASE = "E308"
+    E309_CATALOGUE_TOO_SMALL = "E309"
     # E32x: several parent plans in one database
     E321_SEVERAL_PLANS = "E321"
     E322_NO_SUCH_PLAN = "E322"
@@ -84,6 +85,10 @@ MESSAGES: dict[Code, str] = {
     Code.E321_SEVERAL_PLANS: "the database holds several parent plans ({detail}); choose one with --parent",
     Code.E322_NO_SUCH_PLAN: "no parent plan {wanted!r} in the database (it holds: {detail})",
     Code.E323_DOCUMENT_PLANS: "the document is checked against several parent plans ({detail}); choose one with --parent",
+    Code.E309_CATALOGUE_TOO_SMALL: (
+        "the parent plan gives {found} requirements for {words} words of body (at least {needed} expected): "
+        "its tasks, targets and duties were not found; see `requirements --explain`"
+    ),
     Code.E901_USAGE: "{detail}",
 }
 
@@ -106,6 +111,7 @@ _EXIT_BY_CODE: dict[Code, int] = {
     Code.E301_DB: EXIT_DATABASE,
     Code.E302_NO_PLAN: EXIT_DATABASE,
     Code.E303_CATALOGUE: EXIT_DATABASE,
+    Code.E309_CATALOGUE_TOO_SMALL: EXIT_DATABASE,
     Code.E304_NO_DOCUMENT: EXIT_USAGE,
     Code.E305_NO_REQUIREMENT: EXIT_USAGE,
     Code.E321_SEVERAL_PLANS: EXIT_USAGE,

@@ -105,8 +105,9 @@ def _title_end(body: list[Block], at: int, cfg: dict[str, Any]) -> int:
     while end < len(body) and end - at < 12:
         block = body[end]
         text = block.text.strip()
-        if block.kind == "table" or not text or parse_label(text) and _upper_share(text) < 0.9:
-            break
+        label = parse_label(text)
+        if block.kind == "table" or not text or label and (_upper_share(text) < 0.9 or label.kind == "section"):
+            break  # a labelled line ends the title, also "I. MỤC ĐÍCH, YÊU CẦU" in capitals right after it
         first_after_type = typed_alone and end == at + 1
         if not first_after_type:
             if text.startswith(starts) or block.kind == "paragraph" and _upper_share(text) < 0.9:

@@ -85,7 +85,7 @@ def load_boilerplate() -> Boilerplate:
     return Boilerplate(
         tuple(normalize(h).lower() for h in data.get("non_addressing_headings", [])),
         tuple(re.compile(p, re.IGNORECASE) for p in data.get("cross_references", [])),
-        tuple(normalize(h).lower() for h in derive.get("assignment_section", [])),
+        tuple(normalize(h).lower() for c in derive.get("section_classes", []) if c["class"] == "duty" for h in c["words"]),
         tuple(normalize(h).lower() for h in data.get("task_columns", [])),
     )
 

@@ -166,6 +166,7 @@ class TargetValue:
     value: float | None
     high: float | None = None  # upper bound of a range "9,0 - 9,5"
     text: str = ""
+    unit: str | None = None  # when a sentence sets several values with their own units ("2% GDP", "60%")
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,9 @@ class Target:
     values: tuple[TargetValue, ...]
 
 
-RequirementKind = Literal["task", "subtask", "target", "assignment", "reference"]
+# ``duty``: what one agency is assigned ("Phân công nhiệm vụ", "Tổ chức thực hiện"); ``assignment`` is the
+# older name, still read from reviewed catalogue files.
+RequirementKind = Literal["task", "subtask", "target", "duty", "assignment", "reference"]
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,8 @@ class Requirement:
     keywords: tuple[str, ...] = ()
     weight: float = 1.0
     page: int = 1
+    agency: str | None = None  # a duty's agency, a task row's lead agency ("Cơ quan chủ trì")
+    rule: str = ""  # the rule of the catalogue derivation that gave it (``requirements --explain``)
 
 
 MatchStatus = Literal["covered", "partial", "missing"]

@@ -16,7 +16,8 @@ from hycompliance.ingest import file_hash
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.references import extract_plan, lint, parent_registry
 from hycompliance.references.resolve import Registry
-from hycompliance.requirements import build_catalogue, load_catalogue, reference_requirements
+from hycompliance.catalogue_check import check_catalogue
+from hycompliance.requirements import build_catalogue, derive_rules, load_catalogue, reference_requirements
 from hycompliance.matching import match_plan
 from hycompliance.structure import parse_file, require_structure
 
@@ -50,6 +51,7 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
     plan = require_structure(parse_file(parent_path), parent_path)
     registry = parent_registry(plan)
     catalogue = tuple(load_catalogue(catalogue_path) if catalogue_path else build_catalogue(plan))
+    check_catalogue(plan, catalogue, derive_rules())  # an empty matrix must not look like a result
     parent_citations = extract_plan(plan, registry)
     references = tuple(reference_requirements(plan, parent_citations))
     parts = [file_hash(parent_path), rules.rules_version(), __version__]

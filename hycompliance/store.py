@@ -12,7 +12,7 @@ Tables (names are stable; JSON columns hold JSON text):
   content_hash (sha256 of the parent plan file), fingerprint (of parent plan + rules + tool), rules_version,
   tool_version, requirements (count), loaded_at.
 - ``requirements``: id, plan_id → plans, code (``III.3.2``, ``II.2.4``, ``10-NQ/TU``), position, kind
-  (task|subtask|target|assignment|reference), text, group_id, group_title, applies_to (JSON list),
+  (task|subtask|target|duty|reference; assignment in older DBs), text, group_id, group_title, applies_to (JSON list),
   target (JSON {indicator, unit, values: [{period, comparator, value, high, text}]}), refs (JSON list of
   keys), deadline, keywords (JSON), weight, page, active (0 once the parent plan no longer has it).
 - ``documents`` (a file once per parent plan it is checked against): id, plan_id → plans, path (absolute,

@@ -18,6 +18,8 @@ from hycompliance.errors import Code, HyError
 from hycompliance.header import read_header
 from hycompliance.normalize import OPEN_END
 from hycompliance.models import Block, Clause, ClauseKind, Closing, Document, ParseWarning, Plan
+from hycompliance.structure_closing import ClosingReader, appendix_number
+from hycompliance.structure_tables import table_rows
 
 # --- label patterns -------------------------------------------------------------------------------
 # Markdown emphasis wrapped around a whole line in some exports: "**1. Mục đích**".
@@ -124,6 +126,7 @@ class _Node:
     counters: dict[str, int] = field(default_factory=dict)
     child_keys: dict[str, int] = field(default_factory=dict)
     last_number: dict[str, int] = field(default_factory=dict)
+    row_group: str | None = None  # the group row in force in this node's tables (continued tables)
 
 
 @dataclass
@@ -134,6 +137,7 @@ class _Builder:
     stack: list[_Node] = field(default_factory=list)
     root: _Node = field(default_factory=lambda: _Node("", "", "section", [], 1, None, 0))
     warnings: list[ParseWarning] = field(default_factory=list)
+    appendices: int = 0
 
     def parent(self) -> _Node:
         return self.stack[-1] if self.stack else self.root
@@ -195,13 +199,21 @@ class _Builder:
             block.page, parent.id or None, LEAF_RANK, cells=block.rows[0] if block.rows else (),
         )
         self.nodes.append(table)
-        for row in _table_rows(block.rows):
+        rows, parent.row_group = table_rows(block.rows, parent.row_group)
+        for row in rows:
             key, cells = row
             self.nodes.append(
                 _Node(self.child_id(parent, key, key), key, "row", [" | ".join(c for c in cells if c)],
                       block.page, table.id, LEAF_RANK, cells=cells)
             )
         self.stack.append(table)
+
+    def appendix(self, text: str, number: str | None, page: int) -> _Node:
+        """Open an appendix at the top level: ``PL<n>`` by its printed number in arabic (Phụ lục II -> PL2),
+        an unnumbered one by its order (a single unnumbered appendix is PL1). Its sections nest under it."""
+        self.appendices += 1
+        n = self.appendices if number is None else int(number) if number.isdigit() else roman_value(number)
+        return self.open(Label("section", "PL", f"PL{n}", n, 0, text), page)
 
     def expected(self, label: Label) -> bool:
         """Is this numbered label the next one where it would stand (for hard-wrapped text)?"""
@@ -213,60 +225,14 @@ class _Builder:
         return label.number == (last + 1 if last is not None else 1) or label.number == last
 
 
-def _table_rows(rows: tuple[tuple[str, ...], ...]) -> list[tuple[str, tuple[str, ...]]]:
-    """Row keys by printed number: ``1``, ``2``, sub-rows ``2.1``; unnumbered rows ``r<k>``.
-
-    The first row is a column header when it carries no number and no value.
-    """
-    out: list[tuple[str, tuple[str, ...]]] = []
-    current: str | None = None
-    group: str | None = None  # a roman group row ("II | Nông nghiệp, nông thôn") numbers the rows below it
-    sub = 0
-    for k, row in enumerate(rows):
-        cells = tuple(c.strip() for c in row)
-        number, cells = _row_number(cells)
-        if k == 0 and number is None and not any(re.search(r"\d", c) and not re.search(r"\d{4}", c) for c in cells):
-            continue  # header row: "STT | Chỉ tiêu | 2021-2025 | 2026-2030"
-        if not any(cells):
-            continue
-        first_text = next((c for c in cells if c), "")
-        if number is not None and ROMAN_ROW.match(number):
-            group, current, sub = number, number, 0
-            out.append((number, cells))
-        elif number is not None:
-            current, sub = (f"{group}.{number}" if group else number), 0
-            out.append((current, cells))
-        elif current is not None and BULLET.match(first_text):
-            sub += 1
-            out.append((f"{current}.{sub}", cells))
-        else:
-            out.append((f"r{k + 1}", cells))
-    return out
-
-
-ROW_NUMBER = re.compile(r"^(\d{1,3}|[IVX]{1,5})[.)]?$")
-ROMAN_ROW = re.compile(r"^[IVX]{1,5}$")
-ROW_LEAD = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
-
-
-def _row_number(cells: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
-    """The printed row number: an STT cell (``3``) or a label leading the first cell (``3. Tỷ lệ``)."""
-    if not cells:
-        return None, cells
-    if ROW_NUMBER.match(cells[0]):
-        return cells[0].rstrip(".)"), cells
-    if m := ROW_LEAD.match(cells[0]):
-        return m.group(1), cells
-    return None, cells
-
-
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").strip()
     return EMPHASIS.sub("", text).strip()
 
 
 def _starts_lower(text: str) -> bool:
-    first = next((ch for ch in text if ch.isalpha()), "")
+    """Does the text start with a lower-case word ("phát triển ...")? A figure ("100% các dự án") does not."""
+    first = next((ch for ch in text if ch.isalnum()), "")
     return first.islower()
 
 
@@ -276,9 +242,7 @@ def build_plan(doc: Document) -> Plan:
     header, body, title_blocks = read_header(doc.blocks, cfg)
     body = _split_soft_breaks(body)
     b = _Builder()
-    closing_recipients: list[str] = []
-    signer: list[str] = []
-    mode = "body"  # body | recipients | signer
+    closing = ClosingReader(cfg)
     prev_text, prev_page = "", 0
     laid_out = _layout_marks_paragraphs(doc, body)
     wrap_width = _wrap_width(body)
@@ -287,11 +251,8 @@ def build_plan(doc: Document) -> Plan:
         b.nodes.append(_Node("title", "", "paragraph", [title_text], title_blocks[0].page, None, LEAF_RANK))
     for index, block in enumerate(body):
         if block.kind == "table":
-            if mode != "body":
-                for row in block.rows:
-                    for cell in row:
-                        target = closing_recipients if cell.strip().startswith("-") else signer
-                        target.extend(x.strip() for x in re.split(r"(?=- )", cell) if x.strip())
+            if closing.mode != "body" or closing.closing_table(block):
+                closing.take_table(block)
                 continue
             b.table(block)
             prev_text = ""
@@ -299,28 +260,22 @@ def build_plan(doc: Document) -> Plan:
         text = _clean(block.text)
         if not text:
             continue
-        if text.startswith(cfg["recipients_marker"]):
-            mode = "recipients"
-            rest = text[len(cfg["recipients_marker"]) :].lstrip(": ")
+        if closing.starts_closing(text):
+            closing.mode = "recipients"
+            rest = text[len(cfg["recipients_marker"]) :].lstrip("*_: ")
             if rest:
-                closing_recipients.append(rest)
+                closing.recipients.append(rest)
             continue
-        if mode != "body":
-            if any(text.startswith(a) for a in cfg["appendix_starts"]):
-                mode = "body"
-                b.pop_to(0)
-                b.stack.append(b.root)
-                node = b.open(Label("section", "PL", _appendix_key(b, text), 0, 1, text), block.page)
-                node.id = node.id
-                prev_text = text
-                continue
-            if mode == "recipients" and BULLET.match(text) and not _is_signer(text, cfg):
-                closing_recipients.append(text)
-            elif mode == "recipients" and block.kind == "line" and closing_recipients and not _is_signer(text, cfg) and not SENTENCE_END.search(closing_recipients[-1]):
-                closing_recipients[-1] += " " + text
-            else:
-                mode = "signer"
-                signer.append(text)
+        action = closing.take_line(text, block.kind) if closing.mode != "body" else "body"
+        if action == "closing":
+            continue
+        if action == "attachment":
+            b.pop_to(0)  # the attached document's own title, then its sections, at the top level
+        is_appendix, number = appendix_number(text, in_body=True) if action == "body" else (action == "appendix", None)
+        if is_appendix:
+            number = number if number is not None else appendix_number(text, in_body=False)[1]
+            b.appendix(text, number, block.page)
+            prev_text = text
             continue
         label = parse_label(text)
         wrapped = block.kind == "line"
@@ -337,6 +292,8 @@ def build_plan(doc: Document) -> Plan:
             label = None
         if label and label.kind == "section" and label.number == 0:
             label = None
+        if label and label.key.startswith("Điều") and not any(n.rank == 0 or n.label.startswith(("Chương", "CHƯƠNG", "Phần", "PHẦN")) for n in b.stack):
+            b.pop_to(0)  # an issuing article stands apart from the sections of what it issues
         if label:
             b.open(label, block.page)
         elif b.nodes and b.nodes[-1].kind == "section" and text.isupper() and " ".join(b.nodes[-1].parts).isupper():
@@ -352,11 +309,13 @@ def build_plan(doc: Document) -> Plan:
             b.paragraph(text, block.page)
         prev_text, prev_page = text, block.page
     clauses, full_text = _materialise(b.nodes)
+    if closing.left_out:
+        b.warnings.append(ParseWarning("W203", f"{closing.left_out} characters after the signature were left out (neither an appendix nor an attached document)"))
     if not any(c.kind in ("section", "item", "bullet") for c in clauses):
         b.warnings.append(ParseWarning("W202", "no sections, items or bullets found"))
     return Plan(
         source=doc.path, form=doc.form, header=header, clauses=clauses, text=full_text, pages=doc.pages,
-        closing=Closing(tuple(closing_recipients), tuple(signer)),
+        closing=Closing(tuple(closing.recipients), tuple(closing.signer)),
         warnings=tuple(doc.warnings) + tuple(b.warnings),
     )
 
@@ -420,17 +379,6 @@ def _layout_marks_paragraphs(doc: Document, body: list[Block]) -> bool:
     text_blocks = [b for b in body if b.kind != "table"]
     starts = sum(b.kind == "paragraph" for b in text_blocks)
     return bool(text_blocks) and starts / len(text_blocks) >= LAYOUT_PARAGRAPH_SHARE and starts < len(text_blocks)
-
-
-def _appendix_key(b: _Builder, text: str) -> str:
-    m = re.match(r"(?:PHỤ LỤC|Phụ lục)\s*(?:số\s*)?([IVX\d]+)?", text)
-    if m and m.group(1):
-        return f"PL{m.group(1)}"
-    return "PL"
-
-
-def _is_signer(text: str, cfg: dict) -> bool:
-    return any(text.upper().startswith(s) for s in cfg["signer_starts"])
 
 
 def _starts_upper(text: str) -> bool:

@@ -28,29 +28,60 @@ def requirements_cmd(
     plan: Path = typer.Argument(..., help="The parent plan (.txt, .docx, .pdf)."),
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
     write: Path | None = typer.Option(None, "--write", help="Write (or regenerate, keeping reviewers' edits) a YAML catalogue."),
+    explain: bool = typer.Option(False, "--explain", help="Show which sections and tables gave which requirements, and the rule that fired."),
 ) -> None:
-    """List the requirements of a parent plan: tasks, sub-tasks, targets, assignments.
+    """List the requirements of a parent plan: tasks, sub-tasks, targets, duties; then the counts by kind.
+
+    Exits 5 (E309) when the catalogue is empty or implausibly small for the plan's length.
 
     Example: hycompliance requirements corpora/87-KH-UBND-2023.txt --write hycompliance/rules/catalogue/87-KH-UBND.yaml
     """
-    from hycompliance.requirements import build_catalogue, catalogue_json, write_catalogue
+    from hycompliance.catalogue_check import check_catalogue, explain as explain_sources
+    from hycompliance.derive import Derivation
+    from hycompliance.requirements import build_catalogue, catalogue_json, derive_rules, write_catalogue
 
-    catalogue = build_catalogue(_parse(plan))
+    parent = _parse(plan)
+    catalogue = build_catalogue(parent)
     if write is not None:
+        check_catalogue(parent, catalogue, derive_rules())
         write_catalogue(catalogue, write, source=plan.name)
         typer.echo(f"{write}: {len(catalogue)} requirements written")
         return
     if as_json:
         typer.echo(json.dumps(catalogue_json(catalogue), ensure_ascii=False, indent=2))
-        return
+    elif explain:
+        _print_explanation(explain_sources(Derivation(parent, derive_rules(), lambda c: ()), catalogue))
+    else:
+        _print_catalogue(plan, catalogue)
+    counts = {k: sum(r.kind == k for r in catalogue) for k in REQUIREMENT_KIND if any(r.kind == k for r in catalogue)}
+    typer.echo(" · ".join(f"{k}: {n}" for k, n in counts.items()) or "no requirements", err=as_json)
+    check_catalogue(parent, catalogue, derive_rules())
+
+
+def _print_catalogue(plan: Path, catalogue: list) -> None:
     table = Table(title=f"Yêu cầu của {plan.name}")
     for head in ("ID", "Loại", "Nội dung", "Thời hạn", "Văn bản", "Áp dụng cho"):
         table.add_column(head)
     for r in catalogue:
         text = r.target.indicator + " " + " / ".join(v.text for v in r.target.values) if r.target else r.text
-        table.add_row(r.id, REQUIREMENT_KIND.get(r.kind, r.kind), text, r.deadline or "", ", ".join(r.references),
-                      ", ".join(DOC_KIND.get(a, a) for a in r.applies_to))
+        table.add_row(r.id, REQUIREMENT_KIND.get(r.kind, r.kind), escape(text), r.deadline or "", ", ".join(r.references),
+                      escape(", ".join(DOC_KIND.get(a, a) for a in r.applies_to)))
     Console().print(table)
+
+
+def _print_explanation(sources: list) -> None:
+    """One block per section, classed item and table: what it is, why, and each requirement with its rule."""
+    console = Console(highlight=False, soft_wrap=True)
+    for s in sources:
+        head = f"{s.id} [{s.kind}] {s.title}" if s.kind != "table" else f"{s.id} [table] {s.why}"
+        why = f"class {s.cls}: {s.why}" if s.kind != "table" else ""
+        console.print(escape(f"{head}" + (f"  ({why})" if why else "") + f"  -> {len(s.requirements)}"))
+        for r in s.requirements:
+            extra = f" agency={r.agency}" if r.agency else ""
+            if r.target and r.target.values:
+                v = r.target.values[0]
+                extra += f" value={v.text!r} period={v.period!r}"
+            console.print(escape(f"    {r.id:<14} {r.kind:<8} {r.rule}{extra}"))
 
 
 @app.command("match")
@@ -67,7 +98,12 @@ def match_cmd(
     from hycompliance.matching import match_plan
     from hycompliance.requirements import build_catalogue, load_catalogue
 
-    reqs = load_catalogue(catalogue) if catalogue else build_catalogue(_parse(plan))
+    from hycompliance.catalogue_check import check_catalogue
+    from hycompliance.requirements import derive_rules
+
+    parent = _parse(plan)
+    reqs = load_catalogue(catalogue) if catalogue else build_catalogue(parent)
+    check_catalogue(parent, reqs, derive_rules())
     matches = match_plan(_parse(file), reqs)
     if as_json:
         out = [

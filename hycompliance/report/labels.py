@@ -34,6 +34,7 @@ REQUIREMENT_KIND = MappingProxyType({
     "task": "Nhiệm vụ",
     "subtask": "Nhiệm vụ chi tiết",
     "target": "Chỉ tiêu",
+    "duty": "Nhiệm vụ được phân công",
     "assignment": "Phân công",
     "reference": "Văn bản viện dẫn",
 })
