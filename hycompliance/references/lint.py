@@ -121,8 +121,8 @@ def _check_one(c: Citation, i: int, registry: Registry, rules: Rules) -> tuple[l
     year = re.match(r"^\d+/(\d{4})/", c.key or "")
     if year and c.date and year.group(1) != c.date[:4] and SYMBOL_FLAG not in c.flags:
         fixed = f"{parts.number}/{c.date[:4]}/{(c.key or '').split('/', 2)[2]}"
-        hits.append(_Hit(i, _finding(rules, "symbol_year_mismatch", c, expected=fixed, corrected=f"{fixed} ngày {_vn_date(c.date)}",
-                                     year=year.group(1), when=c.date[:4])))
+        # the symbol or the date is wrong, and nothing here says which: no single corrected form
+        hits.append(_Hit(i, _finding(rules, "symbol_year_mismatch", c, expected=fixed, year=year.group(1), when=c.date[:4])))
     doc = registry.get(c.key, c.date)
     target: KnownDocument | None = doc
     stated = rules.issuer_by_name(c.issuer)
