@@ -433,6 +433,51 @@ def _document_scope(db: Database) -> None:
     )
 
 
+def _registry_tables(db: Database) -> None:
+    """The registry learnt from documents (``registry learn``, ``scan``): documents met, by key and date,
+    and what each says about another (repeals, replaces, amends, implements); which file cites which key
+    with which date (the date most files give is the document's). A finding counts the mentions it stands
+    for (one finding per document and problem) and carries the corrected form; a citation what was meant."""
+    db.executescript(
+        """
+        CREATE TABLE registry_documents (
+            key TEXT NOT NULL,
+            date TEXT NOT NULL DEFAULT '',
+            type TEXT,
+            issuer TEXT,
+            title TEXT,
+            source TEXT NOT NULL,
+            learnt_at TEXT NOT NULL,
+            PRIMARY KEY (key, date)
+        );
+        CREATE TABLE registry_relations (
+            source_key TEXT NOT NULL,
+            source_date TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL,
+            target_key TEXT NOT NULL,
+            target_date TEXT NOT NULL DEFAULT '',
+            scope TEXT NOT NULL,
+            effective TEXT,
+            evidence TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            learnt_at TEXT NOT NULL,
+            PRIMARY KEY (source_key, kind, target_key, scope)
+        );
+        CREATE INDEX idx_registry_relations_target ON registry_relations(target_key);
+        ALTER TABLE findings ADD COLUMN mentions INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE findings ADD COLUMN clauses TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE findings ADD COLUMN corrected TEXT;
+        ALTER TABLE citations ADD COLUMN intended TEXT;
+        CREATE TABLE registry_mentions (
+            key TEXT NOT NULL,
+            date TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            PRIMARY KEY (key, date, origin)
+        );
+        """
+    )
+
+
 # In order. Names are stable: they are what the ``migrations`` table records.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", _create_core),
@@ -445,6 +490,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("i11_reviews_rules_version", _reviews_rules_version),
     ("i10_cells_and_identity", _i10_cells_and_identity),
     ("i16_document_scope", _document_scope),
+    ("i14_registry_tables", _registry_tables),
 )
 
 

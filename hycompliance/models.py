@@ -139,6 +139,7 @@ class Citation:
     page: int = 1
     clause: str | None = None
     flags: tuple[str, ...] = ()
+    intended: str | None = None  # the corrected form when a finding says the mention is wrong (eyecite's corrected citation)
 
 
 Severity = Literal["error", "warning", "info"]
@@ -154,6 +155,9 @@ class Finding:
     clause: str | None = None
     key: str | None = None
     expected: str | None = None
+    count: int = 1  # mentions of the document with this problem (one finding per document and problem)
+    clauses: tuple[str, ...] = ()  # the clauses of those mentions, in order
+    corrected: str | None = None  # the mention as it should be written, when there is one form
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from hycompliance.discovery import Discovery, discover
 from hycompliance.inventory import DocState, withdraw_missing
 from hycompliance.errors import Code, HyError
 from hycompliance.scope_store import scope_overrides
+from hycompliance.references.learnt import learnt_rows, record as record_learnt
 from hycompliance.store import (
     Stamp,
     error_rows,
@@ -52,6 +53,9 @@ from hycompliance.store import (
     write_document,
 )
 from hycompliance.workers import Outcome, TimeBudget, run_bounded
+
+# The key of a task's rows that carries what the registry learns from the document (not a store table).
+LEARNT = "learnt"
 
 ContextLoader = Callable[[str, "str | None"], Any]
 Analyzer = Callable[..., Any]  # (path, context[, scope_override=bool]) -> a pipeline.DocumentResult
@@ -126,6 +130,7 @@ def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
             result = task.analyze(task.path, context, scope_override=task.scope_override)
         rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.cells,
                            task.requirement_ids, task.stamp, task.content_hash, task.size, scope=result.scope)
+        rows[LEARNT] = learnt_rows(result.plan, task.path)
     except TimeBudget:
         raise  # the worker reports it
     except HyError as exc:
@@ -289,6 +294,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
     files, ignored = found.files, len(found.skipped)
     interrupted = close_interrupted_runs(db)
     plan = save_plan(db, parent, context.plan, catalogue, context.fingerprint)
+    record_learnt(db, learnt_rows(context.plan, parent))  # the registry learns from the parent too
     suspect = mark_suspect(db, plan)
     hashes: dict[str, str] = {}
     sizes: dict[str, int] = {}
@@ -335,7 +341,10 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
     def record(doc_id: int, path: str, rows: dict[str, Any], seconds: float) -> None:
         nonlocal scanned, writing
         t0 = time.perf_counter()
+        learnt = rows.pop(LEARNT, None)
         write_document(db, doc_id, rows)
+        if learnt:
+            record_learnt(db, learnt)  # the registry learns from every document the scan reads
         writing += time.perf_counter() - t0
         name = states[path].name
         if rows["document"]["status"] == "error":

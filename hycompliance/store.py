@@ -34,8 +34,11 @@ Tables (names are stable; JSON columns hold JSON text):
   text_folded (no diacritics, đ→d), page, parent, cells (JSON). FTS5 table ``clauses_fts`` indexes text and
   text_folded with diacritics removed: "đường" and "duong" both find "đường".
 - ``citations``: id, document_id, key, type, number, symbol, date, issuer, issuer_code, system, as_written,
-  page, clause, span_start, span_end, flags (JSON).
-- ``findings``: id, document_id, code, severity, message, as_written, page, clause, key, expected.
+  page, clause, span_start, span_end, flags (JSON), intended (the corrected form when a finding says it is wrong).
+- ``findings``: id, document_id, code, severity, message, as_written, page, clause, key, expected, mentions
+  (one finding per document and problem: how many mentions), clauses (JSON, theirs), corrected.
+- ``registry_documents``, ``registry_relations``, ``registry_mentions``: the registry learnt from documents
+  (``hycompliance.references.learnt``).
 - ``matches``: one coverage cell (``hycompliance.coverage.Cell``) as it was judged: id, document_id,
   requirement_id → requirements, requirement (code), requirement_hash, status (covered|partial|missing),
   score, evidence (JSON [{clause, page, text (the clause's text), score, words, spans [[start, end]] into
@@ -376,12 +379,13 @@ def result_rows(
         {"document_id": doc_id, "key": c.key, "type": c.type, "number": c.number, "symbol": c.symbol, "date": c.date,
          "issuer": c.issuer, "issuer_code": c.issuer_code, "system": c.system, "as_written": c.as_written,
          "page": c.page, "clause": c.clause, "span_start": c.start, "span_end": c.end,
-         "flags": json.dumps(list(c.flags), ensure_ascii=False)}
+         "flags": json.dumps(list(c.flags), ensure_ascii=False), "intended": c.intended}
         for c in citations
     ]
     finds = [
         {"document_id": doc_id, "code": f.code, "severity": f.severity, "message": f.message,
-         "as_written": f.as_written, "page": f.page, "clause": f.clause, "key": f.key, "expected": f.expected}
+         "as_written": f.as_written, "page": f.page, "clause": f.clause, "key": f.key, "expected": f.expected,
+         "mentions": f.count, "clauses": json.dumps(list(f.clauses), ensure_ascii=False), "corrected": f.corrected}
         for f in findings
     ]
     matches = [cell_row(doc_id, requirement_ids[c.requirement], c) for c in cells if c.requirement in requirement_ids]

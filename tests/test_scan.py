@@ -277,3 +277,18 @@ def test_demo_writes_outputs(tmp_path):
     db = open_db(tmp_path / "coverage.db")
     names = [r["name"] for r in db.query("SELECT name FROM documents WHERE status = 'ok' ORDER BY name")]
     assert names == sorted(p.stem for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".docx", ".pdf"))
+
+
+def test_scan_learns_the_registry_from_every_document(tmp_path):
+    files = batch(tmp_path / "plans", 2)
+    db = tmp_path / "c.db"
+    run(db, [tmp_path / "plans"])
+    database = open_db(db)
+    origins = {r["origin"] for r in database.query("SELECT DISTINCT origin FROM registry_mentions")}
+    assert {str(f) for f in files} <= origins
+    # the parent plan and the documents it cites with their dates ("Số: 87/KH-UBND", 23/5/2023)
+    assert ("87/KH-UBND", "2023-05-23") in {(r["key"], r["date"]) for r in database.query("SELECT key, date FROM registry_documents")}
+    # a rescan of an unchanged file does not count its mentions twice
+    run(db, [tmp_path / "plans"])
+    counts = [r["n"] for r in database.query("SELECT COUNT(*) AS n FROM registry_mentions GROUP BY key, date, origin")]
+    assert set(counts) == {1}

@@ -220,3 +220,16 @@ def test_security_headers(reader, built: Path, path: str, csp: str) -> None:
     headers = reader.get(path.format(doc=_ids(built)["soct-kh-2023"])).headers
     assert (headers["content-security-policy"], headers["x-content-type-options"], headers["x-frame-options"],
             headers["referrer-policy"]) == (csp, "nosniff", "DENY", "same-origin")
+
+
+def test_registry_document_page_lists_what_cites_it(reader, built: Path) -> None:
+    """The scan learnt the registry: the parent plan's number has a page naming the files that cite it."""
+    with sqlite3.connect(built) as con:
+        key, origins = con.execute(
+            "SELECT key, COUNT(DISTINCT origin) FROM registry_mentions GROUP BY key ORDER BY 2 DESC, key LIMIT 1").fetchone()
+    page = reader.get(f"/registry?key={key}").text
+    assert f"<h1>Văn bản {html.escape(key)}</h1>" in page
+    assert f"Các tệp viện dẫn văn bản này ({origins})" in page
+    assert reader.get("/registry").status_code == 400
+    unknown = reader.get("/registry?key=999-NQ/TW").text
+    assert "Chưa văn bản nào đã đọc nêu văn bản này." in unknown

@@ -50,6 +50,21 @@ STATE_SYMBOL = (
 )
 
 SYMBOL_RE = re.compile(rf"{LEFT_EDGE}(?:{PARTY_SYMBOL}|{STATE_SYMBOL}){RIGHT_EDGE}")
+# A space or tab beside a separator inside a symbol ("57- NQ/TW", "71/NQ -CP"); a line break is a
+# layout artefact (a PDF line wrap), not a slip.
+SPACED_SEPARATOR_RE = re.compile(r"[ \t]+[-/]|[-/][ \t]+")
+
+# A document's own symbol left without its number, as drafts leave it for the clerk ("số /NQ-CP",
+# "Số: ..../KH-UBND"), with its date if any: a real one, or a blank "ngày / /2025", "ngày ... tháng ... năm 2025".
+BLANK = r"(?:\.{2,}|…|_{2,})"
+BLANK_DATE = (
+    rf"[ \t]*,?[ \t]*ngay[ \t]*(?:\d{{1,2}}|{BLANK})?[ \t]*/[ \t]*(?:\d{{1,2}}|{BLANK})?[ \t]*/[ \t]*(?P<blank_year>{YEAR})"
+    rf"|[ \t]*,?[ \t]*ngay[ \t]*(?:{BLANK}[ \t]*)?thang[ \t]*(?:\d{{1,2}}|{BLANK})?[ \t]*nam[ \t]*(?P<blank_year2>{YEAR})"
+)
+UNFILLED_RE = re.compile(
+    rf"(?<![\w/])so{GAP}:?[ \t]*(?:{BLANK}[ \t]*)?/{GAP}(?P<u_type>{CODE})(?:[ \t]*-[ \t]*(?P<u_issuer>{ISSUER_CODES}))?{RIGHT_EDGE}"
+)
+BLANK_DATE_RE = re.compile(BLANK_DATE)
 
 # --- Dates ---------------------------------------------------------------------------------------
 

@@ -146,7 +146,7 @@ def document_report(db: Database, ref: str, *, parent: str | None = None) -> dic
                                 unit=target["unit"] if target else None))
     items.sort(key=lambda i: ORDER[i["final"]])  # stable: catalogue order within a status
     findings = list(db.query(
-        "SELECT code, severity, message, as_written, page, clause, key, expected FROM findings "
+        "SELECT code, severity, message, as_written, page, clause, key, expected, mentions, corrected FROM findings "
         "WHERE document_id = ? ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, page, id",
         [doc["id"]]))
     tasks, references = split_coverage(items)
