@@ -60,6 +60,7 @@ ClauseKind = Literal[
     "paragraph",  # unlabelled text
     "table",  # a table as a whole
     "row",  # one table row
+    "note",  # a footnote or note after the signature ("[1] ...", "Ghi chú: ..."): kept, not body
 ]
 
 
@@ -105,6 +106,14 @@ class Plan:
     pages: int = 1
     closing: Closing = field(default_factory=Closing)
     warnings: tuple[ParseWarning, ...] = ()
+    # Footnotes and notes after the signature (``GC1``, ``GC2``...): not part of the body's tree or ``text``;
+    # their offsets continue past ``text`` into ``text_with_notes``, which reference extraction reads.
+    notes: tuple[Clause, ...] = ()
+
+    @property
+    def text_with_notes(self) -> str:
+        """``text`` followed by the notes, one a line (the notes' ``start``/``end`` point into it)."""
+        return "\n".join((self.text, *(n.text for n in self.notes))) if self.notes else self.text
 
     def clause(self, clause_id: str) -> Clause | None:
         for c in self.clauses:
@@ -113,9 +122,9 @@ class Plan:
         return None
 
     def clause_at(self, offset: int) -> Clause | None:
-        """The innermost clause whose span holds ``offset``."""
+        """The innermost clause (or note, past ``text``) whose span holds ``offset``."""
         best = None
-        for c in self.clauses:
+        for c in self.clauses if offset < len(self.text) else self.notes:
             if c.start <= offset < c.end and (best is None or c.end - c.start <= best.end - best.start):
                 best = c
         return best

@@ -373,7 +373,7 @@ def result_rows(
         {"document_id": doc_id, "clause_id": c.id, "position": i, "label": c.label, "kind": c.kind, "text": c.text,
          "text_folded": fold(c.text), "page": c.page, "parent": c.parent,
          "cells": json.dumps(list(c.cells), ensure_ascii=False)}
-        for i, c in enumerate(plan.clauses)
+        for i, c in enumerate(plan.clauses + plan.notes)  # the notes after the signature last (GC1, GC2...)
     ]
     cites = [
         {"document_id": doc_id, "key": c.key, "type": c.type, "number": c.number, "symbol": c.symbol, "date": c.date,

@@ -270,7 +270,7 @@ def build_plan(doc: Document) -> Plan:
             if rest:
                 closing.recipients.append(rest)
             continue
-        action = closing.take_line(text, block.kind) if closing.mode != "body" else "body"
+        action = closing.take_line(text, block.kind, block.page) if closing.mode != "body" else "body"
         if action == "closing":
             continue
         if action == "attachment":
@@ -321,7 +321,7 @@ def build_plan(doc: Document) -> Plan:
     return Plan(
         source=doc.path, form=doc.form, header=header, clauses=clauses, text=full_text, pages=doc.pages,
         closing=Closing(tuple(closing.recipients), tuple(closing.signer)),
-        warnings=tuple(doc.warnings) + tuple(b.warnings),
+        warnings=tuple(doc.warnings) + tuple(b.warnings), notes=closing.note_clauses(len(full_text) + 1),
     )
 
 

@@ -6,6 +6,9 @@ After the body come the recipients ("Nơi nhận: - ...") and the signer block (
 - a document issued "kèm theo" (a decision or resolution that issues a plan or programme): its title in
   capitals ("KẾ HOẠCH", "CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ"), a "(Kèm theo Quyết định số ...)" line or a
   section heading; the attached document is read as body, the issuing articles stay where they were;
+- a note: a footnote ("[1] ...", "(2) ...", "(*) ...") or a "Ghi chú:" / "Chú thích:" paragraph, with the
+  lines that carry it on: kept as ``Plan.notes`` (``GC1``, ``GC2``... in order), out of the body's tree,
+  read by reference extraction and the linter;
 - anything else is left out of the plan, and counted: a warning says how many characters (W203).
 """
 
@@ -15,9 +18,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hycompliance.models import Block
+from hycompliance.models import Block, Clause
 
-Mode = Literal["body", "recipients", "signer"]
+Mode = Literal["body", "recipients", "signer", "notes"]
 Action = Literal["closing", "appendix", "attachment", "body"]
 
 # "PHỤ LỤC", "PHỤ LỤC II", "Phụ lục số 02", "Phụ lục 3:", with what follows on the line.
@@ -25,6 +28,8 @@ APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:số\s*)?(?P<num>[I
 BULLET = re.compile(r"^[-–—•·]\s*(?=\S)")
 SENTENCE_END = re.compile(r"[.;:!?…]\s*[\"”’)]*\s*$")
 SECTION = re.compile(r"^(?:[IVX]{1,5})(?:[.)]|\s*[-–])\s*[A-ZĐÀ-Ỹ]")
+# A footnote's mark: "[1]", "(2)", "(*)", "*" before its text.
+FOOTNOTE = re.compile(r"^(?:\[\d{1,3}\]|\(\d{1,3}\)|\(\*{1,3}\)|\*{1,3}(?=\s))\s*(?=\S)")
 
 
 def appendix_number(text: str, *, in_body: bool) -> tuple[bool, str | None]:
@@ -46,6 +51,20 @@ def appendix_number(text: str, *, in_body: bool) -> tuple[bool, str | None]:
     return True, m.group("num")
 
 
+def note_mark(text: str, words: list[str]) -> tuple[str, str] | None:
+    """The mark and the text of a note ("[1]", "(2)", "(*)", "Ghi chú:"), or None.
+
+    >>> note_mark("[2] Chỉ thị số 27/CTTg ngày 15/7/2024", ["Ghi chú"]), note_mark("Ghi chú: (*) số liệu", ["Ghi chú"])
+    (('[2]', 'Chỉ thị số 27/CTTg ngày 15/7/2024'), ('Ghi chú:', '(*) số liệu'))
+    """
+    if m := FOOTNOTE.match(text):
+        return m.group(0).strip(), text[m.end():]
+    for word in words:
+        if m := re.match(rf"{re.escape(word)}\s*[:.]?\s*", text, re.IGNORECASE):
+            return m.group(0).strip(), text[m.end():]
+    return None
+
+
 def _upper_share(text: str) -> float:
     letters = [ch for ch in text if ch.isalpha()]
     return sum(ch.isupper() for ch in letters) / len(letters) if letters else 0.0
@@ -60,6 +79,7 @@ class ClosingReader:
     recipients: list[str] = field(default_factory=list)
     signer: list[str] = field(default_factory=list)
     left_out: int = 0  # characters after the signature that could not be placed
+    notes: list[tuple[str, list[str], int]] = field(default_factory=list)  # (mark, lines, page)
 
     def is_signer(self, text: str) -> bool:
         return any(text.upper().startswith(s) for s in self.cfg["signer_starts"])
@@ -93,7 +113,7 @@ class ClosingReader:
             return True
         return bool(SECTION.match(text)) and _upper_share(text) > 0.9
 
-    def take_line(self, text: str, kind: str) -> Action:
+    def take_line(self, text: str, kind: str, page: int = 1) -> Action:
         """What to do with a text line while in the closing (``mode`` is not ``body``)."""
         if appendix_number(text, in_body=False)[0]:
             self.mode = "body"
@@ -101,7 +121,12 @@ class ClosingReader:
         if self.starts_attachment(text):
             self.mode = "body"
             return "attachment"
-        if self.mode == "recipients" and BULLET.match(text) and not self.is_signer(text):
+        if (mark := note_mark(text, self.cfg["note_markers"])) is not None:
+            self.mode = "notes"
+            self.notes.append((mark[0], [mark[1]], page))
+        elif self.mode == "notes":
+            self.notes[-1][1].append(text)  # the note goes on: a wrapped line, a paragraph of its own
+        elif self.mode == "recipients" and BULLET.match(text) and not self.is_signer(text):
             self.recipients.append(text)
         elif (self.mode == "recipients" and kind == "line" and self.recipients and not self.is_signer(text)
               and not SENTENCE_END.search(self.recipients[-1])):
@@ -116,3 +141,12 @@ class ClosingReader:
             self.mode = "signer"
             self.left_out += len(text)
         return "closing"
+
+    def note_clauses(self, start: int) -> tuple[Clause, ...]:
+        """The notes as clauses ``GC1``, ``GC2``... (in order), their offsets from ``start`` (one a line)."""
+        out = []
+        for n, (mark, lines, page) in enumerate(self.notes, 1):
+            text = re.sub(r"\s+", " ", " ".join(lines)).strip()
+            out.append(Clause(f"GC{n}", mark, "note", text, page, start, start + len(text)))
+            start += len(text) + 1
+        return tuple(out)

@@ -239,11 +239,48 @@ def test_plan_issued_kem_theo_is_read_as_body(closing):
     assert not [w for w in plan.warnings if w.code == "W203"]
 
 
+# Notes after the signature, as real plans print them, with what the structure stage keeps of each:
+# (mark, text) per note, in order. Written by reading the lines, not by running the reader.
+NOTES = [
+    ("[1] Nghị quyết số 163/2024/QH15 ngày 27/11/2024 của Quốc hội phê duyệt chủ trương đầu tư Chương trình "
+     "mục tiêu quốc gia phòng, chống ma túy đến năm 2030.\n",
+     [("[1]", "Nghị quyết số 163/2024/QH15 ngày 27/11/2024 của Quốc hội phê duyệt chủ trương đầu tư Chương "
+              "trình mục tiêu quốc gia phòng, chống ma túy đến năm 2030.")]),
+    ("(1) Kế hoạch số 75/KH- UBND ngày 09/7/2018 của UBND tỉnh Sóc Trăng.\n"
+     "(2) Chỉ thị số 27/CTTg ngày 15/7/2024 của Thủ tướng Chính phủ về tăng cường thực hiện công tác dân số\n"
+     "trong tình hình mới.\n",
+     [("(1)", "Kế hoạch số 75/KH- UBND ngày 09/7/2018 của UBND tỉnh Sóc Trăng."),
+      ("(2)", "Chỉ thị số 27/CTTg ngày 15/7/2024 của Thủ tướng Chính phủ về tăng cường thực hiện công tác dân "
+              "số trong tình hình mới.")]),
+    ("Ghi chú: Số liệu tại mục II tính đến ngày 31/12/2024 theo Báo cáo số 412/BC-UBND của Ủy ban nhân dân "
+     "thành phố.\n",
+     [("Ghi chú:", "Số liệu tại mục II tính đến ngày 31/12/2024 theo Báo cáo số 412/BC-UBND của Ủy ban nhân "
+                   "dân thành phố.")]),
+]
+
+
+@pytest.mark.parametrize("closing", [CLOSING_LINES, CLOSING_TABLE], ids=["lines", "table"])
+@pytest.mark.parametrize("printed, kept", NOTES, ids=["bracket", "parenthesis-wrapped", "ghi-chu"])
+def test_notes_after_the_signature_are_kept(closing, printed, kept):
+    body = HEAD + "II. NHIỆM VỤ\n1. Tuyên truyền\n- Tổ chức tuyên truyền.\n\n"
+    plan = build_plan(read_text("kh.txt", body + closing + printed))
+    assert [(n.label, n.text) for n in plan.notes] == kept
+    assert [n.id for n in plan.notes] == [f"GC{i}" for i in range(1, len(kept) + 1)]
+    assert not [w for w in plan.warnings if w.code == "W203"]
+    assert all(n.text not in plan.text for n in plan.notes)  # not body: matching never sees them
+    assert "Nguyễn Lộc Hà" in " ".join(plan.closing.signer)
+    for n in plan.notes:  # their offsets point into the text with notes, where references are read
+        assert plan.text_with_notes[n.start : n.end] == n.text
+        assert plan.clause_at(n.start + 3) == n
+
+
 def test_text_after_the_signature_that_cannot_be_placed_is_counted():
-    note = "[1] Nghị quyết số 163/2024/QH15 ngày 27/11/2024 của Quốc hội phê duyệt chủ trương đầu tư Chương trình mục tiêu quốc gia phòng, chống ma túy đến năm 2030."
-    text = HEAD + "II. NHIỆM VỤ\n1. Tuyên truyền\n- Tổ chức tuyên truyền.\n\n" + CLOSING_LINES + note + "\n"
+    stray = ("Bản sao này được chụp từ bản gốc lưu tại Văn phòng Ủy ban nhân dân thành phố, có giá trị như bản "
+             "chính theo quy định của pháp luật.")
+    text = HEAD + "II. NHIỆM VỤ\n1. Tuyên truyền\n- Tổ chức tuyên truyền.\n\n" + CLOSING_LINES + stray + "\n"
     plan = build_plan(read_text("kh.txt", text))
-    assert [w.message.split()[0] for w in plan.warnings if w.code == "W203"] == [str(len(note))]
+    assert [w.message.split()[0] for w in plan.warnings if w.code == "W203"] == [str(len(stray))]
+    assert plan.notes == ()
 
 
 @pytest.mark.parametrize(

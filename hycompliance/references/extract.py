@@ -393,10 +393,11 @@ def extract(
 
 
 def extract_plan(plan: Plan, registry: Registry | None = None, *, rules: Rules | None = None) -> list[Citation]:
-    """``extract`` over ``plan.text``, each mention placed on its page and clause."""
+    """``extract`` over the plan's text and its notes (footnotes after the signature), each mention placed on
+    its page and clause (a note's ``GC<n>``)."""
     own_key = canonical_key(plan.header.number, rules or load_rules()) if plan.header.number else None
     out = []
-    for c in extract(plan.text, registry=registry, own_key=own_key, rules=rules):
+    for c in extract(plan.text_with_notes, registry=registry, own_key=own_key, rules=rules):
         clause = plan.clause_at(c.start)
         out.append(replace(c, page=clause.page if clause else 1, clause=clause.id if clause else None))
     return out

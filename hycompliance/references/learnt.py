@@ -47,8 +47,9 @@ def document_text(doc: Document) -> str:
 def learnt_rows(plan: Plan, origin: str, *, text: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """The registry rows one document gives (computed where the document is parsed, e.g. a scan worker):
     the documents it cites with a date, itself, which of them it cites with which date, and the relations
-    it states. ``text``: the file's text as printed (``document_text``), when at hand; else the plan's."""
-    citations, relations = learn(text or plan.text, own_key=plan.header.number, own_date=plan.header.date, origin=origin)
+    it states. ``text``: the file's text as printed (``document_text``), when at hand; else the plan's, with
+    its notes (a footnote often gives a document's full date)."""
+    citations, relations = learn(text or plan.text_with_notes, own_key=plan.header.number, own_date=plan.header.date, origin=origin)
     now = _now()
     docs: dict[tuple[str, str], dict[str, Any]] = {}
     for c in citations:
