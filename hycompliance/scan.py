@@ -37,6 +37,7 @@ from hycompliance.discovery import Discovery, discover
 from hycompliance.inventory import DocState, withdraw_missing
 from hycompliance.errors import Code, HyError
 from hycompliance.scope_store import scope_overrides
+from hycompliance.references.in_force import refresh_validity
 from hycompliance.references.learnt import learnt_rows, record as record_learnt
 from hycompliance.store import (
     Stamp,
@@ -360,11 +361,13 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
         _execute(tasks, workers, lambda task, rows, seconds: record(task.doc_id, task.path, rows, seconds))
     finally:
         bar.close()
+    # what the documents read say of those the plans cite (repealed, amended) reaches every plan's findings
+    in_force = refresh_validity(db, plan.id, context.registry)
     summary = {"run": run_id, "plan": plan.key, "scanned": scanned, "skipped": skipped, "failed": len(errors),
                "errors": sorted(errors, key=lambda e: e["file"]), "seconds": round(time.perf_counter() - started, 3),
                "discovered": len(files), "ignored": ignored,
                "ignored_files": [entry.as_dict() for entry in found.skipped], "suspect": suspect,
                "interrupted": interrupted, "withdrawn": moved["withdrawn"], "restored": moved["restored"],
-               "db": str(db_path), "write_seconds": round(writing, 3)}
+               "db": str(db_path), "write_seconds": round(writing, 3), "validity_findings": in_force}
     finish_run(db, run_id, summary)
     return summary

@@ -340,6 +340,13 @@ def cell_row(doc_id: int, req_id: int, cell: Cell) -> dict[str, Any]:
             "applicable": int(cell.applicable), "suspect": 0, "source": cell.source}
 
 
+def finding_row(doc_id: int, f: Finding) -> dict[str, Any]:
+    """The ``findings`` row of one finding of document ``doc_id``."""
+    return {"document_id": doc_id, "code": f.code, "severity": f.severity, "message": f.message,
+            "as_written": f.as_written, "page": f.page, "clause": f.clause, "key": f.key, "expected": f.expected,
+            "mentions": f.count, "clauses": json.dumps(list(f.clauses), ensure_ascii=False), "corrected": f.corrected}
+
+
 def result_rows(
     doc_id: int,
     plan: Plan,
@@ -382,12 +389,7 @@ def result_rows(
          "flags": json.dumps(list(c.flags), ensure_ascii=False), "intended": c.intended}
         for c in citations
     ]
-    finds = [
-        {"document_id": doc_id, "code": f.code, "severity": f.severity, "message": f.message,
-         "as_written": f.as_written, "page": f.page, "clause": f.clause, "key": f.key, "expected": f.expected,
-         "mentions": f.count, "clauses": json.dumps(list(f.clauses), ensure_ascii=False), "corrected": f.corrected}
-        for f in findings
-    ]
+    finds = [finding_row(doc_id, f) for f in findings]
     matches = [cell_row(doc_id, requirement_ids[c.requirement], c) for c in cells if c.requirement in requirement_ids]
     return {"document": document, "clauses": clauses, "citations": cites, "findings": finds, "matches": matches}
 

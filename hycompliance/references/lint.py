@@ -307,6 +307,21 @@ def _grouped(hits: list[_Hit]) -> list[Finding]:
     return out
 
 
+VALIDITY_CODES = ("repealed_document", "partly_repealed_document", "amended_document")
+
+
+def validity_findings(citations: Sequence[Citation], registry: Registry, *, own_key: str | None,
+                      own_date: str | None, rules: Rules | None = None) -> list[Finding]:
+    """The validity findings (``VALIDITY_CODES``) of citations already checked (a stored document's): each
+    mention is taken to mean the document of its corrected form (``intended``), else its own key; a blank
+    self-reference means the plan itself. The same judgement as ``check``'s, for a registry that has
+    learnt more since the citations were checked."""
+    rules = rules or load_rules()
+    meant = [None if UNFILLED_FLAG in c.flags else (canonical_key(c.intended, rules) if c.intended else None) or c.key
+             for c in citations]
+    return _grouped(_validity(list(citations), meant, registry, own_key, own_date, rules))
+
+
 def _validity(citations: list[Citation], meant: list[str | None], registry: Registry, own_key: str | None,
               own_date: str | None, rules: Rules) -> list[_Hit]:
     """repealed_document / partly_repealed_document / amended_document: what the registry learnt from the
