@@ -133,3 +133,70 @@ def test_validity_of_stored_citations(written, intended, plan_date, codes):
     found = validity_findings([c], registry, own_key="12/KH-UBND", own_date=plan_date)
     assert [f.code for f in found] == codes
     assert all(f.key == "56/2015/TT-BCT" for f in found)
+
+
+# What an acting document says (as real texts word it), a plan citing the document acted upon, and the
+# findings the linter must raise on that plan: (code, key, severity, the acting document named).
+PLAN_HEAD = "ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN\nSố: 35/KH-UBND\nHưng Yên, ngày 10 tháng 3 năm 2026\n\nKẾ HOẠCH\n"
+ACTS = [
+    # amended: information naming the amending decree
+    ("Số: 116/2024/NĐ-CP\nHà Nội, ngày 17 tháng 9 năm 2024\nNGHỊ ĐỊNH\nSửa đổi, bổ sung một số điều của Nghị định "
+     "số 138/2020/NĐ-CP ngày 27 tháng 11 năm 2020 của Chính phủ quy định về tuyển dụng, sử dụng và quản lý công chức",
+     "Căn cứ Nghị định số 138/2020/NĐ-CP ngày 27/11/2020 của Chính phủ quy định về tuyển dụng công chức;",
+     [("amended_document", "138/2020/NĐ-CP", "info", "116/2024/NĐ-CP ngày 17/09/2024")]),
+    # replaced in whole: the document is no longer in force, the finding names what replaced it
+    ("Số: 1610/QĐ-TTPVHCC\nHà Nội, ngày 05 tháng 6 năm 2025\nQUYẾT ĐỊNH\nĐiều 3. Quyết định này có hiệu lực kể từ "
+     "ngày ký, thay thế Quyết định số 1234/QĐ-TTPVHCC ngày 02 tháng 4 năm 2025 của Trung tâm.",
+     "Thực hiện Quyết định số 1234/QĐ-TTPVHCC ngày 02/4/2025 của Trung tâm Phục vụ hành chính công;",
+     [("repealed_document", "1234/QĐ-TTPVHCC", "warning", "1610/QĐ-TTPVHCC ngày 05/06/2025")]),
+    # a repeal that takes effect after the plan's date: the plan cited a document then in force
+    ("Số: 16/2024/TT-BCA\nHà Nội, ngày 15 tháng 5 năm 2024\nTHÔNG TƯ\nĐiều 9. Thông tư này có hiệu lực thi hành "
+     "kể từ ngày 01 tháng 7 năm 2026. Thông tư số 06/2021/TT-BCA ngày 21 tháng 01 năm 2021 của Bộ trưởng Bộ "
+     "Công an hết hiệu lực kể từ ngày Thông tư này có hiệu lực thi hành.",
+     "Căn cứ Thông tư số 06/2021/TT-BCA ngày 21/01/2021 của Bộ trưởng Bộ Công an;",
+     []),
+]
+
+
+@pytest.mark.parametrize("acting, citing, wanted", ACTS, ids=["amended", "replaced", "repealed-later"])
+def test_learnt_relation_gives_the_validity_finding(acting, citing, wanted):
+    from hycompliance.ingest.text import read_text
+    from hycompliance.references import extract_plan, lint
+    from hycompliance.references.relations import learn
+    from hycompliance.structure import build_plan
+
+    _, relations = learn(acting)
+    registry = Registry(relations=tuple(relations))
+    plan = build_plan(read_text("kh.txt", PLAN_HEAD + citing + "\nI. NHIỆM VỤ\n- Triển khai thực hiện.\n"))
+    found = [f for f in lint(plan, extract_plan(plan, registry), registry) if f.code in
+             ("repealed_document", "partly_repealed_document", "amended_document")]
+    assert [(f.code, f.key, f.severity) for f in found] == [w[:3] for w in wanted]
+    for f, w in zip(found, wanted):
+        assert w[3] in f.message
+
+
+def test_a_plan_carrying_out_a_resolution_is_learnt_as_implementing_it():
+    from hycompliance.references.relations import learn
+
+    text = ("Số: 987/KH-UBND\nNghệ An, ngày 20 tháng 11 năm 2025\nKẾ HOẠCH\nTriển khai Kế hoạch hành động số "
+            "328-KH/TU ngày 24/4/2025 của Ban chấp hành Đảng bộ tỉnh Nghệ An về việc thực hiện Nghị quyết số 57-NQ/TW, "
+            "ngày 22/12/2024 của Bộ Chính trị trên địa bàn tỉnh;")
+    _, relations = learn(text)
+    # the plan states no date it takes effect; the symbol's "/TU" before "ngày 24/4/2025" is not "từ ngày"
+    assert [(r.source_key, r.kind, r.target_key, r.effective) for r in relations] == [
+        ("987/KH-UBND", "implements", "328-KH/TU", None), ("328-KH/TU", "implements", "57-NQ/TW", "2025-04-24")]
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("Số: 12/2025/QĐ-UBND\nHưng Yên, ngày 20 tháng 11 năm 2025\nQUYẾT ĐỊNH\nĐiều 3. Bãi bỏ Quyết định số "
+     "05/2021/QĐ-UBND ngày 10/3/2021 của UBND tỉnh kể từ ngày 01 tháng 12 năm 2025.",
+     ("12/2025/QĐ-UBND", "repeals", "05/2021/QĐ-UBND", "whole", "2025-12-01")),
+    ("Số: 80/2025/QĐ-UBND\nĐồng Tháp, ngày 02 tháng 12 năm 2025\nQUYẾT ĐỊNH\nĐiều 2. Quyết định này có hiệu lực "
+     "kể từ ngày ký. Bãi bỏ Điều 5 của Quyết định số 15/2025/QĐ-UBND ngày 13/3/2025 của UBND tỉnh.",
+     ("80/2025/QĐ-UBND", "repeals", "15/2025/QĐ-UBND", "part", "2025-12-02")),
+])
+def test_repeal_takes_effect_from_the_date_the_text_gives(text, wanted):
+    from hycompliance.references.relations import learn
+
+    (r,) = learn(text)[1]
+    assert (r.source_key, r.kind, r.target_key, r.scope, r.effective) == wanted

@@ -180,6 +180,16 @@ GRAMMAR = [
     # the year in a normative symbol is the year it was issued
     ("Quyết định số 46/2002/QĐ-UBND ngày 12/09/2022 của UBND tỉnh", {"symbol_year_mismatch"}),
     ("Nghị định số 80/2021/NĐ-CP ngày 26/8/2021 của Chính phủ", set()),
+    # the Politburo (Bộ Chính trị) signs /TW; Bộ Công Thương's circulars /BCT (the same letters, another system)
+    ("Quy định số 178-QĐ/TW ngày 27/6/2024 của Bộ Chính trị về kiểm soát quyền lực", set()),
+    ("Nghị quyết số 57-NQ/TU ngày 22/12/2024 của Bộ Chính trị về đột phá phát triển khoa học", {"wrong_issuer"}),
+    ("Thông tư số 56/2015/TT-BCT ngày 31 tháng 12 năm 2015 của Bộ Công Thương", set()),
+    # a commune's or agency's Party committee signs /ĐU; the National Assembly QH with its term
+    ("Nghị quyết số 12-NQ/ĐU ngày 20/4/2023 của Đảng ủy Khối các cơ quan tỉnh", set()),
+    ("Nghị quyết số 197/2025/QH15 của Quốc hội về một số cơ chế, chính sách đặc biệt", set()),
+    # steering committees and their working groups the grammar does not list: in doubt, no error
+    ("Thông báo số 30-TB/TGV ngày 13/6/2025 của Tổ giúp việc Ban chỉ đạo Trung ương", set()),
+    ("Kế hoạch số 01-KH/BCĐ ngày 28/06/2025 của Ban Chỉ đạo phát triển khoa học, công nghệ", set()),
 ]
 
 

@@ -295,7 +295,8 @@ def _states_facts_key(key: str) -> bool:
 
 
 def _explicit_date(folded: str, lo: int, hi: int) -> str | None:
-    m = re.search(rf"(?:ke{P.WS})?tu{P.WS}ngay{P.WS}{P.DATE}", folded[lo:hi])
+    # "(kể) từ ngày 01/7/2025", not the issuer code of a symbol before a date ("328-KH/TU ngày 24/4/2025")
+    m = re.search(rf"(?<![\w/-])(?:ke{P.WS})?tu{P.WS}ngay{P.WS}{P.DATE}", folded[lo:hi])
     return iso_date(m) if m else None
 
 
