@@ -95,6 +95,11 @@ def test_scan_stores_validity_findings_with_the_plans_findings(tmp_path, togethe
     page = client(create_app(db)).get(f"/documents/{whole['document_id']}").text
     assert f'{html.escape(whole["message"])} <code class="small muted">repealed_document</code>' in page
     assert html.escape(part["message"]) in page
+    # the finding links the registry's page of the document: what repealed it, from when
+    app = client(create_app(db))
+    repealed = app.get("/registry?key=56/2015/TT-BCT").text.split("<h2>", 2)[1]
+    assert '<a href="/registry?key=61/2025/TT-BCT">61/2025/TT-BCT</a></td><td>bãi bỏ toàn bộ</td><td>2025-12-02</td>' in repealed
+    assert "<td>bãi bỏ một phần</td>" in app.get("/registry?key=21/2017/TT-BCT").text.split("<h2>", 2)[1]
     # a scan that learns nothing new keeps them (judged again, not added twice)
     again = _scan(db, [plans, legal])
     assert again["scanned"] == 0 and again["validity_findings"] == 2
