@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 BlockKind = Literal["line", "paragraph", "table"]
-Region = Literal["header", "body"]
+Region = Literal["header", "body", "note"]  # note: a footnote (DOCX), kept as the plan's notes
 
 
 @dataclass(frozen=True)

@@ -264,6 +264,9 @@ def build_plan(doc: Document) -> Plan:
         text = _clean(block.text)
         if not text:
             continue
+        if block.region == "note":  # a footnote the reader found (DOCX): a note wherever it stands
+            closing.take_note(text, block.page)
+            continue
         if closing.starts_closing(text):
             closing.mode = "recipients"
             rest = text[len(cfg["recipients_marker"]) :].lstrip("*_: ")

@@ -142,6 +142,11 @@ class ClosingReader:
             self.left_out += len(text)
         return "closing"
 
+    def take_note(self, text: str, page: int) -> None:
+        """A footnote the reader placed apart (``region="note"``), with or without its printed mark."""
+        mark = note_mark(text, self.cfg["note_markers"]) or ("", text)
+        self.notes.append((mark[0], [mark[1]], page))
+
     def note_clauses(self, start: int) -> tuple[Clause, ...]:
         """The notes as clauses ``GC1``, ``GC2``... (in order), their offsets from ``start`` (one a line)."""
         out = []

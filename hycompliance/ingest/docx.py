@@ -6,6 +6,7 @@
   cell appears once (spanned columns and continued vertical merges are ``""``).
 - Runs typed in TCVN3 fonts (``.VnTime``, ``.VnArialH`` ...) or VNI fonts (``VNI-Times``) are converted.
 - ``Block.page`` counts the page breaks the file records (explicit, rendered, section); 1 if none.
+- Footnotes come after the body, ``region="note"``, numbered as printed (``hycompliance.ingest.docx_notes``).
 
 >>> doc = read_docx("corpora/87-KH-UBND-2023.docx", Limits())  # doctest: +SKIP
 >>> doc.blocks[0]  # doctest: +SKIP
@@ -29,6 +30,7 @@ from lxml.etree import XMLSyntaxError, _Element
 
 from hycompliance.budgets import budgets
 from hycompliance.errors import Code, HyError
+from hycompliance.ingest.docx_notes import footnote_blocks
 from hycompliance.ingest.limits import DOCX_MAIN_PART, Limits
 from hycompliance.ingest.legacy import Legacy, tcvn3_to_unicode, vni_to_unicode
 from hycompliance.ingest.numbering import Numbering
@@ -88,6 +90,7 @@ class Reader:
     sections_ended: int = 0
     pages: PageCounter = field(default_factory=PageCounter)
     style_fonts: dict[str, str | None] = field(default_factory=dict)  # paragraph style id → font
+    footnote_refs: list[tuple[str, int]] = field(default_factory=list)  # (footnote id, page), in body order
 
 
 def read_docx(path: str, limits: Limits) -> Document:
@@ -98,6 +101,7 @@ def read_docx(path: str, limits: Limits) -> Document:
         numbering = Numbering.from_xml(_numbering_root(document))
         reader = Reader(document, numbering, section_types=_section_types(document))
         blocks = list(_body_blocks(reader))
+        blocks += footnote_blocks(document, reader.footnote_refs, lambda p: _paragraph(p, reader)[1])
     except HyError:
         raise
     except (PackageNotFoundError, KeyError, ValueError, XMLSyntaxError, zipfile.BadZipFile, AttributeError) as exc:
@@ -331,6 +335,9 @@ def _run_child(child: _Element, reader: Reader) -> str:
             reader.pages.explicit()
             return ""
         return "\n" if kind == "textWrapping" else ""
+    if tag == qn("w:footnoteReference"):  # the mark in the text; the note itself is read after the body
+        reader.footnote_refs.append((child.get(qn("w:id")) or "", reader.pages.page))
+        return ""
     if tag == qn("w:lastRenderedPageBreak"):
         reader.pages.rendered()
         return ""
