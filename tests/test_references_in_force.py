@@ -205,3 +205,39 @@ def test_repeal_takes_effect_from_the_date_the_text_gives(text, wanted):
 
     (r,) = learn(text)[1]
     assert (r.source_key, r.kind, r.target_key, r.scope, r.effective) == wanted
+
+
+# Real legal texts as printed (hard-wrapped lines, table cells), and the relations they state: a wrongly
+# learnt relation would raise a false "repealed" or name the wrong amending document on every plan.
+RELATION_TEXTS = [
+    # Quyết định 4422/QĐ-BVHTTDL cites a decree amending another over a hard wrap: the decree amends, not the decision
+    ("Số: 4422/QĐ-BVHTTDL\nHà Nội, ngày 21 tháng 11 năm 2025\nQUYẾT ĐỊNH\n- Bảo đảm các điều kiện về\n"
+     "phòng, chống cháy nổ và an ninh, trật tự theo quy định tại Nghị định số 96/2016/NĐ-CP ngày 01 tháng 7 năm 2016 của Chính\n"
+     "phủ quy định điều kiện về an ninh, trật tự đối với một số ngành, nghề đầu tư\n"
+     "kinh doanh có điều kiện và Nghị định số 56/2023/NĐ-CP\n"
+     "ngày 24 tháng 7 năm 2023 của Chính phủ sửa đổi, bổ sung một số điều của Nghị định\n"
+     "số 96/2016/NĐ-CP ngày 01 tháng 7 năm 2016\n",
+     {("56/2023/NĐ-CP", "amends", "96/2016/NĐ-CP", "part")}),
+    # Quyết định 1486/QĐ-UBND: the circular closes a cell; the next cell lists procedures "bị bãi bỏ"
+    ("Số: 1486/QĐ-UBND\nHà Nội, ngày 20 tháng 11 năm 2025\nQUYẾT ĐỊNH\n- Thông tư số 105/2025/TT-BTC ngày 31/10/2025 "
+     "của Bộ Tài chính. | **2. Danh mục thủ tục hành chính bị bãi bỏ** | **STT** | **Mã TTHC** |\n",
+     set()),
+    # a basis line ("Căn cứ") naming a decree that amends another: the decree's act, never the decision's own
+    ("Số: 80/2025/QĐ-UBND\nĐồng Tháp, ngày 02 tháng 12 năm 2025\nQUYẾT ĐỊNH\n*Căn cứ Nghị định số 187/2025/NĐ-CP ngày\n"
+     "01/7/2025 của Chính phủ sửa đổi, bổ sung một số điều của Nghị định số\n"
+     "78/2025/NĐ-CP ngày 01/4/2025 của Chính phủ quy định chi tiết một số điều;*\n",
+     {("187/2025/NĐ-CP", "amends", "78/2025/NĐ-CP", "part")}),
+    # replacing a list inside a decision replaces part of it
+    ("Số: 3005/QĐ-UBND\nPhú Thọ, ngày 10 tháng 11 năm 2025\nQUYẾT ĐỊNH\nĐiều 3. Quyết định này có hiệu lực kể từ ngày ký, "
+     "thay thế Danh mục TTHC có số thứ tự 01,02 lĩnh vực Tổ chức cán bộ tại Quyết định số 1740/QĐ-UBND ngày 30/6/2025 "
+     "của Chủ tịch UBND tỉnh.\n",
+     {("3005/QĐ-UBND", "replaces", "1740/QĐ-UBND", "part")}),
+]
+
+
+@pytest.mark.parametrize("text, wanted", RELATION_TEXTS, ids=["wrapped-subject", "table-cell", "basis", "list"])
+def test_relations_stated_by_real_texts(text, wanted):
+    from hycompliance.references.relations import learn
+
+    got = {(r.source_key, r.kind, r.target_key, r.scope) for r in learn(text)[1] if r.kind != "implements"}
+    assert got == wanted

@@ -146,14 +146,45 @@ def effective_date(text: str, own_date: str | None = None) -> str | None:
     return own_date if _SIGNED_RE.search(folded) else None
 
 
+# A line that carries on the sentence of the line before (a hard wrap): it starts in lower case or with the
+# rest of a date or a symbol ("ngày 24 tháng 7 năm 2023 của Chính phủ sửa đổi, ...", "01/7/2025 của Chính
+# phủ ...", "78/2025/NĐ-CP ngày ...").
+_CONTINUES_RE = re.compile(r"\n(?=[ \t]*(?:(?P<date>\d{1,4}/\d|\d{4}\b)|(?P<word>\w)))")
+
+
+def _wrap(m: re.Match[str]) -> str:
+    return " " if m["date"] or m["word"].islower() else "\n"
+
+
+
 def _clauses(text: str) -> list[tuple[int, int]]:
-    """Spans of clauses: lines, split again at ";"."""
+    """Spans of clauses: lines (a hard-wrapped sentence is one), split again at ";"."""
+    joined = _CONTINUES_RE.sub(_wrap, text)  # same length: offsets stay those of ``text``
     spans, pos = [], 0
-    for part in re.split(r"(\n|;)", text):
+    for part in re.split(r"(\n|;)", joined):
         if part not in ("\n", ";"):
             spans.append((pos, pos + len(part)))
         pos += len(part)
     return [(s, e) for s, e in spans if e > s]
+
+
+# Between a citation and a passive verb, the end of a sentence or of a table cell: the verb is about
+# something else ("Thông tư số 105/2025/TT-BTC ... . | **2. Danh mục thủ tục hành chính bị bãi bỏ**").
+_BREAK_RE = re.compile(r"\||[.!?][\s*_]*(?:\d{1,2}\.|[A-ZĐÀ-Ỹ])")
+# What may stand before an active verb whose actor is the document being read: labels and list marks only
+# ("3. Bãi bỏ ...", "**Điều 1. Sửa đổi, bổ sung ...", "- Bãi bỏ ..."), unless the clause names the document
+# itself ("Thông tư này bãi bỏ ...", "Quyết định này có hiệu lực kể từ ngày ký, thay thế ...").
+# Other verbs of the clause may stand there too ("2. Sửa đổi, bổ sung, bãi bỏ một số điều của ...").
+_LABELS_ONLY_RE = re.compile(
+    r"[\s*_#|]*(?:(?:(?:dieu[ \t]+\d{1,3}|\d{1,2}(?:\.\d{1,2})*|[a-zđ]|[ivxlc]{1,6})[*_]*[.):]|[-–+•]|\x00|,|va)[\s*_]*)*")
+
+
+def _only_labels(folded: str, lo: int, hi: int, words: _Words) -> bool:
+    """Is ``folded[lo:hi]`` only labels, list marks and verbs (the clause opens with what it does)?"""
+    lead = folded[lo:hi]
+    for verb in words.verbs:
+        lead = verb.pattern.sub("\x00", lead)
+    return _LABELS_ONLY_RE.fullmatch(lead) is not None
 
 
 def learn(text: str, *, own_key: str | None = None, own_date: str | None = None, origin: str = "",
@@ -191,7 +222,8 @@ def learn(text: str, *, own_key: str | None = None, own_date: str | None = None,
             unnamed = any(text[m.start()].isupper() for m in rules.type_word_re.finditer(folded, gap_start, vstart)) \
                 and not words.self_words.search(gap_text)
             if verb.passive:
-                if not before or vstart - before[-1].end > SUBJECT_GAP or unnamed:
+                if not before or vstart - before[-1].end > SUBJECT_GAP or unnamed \
+                        or _BREAK_RE.search(text, before[-1].end, vstart):
                     continue  # what is acted upon is not the citation before ("... thực hiện Nghị quyết số 57 về ... được sửa đổi")
                 target = before[-1]
                 agent = after_here[0] if after_here and words.agent.match(folded[vend : after_here[0].start]) else None
@@ -212,6 +244,9 @@ def learn(text: str, *, own_key: str | None = None, own_date: str | None = None,
             src_key, src_date = (before[-1].key, before[-1].date) if near else (own_key, own_date)
             if not near and verb.kind != "implements" and not _states_facts(own_key, rules) and not words.self_words.search(tail):
                 continue  # a plan's or programme's "sửa đổi Nghị định số ..." is a task, not a fact
+            if not near and verb.kind != "implements" and not words.self_words.search(folded, lo, vstart) \
+                    and not _only_labels(folded, lo, vstart, words):
+                continue  # "Căn cứ ... của Chính phủ sửa đổi, bổ sung ...": someone else's act, not this document's
             if src_key is None:
                 continue
             for target in after_here:
