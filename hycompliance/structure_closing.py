@@ -28,8 +28,8 @@ APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)(?:\s+(?:số\s*)?(?P<num>[I
 BULLET = re.compile(r"^[-–—•·]\s*(?=\S)")
 SENTENCE_END = re.compile(r"[.;:!?…]\s*[\"”’)]*\s*$")
 SECTION = re.compile(r"^(?:[IVX]{1,5})(?:[.)]|\s*[-–])\s*[A-ZĐÀ-Ỹ]")
-# A footnote's mark: "[1]", "(2)", "(*)", "*" before its text.
-FOOTNOTE = re.compile(r"^(?:\[\d{1,3}\]|\(\d{1,3}\)|\(\*{1,3}\)|\*{1,3}(?=\s))\s*(?=\S)")
+# A footnote's mark: "[1]", "(2)", "(*)", "*", "¹" before its text.
+FOOTNOTE = re.compile(r"^(?:\[\d{1,3}\]|\(\d{1,3}\)|\(\*{1,3}\)|\*{1,3}(?=\s)|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})\s*(?=\S)")
 
 
 def appendix_number(text: str, *, in_body: bool) -> tuple[bool, str | None]:

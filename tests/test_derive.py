@@ -256,11 +256,13 @@ NOTES = [
      "thành phố.\n",
      [("Ghi chú:", "Số liệu tại mục II tính đến ngày 31/12/2024 theo Báo cáo số 412/BC-UBND của Ủy ban nhân "
                    "dân thành phố.")]),
+    ("¹ Quyết định số 1745/QĐ-TTg ngày 15/8/2025 của Thủ tướng Chính phủ.\n",
+     [("¹", "Quyết định số 1745/QĐ-TTg ngày 15/8/2025 của Thủ tướng Chính phủ.")]),
 ]
 
 
 @pytest.mark.parametrize("closing", [CLOSING_LINES, CLOSING_TABLE], ids=["lines", "table"])
-@pytest.mark.parametrize("printed, kept", NOTES, ids=["bracket", "parenthesis-wrapped", "ghi-chu"])
+@pytest.mark.parametrize("printed, kept", NOTES, ids=["bracket", "parenthesis-wrapped", "ghi-chu", "superscript"])
 def test_notes_after_the_signature_are_kept(closing, printed, kept):
     body = HEAD + "II. NHIỆM VỤ\n1. Tuyên truyền\n- Tổ chức tuyên truyền.\n\n"
     plan = build_plan(read_text("kh.txt", body + closing + printed))
