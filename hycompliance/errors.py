@@ -26,7 +26,7 @@ class Code(str, Enum):
     E113_ENCODING = "E113"
     E114_OCR_FAILED = "E114"
     E115_TOO_MANY_PAGES = "E115"
-    E116_SPECIAL_FILE = "E116"
+    # E116 (retired): a special file named to the readers; now E122 at both moments, discovery and reading
     E117_DOCX_ELEMENTS = "E117"
     E118_TIME_BUDGET = "E118"
     E119_MEMORY_BUDGET = "E119"
@@ -34,7 +34,7 @@ class Code(str, Enum):
     # E12x: what a scan skips without reading (files must stay inside the folders given)
     E120_IS_DIRECTORY = "E120"
     E121_SYMLINK = "E121"
-    E122_SPECIAL_FILE = "E122"
+    E122_SPECIAL_FILE = "E122"  # a FIFO, device or socket: skipped by discovery, refused by the readers, never opened
     E123_OUTSIDE = "E123"
     E124_HIDDEN = "E124"
     # E2xx: structure
@@ -76,14 +76,13 @@ MESSAGES: dict[Code, str] = {
     Code.E113_ENCODING: "text encoding not recognised ({detail})",
     Code.E114_OCR_FAILED: "OCR failed ({detail})",
     Code.E115_TOO_MANY_PAGES: "document has {pages} pages, more than the limit of {limit}",
-    Code.E116_SPECIAL_FILE: "not a regular file ({kind}); it was not opened",
     Code.E117_DOCX_ELEMENTS: "DOCX text has more than {limit} XML elements; refused as a possible XML bomb",
     Code.E118_TIME_BUDGET: "analysing the file took longer than the budget of {limit} s",
     Code.E119_MEMORY_BUDGET: "analysing the file needs more than the budget of {limit} MB of memory",
     Code.E125_UNREADABLE: "cannot read the file ({detail})",
     Code.E120_IS_DIRECTORY: "is a directory, not a file",
     Code.E121_SYMLINK: "symbolic link not followed (files must be inside the scanned folders)",
-    Code.E122_SPECIAL_FILE: "not a regular file ({kind}); skipped",
+    Code.E122_SPECIAL_FILE: "not a regular file ({kind}); not opened",
     Code.E123_OUTSIDE: "resolves outside the scanned folders; skipped",
     Code.E124_HIDDEN: "hidden or temporary file; skipped",
     Code.E201_NO_STRUCTURE: "no plan structure found (no sections, items or bullets)",
@@ -160,14 +159,13 @@ MESSAGES_VI: dict[Code, str] = {
     Code.E113_ENCODING: "không nhận ra bảng mã của văn bản ({detail})",
     Code.E114_OCR_FAILED: "nhận dạng chữ thất bại ({detail})",
     Code.E115_TOO_MANY_PAGES: "văn bản có {pages} trang, vượt giới hạn {limit} trang",
-    Code.E116_SPECIAL_FILE: "không phải tệp thông thường ({kind}); không mở tệp này",
     Code.E117_DOCX_ELEMENTS: "nội dung DOCX có hơn {limit} phần tử XML; bị từ chối vì có thể là tệp độc hại",
     Code.E118_TIME_BUDGET: "phân tích tệp lâu hơn giới hạn {limit} giây",
     Code.E119_MEMORY_BUDGET: "phân tích tệp cần nhiều hơn giới hạn {limit} MB bộ nhớ",
     Code.E125_UNREADABLE: "không đọc được tệp ({detail})",
     Code.E120_IS_DIRECTORY: "là một thư mục, không phải tệp",
     Code.E121_SYMLINK: "liên kết tượng trưng không được theo (tệp phải nằm trong thư mục quét)",
-    Code.E122_SPECIAL_FILE: "không phải tệp thông thường ({kind}); bỏ qua",
+    Code.E122_SPECIAL_FILE: "không phải tệp thông thường ({kind}); không mở tệp này",
     Code.E123_OUTSIDE: "trỏ ra ngoài thư mục quét; bỏ qua",
     Code.E124_HIDDEN: "tệp ẩn hoặc tệp tạm; bỏ qua",
     Code.E201_NO_STRUCTURE: "không tìm thấy cấu trúc kế hoạch (không có phần, mục hay gạch đầu dòng)",
@@ -203,6 +201,9 @@ WARNINGS_VI: dict[str, str] = {
 DETAIL_WORDS_VI: dict[str, str] = {
     "text": "văn bản thuần", "binary data": "dữ liệu nhị phân", "a ZIP archive": "tệp nén ZIP",
     "legacy Word .doc": "Word .doc cũ", "empty": "rỗng", "(none)": "(không có)",
+    # the kinds of special file (``discovery.special_kind``)
+    "FIFO": "đường ống có tên (FIFO)", "character device": "thiết bị ký tự", "block device": "thiết bị khối",
+    "socket": "điểm kết nối (socket)", "not a file": "không phải tệp",
 }
 
 
