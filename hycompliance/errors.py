@@ -154,7 +154,7 @@ MESSAGES_VI: dict[Code, str] = {
     Code.E108_SCANNED: "tệp PDF không có lớp chữ (bản quét); cần cài tesseract có dữ liệu tiếng Việt để nhận dạng",
     Code.E109_CORRUPT_DOCX: "tệp DOCX bị hỏng hoặc không phải văn bản Word ({detail})",
     Code.E110_ZIP_BOMB: "tệp DOCX khi giải nén lớn hơn {limit} MB; bị từ chối vì có thể là tệp độc hại",
-    Code.E111_LEGACY_DOC: "định dạng Word .doc cũ; hãy lưu lại thành .docx",
+    Code.E111_LEGACY_DOC: "định dạng {format}; hãy lưu lại thành .docx",
     Code.E112_BINARY: "tệp là dữ liệu nhị phân, không phải văn bản",
     Code.E113_ENCODING: "không nhận ra bảng mã của văn bản ({detail})",
     Code.E114_OCR_FAILED: "nhận dạng chữ thất bại ({detail})",
@@ -201,6 +201,12 @@ WARNINGS_VI: dict[str, str] = {
 DETAIL_WORDS_VI: dict[str, str] = {
     "text": "văn bản thuần", "binary data": "dữ liệu nhị phân", "a ZIP archive": "tệp nén ZIP",
     "legacy Word .doc": "Word .doc cũ", "empty": "rỗng", "(none)": "(không có)",
+    # what a refused file is (``ingest.refused_format``, ``web.uploads.FORM_NAMES``)
+    "RTF (Rich Text Format)": "RTF", "OpenDocument text (.odt)": "văn bản OpenDocument (.odt)",
+    "OpenDocument spreadsheet (.ods)": "bảng tính OpenDocument (.ods)",
+    "OpenDocument presentation (.odp)": "trình chiếu OpenDocument (.odp)",
+    "Excel workbook (.xlsx)": "bảng tính Excel (.xlsx)", "PowerPoint presentation (.pptx)": "trình chiếu PowerPoint (.pptx)",
+    "an OpenDocument file": "tệp OpenDocument", "an Office file that is not a Word document": "tệp Office không phải Word",
     # the kinds of special file (``discovery.special_kind``)
     "FIFO": "đường ống có tên (FIFO)", "character device": "thiết bị ký tự", "block device": "thiết bị khối",
     "socket": "điểm kết nối (socket)", "not a file": "không phải tệp",

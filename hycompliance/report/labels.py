@@ -18,7 +18,8 @@ SECTIONS = MappingProxyType({
     "STATUS": "status", "STALE": "stale", "SUSPECT": "suspect", "MACHINE": "machine", "REVIEWED": "reviewed",
     "DOC_KIND": "doc_kind", "REQUIREMENT_KIND": "requirement_kind", "SEVERITY": "severity", "GROUP": "group",
     "COMPARE": "compare", "COLUMN": "column", "HEADING": "heading", "REASON": "reason", "SHEET": "sheet",
-    "YES": "yes_word", "NO": "no_word", "PAGE": "page", "LINT_WORDS": "lint_words",
+    "YES": "yes_word", "NO": "no_word", "PAGE": "page", "LINT_WORDS": "lint_words", "WEB": "web", "ROLE": "role",
+    "UPLOAD_STATE": "upload_state",
 })
 
 

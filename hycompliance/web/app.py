@@ -152,8 +152,8 @@ def templates() -> Jinja2Templates:
     env.filters["warning"] = labels.warning_text
     env.globals.update(S=labels.STATUS, C=labels.COLUMN, H=labels.HEADING, K=labels.DOC_KIND, G=labels.GROUP,
                        SEV=labels.SEVERITY, RK=labels.REQUIREMENT_KIND, CMP=labels.COMPARE, STALE=labels.STALE,
-                       SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, P=labels.PAGE, num=labels.number, pct=labels.percent, heat=_heat,
-                       ROLE=auth.ROLE_WORDS)
+                       SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, P=labels.PAGE, W=labels.WEB, LINT=labels.LINT_WORDS,
+                       ROLE=labels.ROLE, num=labels.number, pct=labels.percent, heat=_heat)
     return Jinja2Templates(env=env, context_processors=[_page_context])
 
 
@@ -165,7 +165,7 @@ def _page_context(request: Request) -> dict[str, Any]:
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
     if request.method == "GET":
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    return Response("Cần đăng nhập.", status_code=401, media_type="text/plain; charset=utf-8")
+    return Response(message("sign_in_required"), status_code=401, media_type="text/plain; charset=utf-8")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -173,11 +173,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if request.headers.get("accept", "").startswith("application/json"):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
     if exc.status_code == 413:
-        text = f"Tệp lớn hơn giới hạn {MAX_UPLOAD_MB} MB."
+        text = message("too_large").format(limit=request.app.state.settings.max_upload_mb)
     elif exc.status_code in (400, 403, 404, 429, 503):
         text = exc.detail
     else:
-        text = "Đã có lỗi xảy ra."
+        text = message("failed")
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"status": exc.status_code, "message": text}, status_code=exc.status_code)
 
