@@ -13,6 +13,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -168,16 +169,23 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
     return Response(message("sign_in_required"), status_code=401, media_type="text/plain; charset=utf-8")
 
 
+def _refusal_words(request: Request, exc: HTTPException) -> str:
+    """What a refusal says to people: this app's own sentence, never Starlette's English default phrase
+    ("Not Found" for an unknown address)."""
+    if exc.status_code == 413:
+        return message("too_large").format(limit=request.app.state.settings.max_upload_mb)
+    if exc.status_code == 404 and exc.detail == HTTPStatus.NOT_FOUND.phrase:
+        return message("not_found")
+    if exc.status_code in (400, 403, 404, 429, 503) and exc.detail != HTTPStatus(exc.status_code).phrase:
+        return str(exc.detail)
+    return message("failed")
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    text = _refusal_words(request, exc)
     if request.headers.get("accept", "").startswith("application/json"):
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-    if exc.status_code == 413:
-        text = message("too_large").format(limit=request.app.state.settings.max_upload_mb)
-    elif exc.status_code in (400, 403, 404, 429, 503):
-        text = exc.detail
-    else:
-        text = message("failed")
+        return JSONResponse({"error": text}, status_code=exc.status_code)
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"status": exc.status_code, "message": text}, status_code=exc.status_code)
 
