@@ -34,10 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hycompliance.database import writable
 from hycompliance.errors import Code, HyError
 from hycompliance.report import labels
-from hycompliance.web import auth
+from hycompliance.web import auth, fragments
 from hycompliance.web.cache import PageCache
 from hycompliance.web.routes import ROUTES
-from hycompliance.store import REVIEWER_ENV
+from hycompliance.store import REVIEW_STATUSES, REVIEWER_ENV
 from hycompliance.web.messages import message
 from hycompliance.web.schema import connect, open_web_readable
 from hycompliance.web.uploads import MAX_UPLOAD_MB, requeue, run_upload
@@ -154,7 +154,10 @@ def templates() -> Jinja2Templates:
     env.globals.update(S=labels.STATUS, C=labels.COLUMN, H=labels.HEADING, K=labels.DOC_KIND, G=labels.GROUP,
                        SEV=labels.SEVERITY, RK=labels.REQUIREMENT_KIND, CMP=labels.COMPARE, STALE=labels.STALE,
                        SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, P=labels.PAGE, W=labels.WEB, LINT=labels.LINT_WORDS,
-                       ROLE=labels.ROLE, num=labels.number, pct=labels.percent, heat=_heat)
+                       ROLE=labels.ROLE, num=labels.number, pct=labels.percent, heat=_heat,
+                       chip=fragments.chips(labels.STATUS), marked=fragments.marked,
+                       choices=fragments.decision_choices(REVIEW_STATUSES, labels.STATUS,
+                                                          {"justified": labels.PAGE["justified_hint"]}))
     return Jinja2Templates(env=env, context_processors=[_page_context])
 
 
