@@ -6,6 +6,7 @@ in the README. ``HyError`` is the only exception the library raises on purpose f
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 
@@ -213,6 +214,25 @@ DETAIL_WORDS_VI: dict[str, str] = {
 }
 
 
+# Causes of a database failure (``database.cause``) as a page says them; {0} is the number in the cause.
+DETAIL_PATTERNS_VI: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"database is busy: another writer kept it locked for more than (\S+) s"),
+     "cơ sở dữ liệu đang bận: một tiến trình khác giữ quyền ghi quá {0} giây"),
+    (re.compile(r"disk is full"), "ổ đĩa đã đầy"),
+    (re.compile(r"database is read-only"), "cơ sở dữ liệu chỉ cho phép đọc"),
+)
+
+
+def _detail_vi(value: str, words: dict[str, str]) -> str:
+    if value in words:
+        return words[value]
+    for pattern, template in DETAIL_PATTERNS_VI:
+        found = pattern.fullmatch(value)
+        if found:
+            return template.format(*found.groups())
+    return value
+
+
 class _Blank(dict):
     """Details for a message; one that was not recorded shows as "?" rather than as a placeholder."""
 
@@ -221,7 +241,7 @@ class _Blank(dict):
 
 
 def _filled(template: str, details: dict[str, object], words: dict[str, str] | None = None) -> str:
-    shown = {k: (words or {}).get(v, v) if isinstance(v, str) else v for k, v in details.items()}
+    shown = {k: _detail_vi(v, words) if isinstance(v, str) and words is not None else v for k, v in details.items()}
     try:
         return template.format_map(_Blank(shown))
     except (KeyError, IndexError):
