@@ -7,6 +7,9 @@ not read is listed with its code, so nothing disappears into a count:
 
 - E104 an extension other than .pdf/.docx/.txt, E121 a symbolic link, E122 a FIFO, device or socket,
   E123 a real path outside the roots, E124 a hidden or temporary file (or a hidden folder, listed once).
+
+``special_kind`` is the one test of "special file": the readers (``hycompliance.ingest``) use it too, and
+refuse such a file named to them directly with the same code, E122, and the same words.
 """
 
 from __future__ import annotations
@@ -17,30 +20,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hycompliance.errors import Code, HyError
+from hycompliance.errors import Code, HyError, message_vi
 
 SUPPORTED = (".pdf", ".docx", ".txt")
 HIDDEN_PREFIXES = (".", "~$")
+# What each kind of special file is called in the E122 line (errors.DETAIL_WORDS_VI says it in Vietnamese).
 SPECIAL_KINDS = ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
                  (stat.S_ISSOCK, "socket"))
+NOT_A_FILE = "not a file"  # neither regular nor one of the kinds above (the E122 line's kind)
 
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file the scan did not read, and why (``code`` is an ``errors.Code`` value, ``line`` what people see)."""
+    """A file the scan did not read, and why (``code`` is an ``errors.Code`` value; ``message`` and ``line``
+    for logs and the CLI, ``text`` the same in Vietnamese for people)."""
 
     file: str
     code: str
     message: str
     line: str
+    text: str
 
     @classmethod
     def of(cls, path: Path, code: Code, **details: object) -> Skipped:
         error = HyError(code, str(path), **details)
-        return cls(str(path), code.value, error.message, error.line())
+        return cls(str(path), code.value, error.message, error.line(), message_vi(code.value, details))
 
     def as_dict(self) -> dict[str, str]:
-        return {"file": self.file, "code": self.code, "message": self.message}
+        """The run summary's entry: ``message`` (English) for the JSON summary and logs, ``text`` for pages."""
+        return {"file": self.file, "code": self.code, "message": self.message, "text": self.text}
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,9 @@ class Discovery:
     roots: list[Path]  # the real paths of the folders and files given (not the links among them)
 
 
-def _special_kind(mode: int) -> str | None:
+def special_kind(mode: int) -> str | None:
+    """"FIFO", "character device", "block device" or "socket" for a special file (never to be opened: a
+    FIFO blocks, a device may never end), None for anything else."""
     for test, kind in SPECIAL_KINDS:
         if test(mode):
             return kind
@@ -70,9 +80,8 @@ def _judge(path: Path, roots: list[Path], hidden: bool) -> Path | Skipped:
         return Skipped.of(path, Code.E101_NOT_FOUND)
     if stat.S_ISLNK(info.st_mode):
         return Skipped.of(path, Code.E121_SYMLINK)
-    kind = _special_kind(info.st_mode)
-    if kind is not None or not stat.S_ISREG(info.st_mode):
-        return Skipped.of(path, Code.E122_SPECIAL_FILE, kind=kind or "unknown kind")
+    if not stat.S_ISREG(info.st_mode):
+        return Skipped.of(path, Code.E122_SPECIAL_FILE, kind=special_kind(info.st_mode) or NOT_A_FILE)
     if not _inside(path, roots):
         return Skipped.of(path, Code.E123_OUTSIDE)
     if hidden:

@@ -6,6 +6,7 @@ in the README. ``HyError`` is the only exception the library raises on purpose f
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 
@@ -26,7 +27,7 @@ class Code(str, Enum):
     E113_ENCODING = "E113"
     E114_OCR_FAILED = "E114"
     E115_TOO_MANY_PAGES = "E115"
-    E116_SPECIAL_FILE = "E116"
+    # E116 (retired): a special file named to the readers; now E122 at both moments, discovery and reading
     E117_DOCX_ELEMENTS = "E117"
     E118_TIME_BUDGET = "E118"
     E119_MEMORY_BUDGET = "E119"
@@ -34,7 +35,7 @@ class Code(str, Enum):
     # E12x: what a scan skips without reading (files must stay inside the folders given)
     E120_IS_DIRECTORY = "E120"
     E121_SYMLINK = "E121"
-    E122_SPECIAL_FILE = "E122"
+    E122_SPECIAL_FILE = "E122"  # a FIFO, device or socket: skipped by discovery, refused by the readers, never opened
     E123_OUTSIDE = "E123"
     E124_HIDDEN = "E124"
     # E2xx: structure
@@ -76,14 +77,13 @@ MESSAGES: dict[Code, str] = {
     Code.E113_ENCODING: "text encoding not recognised ({detail})",
     Code.E114_OCR_FAILED: "OCR failed ({detail})",
     Code.E115_TOO_MANY_PAGES: "document has {pages} pages, more than the limit of {limit}",
-    Code.E116_SPECIAL_FILE: "not a regular file ({kind}); it was not opened",
     Code.E117_DOCX_ELEMENTS: "DOCX text has more than {limit} XML elements; refused as a possible XML bomb",
     Code.E118_TIME_BUDGET: "analysing the file took longer than the budget of {limit} s",
     Code.E119_MEMORY_BUDGET: "analysing the file needs more than the budget of {limit} MB of memory",
     Code.E125_UNREADABLE: "cannot read the file ({detail})",
     Code.E120_IS_DIRECTORY: "is a directory, not a file",
     Code.E121_SYMLINK: "symbolic link not followed (files must be inside the scanned folders)",
-    Code.E122_SPECIAL_FILE: "not a regular file ({kind}); skipped",
+    Code.E122_SPECIAL_FILE: "not a regular file ({kind}); not opened",
     Code.E123_OUTSIDE: "resolves outside the scanned folders; skipped",
     Code.E124_HIDDEN: "hidden or temporary file; skipped",
     Code.E201_NO_STRUCTURE: "no plan structure found (no sections, items or bullets)",
@@ -155,19 +155,18 @@ MESSAGES_VI: dict[Code, str] = {
     Code.E108_SCANNED: "tệp PDF không có lớp chữ (bản quét); cần cài tesseract có dữ liệu tiếng Việt để nhận dạng",
     Code.E109_CORRUPT_DOCX: "tệp DOCX bị hỏng hoặc không phải văn bản Word ({detail})",
     Code.E110_ZIP_BOMB: "tệp DOCX khi giải nén lớn hơn {limit} MB; bị từ chối vì có thể là tệp độc hại",
-    Code.E111_LEGACY_DOC: "định dạng Word .doc cũ; hãy lưu lại thành .docx",
+    Code.E111_LEGACY_DOC: "định dạng {format}; hãy lưu lại thành .docx",
     Code.E112_BINARY: "tệp là dữ liệu nhị phân, không phải văn bản",
     Code.E113_ENCODING: "không nhận ra bảng mã của văn bản ({detail})",
     Code.E114_OCR_FAILED: "nhận dạng chữ thất bại ({detail})",
     Code.E115_TOO_MANY_PAGES: "văn bản có {pages} trang, vượt giới hạn {limit} trang",
-    Code.E116_SPECIAL_FILE: "không phải tệp thông thường ({kind}); không mở tệp này",
     Code.E117_DOCX_ELEMENTS: "nội dung DOCX có hơn {limit} phần tử XML; bị từ chối vì có thể là tệp độc hại",
     Code.E118_TIME_BUDGET: "phân tích tệp lâu hơn giới hạn {limit} giây",
     Code.E119_MEMORY_BUDGET: "phân tích tệp cần nhiều hơn giới hạn {limit} MB bộ nhớ",
     Code.E125_UNREADABLE: "không đọc được tệp ({detail})",
     Code.E120_IS_DIRECTORY: "là một thư mục, không phải tệp",
     Code.E121_SYMLINK: "liên kết tượng trưng không được theo (tệp phải nằm trong thư mục quét)",
-    Code.E122_SPECIAL_FILE: "không phải tệp thông thường ({kind}); bỏ qua",
+    Code.E122_SPECIAL_FILE: "không phải tệp thông thường ({kind}); không mở tệp này",
     Code.E123_OUTSIDE: "trỏ ra ngoài thư mục quét; bỏ qua",
     Code.E124_HIDDEN: "tệp ẩn hoặc tệp tạm; bỏ qua",
     Code.E201_NO_STRUCTURE: "không tìm thấy cấu trúc kế hoạch (không có phần, mục hay gạch đầu dòng)",
@@ -203,7 +202,35 @@ WARNINGS_VI: dict[str, str] = {
 DETAIL_WORDS_VI: dict[str, str] = {
     "text": "văn bản thuần", "binary data": "dữ liệu nhị phân", "a ZIP archive": "tệp nén ZIP",
     "legacy Word .doc": "Word .doc cũ", "empty": "rỗng", "(none)": "(không có)",
+    # what a refused file is (``ingest.refused_format``, ``web.uploads.FORM_NAMES``)
+    "RTF (Rich Text Format)": "RTF", "OpenDocument text (.odt)": "văn bản OpenDocument (.odt)",
+    "OpenDocument spreadsheet (.ods)": "bảng tính OpenDocument (.ods)",
+    "OpenDocument presentation (.odp)": "trình chiếu OpenDocument (.odp)",
+    "Excel workbook (.xlsx)": "bảng tính Excel (.xlsx)", "PowerPoint presentation (.pptx)": "trình chiếu PowerPoint (.pptx)",
+    "an OpenDocument file": "tệp OpenDocument", "an Office file that is not a Word document": "tệp Office không phải Word",
+    # the kinds of special file (``discovery.special_kind``)
+    "FIFO": "đường ống có tên (FIFO)", "character device": "thiết bị ký tự", "block device": "thiết bị khối",
+    "socket": "điểm kết nối (socket)", "not a file": "không phải tệp",
 }
+
+
+# Causes of a database failure (``database.cause``) as a page says them; {0} is the number in the cause.
+DETAIL_PATTERNS_VI: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"database is busy: another writer kept it locked for more than (\S+) s"),
+     "cơ sở dữ liệu đang bận: một tiến trình khác giữ quyền ghi quá {0} giây"),
+    (re.compile(r"disk is full"), "ổ đĩa đã đầy"),
+    (re.compile(r"database is read-only"), "cơ sở dữ liệu chỉ cho phép đọc"),
+)
+
+
+def _detail_vi(value: str, words: dict[str, str]) -> str:
+    if value in words:
+        return words[value]
+    for pattern, template in DETAIL_PATTERNS_VI:
+        found = pattern.fullmatch(value)
+        if found:
+            return template.format(*found.groups())
+    return value
 
 
 class _Blank(dict):
@@ -214,7 +241,7 @@ class _Blank(dict):
 
 
 def _filled(template: str, details: dict[str, object], words: dict[str, str] | None = None) -> str:
-    shown = {k: (words or {}).get(v, v) if isinstance(v, str) else v for k, v in details.items()}
+    shown = {k: _detail_vi(v, words) if isinstance(v, str) and words is not None else v for k, v in details.items()}
     try:
         return template.format_map(_Blank(shown))
     except (KeyError, IndexError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from typer.testing import CliRunner
 from hycompliance.cli import _load_commands
 from hycompliance.cli.app import app
 from hycompliance.discovery import discover
+from hycompliance.errors import HyError
+from hycompliance.ingest import read
 from hycompliance.store import open_db
 from tests.conftest_db import PARENT_TXT, SOKHCN_TXT
 
@@ -48,23 +51,33 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
+# name, code, the CLI's words, the words a person reads on the dashboard
 EXPECTED_SKIPPED = [
-    (".git", "E124", "hidden or temporary file; skipped"),
-    ("thu-muc-lien-ket", "E121", "symbolic link not followed (files must be inside the scanned folders)"),
-    ("xa/bien-ban.doc", "E104", "unsupported file type '.doc' (expected .pdf, .docx or .txt)"),
-    ("xa/lien-ket.txt", "E121", "symbolic link not followed (files must be inside the scanned folders)"),
-    ("xa/o-cam.txt", "E122", "not a regular file (socket); skipped"),
-    ("xa/ong.txt", "E122", "not a regular file (FIFO); skipped"),
-    ("xa/passwd.txt", "E121", "symbolic link not followed (files must be inside the scanned folders)"),
-    ("xa/quyet-dinh.odt", "E104", "unsupported file type '.odt' (expected .pdf, .docx or .txt)"),
-    ("xa/to-trinh.rtf", "E104", "unsupported file type '.rtf' (expected .pdf, .docx or .txt)"),
+    (".git", "E124", "hidden or temporary file; skipped", "tệp ẩn hoặc tệp tạm; bỏ qua"),
+    ("thu-muc-lien-ket", "E121", "symbolic link not followed (files must be inside the scanned folders)",
+     "liên kết tượng trưng không được theo (tệp phải nằm trong thư mục quét)"),
+    ("xa/bien-ban.doc", "E104", "unsupported file type '.doc' (expected .pdf, .docx or .txt)",
+     "không hỗ trợ loại tệp '.doc' (chỉ nhận .pdf, .docx hoặc .txt)"),
+    ("xa/lien-ket.txt", "E121", "symbolic link not followed (files must be inside the scanned folders)",
+     "liên kết tượng trưng không được theo (tệp phải nằm trong thư mục quét)"),
+    ("xa/o-cam.txt", "E122", "not a regular file (socket); not opened",
+     "không phải tệp thông thường (điểm kết nối (socket)); không mở tệp này"),
+    ("xa/ong.txt", "E122", "not a regular file (FIFO); not opened",
+     "không phải tệp thông thường (đường ống có tên (FIFO)); không mở tệp này"),
+    ("xa/passwd.txt", "E121", "symbolic link not followed (files must be inside the scanned folders)",
+     "liên kết tượng trưng không được theo (tệp phải nằm trong thư mục quét)"),
+    ("xa/quyet-dinh.odt", "E104", "unsupported file type '.odt' (expected .pdf, .docx or .txt)",
+     "không hỗ trợ loại tệp '.odt' (chỉ nhận .pdf, .docx hoặc .txt)"),
+    ("xa/to-trinh.rtf", "E104", "unsupported file type '.rtf' (expected .pdf, .docx or .txt)",
+     "không hỗ trợ loại tệp '.rtf' (chỉ nhận .pdf, .docx hoặc .txt)"),
 ]
 
 
 def test_discovery_reads_only_regular_files_inside_the_roots(folder: Path) -> None:
     found = discover([folder])
     assert [f.relative_to(folder).as_posix() for f in found.files] == ["xa/ke-hoach-so-khcn.txt"]
-    assert [(Path(s.file).relative_to(folder).as_posix(), s.code, s.message) for s in found.skipped] == EXPECTED_SKIPPED
+    assert [(Path(s.file).relative_to(folder).as_posix(), s.code, s.message, s.text)
+            for s in found.skipped] == EXPECTED_SKIPPED
     assert all(s.line == f"{s.file}: {s.code} {s.message}" for s in found.skipped)
 
 
@@ -81,8 +94,37 @@ def test_a_device_is_not_read(tmp_path: Path) -> None:
         pytest.skip("creating a device node needs CAP_MKNOD")
     found = discover([tmp_path])
     assert found.files == []
-    assert [(Path(s.file).name, s.code, s.message) for s in found.skipped] == [
-        ("null.txt", "E122", "not a regular file (character device); skipped")]
+    assert [(Path(s.file).name, s.code, s.message, s.text) for s in found.skipped] == [
+        ("null.txt", "E122", "not a regular file (character device); not opened",
+         "không phải tệp thông thường (thiết bị ký tự); không mở tệp này")]
+    with pytest.raises(HyError) as refused:  # named to a reader directly: the same code and words
+        read(tmp_path / "null.txt")
+    assert refused.value.line() == f"{tmp_path / 'null.txt'}: E122 not a regular file (character device); not opened"
+
+
+def _bound_socket(path: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(path))
+
+
+@pytest.mark.parametrize(("make", "kind", "words"), [
+    (os.mkfifo, "FIFO", "đường ống có tên (FIFO)"),
+    (lambda p: _bound_socket(p), "socket", "điểm kết nối (socket)"),
+])
+def test_a_reader_refuses_a_special_file_with_the_scans_code(tmp_path: Path, make, kind: str, words: str) -> None:
+    """``parse``/``refs``/``lint`` are given files directly: a FIFO or socket there is E122 too, at once (a
+    FIFO opened for reading would wait for a writer forever), in the same words as the scan's list."""
+    path = tmp_path / "ke-hoach.txt"
+    make(path)
+    signal.alarm(10)  # a reader that opened the FIFO would block here; the alarm ends the test instead
+    try:
+        with pytest.raises(HyError) as refused:
+            read(path)
+    finally:
+        signal.alarm(0)
+    assert (refused.value.code.value, refused.value.message) == ("E122", f"not a regular file ({kind}); not opened")
+    assert refused.value.line_vi("ke-hoach.txt") == (
+        f"ke-hoach.txt: E122 không phải tệp thông thường ({words}); không mở tệp này")
 
 
 def test_the_scan_lists_every_skipped_file_and_stores_nothing_from_outside(folder: Path, tmp_path: Path) -> None:
@@ -92,8 +134,8 @@ def test_the_scan_lists_every_skipped_file_and_stores_nothing_from_outside(folde
     summary = json.loads(result.stdout)
     assert summary["ignored"] == len(EXPECTED_SKIPPED)
     assert [(Path(e["file"]).relative_to(folder).as_posix(), e["code"]) for e in summary["ignored_files"]] == [
-        (name, code) for name, code, _ in EXPECTED_SKIPPED]
-    for name, code, message in EXPECTED_SKIPPED:  # one line naming each, on stderr
+        (name, code) for name, code, _, _ in EXPECTED_SKIPPED]
+    for name, code, message, _ in EXPECTED_SKIPPED:  # one line naming each, on stderr
         assert f"skipped {folder / name}: {code} {message}" in result.stderr
     con = open_db(db)
     assert [r["name"] for r in con.query("SELECT name FROM documents")] == ["ke-hoach-so-khcn"]
@@ -114,5 +156,6 @@ def test_the_web_app_lists_the_skipped_files_with_their_codes(folder: Path, tmp_
     assert result.exit_code == 0, result.output
     page = html.unescape(client(create_app(db)).get("/").text)
     assert f"{len(EXPECTED_SKIPPED)} tệp bỏ qua" in page
-    for name, code, message in EXPECTED_SKIPPED:
-        assert f"<tr><td>{folder / name}</td><td>{code}</td><td>{message}</td></tr>" in page
+    for name, code, message, text in EXPECTED_SKIPPED:  # in Vietnamese, the code beside the words
+        assert f"<tr><td>{folder / name}</td><td>{code}</td><td>{text}</td></tr>" in page
+        assert message not in page

@@ -26,10 +26,13 @@ from lxml import html as lhtml
 from hycompliance.report import labels, report_output
 from hycompliance.store import open_db
 from hycompliance.web.app import create_app
-from tests.browser.harness import client
+from tests.browser.harness import client, csrf_of
 from tests.conftest_db import ROOT
 
 DECIDED = ("vanlam-kh-2023", "III.5.7", "justified")  # one reviewer decision, to see it counted everywhere
+# Entries of the "bad" folder a scan skips: name, code, the Vietnamese words the last run's list shows.
+SKIPPED = (("ong-dan.txt", "E122", "không phải tệp thông thường"), ("lien-ket.txt", "E121", "liên kết tượng trưng"),
+           (".tam.txt", "E124", "tệp ẩn hoặc tệp tạm"), ("bien-ban.odt", "E104", "không hỗ trợ loại tệp"))
 NUMBER = re.compile(r"\d+(?:\.\d{3})*(?:,\d+)?")
 
 
@@ -63,6 +66,14 @@ def demo(tmp_path_factory):
     bad = out / "bad"
     bad.mkdir()
     (bad / "trống.txt").write_bytes(b"")  # a file that cannot be read: its error shows on the pages too
+    # entries the scan does not read: listed under the last run, each with its code and why
+    for name, _code, _words in SKIPPED:
+        if name == "ong-dan.txt":
+            os.mkfifo(bad / name)
+        elif name == "lien-ket.txt":
+            (bad / name).symlink_to(ROOT / "corpora" / "87-KH-UBND-2023.txt")
+        else:
+            (bad / name).write_text("Kế hoạch", encoding="utf-8")
     _cli("scan", "--plan", str(ROOT / "corpora" / "87-KH-UBND-2023.txt"), "--db", str(db), str(bad), cwd=out,
          status=1)
     # the demo's own report.html and matrix.xlsx were written before the decision: write them again
@@ -371,6 +382,10 @@ heatmap group groups summary export download print search results result show hi
 submit back home dashboard table column row rows value values date issuer number title kind district commune
 agency wrong symbol format ambiguous conflicting required deadline before after repeated label kept under
 layer scanned unreadable report reports
+symbolic link links followed regular skipped opened hidden temporary resolves outside folder folders directory
+device character block unsupported cannot read budget memory took longer analysing busy locked full disk
+sign account accounts created reset password drop choose recent uploads relation effective sentence cites
+repealed amended scope refused forbidden session expired try again later something went wrong
 """.split())
 ASCII_WORD = re.compile(r"(?<!\w)[A-Za-z]+(?!\w)")
 
@@ -384,7 +399,7 @@ def _english(text: str, allowed: set[str]) -> set[str]:
 
 def _visible(page: str) -> str:
     root = lhtml.fromstring(page)
-    for node in root.xpath("//script|//style"):
+    for node in root.xpath("//script|//style|//code"):  # a command written as code stays as typed
         node.drop_tree()
     return " ".join([root.text_content()] + root.xpath("//@title|//@placeholder|//@aria-label|//@alt"))
 
@@ -412,12 +427,28 @@ def test_no_english_word_on_any_page_or_file(demo, web, ids, outputs):
     allowed |= {w.lower() for text in sources for w in re.findall(r"\w+", text) if "_" in w}
     faces: dict[str, str] = {}
     pages = ["/", "/?group=III.1", "/?status=missing", "/?reviewed=yes", "/requirements", "/requirements/III.1.1",
-             "/requirements/29-NQ/TW", "/search?q=chuyen+doi+so", "/upload", "/users"]
+             "/requirements/29-NQ/TW", "/search?q=chuyen+doi+so", "/upload", "/users", "/login",
+             "/registry?key=29-NQ/TW"]
     pages += [f"/documents/{i}" for i in [*ids.values(), failed]] + [f"/documents/{i}/report" for i in ids.values()]
     for path in pages:
         response = web.get(path)
         assert response.status_code == 200, path
         faces[path] = _visible(response.text)
+    for path, status in (("/documents/999999", 404), ("/requirements/IX.99", 404), ("/registry?key=", 400),
+                         ("/export.pdf", 404), ("/khong-co-trang-nay", 404)):  # refusals are pages people read too
+        response = web.get(path)
+        assert response.status_code == status, path
+        faces[path] = _visible(response.text)
+    token = csrf_of(web.get("/upload").text)
+    for name, content in (("ke-hoach.odt", b"PK\x03\x04"), ("ke-hoach.txt", b"\x00\x01\x02" * 50)):
+        refused = web.post("/upload", files={"file": (name, content)}, headers={"X-CSRF-Token": token,
+                                                                                "Accept": "application/json"})
+        assert refused.status_code == 400, refused.text
+        faces[f"upload {name}"] = refused.json()["error"]
+    form = lhtml.fromstring(web.get("/upload").text).xpath("//form[@id='upload']")[0]
+    words = [value for name, value in form.attrib.items() if name.startswith("data-") and name != "data-limit"]
+    assert len(words) >= 3  # what the upload script says while a file is sent
+    faces["upload script"] = re.sub(r"\{\w+\}", "", " ".join(words))  # placeholders the script fills in
     faces["matrix html"] = _visible((demo / "report.html").read_text(encoding="utf-8"))
     faces["matrix xlsx"] = _workbook_text(demo / "matrix.xlsx")
     faces["matrix csv"] = outputs["csv"]
@@ -433,9 +464,19 @@ def test_no_english_word_on_any_page_or_file(demo, web, ids, outputs):
     assert leaks == {}, "\n".join(f"{face}: {w}: ...{text[max(0, text.find(' ' + w) - 60):text.find(' ' + w) + 40]}..."
                                   for face, words in leaks.items() for w in words[:3] if (text := faces[face]))
     assert "E102 tệp rỗng" in faces[f"/documents/{failed}"] and "E102 tệp rỗng" in faces["failed report"]
+    ignored = lhtml.fromstring(web.get("/").text).xpath("//table[contains(@class, 'ignored')]//tr[td]")
+    shown = {Path(_text(row[0])).name: (_text(row[1]), _text(row[2])) for row in ignored}
+    assert set(shown) == {name for name, _, _ in SKIPPED}
+    for name, code, words in SKIPPED:
+        assert shown[name][0] == code and shown[name][1].startswith(words), (name, shown[name])
 
 
 def test_the_word_check_finds_english():
     assert _english("87/KH-UBND is cited 7 time(s), correctly", set()) == {"is", "cited", "time", "correctly"}
+    # what the dashboard showed for skipped files before they had Vietnamese words
+    assert _english("not a regular file (FIFO); skipped", set()) == {"not", "regular", "file", "skipped"}
+    assert _english("symbolic link not followed (files must be inside the scanned folders)", set()) >= {
+        "symbolic", "link", "followed", "folders"}
+    assert _english("hidden or temporary file; skipped", set()) == {"hidden", "or", "temporary", "file", "skipped"}
     assert _english("Đã đáp ứng; không áp dụng; Kế hoạch 87/KH-UBND", set()) == set()
     assert _english("covered, n/a", set()) == {"covered", "n/a"}

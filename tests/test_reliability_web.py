@@ -165,7 +165,7 @@ def test_past_the_wait_budget_a_writer_says_e301_and_keeps_nothing(db_path, tmp_
                           files={"file": ("ke-hoach.txt", (DEV / "myhao-kh-2023.txt").read_bytes(), "text/plain")},
                           headers={"accept": "application/json"})
     locker.join()
-    assert decided.status_code == 503 and "E301" in decided.text and "busy" in decided.text
+    assert decided.status_code == 503 and "E301" in decided.text and "cơ sở dữ liệu đang bận" in decided.text
     assert uploaded.status_code == 503 and "E301" in uploaded.json()["error"]
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM reviews WHERE document_id = ?", [doc]).fetchone()[0] == 0

@@ -1,6 +1,8 @@
-"""The package works outside the checkout: a wheel built from it, installed into a folder of its own,
+"""The package works outside the checkout: a wheel built from it, installed into a fresh virtual environment,
 scans plans and writes reports from another working directory, with rules, templates and static files taken
-from the installed package (the shared environment supplies only the third-party dependencies)."""
+from the installed package. The machine is offline: the fresh environment gets the third-party dependencies
+by a ``.pth`` line naming the test environment's site-packages (whose own ``.pth`` files, among them the
+checkout's editable install, are not read from there)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -24,15 +27,21 @@ def installed(tmp_path_factory):
                             "-w", str(work / "dist"), str(ROOT)], capture_output=True, timeout=600)
     assert built.returncode == 0, built.stderr.decode()[-2000:]
     wheel = next((work / "dist").glob("hycompliance-*.whl"))
-    target = work / "site"
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
+    venv = work / "venv"
+    made = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], capture_output=True, timeout=600)
+    assert made.returncode == 0, made.stderr.decode()[-2000:]
+    python = venv / "bin" / "python"
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q",
                            str(wheel)], capture_output=True, timeout=600)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
-    return wheel, target, work
+    target = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                 capture_output=True, text=True, check=True).stdout.strip())
+    (target / "zz_offline_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    return wheel, target, python, work
 
 
 def test_wheel_holds_rules_templates_and_static_files(installed):
-    wheel, _, _ = installed
+    wheel, _, _, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("hycompliance/rules/structure.yaml", "hycompliance/rules/labels.yaml",
                    "hycompliance/rules/catalogue/derive.yaml", "hycompliance/report/templates/report.html",
@@ -43,16 +52,15 @@ def test_wheel_holds_rules_templates_and_static_files(installed):
 
 
 def test_installed_package_scans_and_reports_from_another_folder(installed):
-    _, target, work = installed
+    _, target, python, work = installed
     elsewhere = work / "elsewhere"
     plans = elsewhere / "plans"
     plans.mkdir(parents=True)
     (plans / "sokhcn.txt").write_bytes((CORPORA / "examples" / "sokhcn-kh-2023.txt").read_bytes())
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "HYCOMPLIANCE_RULES")}
-    env["PYTHONPATH"] = str(target)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "HYCOMPLIANCE_RULES", "VIRTUAL_ENV")}
 
     def run(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
-        cmd = [sys.executable, "-c", code] if code else [sys.executable, "-m", "hycompliance", *args]
+        cmd = [str(python), "-c", code] if code else [str(python), "-m", "hycompliance", *args]
         done = subprocess.run(cmd, cwd=elsewhere, env=env, capture_output=True, timeout=900)
         assert done.returncode == 0, done.stderr.decode()[-2000:]
         return done

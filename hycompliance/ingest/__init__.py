@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from hycompliance.discovery import NOT_A_FILE, special_kind
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.limits import DEFAULT_LIMITS, DOCX_MAIN_PART, MB, Limits  # noqa: F401  (re-exported)
 from hycompliance.models import Document, ParseWarning
@@ -103,28 +104,13 @@ def _file_size(path: Path, name: str) -> int:
         raise HyError(Code.E125_UNREADABLE, path=name, detail=exc.strerror or str(exc)) from None
     if stat.S_ISDIR(st.st_mode):
         raise HyError(Code.E120_IS_DIRECTORY, path=name)
-    special = special_kind(st.st_mode)
-    if special:
-        raise HyError(Code.E116_SPECIAL_FILE, path=name, kind=special)
     if not stat.S_ISREG(st.st_mode):
-        raise HyError(Code.E101_NOT_FOUND, path=name)
+        raise HyError(Code.E122_SPECIAL_FILE, path=name, kind=special_kind(st.st_mode) or NOT_A_FILE)
     return st.st_size
 
 
-def special_kind(mode: int) -> str | None:
-    """"FIFO", "device", "socket" for a special file (never to be opened: a FIFO blocks, a device may
-    never end), None for anything else."""
-    if stat.S_ISFIFO(mode):
-        return "FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    return None
-
-
 def open_regular(path: str | Path) -> BinaryIO:
-    """Open a file for reading only if it is a regular file; ``E116`` otherwise.
+    """Open a file for reading only if it is a regular file; ``E122`` otherwise (``discovery.special_kind``).
 
     The mode is checked before opening, and again on the open descriptor (opened non-blocking, so a FIFO
     put in the file's place in between does not hang): a special file is never read.
@@ -138,7 +124,7 @@ def open_regular(path: str | Path) -> BinaryIO:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise HyError(Code.E116_SPECIAL_FILE, path=name, kind=special_kind(mode) or "not a file")
+        raise HyError(Code.E122_SPECIAL_FILE, path=name, kind=special_kind(mode) or NOT_A_FILE)
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 

@@ -133,12 +133,14 @@ def document_report(db: Database, ref: str, *, parent: str | None = None) -> dic
         return {"document": doc, "plan": None, "items": [], "coverage": None, "reference_coverage": None,
                 "targets": [], "findings": [], "references": []}
     plan = db["plans"].get(doc["plan_id"])
-    reqs = {r["code"]: r for r in db.query("SELECT * FROM requirements WHERE plan_id = ? AND active = 1", [plan["id"]])}
+    reqs = {r["code"]: r for r in db.query("SELECT code, kind, text, target, group_id, position, group_title "
+                                            "FROM requirements WHERE plan_id = ? AND active = 1", [plan["id"]])}
     items, targets = [], []
     for row in db.query("SELECT * FROM matrix WHERE document_id = ? ORDER BY position", [doc["id"]]):
         cell = _cell(row)
         req = reqs[row["requirement"]]
-        item = dict(cell, id=req["code"], text=req["text"], group=group_of(req))
+        item = dict(cell, id=req["code"], text=req["text"], group=group_of(req), position=req["position"],
+                    group_title=req["group_title"])
         items.append(item)
         target = json.loads(req["target"]) if req["target"] else None
         for t in cell["targets"]:

@@ -18,7 +18,8 @@ SECTIONS = MappingProxyType({
     "STATUS": "status", "STALE": "stale", "SUSPECT": "suspect", "MACHINE": "machine", "REVIEWED": "reviewed",
     "DOC_KIND": "doc_kind", "REQUIREMENT_KIND": "requirement_kind", "SEVERITY": "severity", "GROUP": "group",
     "COMPARE": "compare", "COLUMN": "column", "HEADING": "heading", "REASON": "reason", "SHEET": "sheet",
-    "YES": "yes_word", "NO": "no_word", "PAGE": "page", "LINT_WORDS": "lint_words",
+    "YES": "yes_word", "NO": "no_word", "PAGE": "page", "LINT_WORDS": "lint_words", "WEB": "web", "ROLE": "role",
+    "UPLOAD_STATE": "upload_state",
 })
 
 
@@ -66,8 +67,13 @@ as_datetime = dates.as_datetime
 
 def reason_text(reason: Mapping[str, Any]) -> str:
     """One reason of a cell (``hycompliance.coverage.Reason`` as stored) in words."""
+    return _reason_text(rules.load("labels.yaml"), reason)
+
+
+def _reason_text(book: Mapping[str, Any], reason: Mapping[str, Any]) -> str:
+    """``reason_text`` with the label file already read (``book``): a page says why for a hundred cells."""
     items = list(reason.get("items") or [])
-    template = word("reason", reason["code"])
+    template = str((book.get("reason") or {}).get(reason["code"], reason["code"]))
     key = items[0] if items else ""
     rest = items[1:] if reason["code"] == "cited_with_errors" else items
     return template.format(clause=reason.get("clause") or "", page=reason.get("page") or "", count=reason.get("count"),
@@ -81,13 +87,19 @@ def text(name: str) -> str:
 
 def target_text(target: Mapping[str, Any]) -> str:
     """A target comparison in words: "2021-2025: kế hoạch 9,0 - 9,5, tỉnh Khoảng 8% (cao hơn)"."""
-    return text("target_line").format(period=target["period"], plan=target.get("plan") or text("target_none"),
-                                      province=target["province"], verdict=word("compare", target["verdict"]).lower())
+    return _target_text(rules.load("labels.yaml"), target)
+
+
+def _target_text(book: Mapping[str, Any], target: Mapping[str, Any]) -> str:
+    verdict = str((book.get("compare") or {}).get(target["verdict"], target["verdict"]))
+    return str(book["target_line"]).format(period=target["period"], plan=target.get("plan") or book["target_none"],
+                                           province=target["province"], verdict=verdict.lower())
 
 
 def why(reasons: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]] = ()) -> str:
     """A cell's reasons and target comparisons as one text."""
-    parts = [reason_text(r) for r in reasons] + [target_text(t) for t in targets if t.get("plan")]
+    book = rules.load("labels.yaml")
+    parts = [_reason_text(book, r) for r in reasons] + [_target_text(book, t) for t in targets if t.get("plan")]
     return ". ".join(parts) + ("." if parts else "")
 
 

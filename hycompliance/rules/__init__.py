@@ -14,10 +14,12 @@ from typing import Any
 
 import yaml
 
+PACKAGE_RULES = Path(__file__).resolve().parent  # resolved once: pages read labels hundreds of times
+
 
 def rules_dir() -> Path:
     env = os.environ.get("HYCOMPLIANCE_RULES")
-    return Path(env) if env else Path(__file__).resolve().parent
+    return Path(env) if env else PACKAGE_RULES
 
 
 @lru_cache(maxsize=None)
@@ -28,8 +30,8 @@ def _load(path: str, mtime: float) -> Any:
 
 def load(name: str) -> Any:
     """Parsed content of ``rules/<name>`` (re-read when the file changes)."""
-    path = rules_dir() / name
-    return _load(str(path), path.stat().st_mtime)
+    path = os.path.join(rules_dir(), name)
+    return _load(path, os.stat(path).st_mtime)
 
 
 # Files that only say how results are shown, not what they are: editing them rescans nothing.

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -33,10 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hycompliance.database import writable
 from hycompliance.errors import Code, HyError
 from hycompliance.report import labels
-from hycompliance.web import auth
+from hycompliance.web import auth, fragments
 from hycompliance.web.cache import PageCache
 from hycompliance.web.routes import ROUTES
-from hycompliance.store import REVIEWER_ENV
+from hycompliance.store import REVIEW_STATUSES, REVIEWER_ENV
 from hycompliance.web.messages import message
 from hycompliance.web.schema import connect, open_web_readable
 from hycompliance.web.uploads import MAX_UPLOAD_MB, requeue, run_upload
@@ -152,8 +153,11 @@ def templates() -> Jinja2Templates:
     env.filters["warning"] = labels.warning_text
     env.globals.update(S=labels.STATUS, C=labels.COLUMN, H=labels.HEADING, K=labels.DOC_KIND, G=labels.GROUP,
                        SEV=labels.SEVERITY, RK=labels.REQUIREMENT_KIND, CMP=labels.COMPARE, STALE=labels.STALE,
-                       SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, P=labels.PAGE, num=labels.number, pct=labels.percent, heat=_heat,
-                       ROLE=auth.ROLE_WORDS)
+                       SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, P=labels.PAGE, W=labels.WEB, LINT=labels.LINT_WORDS,
+                       ROLE=labels.ROLE, num=labels.number, pct=labels.percent, heat=_heat,
+                       chip=fragments.chips(labels.STATUS), marked=fragments.marked,
+                       choices=fragments.decision_choices(REVIEW_STATUSES, labels.STATUS,
+                                                          {"justified": labels.PAGE["justified_hint"]}))
     return Jinja2Templates(env=env, context_processors=[_page_context])
 
 
@@ -165,19 +169,26 @@ def _page_context(request: Request) -> dict[str, Any]:
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
     if request.method == "GET":
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    return Response("Cần đăng nhập.", status_code=401, media_type="text/plain; charset=utf-8")
+    return Response(message("sign_in_required"), status_code=401, media_type="text/plain; charset=utf-8")
+
+
+def _refusal_words(request: Request, exc: HTTPException) -> str:
+    """What a refusal says to people: this app's own sentence, never Starlette's English default phrase
+    ("Not Found" for an unknown address)."""
+    if exc.status_code == 413:
+        return message("too_large").format(limit=request.app.state.settings.max_upload_mb)
+    if exc.status_code == 404 and exc.detail == HTTPStatus.NOT_FOUND.phrase:
+        return message("not_found")
+    if exc.status_code in (400, 403, 404, 429, 503) and exc.detail != HTTPStatus(exc.status_code).phrase:
+        return str(exc.detail)
+    return message("failed")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    text = _refusal_words(request, exc)
     if request.headers.get("accept", "").startswith("application/json"):
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-    if exc.status_code == 413:
-        text = f"Tệp lớn hơn giới hạn {MAX_UPLOAD_MB} MB."
-    elif exc.status_code in (400, 403, 404, 429, 503):
-        text = exc.detail
-    else:
-        text = "Đã có lỗi xảy ra."
+        return JSONResponse({"error": text}, status_code=exc.status_code)
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"status": exc.status_code, "message": text}, status_code=exc.status_code)
 

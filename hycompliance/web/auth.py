@@ -42,7 +42,6 @@ from hycompliance.web.vault import vault
 
 Role = Literal["viewer", "reviewer", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "reviewer", "admin")
-ROLE_WORDS = {"viewer": "Người xem", "reviewer": "Người rà soát", "admin": "Quản trị"}
 LOCAL_NAME = "local"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 CSRF_FIELD = "csrf"

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from sqlite_utils import Database
 
+from hycompliance.errors import message_vi
 from hycompliance.report.data import REFERENCES_GROUP, coverage_of, heatmap, matrix_data, split_coverage
 
 KINDS = ("commune", "district", "agency", "province", "ministry", "party")
@@ -122,9 +123,17 @@ def last_run(db: Database) -> dict[str, Any] | None:
     if not rows:
         return None
     run = dict(rows[0])
-    run["errors"] = json.loads(run["errors"] or "[]")
-    run["ignored_files"] = json.loads(run.get("ignored_files") or "[]")
+    run["errors"] = [_in_words(e) for e in json.loads(run["errors"] or "[]")]
+    run["ignored_files"] = [_in_words(e) for e in json.loads(run.get("ignored_files") or "[]")]
     return run
+
+
+def _in_words(entry: dict[str, Any]) -> dict[str, Any]:
+    """A run summary's entry with ``text``, its words for people: as the scan stored them, or (a run of an
+    older version stored only the English ``message``) the code's Vietnamese sentence, details as "?"."""
+    if entry.get("text"):
+        return entry
+    return dict(entry, text=message_vi(entry["code"], {}, entry.get("message", "")))
 
 
 def dashboard(db: Database, filters: Filters) -> dict[str, Any]:

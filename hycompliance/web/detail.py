@@ -26,13 +26,10 @@ def document_page(db: Database, doc_id: int) -> dict[str, Any]:
     """``report.data.document_report`` plus what the page adds: the id, warnings and decision history."""
     doc = document_row(db, doc_id)
     report = document_report(db, str(doc["id"]))
-    reqs = {r["code"]: r for r in db.query(
-        "SELECT code, position, group_title FROM requirements WHERE plan_id = ? AND active = 1", [doc["plan_id"]])}
     groups: list[dict[str, Any]] = []
-    for item in sorted(report["items"], key=lambda i: reqs[i["id"]]["position"] if i["id"] in reqs else 0):
+    for item in sorted(report["items"], key=lambda i: i["position"]):
         if not groups or groups[-1]["group"] != item["group"]:
-            title = reqs[item["id"]]["group_title"] if item["id"] in reqs else None
-            groups.append({"group": item["group"], "title": title or "", "items": []})
+            groups.append({"group": item["group"], "title": item["group_title"] or "", "items": []})
         groups[-1]["items"].append(item)
     return {
         **report,

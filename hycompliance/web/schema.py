@@ -33,24 +33,12 @@ from starlette.requests import Request
 from hycompliance.database import open_readonly, set_busy_timeout, writable
 from hycompliance.migrations import Migration, migrate
 from hycompliance.store import existing_db, open_db, open_for_reading
-from hycompliance.web.vault import default_path, move_out, open_vault
+from hycompliance.web.vault import USERS_TABLE, default_path, move_out, open_vault
 
 
 
 def _users(db: Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE users (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,
-            role TEXT NOT NULL CHECK (role IN ('viewer', 'reviewer', 'admin')),
-            salt TEXT NOT NULL,
-            hash TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            active INTEGER NOT NULL DEFAULT 1
-        );
-        """
-    )
+    db.executescript(USERS_TABLE)  # the same statement the vault uses (shipped: its text never changes)
 
 
 def _uploads(db: Database) -> None:

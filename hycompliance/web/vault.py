@@ -49,9 +49,9 @@ def default_path(db_path: str | Path) -> Path:
     return db.with_name(f"{db.stem}.secrets.db")
 
 
-def _accounts(db: Database) -> None:
-    db.executescript(
-        """
+# The accounts table, as the coverage database once held it (web migration ``web_0001_users``) and as the
+# vault holds it now (``vault_0001_accounts``): one statement for both, so ``move_out`` copies like to like.
+USERS_TABLE = """
         CREATE TABLE users (
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,
@@ -61,6 +61,12 @@ def _accounts(db: Database) -> None:
             created_at TEXT NOT NULL,
             active INTEGER NOT NULL DEFAULT 1
         );
+"""
+
+
+def _accounts(db: Database) -> None:
+    db.executescript(
+        USERS_TABLE + """
         CREATE TABLE sessions (
             id TEXT PRIMARY KEY,
             user TEXT NOT NULL,

@@ -17,6 +17,7 @@ from hycompliance.store import now
 from hycompliance.web import auth
 from hycompliance.web.cache import cached_html
 from hycompliance.web.dashboard import KINDS, VERDICTS, Filters, dashboard, filtered_matrix
+from hycompliance.web.messages import message
 from hycompliance.web.detail import requirement_list, requirement_page, search
 from hycompliance.web.schema import request_db
 
@@ -41,7 +42,7 @@ def export(request: Request) -> Response:
     """The dashboard's current view (same filters) as CSV or XLSX."""
     fmt = request.path_params["fmt"]
     if fmt not in ("csv", "xlsx"):
-        raise HTTPException(404, detail="Không có định dạng xuất này.")
+        raise HTTPException(404, detail=message("no_export"))
     filters = Filters.from_query(request.query_params)
     with request_db(request) as db:
         user = auth.require(request, "viewer")

@@ -73,7 +73,7 @@ async def decide(request: Request) -> Response:
     status = str(form.get("status", ""))
     note = str(form.get("note", "")).strip()[:MAX_NOTE]
     if status not in REVIEW_STATUSES:
-        raise HTTPException(400, detail="Hãy chọn một kết luận.")
+        raise HTTPException(400, detail=message("choose_decision"))
     try:
         await run_in_threadpool(_record, request.app.state.settings.db_path, doc_id, requirement, status, note,
                                 auth.reviewer_name(request, user))

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from hycompliance.references.learnt import document_page, relation_labels
 from hycompliance.web import auth
+from hycompliance.web.messages import message
 from hycompliance.web.schema import request_db
 
 MAX_KEY = 120
@@ -18,7 +19,7 @@ MAX_KEY = 120
 def page(request: Request) -> Response:
     key = request.query_params.get("key", "").strip()
     if not key or len(key) > MAX_KEY:
-        raise HTTPException(400, detail="Hãy ghi số, ký hiệu văn bản (ví dụ 57-NQ/TW).")
+        raise HTTPException(400, detail=message("registry_key_missing"))
     with request_db(request) as db:
         auth.require(request, "viewer")
         data = document_page(db, key)

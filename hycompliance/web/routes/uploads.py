@@ -12,14 +12,14 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hycompliance.errors import Code, HyError
+from hycompliance.report import labels
 from hycompliance.store import current_plan, plan_keys
 from hycompliance.web import auth
 from hycompliance.web import uploads as store_uploads
+from hycompliance.web.messages import message
 from hycompliance.web.params import path_id
 from hycompliance.web.schema import connect, request_db
 
-STATE_WORDS = {"queued": "Đang chờ phân tích", "scanning": "Đang đọc và đối chiếu", "done": "Đã xong",
-               "error": "Không phân tích được"}
 STATE_STEP = {"queued": 1, "scanning": 2, "done": 3, "error": 3}
 
 
@@ -30,7 +30,7 @@ def page(request: Request) -> Response:
         parents = plan_keys(db)
     settings = request.app.state.settings
     return request.app.state.templates.TemplateResponse(
-        request, "upload.html", {"recent": recent, "words": STATE_WORDS, "limit_mb": settings.max_upload_mb,
+        request, "upload.html", {"recent": recent, "words": labels.UPLOAD_STATE, "limit_mb": settings.max_upload_mb,
                                  "parents": parents, "chosen": request.query_params.get("parent", "")})
 
 
@@ -55,7 +55,7 @@ async def upload(request: Request) -> Response:
     user = auth.require(request, "admin")
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        raise HTTPException(400, detail="Hãy chọn một tệp PDF, DOCX hoặc TXT.")
+        raise HTTPException(400, detail=message("choose_file"))
     settings = request.app.state.settings
     parent = str(form.get("parent") or "")[:80] or None
     try:
@@ -82,9 +82,9 @@ def status(request: Request) -> Response:
         auth.require(request, "admin")
         up = store_uploads.get(db, path_id(request, "upload_id"))
     if up is None:
-        raise HTTPException(404, detail="Không có lượt tải lên này.")
+        raise HTTPException(404, detail=message("no_upload"))
     return JSONResponse({
-        "id": up["id"], "file": up["original"], "state": up["state"], "label": STATE_WORDS[up["state"]],
+        "id": up["id"], "file": up["original"], "state": up["state"], "label": labels.UPLOAD_STATE[up["state"]],
         "step": STATE_STEP[up["state"]], "steps": 3, "error": up["error_line"],
         "document": f"/documents/{up['document_id']}" if up["document_id"] and up["state"] == "done" else None,
     })

@@ -51,16 +51,16 @@ function setUpUpload() {
     const error = box.querySelector(".error-line");
     if (file.size > limit) {
       box.hidden = false; error.hidden = false;
-      error.textContent = `${file.name}: tệp lớn hơn giới hạn ${Math.round(limit / 1048576)} MB`;
+      error.textContent = `${file.name}: ${form.dataset.tooLarge.replace("{limit}", Math.round(limit / 1048576))}`;
       return;
     }
-    showProgress(box, { file: file.name, label: "Đang tải lên", step: 0, steps: 3, error: null, document: null });
+    showProgress(box, { file: file.name, label: form.dataset.uploading, step: 0, steps: 3, error: null, document: null });
     const response = await fetch(form.action, {
       method: "POST", body: new FormData(form), headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
     });
-    const data = await response.json().catch(() => ({ error: `Lỗi ${response.status}` }));
+    const data = await response.json().catch(() => ({ error: form.dataset.httpError.replace("{status}", response.status) }));
     if (!response.ok) {
-      showProgress(box, { file: file.name, label: "Không nhận tệp", step: 3, steps: 3, error: data.error, document: null });
+      showProgress(box, { file: file.name, label: form.dataset.refused, step: 3, steps: 3, error: data.error, document: null });
       return;
     }
     await follow(box, data.status);
