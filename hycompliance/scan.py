@@ -38,16 +38,14 @@ from hycompliance.inventory import DocState, withdraw_missing
 from hycompliance.errors import Code, HyError
 from hycompliance.scope_store import scope_overrides
 from hycompliance.references.learnt import learnt_rows, record as record_learnt
+from hycompliance.results import Stamp, error_rows, result_rows
 from hycompliance.store import (
-    Stamp,
-    error_rows,
+    close_interrupted_runs,
     file_hash,
     finish_run,
     mark_suspect,
     open_db,
     register_documents,
-    result_rows,
-    close_interrupted_runs,
     save_plan,
     start_run,
     write_document,
