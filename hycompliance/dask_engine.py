@@ -36,12 +36,15 @@ import dask
 from distributed import Client, KilledWorker, LocalCluster, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from hycompliance.errors import Code, HyError
 from hycompliance.workers import KILL_GRACE_SECONDS, MB, Outcome, address_space, die_with_parent
 
 # How long the writer waits before looking again at the futures in flight when none has finished.
 POLL_SECONDS = 0.05
 # How often the writer asks the scheduler which tasks the workers have started (for the time budget).
 STARTED_POLL_SECONDS = 0.5
+# How long to wait for the scheduler at ``--scheduler`` before giving up (E311).
+CONNECT_SECONDS = 15
 # How many times the scheduler gives a task to another worker when the one running it died.
 ALLOWED_FAILURES = 1
 # How many times a task whose result was lost with its worker (after it was computed) is sent again.
@@ -81,7 +84,11 @@ class WarmUp(WorkerPlugin):
 def dask_client(scheduler: str | None, workers: int, memory_mb: int) -> Iterator[Client]:
     """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers`` processes."""
     if scheduler:
-        with Client(scheduler, set_as_default=False) as client:
+        try:
+            client = Client(scheduler, set_as_default=False, timeout=CONNECT_SECONDS)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise HyError(Code.E311_DASK, scheduler, detail=f"cannot reach the scheduler: {exc}") from None
+        with client:
             yield client
         return
     quiet = logging.getLogger("distributed")  # the cluster's own chatter is not the scan's progress

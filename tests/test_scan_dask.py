@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -84,6 +85,18 @@ def test_cli_engine_usage_errors(tmp_path, args, message):
                                  str(EXAMPLES)])
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_cli_unreachable_scheduler_is_one_line_and_exit_1(tmp_path):
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = runner.invoke(app, ["scan", "--plan", str(PARENT_TXT), "--db", str(tmp_path / "c.db"), "--engine",
+                                 "dask", "--scheduler", f"tcp://127.0.0.1:{port}", str(EXAMPLES)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith(f"tcp://127.0.0.1:{port}: E311 the Dask cluster cannot run the scan (cannot reach")
+    assert "Traceback" not in result.output
 
 
 def test_a_slow_or_crashing_file_fails_alone_on_dask(tmp_path, monkeypatch):
