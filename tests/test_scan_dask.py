@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -57,6 +58,26 @@ def test_dask_scan_stores_what_the_local_engine_stores(tmp_path):
     # Unchanged documents are skipped before anything is sent to a worker: no cluster is even started.
     again = run(tmp_path / "dask" / "c.db", [tmp_path / "dask" / "plans"], workers=2, engine="dask")
     assert (again["scanned"], again["skipped"], again["failed"]) == (0, 5, 1)
+
+
+def counting_loader(parent_path: str, catalogue_path: str | None = None):
+    """``load_test_context``, noting which process built the context (in ``$HYC_TEST_LOADS``)."""
+    with open(os.environ["HYC_TEST_LOADS"], "a", encoding="ascii") as fh:
+        fh.write(f"{os.getpid()}\n")
+    return load_test_context(parent_path, catalogue_path)
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_the_parent_context_is_built_once_per_scan_not_per_worker(tmp_path, monkeypatch, engine):
+    parent = tmp_path / "parent.txt"
+    shutil.copy(PARENT_TXT, parent)
+    loads = tmp_path / "loads.txt"
+    monkeypatch.setenv("HYC_TEST_LOADS", str(loads))
+    batch(tmp_path / "plans", 4)
+    summary = scan(tmp_path / "c.db", parent, [tmp_path / "plans"], workers=2, engine=engine,
+                   loader=counting_loader, analyze=analyze_test, progress=False, log=open(os.devnull, "w"))
+    assert summary["scanned"] == 4
+    assert loads.read_text(encoding="ascii").split() == [str(os.getpid())]
 
 
 def test_cli_dask_scan_gives_the_matrix_of_the_default_scan(tmp_path):
