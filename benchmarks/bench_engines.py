@@ -12,11 +12,13 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_scan import PARENT, WORK, build_batch
+from hycompliance.copies import copies_dir
 from hycompliance.scan import scan
 
 RUNS = (("local", 1), ("local", 2), ("dask", 1), ("dask", 2))
@@ -47,6 +49,7 @@ def bench_engines() -> list[dict[str, Any]]:
         db = WORK / f"engines-{engine}-{workers}.db"
         for suffix in ("", "-wal", "-shm", ".scan-lock"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
+        shutil.rmtree(copies_dir(db), ignore_errors=True)  # every run stores its copies anew
         clock = _Clock()
         summary = scan(db, PARENT, [folder], workers=workers, engine=engine, log=clock, progress=False)
         done = summary["scanned"] + summary["failed"]
