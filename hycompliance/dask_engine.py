@@ -12,7 +12,8 @@ scan's one writer, as ``hycompliance.workers.run_bounded`` does for the local pr
   per worker; a worker plugin (``WarmUp``) analyses the parent plan once on every worker that joins, so
   imports and lazily loaded models (rules, lexicon, segmenter, word space) are ready before its first file;
 - one task per worker thread at a time (the local cluster has one thread per worker and no queue behind
-  it): a task still running ``seconds`` (plus a grace) after a worker started it is over the time budget
+  it): a task still running ``seconds`` (plus a grace) after a worker started it (the clock starts anew
+  when the scheduler gives it to another worker) is over the time budget
   ("time"), its future is cancelled and its worker restarted (a thread cannot be stopped otherwise);
 - memory: the local cluster's per-worker ``memory_limit`` (this process's address space now plus
   ``memory_mb``: Dask's nanny ends a worker past it); a remote cluster keeps its own limits;
@@ -146,7 +147,8 @@ def run_on_dask(
         # the scheduler ships it again from the graph (scattered data lost with every worker is gone).
         shared = client.submit(_shared, context, key=f"hyc-{run}-context", pure=False)
         queue: deque[tuple[Any, int]] = deque((task, 0) for task in tasks)
-        flying: dict[Any, list[Any]] = {}  # future -> [task, attempt, deadline once a worker started it]
+        # future -> [task, attempt, deadline and worker once a worker started it]
+        flying: dict[Any, list[Any]] = {}
         finished = as_completed(loop=client.loop)
         submitted, looked = 0, 0.0
         while queue or flying:
@@ -154,13 +156,13 @@ def run_on_dask(
                 task, attempt = queue.popleft()
                 submitted += 1
                 future = client.submit(work, task, shared, key=f"hyc-{run}-{submitted}", pure=False)
-                flying[future] = [task, attempt, None]
+                flying[future] = [task, attempt, None, None]
                 finished.add(future)
             ready = finished.next_batch(block=False) if finished.has_ready() else []
             for future in ready:
                 if future not in flying:
                     continue  # cancelled over its time budget
-                task, attempt, _ = flying.pop(future)
+                task, attempt, _, _ = flying.pop(future)
                 outcome, value = _outcome(future)
                 if outcome is None and attempt < RESULT_RETRIES:
                     queue.appendleft((task, attempt + 1))  # its result was lost with a worker: compute it again
@@ -169,8 +171,8 @@ def run_on_dask(
             now = time.monotonic()
             if flying and now - looked >= STARTED_POLL_SECONDS:
                 looked = now
-                _note_started(client, flying, now + seconds + KILL_GRACE_SECONDS)
-            for future, (task, _, deadline) in list(flying.items()):
+                _note_started(client, flying, seconds + KILL_GRACE_SECONDS)
+            for future, (task, _, deadline, _) in list(flying.items()):
                 if deadline is not None and now >= deadline:
                     del flying[future]
                     key = future.key
@@ -185,12 +187,17 @@ def _shared(context: Any) -> Any:
     return context
 
 
-def _note_started(client: Client, flying: dict[Any, list[Any]], deadline: float) -> None:
-    """Give a deadline to each task in flight that a worker has started since the last look."""
-    running = {key for keys in client.processing().values() for key in keys}
+def _note_started(client: Client, flying: dict[Any, list[Any]], seconds: float) -> None:
+    """Start the clock of each task in flight that a worker has started since the last look, and start it
+    anew when another worker runs it (its first one died: the scheduler gave it to another)."""
+    now = time.monotonic()
+    running = {key: address for address, keys in client.processing().items() for key in keys}
     for future, entry in flying.items():
-        if entry[2] is None and future.key in running:
-            entry[2] = deadline
+        address = running.get(future.key)
+        if address is None:
+            entry[2] = entry[3] = None  # waiting for a worker (again): its clock is not running
+        elif address != entry[3]:
+            entry[2], entry[3] = now + seconds, address
 
 
 def _outcome(future: Any) -> tuple[Outcome | None, Any]:

@@ -6,7 +6,9 @@
   what the database recorded is skipped without parsing. Results computed under another parent plan or
   rules are first marked ``suspect``, then rescanned.
 - Parallel: ``workers`` processes (default ``os.cpu_count()``) compute, each file within the time and
-  memory budgets of ``rules/limits.yaml`` (``hycompliance.workers``); only this process writes the
+  memory budgets of ``rules/limits.yaml`` (``hycompliance.workers``), or, with ``engine="dask"``, the
+  workers of a Dask cluster (``hycompliance.dask_engine``); the parent context is built once, here, and
+  shared with every worker. Only this process writes the
   database, one transaction per document, so killing the scan at any moment loses at most the documents in
   flight and a rerun finishes the job with the same result. Workers die with the scan (``kill -9`` too).
 - One scan per database at a time: a second one waits for the first (``database.scan_wait_seconds``),
@@ -230,7 +232,8 @@ def _failed_rows(task: Task, outcome: Outcome, value: Any, seconds: float) -> di
 def _execute(tasks: Sequence[Task], context: Any, engine: Engine,
              on_done: Callable[[Task, dict[str, Any], float], None]) -> None:
     """Run tasks on the engine's workers within the budgets; hand each result (or its error) to ``on_done``
-    here. The parent context is built once, before: forked local workers share it, Dask gets it scattered."""
+    here. The parent context is built once, before: forked local workers inherit it, Dask workers receive
+    it once (``hycompliance.dask_engine``)."""
     if not tasks:
         return
     budget = budgets()
