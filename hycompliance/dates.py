@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 
 def as_date(value: str | None) -> date | None:
@@ -38,3 +38,8 @@ def moment(value: str | None, missing: str = "—") -> str:
     """dd/mm/yyyy hh:mm in the server's time zone."""
     parsed = as_datetime(value)
     return f"{parsed:%d/%m/%Y %H:%M}" if parsed else (value or missing)
+
+
+def now() -> str:
+    """This moment in UTC as an ISO timestamp to the second: what the database's ``*_at`` columns hold."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -6,7 +6,9 @@
   what the database recorded is skipped without parsing. Results computed under another parent plan or
   rules are first marked ``suspect``, then rescanned.
 - Parallel: ``workers`` processes (default ``os.cpu_count()``) compute, each file within the time and
-  memory budgets of ``rules/limits.yaml`` (``hycompliance.workers``); only this process writes the
+  memory budgets of ``rules/limits.yaml`` (``hycompliance.workers``), or, with ``engine="dask"``, the
+  workers of a Dask cluster (``hycompliance.dask_engine``); the parent context is built once, here, and
+  shared with every worker. Only this process writes the
   database, one transaction per document, so killing the scan at any moment loses at most the documents in
   flight and a rerun finishes the job with the same result. Workers die with the scan (``kill -9`` too).
 - One scan per database at a time: a second one waits for the first (``database.scan_wait_seconds``),
@@ -25,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -39,22 +41,21 @@ from hycompliance.errors import Code, HyError
 from hycompliance.scope_store import scope_overrides
 from hycompliance.references.in_force import refresh_validity
 from hycompliance.references.learnt import learnt_rows, record as record_learnt
+from hycompliance.results import Stamp, error_rows, result_rows
 from hycompliance.store import (
-    Stamp,
-    error_rows,
+    close_interrupted_runs,
     file_hash,
     finish_run,
     mark_suspect,
     open_db,
     register_documents,
-    result_rows,
-    close_interrupted_runs,
     save_plan,
     start_run,
     write_document,
 )
 from hycompliance.workers import Outcome, TimeBudget, run_bounded
 
+ENGINES = ("local", "dask")
 # The key of a task's rows that carries what the registry learns from the document (not a store table).
 LEARNT = "learnt"
 
@@ -106,25 +107,51 @@ def parent_context(loader: ContextLoader, parent_path: str, catalogue_path: str 
 
 @dataclass(frozen=True)
 class Task:
+    """One file to analyse; what it is checked against (the parent context) is given beside it, once."""
+
     doc_id: int
     path: str
     content_hash: str
     size: int
     stamp: Stamp
     requirement_ids: dict[str, int]
-    parent_path: str
-    catalogue_path: str | None
-    loader: ContextLoader
     analyze: Analyzer
     memory_mb: int = 0  # the worker's memory budget, for the E119 line
     scope_override: bool | None = None  # a reviewer's decision on whether it implements the parent
 
 
-def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
-    """Analyse one file (in a worker): its rows, ready for ``write_document``, and the seconds it took."""
+@dataclass(frozen=True)
+class Engine:
+    """Where the per-document work runs: ``local`` (forked worker processes, the default) or ``dask`` (the
+    cluster at ``scheduler``, else a local Dask cluster of ``workers`` processes)."""
+
+    kind: str = "local"
+    workers: int = 0  # 0: one per CPU
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ENGINES:
+            raise HyError(Code.E901_USAGE, detail=f"--engine must be one of {', '.join(ENGINES)}, not {self.kind!r}")
+        if self.scheduler and self.kind != "dask":
+            raise HyError(Code.E901_USAGE, detail="--scheduler needs --engine dask")
+        if self.workers < 0:
+            raise HyError(Code.E901_USAGE, detail=f"--workers must be positive, not {self.workers}")
+
+    @property
+    def processes(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+    def describe(self) -> str:
+        if self.scheduler:
+            return f"the Dask cluster at {self.scheduler}"
+        return f"{self.processes} {'Dask ' if self.kind == 'dask' else ''}worker(s)"
+
+
+def run_task(task: Task, context: Any) -> tuple[int, dict[str, Any], float]:
+    """Analyse one file (in a worker) against the parent context: its rows, ready for ``write_document``,
+    and the seconds it took."""
     started = time.perf_counter()
     try:
-        context, _ = parent_context(task.loader, task.parent_path, task.catalogue_path)
         if task.scope_override is None:
             result = task.analyze(task.path, context)
         else:
@@ -196,13 +223,20 @@ def _failed_rows(task: Task, outcome: Outcome, value: Any, seconds: float) -> di
         error = HyError(Code.E118_TIME_BUDGET, task.path, limit=f"{seconds:g}")
     elif outcome == "memory" or value == -9:  # SIGKILL that was not ours: the kernel's out-of-memory killer
         error = HyError(Code.E119_MEMORY_BUDGET, task.path, limit=task.memory_mb)
+    elif isinstance(value, str):  # the Dask engine says what happened to the worker
+        error = HyError(Code.E306_INTERNAL, task.path, detail=value)
     else:
         error = HyError(Code.E306_INTERNAL, task.path, detail=f"the worker process died (exit {value})")
     return error_rows(task.stamp, error, task.content_hash, task.size)
 
 
-def _execute(tasks: Sequence[Task], workers: int, on_done: Callable[[Task, dict[str, Any], float], None]) -> None:
-    """Run tasks in worker processes within the budgets; hand each result (or its error) to ``on_done`` here."""
+def _execute(tasks: Sequence[Task], context: Any, engine: Engine,
+             on_done: Callable[[Task, dict[str, Any], float], None]) -> None:
+    """Run tasks on the engine's workers within the budgets; hand each result (or its error) to ``on_done``
+    here. The parent context is built once, before: forked local workers inherit it, Dask workers receive
+    it once (``hycompliance.dask_engine``)."""
+    if not tasks:
+        return
     budget = budgets()
 
     def finished(task: Task, outcome: Outcome, value: Any) -> None:
@@ -212,8 +246,15 @@ def _execute(tasks: Sequence[Task], workers: int, on_done: Callable[[Task, dict[
         else:
             on_done(task, _failed_rows(task, outcome, value, budget.file_seconds), 0.0)
 
-    run_bounded(tasks, run_task, finished, workers=workers, seconds=budget.file_seconds,
-                memory_mb=budget.worker_memory_mb)
+    if engine.kind == "dask":
+        from hycompliance.dask_engine import run_on_dask
+
+        run_on_dask(tasks, run_task, context, finished, analyze=tasks[0].analyze,
+                    scheduler=engine.scheduler, workers=engine.processes, seconds=budget.file_seconds,
+                    memory_mb=budget.worker_memory_mb)
+        return
+    run_bounded(tasks, partial(run_task, context=context), finished, workers=engine.processes,
+                seconds=budget.file_seconds, memory_mb=budget.worker_memory_mb)
 
 
 @contextlib.contextmanager
@@ -254,6 +295,8 @@ def scan(
     paths: Sequence[str | Path],
     *,
     workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
     catalogue_path: str | Path | None = None,
     log: TextIO | None = None,
     progress: bool | None = None,
@@ -263,11 +306,13 @@ def scan(
     """Scan plans into the database; return the run summary (see the module docstring).
 
     ``loader`` and ``analyze`` default to ``hycompliance.pipeline.load_context`` and ``analyze``; they must
-    be module-level functions (workers receive them by name).
+    be module-level functions (workers receive them by name). ``engine`` is where the per-document work
+    runs: "local" (``workers`` forked processes) or "dask" (the cluster at ``scheduler``, else a local Dask
+    cluster of ``workers`` processes); everything else, the writer included, is the same for both.
     """
     started = time.perf_counter()
     stream = log or sys.stderr
-    workers = workers or os.cpu_count() or 1
+    where = Engine(engine, workers or 0, scheduler)
     parent = str(Path(parent_path).resolve())
     if Path(parent).is_dir():
         raise HyError(Code.E120_IS_DIRECTORY, str(parent_path))
@@ -281,15 +326,15 @@ def scan(
         db = open_db(db_path)
         try:
             return _scan_into(db, db_path, parent, catalogue_arg, paths, found, context, catalogue,
-                              workers=workers, stream=stream, progress=progress, loader=loader, analyze=analyze,
+                              engine=where, stream=stream, progress=progress, analyze=analyze,
                               started=started, memory_mb=budget.worker_memory_mb)
         finally:
             db.close()
 
 
 def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | None, paths: Sequence[str | Path],
-               found: Discovery, context: Any, catalogue: tuple, *, workers: int, stream: TextIO,
-               progress: bool | None, loader: ContextLoader, analyze: Analyzer, started: float,
+               found: Discovery, context: Any, catalogue: tuple, *, engine: Engine, stream: TextIO,
+               progress: bool | None, analyze: Analyzer, started: float,
                memory_mb: int) -> dict[str, Any]:
     """The batch once the scan lock is held and the database open."""
     files, ignored = found.files, len(found.skipped)
@@ -309,7 +354,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
             unread.append((f, HyError(Code.E125_UNREADABLE, str(f), detail=exc.strerror or str(exc))))
     states = register_documents(db, files, plan.id, hashes)
     moved = withdraw_missing(db, found.roots, files)
-    run_id = start_run(db, plan, [str(p) for p in paths], workers)
+    run_id = start_run(db, plan, [str(p) for p in paths], engine.processes)
     stamp = Stamp(plan.id, context.fingerprint, rules.rules_version(), __version__, run_id)
     tasks: list[Task] = []
     overrides = scope_overrides(db)
@@ -321,8 +366,8 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
         if state.current(digest, stamp.fingerprint, stamp.rules_version, stamp.tool_version):
             skipped += 1
             continue
-        tasks.append(Task(state.id, str(f), digest, sizes[str(f)], stamp, plan.requirement_ids, parent, catalogue_arg,
-                          loader, analyze, memory_mb, overrides.get(state.id)))
+        tasks.append(Task(state.id, str(f), digest, sizes[str(f)], stamp, plan.requirement_ids, analyze, memory_mb,
+                          overrides.get(state.id)))
     fancy = progress if progress is not None else stream.isatty()
     bar = Progress(len(tasks) + len(unread), stream, fancy)
     if interrupted:
@@ -333,7 +378,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
         bar.log(f"skipped {entry.line}")
     for name in moved["withdrawn"]:
         bar.log(f"withdrawn {name}: its file is no longer in the scanned folders")
-    bar.log(f"{len(files)} file(s): {skipped} unchanged, {len(tasks)} to scan with {workers} worker(s)"
+    bar.log(f"{len(files)} file(s): {skipped} unchanged, {len(tasks)} to scan with {engine.describe()}"
             + (f"; {ignored} other file(s) skipped (listed above)" if ignored else ""))
     errors: list[dict[str, str]] = []
     scanned = 0
@@ -358,7 +403,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
     try:
         for f, exc in unread:
             record(states[str(f)].id, str(f), error_rows(stamp, exc, None, None), 0.0)
-        _execute(tasks, workers, lambda task, rows, seconds: record(task.doc_id, task.path, rows, seconds))
+        _execute(tasks, context, engine, lambda task, rows, seconds: record(task.doc_id, task.path, rows, seconds))
     finally:
         bar.close()
     # what the documents read say of those the plans cite (repealed, amended) reaches every plan's findings

@@ -61,7 +61,9 @@ Tables (names are stable; JSON columns hold JSON text):
   review_status, review_note, reviewer, reviewed_at, review_stale, status (the fresh review's status, else
   the machine's).
 
-Every document's results are replaced in one transaction, so a crash never leaves half a document.
+Every document's results are replaced in one transaction, so a crash never leaves half a document. The
+rows are built by ``hycompliance.results`` (in the workers), reviewers' decisions recorded by
+``hycompliance.reviews``; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -72,33 +74,29 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from hycompliance import __version__, rules
-from hycompliance.applicability import document_level
 from hycompliance.discovery import SUPPORTED
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash
 from hycompliance.inventory import DocState, register_documents, resolve_document  # noqa: F401 (the store's API)
-from hycompliance.coverage import CELL_KINDS, Cell, requirement_hash
+from hycompliance.coverage import CELL_KINDS, requirement_hash
+from hycompliance.dates import now
 from hycompliance.database import cause, open_readonly, set_busy_timeout, writable, writing
 from hycompliance.migrations import MIGRATIONS, applied, migrate
-from hycompliance.models import Citation, Finding, Plan, Requirement
+from hycompliance.models import Plan, Requirement
 from hycompliance.normalize import fold
-from hycompliance.scope import Scope
+from hycompliance.results import Stamp, error_rows, finding_row, result_rows  # noqa: F401 (the store's API)
+from hycompliance.reviews import REVIEW_STATUSES, REVIEWER_ENV, add_review, decisions
 
-REVIEW_STATUSES = ("covered", "partial", "missing", "justified")
 CHILD_TABLES = ("clauses", "citations", "findings", "matches")
-__all__ = ["CELL_KINDS", "SUPPORTED", "fold"]  # re-exported for the faces and the web app
-REVIEWER_ENV = "HYCOMPLIANCE_REVIEWER"  # the reviewer name decisions carry when none is given
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+# Re-exported: the faces, the web app and the CLI import them from here.
+__all__ = ["CELL_KINDS", "REVIEWER_ENV", "REVIEW_STATUSES", "SUPPORTED", "Stamp", "add_review", "decisions",
+           "error_rows", "fold", "now", "result_rows"]
 
 
 DB_MODE = 0o660  # owner and group (less the umask); never world-readable: it holds plan text and decisions
@@ -309,104 +307,6 @@ def mark_suspect(db: Database, plan: PlanRecord) -> int:
     return len(stale)
 
 
-# --- documents ------------------------------------------------------------------------------------
-
-
-# --- one document's results (built in a worker, written by the main process) ----------------------
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What a result was computed under."""
-
-    plan_id: int
-    fingerprint: str
-    rules_version: str
-    tool_version: str
-    run_id: int
-
-
-def cell_row(doc_id: int, req_id: int, cell: Cell) -> dict[str, Any]:
-    """A coverage cell as a ``matches`` row, as it is: evidence with its clause text, words and spans;
-    target comparisons and reasons as JSON."""
-    evidence = [{"clause": e.clause, "page": e.page, "text": e.text, "score": e.score, "words": list(e.words),
-                 "spans": [list(s) for s in e.spans], "references": list(e.references)} for e in cell.evidence]
-    return {"document_id": doc_id, "requirement_id": req_id, "requirement": cell.requirement,
-            "requirement_hash": cell.requirement_hash, "status": cell.status, "score": cell.score,
-            "evidence": json.dumps(evidence, ensure_ascii=False),
-            "targets": json.dumps([asdict(t) for t in cell.targets], ensure_ascii=False),
-            "reasons": json.dumps([asdict(r) for r in cell.reasons], ensure_ascii=False),
-            "shared_refs": json.dumps(list(cell.references), ensure_ascii=False),
-            "applicable": int(cell.applicable), "suspect": 0, "source": cell.source}
-
-
-def finding_row(doc_id: int, f: Finding) -> dict[str, Any]:
-    """The ``findings`` row of one finding of document ``doc_id``."""
-    return {"document_id": doc_id, "code": f.code, "severity": f.severity, "message": f.message,
-            "as_written": f.as_written, "page": f.page, "clause": f.clause, "key": f.key, "expected": f.expected,
-            "mentions": f.count, "clauses": json.dumps(list(f.clauses), ensure_ascii=False), "corrected": f.corrected}
-
-
-def result_rows(
-    doc_id: int,
-    plan: Plan,
-    citations: Sequence[Citation],
-    findings: Sequence[Finding],
-    cells: Sequence[Cell],
-    requirement_ids: dict[str, int],
-    stamp: Stamp,
-    content_hash: str,
-    size: int,
-    scope: Scope | None = None,
-) -> dict[str, Any]:
-    """Rows for one successfully analysed document: ``{"document": {...}, "clauses": [...], ...}``.
-
-    ``scope`` (``hycompliance.scope``) is recorded on the document; an out-of-scope document's cells are all
-    "missing" with the scope's reason (``coverage.out_of_scope_cells``)."""
-    h = plan.header
-    document = {
-        "plan_id": stamp.plan_id, "form": plan.form, "content_hash": content_hash, "size": size, "pages": plan.pages,
-        "issuer": h.issuer, "number": h.number, "date": h.date, "title": h.title,
-        "kind": document_level(h.issuer, h.parent_issuer),
-        "status": "ok", "error_code": None, "error_line": None, "error_text": None,
-        "warnings": json.dumps([{"code": w.code, "message": w.message, "details": dict(w.details)}
-                                for w in plan.warnings], ensure_ascii=False),
-        "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
-        "run_id": stamp.run_id, "processed_at": now(),
-        "in_scope": None if scope is None else int(scope.in_scope), "scope_basis": scope and scope.basis,
-        "scope_reason": scope and scope.reason, "scope_overlap": scope and scope.overlap,
-    }
-    clauses = [
-        {"document_id": doc_id, "clause_id": c.id, "position": i, "label": c.label, "kind": c.kind, "text": c.text,
-         "text_folded": fold(c.text), "page": c.page, "parent": c.parent,
-         "cells": json.dumps(list(c.cells), ensure_ascii=False)}
-        for i, c in enumerate(plan.clauses + plan.notes)  # the notes after the signature last (GC1, GC2...)
-    ]
-    cites = [
-        {"document_id": doc_id, "key": c.key, "type": c.type, "number": c.number, "symbol": c.symbol, "date": c.date,
-         "issuer": c.issuer, "issuer_code": c.issuer_code, "system": c.system, "as_written": c.as_written,
-         "page": c.page, "clause": c.clause, "span_start": c.start, "span_end": c.end,
-         "flags": json.dumps(list(c.flags), ensure_ascii=False), "intended": c.intended}
-        for c in citations
-    ]
-    finds = [finding_row(doc_id, f) for f in findings]
-    matches = [cell_row(doc_id, requirement_ids[c.requirement], c) for c in cells if c.requirement in requirement_ids]
-    return {"document": document, "clauses": clauses, "citations": cites, "findings": finds, "matches": matches}
-
-
-def error_rows(stamp: Stamp, error: HyError, content_hash: str | None, size: int | None) -> dict[str, Any]:
-    """Rows for a document that could not be analysed: no results, the error recorded."""
-    document = {
-        "plan_id": stamp.plan_id, "content_hash": content_hash, "size": size, "pages": None, "issuer": None,
-        "number": None, "date": None, "title": None, "kind": None, "status": "error",
-        "error_code": error.code.value, "error_line": error.line(), "error_text": error.line_vi(), "warnings": "[]",
-        "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
-        "run_id": stamp.run_id, "processed_at": now(),
-        "in_scope": None, "scope_basis": None, "scope_reason": None, "scope_overlap": None,
-    }
-    return {"document": document, "clauses": [], "citations": [], "findings": [], "matches": []}
-
-
 def write_document(db: Database, doc_id: int, rows: dict[str, Any]) -> None:
     """Replace one document's results in a single transaction."""
     with writing(db):
@@ -446,62 +346,6 @@ def finish_run(db: Database, run_id: int, summary: dict[str, Any]) -> None:
             "errors": json.dumps(summary["errors"], ensure_ascii=False), "seconds": summary["seconds"],
             "ignored_files": json.dumps(summary["ignored_files"], ensure_ascii=False),
         })
-
-
-# --- reviewer decisions ---------------------------------------------------------------------------
-
-
-def add_review(
-    db: Database, document: str, requirement: str, status: str, note: str = "", reviewer: str | None = None,
-    plan_id: int | None = None,
-) -> dict[str, Any]:
-    """Record a reviewer's decision on one cell (append-only; the latest wins). Returns the stored row.
-
-    The decision carries ``reviewer``, else ``$HYCOMPLIANCE_REVIEWER``; with neither it is refused (never the
-    login of whoever runs the command)."""
-    if status not in REVIEW_STATUSES:
-        raise HyError(Code.E901_USAGE, detail=f"status must be one of {', '.join(REVIEW_STATUSES)}, not {status!r}")
-    with writing(db):  # read what the decision is about under the write lock: a scan cannot change it between
-        doc = resolve_document(db, document, plan_id)
-        if doc["status"] != "ok" or doc["plan_id"] is None:
-            raise HyError(Code.E901_USAGE, detail=f"document {doc['name']!r} has no results to review (status {doc['status']})")
-        req = list(db.query("SELECT code, text_hash FROM requirements WHERE plan_id = ? AND code = ? AND active = 1",
-                            [doc["plan_id"], requirement]))
-        if not req:
-            raise HyError(Code.E305_NO_REQUIREMENT, detail=requirement)
-        reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
-        if not reviewer:
-            raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
-        plan = db["plans"].get(doc["plan_id"])
-        row = {"document_id": doc["id"], "requirement": requirement, "status": status, "note": note,
-               "reviewer": reviewer, "at": now(),
-               "doc_hash": doc["content_hash"], "plan_hash": plan["content_hash"], "rules_version": doc["rules_version"],
-               "requirement_hash": req[0]["text_hash"]}
-        row["id"] = db["reviews"].insert(row).last_pk
-    return row
-
-
-def decisions(db: Database, doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Every decision on a document, newest first, by the code of the requirement it belongs to now (the
-    rule of the ``matrix`` view: the active requirement with its text hash, else the one with its code),
-    each marked ``stale`` when the document, that requirement's text or the rules changed since."""
-    if doc["plan_id"] is None:
-        return {}
-    plan_hash = db["plans"].get(doc["plan_id"])["content_hash"]
-    active = list(db.query("SELECT code, text_hash FROM requirements WHERE plan_id = ? AND active = 1", [doc["plan_id"]]))
-    by_hash = {r["text_hash"]: r["code"] for r in active if r["text_hash"]}
-    hash_of = {r["code"]: r["text_hash"] for r in active}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for r in db.query("SELECT * FROM reviews WHERE document_id = ? ORDER BY id DESC", [doc["id"]]):
-        code = by_hash.get(r["requirement_hash"], r["requirement"])
-        if r["requirement_hash"] is None:
-            text_changed = r["plan_hash"] != plan_hash
-        else:
-            text_changed = hash_of.get(code) != r["requirement_hash"]
-        rules_changed = r["rules_version"] != doc["rules_version"]
-        out.setdefault(code, []).append(dict(r, stale=r["doc_hash"] != doc["content_hash"] or text_changed
-                                             or rules_changed))
-    return out
 
 
 def search_clauses(db: Database, query: str, limit: int = 50) -> list[dict[str, Any]]:

@@ -48,9 +48,11 @@ def _emit(content: str | bytes, out: Path | None, fmt: str) -> None:
     print(f"wrote {out}", file=sys.stderr)
 
 
-def _scan_or_stop(db: Path, plan: Path, paths: list[Path], workers: int | None, catalogue: Path | None) -> dict:
+def _scan_or_stop(db: Path, plan: Path, paths: list[Path], workers: int | None, catalogue: Path | None,
+                  engine: str = "local", scheduler: str | None = None) -> dict:
     try:
-        summary = run_scan(db, plan, paths, workers=workers, catalogue_path=catalogue)
+        summary = run_scan(db, plan, paths, workers=workers, catalogue_path=catalogue, engine=engine,
+                           scheduler=scheduler)
     except HyError as exc:
         raise _stop(exc) from None
     if summary["discovered"] == 0:
@@ -66,15 +68,20 @@ def scan(
     db: Path = typer.Option(..., "--db", help="The coverage database (created if missing)."),
     workers: int = typer.Option(0, "--workers", "-j", help="Worker processes (default: one per CPU)."),
     catalogue: Path | None = typer.Option(None, "--catalogue", help="A reviewer-edited requirement catalogue."),
+    engine: str = typer.Option("local", "--engine", help="Where documents are analysed: local (forked worker "
+                               "processes) or dask (a Dask cluster)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="With --engine dask: the scheduler address "
+                                         "(tcp://HOST:PORT); without it a local cluster of --workers processes."),
 ) -> None:
     """Scan plans into the coverage database; unchanged files are skipped. Prints a JSON run summary.
 
     Example: hycompliance scan --plan corpora/87-KH-UBND-2023.txt --db coverage.db plans/
+    Example: hycompliance scan --engine dask --scheduler tcp://10.0.0.5:8786 --plan parent.pdf --db coverage.db plans/
     """
     parent_pid = os.environ.get("HYCOMPLIANCE_PARENT_PID", "")
     if parent_pid.isdigit():  # started for another process (the web app's upload): end with it
         die_with_parent(int(parent_pid))
-    summary = _scan_or_stop(db, plan, paths, workers or None, catalogue)
+    summary = _scan_or_stop(db, plan, paths, workers or None, catalogue, engine, scheduler)
     print(json.dumps({k: summary[k] for k in ("run", "plan", "scanned", "skipped", "failed", "errors", "seconds")}
                      | {k: summary[k] for k in ("ignored", "ignored_files", "suspect")}, ensure_ascii=False))
     raise typer.Exit(EXIT_SOME_FAILED if summary["failed"] else EXIT_OK)

@@ -22,7 +22,7 @@ from hycompliance.references.learnt import db_registry
 from hycompliance.references.lint import VALIDITY_CODES, validity_findings
 from hycompliance.references.resolve import Registry
 from hycompliance.references.rules import load_rules
-from hycompliance.store import finding_row
+from hycompliance.results import finding_row
 
 
 def _citation(row: dict[str, Any]) -> Citation:
