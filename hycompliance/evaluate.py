@@ -35,6 +35,7 @@ import numpy as np
 from hycompliance.matching import (
     FEATURES, MatchConfig, PairFeatures, assign, imply_scores, implications, load_config, score_matrix, score_plan,
 )
+from hycompliance.coverage import matched_requirements
 from hycompliance.models import Plan, Requirement
 from hycompliance.requirements import build_catalogue
 
@@ -98,6 +99,7 @@ class Case:
 
 def make_case(name: str, form: str, plan: Plan, gold: Gold, catalogue: Sequence[Requirement], config: MatchConfig,
               parent: str = "", scored: frozenset[str] = frozenset()) -> Case:
+    catalogue = matched_requirements(catalogue, plan)  # as the scan matches it: with the duties that bind it
     feats = score_plan(plan, catalogue, config=config).features
     labels_by_clause = clause_labels(plan, gold)
     unit_labels = tuple(labels_by_clause.get(u.clause.id, frozenset()) for u in feats.units)
