@@ -55,3 +55,22 @@ def test_the_ward_is_judged_on_its_duties_and_the_percent_leaves_out_the_rest(co
     total = coverage(finals)
     assert total.counts["n/a"] >= ALL_DUTIES - len(WARD_DUTIES)
     assert total.applicable == sum(1 for c in result.cells if c.kind != "reference" and c.applicable)
+
+
+def test_match_shows_the_duties_that_do_not_bind_as_not_applicable(shared):
+    """``match`` renders the cell verdict: the 20 duties of other bodies are "Không áp dụng" and left out of
+    the counts (26 duties in section V, 6 of them the wards')."""
+    from typer.testing import CliRunner
+
+    from hycompliance.cli import _load_commands
+    from hycompliance.cli.app import app
+
+    _load_commands()
+    child = SETS / "hatinh-624-KH-UBND-2025" / "phuong-thanhsen-kh-2025.txt"
+    result = CliRunner().invoke(app, ["match", str(REAL / "plans" / "hatinh_kh_624_2025.txt"), str(child)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    summary = result.output.strip().splitlines()[-1]
+    assert f"Không áp dụng: {ALL_DUTIES - len(WARD_DUTIES)}" in summary
+    applicable = int(summary.split("/")[1].split()[0])
+    assert applicable == 60 - (ALL_DUTIES - len(WARD_DUTIES))  # 27 tasks + 7 targets + 26 duties, less n/a
