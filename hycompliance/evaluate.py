@@ -9,8 +9,9 @@ pair is a gold block (or row) carrying that ID; gold blocks are found among the 
 Each gold directory is labelled against one parent plan: the one its ``manifest.yaml`` names
 (``parent: PATH``, relative to the directory or to the working directory), else the ``--plan`` given. What
 is scored comes from the same manifest: the IDs of its hand-counted ``catalogue:`` (a
-tests/fixtures/catalogues file) whose kind is in ``scored_kinds:`` (default task, subtask, target); without
-a catalogue, the IDs of those kinds in the parent's own catalogue (for 87/KH-UBND these are exactly the
+tests/fixtures/catalogues file) whose kind is in ``scored_kinds:`` (default task, subtask, target; with
+``duty``, each plan on the duties its manifest's ``binds:`` lists for it); without a catalogue, the IDs of
+those kinds in the parent's own catalogue (for 87/KH-UBND these are exactly the
 ``III.g.n``, ``III.g.n.k`` and ``II.2.*`` IDs of the corpus README). A scored ID the tool's catalogue lacks
 still counts: a positive one is a miss. The report has a row per parent, plan and form, and per parent and
 form an ``overall`` row (plus an ``all`` parent row per form when there are several parents).
@@ -300,24 +301,26 @@ def gold_parent(gold_dir: Path, default: str | Path) -> Path:
     return _named_file(gold_dir, str(named), "parent")
 
 
-def scored_ids(gold_dir: Path, catalogue: Sequence[Requirement]) -> frozenset[str]:
-    """The requirement IDs a gold directory is scored on: those of its manifest's hand-counted
+def scored_ids(gold_dir: Path, catalogue: Sequence[Requirement], plan: str | None = None) -> frozenset[str]:
+    """The requirement IDs a gold directory's ``plan`` is scored on: those of its manifest's hand-counted
     ``catalogue:`` whose kind is in ``scored_kinds:`` (default ``SCORED_KINDS``); without a catalogue file,
-    those of the parent's own ``catalogue``."""
+    those of the parent's own ``catalogue``. Duties bind some plans only: when ``duty`` is a scored kind, a
+    plan is scored on the duties its manifest lists under ``binds:`` (the others do not apply to it)."""
     import yaml
 
     from hycompliance.errors import Code, HyError
 
     data = _manifest(gold_dir) or {}
     kinds = tuple(data.get("scored_kinds") or SCORED_KINDS)
+    duties = frozenset(str(i) for i in (data.get("binds") or {}).get(plan, ())) if "duty" in kinds else frozenset()
     named = data.get("catalogue")
     if not named:
-        return frozenset(r.id for r in catalogue if r.kind in kinds)
+        return frozenset(r.id for r in catalogue if r.kind in kinds and r.kind != "duty") | duties
     path = _named_file(gold_dir, str(named), "catalogue")
     entries = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("requirements")
     if not entries:
         raise HyError(Code.E901_USAGE, detail=f"{path}: no 'requirements:' to score")
-    return frozenset(str(e["id"]) for e in entries if e.get("kind") in kinds)
+    return frozenset(str(e["id"]) for e in entries if e.get("kind") in kinds and e.get("kind") != "duty") | duties
 
 
 def load_cases(
@@ -341,9 +344,9 @@ def load_cases(
     cases = []
     for directory in _dirs(gold_dir):
         label, catalogue = parent_of(gold_parent(directory, parent_path))
-        scored = scored_ids(directory, catalogue)
         for gold_path in sorted(directory.glob("*.json")):
             gold = read_gold(gold_path)
+            scored = scored_ids(directory, catalogue, gold_path.stem)
             for form in forms:
                 doc = gold_path.with_suffix("." + form)
                 if doc.exists():

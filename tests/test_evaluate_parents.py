@@ -127,16 +127,20 @@ requirements:
 @pytest.mark.parametrize(("manifest", "expected"), [
     # the hand-counted catalogue's IDs of the default kinds (task, subtask, target): not the duty
     ("parent: {parent}\ncatalogue: cat.yaml\n", {"III.1.2", "III.5.1", "II.1.2", "III.9.9"}),
-    # scored_kinds narrows or widens what is scored
-    ("parent: {parent}\ncatalogue: cat.yaml\nscored_kinds: [duty]\n", {"IV.3"}),
-    ("parent: {parent}\ncatalogue: cat.yaml\nscored_kinds: [target, duty]\n", {"II.1.2", "IV.3"}),
+    # scored_kinds narrows or widens what is scored; a duty only for the plans it binds (binds:)
+    ("parent: {parent}\ncatalogue: cat.yaml\nscored_kinds: [target]\n", {"II.1.2"}),
+    ("parent: {parent}\ncatalogue: cat.yaml\nscored_kinds: [target, duty]\nbinds:\n  ward: [IV.3]\n",
+     {"II.1.2", "IV.3"}),
+    ("parent: {parent}\ncatalogue: cat.yaml\nscored_kinds: [target, duty]\nbinds:\n  other: [IV.3]\n", {"II.1.2"}),
+    # binds: without duty among the scored kinds scores no duty
+    ("parent: {parent}\ncatalogue: cat.yaml\nbinds:\n  ward: [IV.3]\n", {"III.1.2", "III.5.1", "II.1.2", "III.9.9"}),
 ])
 def test_scored_ids_come_from_the_manifest_catalogue(tmp_path, manifest, expected):
     from hycompliance.evaluate import scored_ids
 
     (tmp_path / "cat.yaml").write_text(WARD_CATALOGUE, encoding="utf-8")
     (tmp_path / "manifest.yaml").write_text(manifest.format(parent=RESOLUTION_57), encoding="utf-8")
-    assert scored_ids(tmp_path, []) == expected
+    assert scored_ids(tmp_path, [], "ward") == expected
 
 
 @pytest.mark.parametrize(("gold_set", "count"), [
