@@ -8,7 +8,7 @@ duty and reference requirement:
   cited with an error-severity finding -> partial, not cited -> missing);
 - ``applicable``: whether the requirement binds a plan of this issuer (``hycompliance.applicability``); a
   duty binds only the bodies its agency names (a Sở its own duties, a commune those of "UBND các xã,
-  phường"): ``matched_requirements`` gives the matcher the duties that bind the child, the others are cells
+  phường"): ``matching_passes`` gives the matcher the duties that bind the child, the others are cells
   that do not apply (``n/a``);
 - ``evidence``: the clauses that address it, each with the requirement words it shares (after abbreviation
   expansion: "CCHC" shares "cải cách hành chính") and the character ``spans`` of those words in the clause's
@@ -304,19 +304,21 @@ def reference_cell(requirement: Requirement, citations: Sequence[Citation], find
                 evidence, (key,) if cited else (), (), (reason,), "references")
 
 
-def matched_requirements(requirements: Sequence[Requirement], plan: Plan) -> list[Requirement]:
-    """What the matcher compares ``plan`` with: every requirement but the duties that do not bind it (those
-    cells do not apply). A duty that binds it is matched as a task of its agency (the matcher scores tasks,
-    sub-tasks and targets: ``features.MATCHED_KINDS``); its cell keeps the kind ``duty``."""
+def matching_passes(requirements: Sequence[Requirement], plan: Plan) -> tuple[list[Requirement], list[Requirement]]:
+    """What the matcher compares ``plan`` with, in two passes: the tasks, sub-tasks and targets; then the
+    duties that bind ``plan`` (each read as a task of its agency: the matcher scores tasks, sub-tasks and
+    targets, ``features.MATCHED_KINDS``; its cell keeps the kind ``duty``). Apart, so that a duty restating a
+    task never takes that task's clause (a clause is kept for the requirements near its best one). Duties that
+    do not bind ``plan`` are in neither: their cells do not apply."""
     kind, issuer = document_level(plan.header.issuer, plan.header.parent_issuer), plan.header.issuer
-    return [replace(r, kind="task") if r.kind == DUTY else r
-            for r in requirements if r.kind != DUTY or applies(r, kind, issuer)]
+    duties = [replace(r, kind="task") for r in requirements if r.kind == DUTY and applies(r, kind, issuer)]
+    return [r for r in requirements if r.kind != DUTY], duties
 
 
 def plan_cells(requirements: Sequence[Requirement], plan: Plan, matches: Sequence[Match],
                citations: Sequence[Citation], findings: Sequence[Finding], lex: Lexicon) -> tuple[Cell, ...]:
     """One cell per task, sub-task, target, duty and reference of ``requirements``, in catalogue order
-    (``matches`` of the requirements ``matched_requirements`` gave the matcher)."""
+    (``matches`` of the requirements ``matching_passes`` gave the matcher)."""
     kind, issuer = document_level(plan.header.issuer, plan.header.parent_issuer), plan.header.issuer
     by_req = {m.requirement: m for m in matches}
     cited = _cited_in(plan, citations)

@@ -36,7 +36,7 @@ import numpy as np
 from hycompliance.matching import (
     FEATURES, MatchConfig, PairFeatures, assign, imply_scores, implications, load_config, score_matrix, score_plan,
 )
-from hycompliance.coverage import matched_requirements
+from hycompliance.coverage import matching_passes
 from hycompliance.models import Plan, Requirement
 from hycompliance.requirements import build_catalogue
 
@@ -100,7 +100,6 @@ class Case:
 
 def make_case(name: str, form: str, plan: Plan, gold: Gold, catalogue: Sequence[Requirement], config: MatchConfig,
               parent: str = "", scored: frozenset[str] = frozenset()) -> Case:
-    catalogue = matched_requirements(catalogue, plan)  # as the scan matches it: with the duties that bind it
     feats = score_plan(plan, catalogue, config=config).features
     labels_by_clause = clause_labels(plan, gold)
     unit_labels = tuple(labels_by_clause.get(u.clause.id, frozenset()) for u in feats.units)
@@ -344,13 +343,19 @@ def load_cases(
     cases = []
     for directory in _dirs(gold_dir):
         label, catalogue = parent_of(gold_parent(directory, parent_path))
+        duty_ids = frozenset(r.id for r in catalogue if r.kind == "duty")
         for gold_path in sorted(directory.glob("*.json")):
             gold = read_gold(gold_path)
             scored = scored_ids(directory, catalogue, gold_path.stem)
             for form in forms:
                 doc = gold_path.with_suffix("." + form)
-                if doc.exists():
-                    cases.append(make_case(gold.name, form, reader(doc), gold, catalogue, config, label, scored))
+                if not doc.exists():
+                    continue
+                plan = reader(doc)
+                tasks, duties = matching_passes(catalogue, plan)  # matched as the scan matches them
+                cases.append(make_case(gold.name, form, plan, gold, tasks, config, label, scored - duty_ids))
+                if scored & duty_ids:  # the duties the manifest binds the plan to, in their own pass
+                    cases.append(make_case(gold.name, form, plan, gold, duties, config, label, scored & duty_ids))
     return default_catalogue, cases
 
 
@@ -394,8 +399,9 @@ def _report(cases: Sequence[Case], results: Sequence[PlanResult], configs: Seque
     for form in forms:
         for parent in parents:
             per = [r for r in results if r.form == form and r.parent == parent]
-            for r in per:
-                rows.append({"parent": parent, "plan": r.name, "form": form, **summarize([r])})
+            for name in dict.fromkeys(r.name for r in per):  # a plan's task pass and duty pass are one row
+                rows.append({"parent": parent, "plan": name, "form": form,
+                             **summarize([r for r in per if r.name == name])})
             if per:
                 rows.append({"parent": parent, "plan": "overall", "form": form, **summarize(per)})
         every = [r for r in results if r.form == form]

@@ -16,7 +16,7 @@ from hycompliance.cli.app import app
 from hycompliance.errors import HyError
 from hycompliance.evaluate import evaluate, gold_parent, text_reader
 
-from tests.conftest import DEV, REAL
+from tests.conftest import DEV, REAL, ROOT, SHARED
 
 PROVINCIAL = Path(__file__).resolve().parents[1] / "corpora" / "87-KH-UBND-2023.txt"
 RESOLUTION_57 = REAL / "plans" / "bct_nq_57_2024.txt"
@@ -194,3 +194,26 @@ def test_a_manifest_catalogue_that_is_missing_is_named(tmp_path):
     with pytest.raises(HyError) as err:
         scored_ids(tmp_path, [])
     assert "nowhere.yaml" in err.value.line()
+
+
+def test_duties_a_plan_is_bound_to_are_scored_in_their_own_pass(tmp_path):
+    """With duty among the scored kinds, the ward of Hà Tĩnh 624 is scored on the six duties its manifest
+    binds it to (V.10.a-e with đ) on top of the tasks and targets, and its report row is one row."""
+    source = Path(__file__).parent / "fixtures" / "parents" / "hatinh-624-KH-UBND-2025"
+    ward = tmp_path / "ward"
+    ward.mkdir()
+    for suffix in (".txt", ".json"):
+        shutil.copy(source / f"phuong-thanhsen-kh-2025{suffix}", ward / f"phuong-thanhsen-kh-2025{suffix}")
+    manifest = (source / "manifest.yaml").read_text(encoding="utf-8")
+    (ward / "manifest.yaml").write_text(
+        manifest.replace("scored_kinds: [task, subtask, target]", "scored_kinds: [task, subtask, target, duty]")
+        .replace("parent: ../shared", f"parent: {SHARED}").replace("catalogue: tests/", f"catalogue: {ROOT}/tests/"),
+        encoding="utf-8")
+    with_duties = evaluate(PROVINCIAL, [ward], ("txt",), reader=text_reader)
+    (ward / "manifest.yaml").write_text(manifest.replace("parent: ../shared", f"parent: {SHARED}")
+                                        .replace("catalogue: tests/", f"catalogue: {ROOT}/tests/"), encoding="utf-8")
+    without = evaluate(PROVINCIAL, [ward], ("txt",), reader=text_reader)
+    a, b = with_duties.overall("txt", "624/KH-UBND"), without.overall("txt", "624/KH-UBND")
+    # the labelled ward covers 5 of its 6 bound duties (V.10.b is not carried out): 5 more positives
+    assert (a["tp"] + a["fn"]) - (b["tp"] + b["fn"]) == 5
+    assert [r["plan"] for r in with_duties.rows] == ["phuong-thanhsen-kh-2025", "overall"]
