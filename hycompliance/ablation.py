@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from hycompliance.evaluate import SCORED_ID, Case, GoldDirs, PlanResult, cross_validate, default_reader, load_cases, summarize
+from hycompliance.evaluate import Case, GoldDirs, PlanResult, cross_validate, default_reader, load_cases, summarize
 from hycompliance.features import FEATURES, SEMANTIC, requirement_text, similarity_matrix
 from hycompliance.matching import load_config
 from hycompliance.models import Plan
@@ -48,7 +48,7 @@ def paraphrase_pairs(case: Case) -> frozenset[str]:
     out = set()
     for rid in case.gold.positives:
         texts = case.gold.texts.get(rid) or []
-        if rid in by_id and texts and SCORED_ID.match(rid):
+        if rid in by_id and texts and rid in case.scored:
             best = max(similarity_matrix([requirement_text(by_id[rid])], texts)[0])
             if best <= PARAPHRASE_COS:
                 out.add(rid)

@@ -6,7 +6,9 @@
 - ``addressees(parent)``: the kinds of body a parent plan addresses, read from its own text and recipients
   ("các sở, ban, ngành, UBND các xã, phường"; "địa phương" is the level below the parent's).
 - ``bind_applicability(parent, catalogue)``: each task, sub-task and reference binds the parent's addressees
-  (and the bodies it names); each target binds only the territorial ones: a department is not scored on GRDP.
+  (and the bodies it names); each target binds only the territorial ones: a department is not scored on GRDP;
+  each duty binds the bodies its agency names (``duty_binds``): a Sở its own duties, a commune those of "UBND
+  các xã, phường" (and, as successor, of "UBND cấp huyện"), nobody else.
 - ``applies(requirement, kind, issuer)``: whether a requirement binds a document of that kind and issuer.
 
 The words are in ``rules/applicability.yaml``; nothing here lists one province's implementers.
@@ -122,7 +124,10 @@ def bind_applicability(parent: Plan, catalogue: Sequence[Requirement]) -> list[R
     targets = tuple(k for k in addressed if k in territorial) or tuple(territorial)
     out = []
     for r in catalogue:
-        if r.kind in ("duty", "assignment"):  # "assignment": catalogues written before duties had a kind
+        if r.kind == "duty":
+            out.append(replace(r, applies_to=duty_binds(r, parent_level(parent))))
+            continue
+        if r.kind == "assignment":  # catalogues written before duties had a kind
             out.append(r)
             continue
         named = _named(r.applies_to)
@@ -132,6 +137,31 @@ def bind_applicability(parent: Plan, catalogue: Sequence[Requirement]) -> list[R
             binds = (*addressed, *collective_kinds(r.text), *named) if addressed else ()
         out.append(replace(r, applies_to=tuple(dict.fromkeys(binds))))
     return out
+
+
+def _named_list(actor: str, cfg: dict[str, Any]) -> tuple[str, ...]:
+    """The bodies a duty's agency lists by name after a collective ("Ủy ban nhân dân các xã: Gia Thuận, Tân
+    Điền" -> Gia Thuận, Tân Điền); empty when it lists none."""
+    head, mark, tail = actor.partition(str(cfg["named_list_mark"]))
+    if not mark or not collective_kinds(head):
+        return ()
+    names = re.split(r"\s*(?:[,;]|\bvà\b)\s*", tail.strip(" .;"))
+    return tuple(n for n in names if n)
+
+
+def duty_binds(duty: Requirement, level: str | None) -> tuple[str, ...]:
+    """Whom a duty binds: the bodies and collectives its agency names (as ``applies`` reads them), the kinds
+    of its actor words, and for "địa phương" the level below the parent's; only the bodies named when the
+    agency lists them by name."""
+    cfg = _cfg()
+    actor = duty.agency or " ".join(duty.applies_to)
+    if names := _named_list(actor, cfg):
+        return names
+    low = actor.lower()
+    kinds = collective_kinds(actor) + [str(a["kind"]) for a in cfg["duty_actors"] if _has(a["words"], low)]
+    if any(_has(w, low) for w in cfg["localities"]):
+        kinds += [str(k) for k in cfg["below"].get(level or "", [])]
+    return tuple(dict.fromkeys((*duty.applies_to, *(k for k in KINDS if k in kinds))))
 
 
 def applies(requirement: Requirement, kind: str | None, issuer: str | None) -> bool:

@@ -1,12 +1,15 @@
 """The coverage stage: one typed cell per (child plan, requirement), judged once and rendered everywhere.
 
 matching -> **coverage** -> store -> faces (CLI, reports, web app). From the parent's catalogue and one
-child's matches, citations and findings, ``plan_cells`` produces one ``Cell`` per task, sub-task, target and
-reference requirement:
+child's matches, citations and findings, ``plan_cells`` produces one ``Cell`` per task, sub-task, target,
+duty and reference requirement:
 
 - ``status`` and ``score`` (the matcher's for tasks and targets; for references: cited correctly -> covered,
   cited with an error-severity finding -> partial, not cited -> missing);
-- ``applicable``: whether the requirement binds a plan of this issuer (``hycompliance.applicability``);
+- ``applicable``: whether the requirement binds a plan of this issuer (``hycompliance.applicability``); a
+  duty binds only the bodies its agency names (a Sở its own duties, a commune those of "UBND các xã,
+  phường"): ``matching_passes`` gives the matcher the duties that bind the child, the others are cells
+  that do not apply (``n/a``);
 - ``evidence``: the clauses that address it, each with the requirement words it shares (after abbreviation
   expansion: "CCHC" shares "cải cách hành chính") and the character ``spans`` of those words in the clause's
   own text, and the references both cite;
@@ -25,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from hycompliance import rules
@@ -37,8 +40,10 @@ from hycompliance.requirements import parse_value
 from hycompliance.text import Lexicon, key_of, normalize, words
 
 REFERENCE = "reference"
-# Requirements that get a cell. Assignments (who does what) decide who a task binds; they have no cell.
-CELL_KINDS = ("task", "subtask", "target", REFERENCE)
+DUTY = "duty"
+# Requirements that get a cell. Assignments (who does what, in catalogues written before duties had a kind)
+# decide who a task binds; they have no cell.
+CELL_KINDS = ("task", "subtask", "target", DUTY, REFERENCE)
 # A word whose boilerplate weight is below this ("thực hiện", "triển khai") is not shown as shared wording.
 MIN_WORD_WEIGHT = 0.5
 # How many shared words a reason lists (every shared word is highlighted).
@@ -299,9 +304,21 @@ def reference_cell(requirement: Requirement, citations: Sequence[Citation], find
                 evidence, (key,) if cited else (), (), (reason,), "references")
 
 
+def matching_passes(requirements: Sequence[Requirement], plan: Plan) -> tuple[list[Requirement], list[Requirement]]:
+    """What the matcher compares ``plan`` with, in two passes: the tasks, sub-tasks and targets; then the
+    duties that bind ``plan`` (each read as a task of its agency: the matcher scores tasks, sub-tasks and
+    targets, ``features.MATCHED_KINDS``; its cell keeps the kind ``duty``). Apart, so that a duty restating a
+    task never takes that task's clause (a clause is kept for the requirements near its best one). Duties that
+    do not bind ``plan`` are in neither: their cells do not apply."""
+    kind, issuer = document_level(plan.header.issuer, plan.header.parent_issuer), plan.header.issuer
+    duties = [replace(r, kind="task") for r in requirements if r.kind == DUTY and applies(r, kind, issuer)]
+    return [r for r in requirements if r.kind != DUTY], duties
+
+
 def plan_cells(requirements: Sequence[Requirement], plan: Plan, matches: Sequence[Match],
                citations: Sequence[Citation], findings: Sequence[Finding], lex: Lexicon) -> tuple[Cell, ...]:
-    """One cell per task, sub-task, target and reference of ``requirements``, in catalogue order."""
+    """One cell per task, sub-task, target, duty and reference of ``requirements``, in catalogue order
+    (``matches`` of the requirements ``matching_passes`` gave the matcher)."""
     kind, issuer = document_level(plan.header.issuer, plan.header.parent_issuer), plan.header.issuer
     by_req = {m.requirement: m for m in matches}
     cited = _cited_in(plan, citations)

@@ -1,15 +1,20 @@
 """Measure matching against labelled plans (../shared/corpus format) and fit its weights and thresholds.
 
-Scoring follows the corpus README: pairs (plan, requirement) over the ``III.g.n``, ``III.g.n.k`` and
-``II.2.*`` IDs; a pair is positive when some gold block or table row lists the ID in ``covers``; the tool
-says positive when the status is covered or partial. Evidence is right when the first clause the tool
-cites for a true-positive pair is a gold block (or row) carrying that ID; gold blocks are found among the
-parsed clauses by text (whitespace folded; a row is its non-empty cells joined by " | ").
+Scoring follows the corpus README: pairs (plan, requirement) over the parent's scored IDs; a pair is
+positive when some gold block or table row lists the ID in ``covers``; the tool says positive when the
+status is covered or partial. Evidence is right when the first clause the tool cites for a true-positive
+pair is a gold block (or row) carrying that ID; gold blocks are found among the parsed clauses by text
+(whitespace folded; a row is its non-empty cells joined by " | ").
 
 Each gold directory is labelled against one parent plan: the one its ``manifest.yaml`` names
-(``parent: PATH``, relative to the directory or to the working directory), else the ``--plan`` given. The
-report has a row per parent, plan and form, and per parent and form an ``overall`` row (plus an ``all``
-parent row per form when there are several parents).
+(``parent: PATH``, relative to the directory or to the working directory), else the ``--plan`` given. What
+is scored comes from the same manifest: the IDs of its hand-counted ``catalogue:`` (a
+tests/fixtures/catalogues file) whose kind is in ``scored_kinds:`` (default task, subtask, target; with
+``duty``, each plan on the duties its manifest's ``binds:`` lists for it); without a catalogue, the IDs of
+those kinds in the parent's own catalogue (for 87/KH-UBND these are exactly the
+``III.g.n``, ``III.g.n.k`` and ``II.2.*`` IDs of the corpus README). A scored ID the tool's catalogue lacks
+still counts: a positive one is a miss. The report has a row per parent, plan and form, and per parent and
+form an ``overall`` row (plus an ``all`` parent row per form when there are several parents).
 
 Fitting (``fit``) learns the logistic weights on candidate pairs of the training plans, then picks
 ``t_part`` and ``margin`` on those plans by F1. ``evaluate(..., cv=True)`` does this leaving each plan
@@ -31,11 +36,12 @@ import numpy as np
 from hycompliance.matching import (
     FEATURES, MatchConfig, PairFeatures, assign, imply_scores, implications, load_config, score_matrix, score_plan,
 )
+from hycompliance.coverage import matching_passes
 from hycompliance.models import Plan, Requirement
 from hycompliance.requirements import build_catalogue
 
-
-SCORED_ID = re.compile(r"^(?:III\.\d+\.\d+(?:\.\d+)?|II\.2\.\d+(?:\.\d+)?)$")
+# The kinds a gold set scores unless its manifest says otherwise (duties bind only some plans).
+SCORED_KINDS = ("task", "subtask", "target")
 T_PART_GRID = tuple(round(x, 2) for x in np.arange(0.15, 0.91, 0.05))
 MARGIN_GRID = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)  # log-odds
 
@@ -47,7 +53,7 @@ def _fold(s: str) -> str:
 @dataclass(frozen=True)
 class Gold:
     name: str
-    positives: frozenset[str]  # scored requirement IDs the plan addresses
+    positives: frozenset[str]  # requirement IDs the plan addresses (every ID in a ``covers``)
     by_text: dict[str, frozenset[str]]  # folded block/row text -> IDs it covers
     texts: dict[str, list[str]] = field(default_factory=dict)  # requirement -> gold block texts
 
@@ -68,7 +74,7 @@ def read_gold(path: Path) -> Gold:
             by_text.setdefault(key, set()).update(block["covers"])
             for c in block["covers"]:
                 texts.setdefault(c, []).append(key)
-    positives = frozenset(i for ids in by_text.values() for i in ids if SCORED_ID.match(i))
+    positives = frozenset(i for ids in by_text.values() for i in ids)
     return Gold(data["doc_id"], positives, {k: frozenset(v) for k, v in by_text.items()}, texts)
 
 
@@ -89,16 +95,16 @@ class Case:
     unit_labels: tuple[frozenset[str], ...]
     equivalents: dict[int, list[int]]
     parent: str = ""  # the parent plan the gold is labelled against (its number, or file name)
+    scored: frozenset[str] = frozenset()  # the requirement IDs scored (the gold set's, see ``scored_ids``)
 
 
 def make_case(name: str, form: str, plan: Plan, gold: Gold, catalogue: Sequence[Requirement], config: MatchConfig,
-              parent: str = "") -> Case:
-    scored = score_plan(plan, catalogue, config=config)
-    feats = scored.features
+              parent: str = "", scored: frozenset[str] = frozenset()) -> Case:
+    feats = score_plan(plan, catalogue, config=config).features
     labels_by_clause = clause_labels(plan, gold)
     unit_labels = tuple(labels_by_clause.get(u.clause.id, frozenset()) for u in feats.units)
     y = np.array([1.0 if feats.requirements[i].id in unit_labels[j] else 0.0 for i, j in feats.pairs])
-    return Case(name, form, gold, feats, y, unit_labels, implications(feats.requirements, catalogue), parent)
+    return Case(name, form, gold, feats, y, unit_labels, implications(feats.requirements, catalogue), parent, scored)
 
 
 # --- fitting -----------------------------------------------------------------------------------------
@@ -167,7 +173,7 @@ def run_case(case: Case, config: MatchConfig) -> PlanResult:
     tp = fp = fn = ev = 0
     misses, false_hits = [], []
     for i, req in enumerate(feats.requirements):
-        if not SCORED_ID.match(req.id):
+        if req.id not in case.scored:
             continue
         cols = [j for j in np.argsort(-m[i]) if keep[i, j]] if m.size else []
         said = bool(cols)
@@ -181,6 +187,10 @@ def run_case(case: Case, config: MatchConfig) -> PlanResult:
         elif truth:
             fn += 1
             misses.append((req.id, (case.gold.texts.get(req.id) or [""])[0]))
+    matched = {r.id for r in feats.requirements}
+    for rid in sorted(case.scored & case.gold.positives - matched):  # scored, addressed, not in the catalogue
+        fn += 1
+        misses.append((rid, (case.gold.texts.get(rid) or [""])[0]))
     return PlanResult(case.name, case.form, tp, fp, fn, ev, tuple(misses), tuple(false_hits), case.parent)
 
 
@@ -255,24 +265,61 @@ def gold_paths(gold_dirs: GoldDirs) -> list[Path]:
     return [p for d in _dirs(gold_dirs) for p in sorted(d.glob("*.json"))]
 
 
+def _manifest(gold_dir: Path) -> dict[str, Any] | None:
+    """The gold directory's manifest.yaml as a mapping, None when it has none."""
+    import yaml
+
+    manifest = gold_dir / MANIFEST
+    if not manifest.is_file():
+        return None
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    return data if isinstance(data, dict) else {}
+
+
+def _named_file(gold_dir: Path, named: str, field_name: str) -> Path:
+    """A file a manifest names, relative to the gold directory, else to the working directory."""
+    from hycompliance.errors import Code, HyError
+
+    for candidate in (gold_dir / named, Path(named)):
+        if candidate.is_file():
+            return candidate
+    raise HyError(Code.E101_NOT_FOUND, f"{named} ({field_name} named in {gold_dir / MANIFEST})")
+
+
 def gold_parent(gold_dir: Path, default: str | Path) -> Path:
     """The parent plan a gold directory is labelled against: ``parent:`` of its manifest.yaml (relative to
     the directory, else to the working directory), else ``default``."""
+    from hycompliance.errors import Code, HyError
+
+    data = _manifest(gold_dir)
+    if data is None:
+        return Path(default)
+    named = data.get("parent")
+    if not named:
+        raise HyError(Code.E901_USAGE, detail=f"{gold_dir / MANIFEST}: no 'parent:' naming the parent plan file")
+    return _named_file(gold_dir, str(named), "parent")
+
+
+def scored_ids(gold_dir: Path, catalogue: Sequence[Requirement], plan: str | None = None) -> frozenset[str]:
+    """The requirement IDs a gold directory's ``plan`` is scored on: those of its manifest's hand-counted
+    ``catalogue:`` whose kind is in ``scored_kinds:`` (default ``SCORED_KINDS``); without a catalogue file,
+    those of the parent's own ``catalogue``. Duties bind some plans only: when ``duty`` is a scored kind, a
+    plan is scored on the duties its manifest lists under ``binds:`` (the others do not apply to it)."""
     import yaml
 
     from hycompliance.errors import Code, HyError
 
-    manifest = gold_dir / MANIFEST
-    if not manifest.is_file():
-        return Path(default)
-    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-    named = data.get("parent") if isinstance(data, dict) else None
+    data = _manifest(gold_dir) or {}
+    kinds = tuple(data.get("scored_kinds") or SCORED_KINDS)
+    duties = frozenset(str(i) for i in (data.get("binds") or {}).get(plan, ())) if "duty" in kinds else frozenset()
+    named = data.get("catalogue")
     if not named:
-        raise HyError(Code.E901_USAGE, detail=f"{manifest}: no 'parent:' naming the parent plan file")
-    for candidate in (gold_dir / str(named), Path(str(named))):
-        if candidate.is_file():
-            return candidate
-    raise HyError(Code.E101_NOT_FOUND, f"{named} (parent named in {manifest})")
+        return frozenset(r.id for r in catalogue if r.kind in kinds and r.kind != "duty") | duties
+    path = _named_file(gold_dir, str(named), "catalogue")
+    entries = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("requirements")
+    if not entries:
+        raise HyError(Code.E901_USAGE, detail=f"{path}: no 'requirements:' to score")
+    return frozenset(str(e["id"]) for e in entries if e.get("kind") in kinds and e.get("kind") != "duty") | duties
 
 
 def load_cases(
@@ -296,12 +343,19 @@ def load_cases(
     cases = []
     for directory in _dirs(gold_dir):
         label, catalogue = parent_of(gold_parent(directory, parent_path))
+        duty_ids = frozenset(r.id for r in catalogue if r.kind == "duty")
         for gold_path in sorted(directory.glob("*.json")):
             gold = read_gold(gold_path)
+            scored = scored_ids(directory, catalogue, gold_path.stem)
             for form in forms:
                 doc = gold_path.with_suffix("." + form)
-                if doc.exists():
-                    cases.append(make_case(gold.name, form, reader(doc), gold, catalogue, config, label))
+                if not doc.exists():
+                    continue
+                plan = reader(doc)
+                tasks, duties = matching_passes(catalogue, plan)  # matched as the scan matches them
+                cases.append(make_case(gold.name, form, plan, gold, tasks, config, label, scored - duty_ids))
+                if scored & duty_ids:  # the duties the manifest binds the plan to, in their own pass
+                    cases.append(make_case(gold.name, form, plan, gold, duties, config, label, scored & duty_ids))
     return default_catalogue, cases
 
 
@@ -345,8 +399,9 @@ def _report(cases: Sequence[Case], results: Sequence[PlanResult], configs: Seque
     for form in forms:
         for parent in parents:
             per = [r for r in results if r.form == form and r.parent == parent]
-            for r in per:
-                rows.append({"parent": parent, "plan": r.name, "form": form, **summarize([r])})
+            for name in dict.fromkeys(r.name for r in per):  # a plan's task pass and duty pass are one row
+                rows.append({"parent": parent, "plan": name, "form": form,
+                             **summarize([r for r in per if r.name == name])})
             if per:
                 rows.append({"parent": parent, "plan": "overall", "form": form, **summarize(per)})
         every = [r for r in results if r.form == form]

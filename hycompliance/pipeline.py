@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hycompliance import __version__, rules
 from hycompliance.budgets import Budgets, budgets
-from hycompliance.coverage import Cell, catalogue_hash, out_of_scope_cells, plan_cells
+from hycompliance.coverage import Cell, catalogue_hash, matching_passes, out_of_scope_cells, plan_cells
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash, read
 from hycompliance.models import Citation, Document, Finding, Match, Plan, Requirement
@@ -105,7 +105,8 @@ def analyze(path: str | Path, context: ParentContext, *, scope_override: bool | 
     if scope is not None and not scope.in_scope:
         cells = out_of_scope_cells(context.requirements, plan, scope.reason)
         return DocumentResult(str(path), plan, citations, findings, (), cells, scope)
-    matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))
+    matches = tuple(m for requirements in matching_passes(context.catalogue, plan) if requirements
+                    for m in match_plan(plan, requirements, citations=citations))
     cells = plan_cells(context.requirements, plan, matches, citations, findings, load_lexicon())
     return DocumentResult(str(path), plan, citations, findings, matches, cells, scope)
 

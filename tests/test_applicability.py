@@ -3,6 +3,8 @@ each requirement binding only those it concerns (departments are not scored on t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hycompliance.applicability import addressees, applies, bind_applicability, document_level, parent_level
@@ -138,3 +140,60 @@ def test_real_parents_addressees(shared):
     """Hà Tĩnh 624 assigns duties to sở, ngành and communes; Nghệ An 987 (5G in industrial parks) to sở only."""
     assert addressees(parse_file(REAL / "plans" / "hatinh_kh_624_2025.txt"))[:3] == ("commune", "district", "agency")
     assert addressees(parse_file(REAL / "plans" / "nghean_kh_987_2025.txt")) == ("agency",)
+
+
+# --- duties bind the bodies their agency names ----------------------------------------------------------
+
+def _duty(agency: str, applies_to: tuple[str, ...] = ()) -> Requirement:
+    return Requirement("IV.1", "duty", f"{agency}: triển khai Kế hoạch.", agency=agency, applies_to=applies_to or (agency,))
+
+
+@pytest.mark.parametrize("agency,kind,issuer,expected", [
+    # a named department: its own plan, not another department's nor a commune's
+    ("Sở Giáo dục và Đào tạo", "agency", "Sở Giáo dục và Đào tạo", True),
+    ("Sở Giáo dục và Đào tạo", "agency", "Sở Y tế", False),
+    ("Sở Giáo dục và Đào tạo", "commune", "UBND phường Thành Sen", False),
+    # the communes and wards collectively
+    ("Ủy ban nhân dân các xã, phường", "commune", "UBND phường Thành Sen", True),
+    ("Ủy ban nhân dân các xã, phường", "agency", "Sở Giáo dục và Đào tạo", False),
+    ("Ủy ban nhân dân phường, xã, đặc khu", "commune", "UBND đặc khu Côn Đảo", True),
+    # formerly the districts: a commune answers for them since 7/2025
+    ("UBND các huyện, thị xã, thành phố", "commune", "UBND xã Như Quỳnh", True),
+    ("UBND các huyện, thị xã, thành phố", "agency", "Sở Công Thương", False),
+    # the departments collectively, and units and localities ("địa phương": the level below a province)
+    ("Các sở, ngành có liên quan; Ủy ban nhân dân các xã, phường", "agency", "Sở Nông nghiệp và Môi trường", True),
+    ("Các sở, ban, ngành tỉnh có liên quan", "commune", "UBND xã Gia Thuận", False),
+    ("Các đơn vị, địa phương", "commune", "UBND xã Gia Thuận", True),
+    ("Các đơn vị, địa phương", "agency", "Sở Nông nghiệp và Môi trường", True),
+    # communes listed by name: those named only
+    ("Ủy ban nhân dân các xã: Gia Thuận, Tân Điền, Gò Công Đông, Tân Phú Đông", "commune", "UBND xã Gia Thuận", True),
+    ("Ủy ban nhân dân các xã: Gia Thuận, Tân Điền, Gò Công Đông, Tân Phú Đông", "commune", "UBND xã Tân Hòa", False),
+    # a body of the Front or a central Party body binds no province, department or commune
+    ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "agency", "Sở Giáo dục và Đào tạo", False),
+    ("Ban cán sự đảng Chính phủ", "province", "UBND tỉnh Bắc Ninh", False),
+])
+def test_duties_bind_the_bodies_their_agency_names(agency, kind, issuer, expected):
+    parent = _plan(ASSIGNING, PROVINCE, sections=SECTIONS)
+    (duty,) = bind_applicability(parent, [_duty(agency)])
+    assert applies(duty, kind, issuer) is expected
+
+
+def test_real_parents_duties_bind_what_the_labelled_sets_say(shared):
+    """The duties of Đồng Tháp 556, Hà Tĩnh 624 and 57-NQ/TW that bind each labelled child equal the
+    ``binds:`` its manifest lists (written by reading the parent's section IV/V/VI; none for 57's central
+    bodies)."""
+    import yaml
+
+    from hycompliance.requirements import build_catalogue
+
+    root = Path(__file__).parent / "fixtures" / "parents"
+    for manifest_path in sorted(root.glob("*/manifest.yaml")):
+        manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+        parent = parse_file(REAL / "plans" / Path(manifest["parent"]).name)
+        duties = [r for r in build_catalogue(parent) if r.kind == "duty"]
+        assert duties, manifest_path
+        for child in manifest["plans"]:
+            header = parse_file(manifest_path.parent / f"{child}.txt").header
+            kind = document_level(header.issuer, header.parent_issuer)
+            bound = sorted(r.id for r in duties if applies(r, kind, header.issuer))
+            assert bound == sorted((manifest.get("binds") or {}).get(child, [])), child

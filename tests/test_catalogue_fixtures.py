@@ -17,14 +17,6 @@ FIXTURES = sorted((Path(__file__).parent / "fixtures" / "catalogues").glob("*.ya
 PLANS = SHARED / "corpus" / "real" / "plans"
 KINDS = ("task", "subtask", "duty", "target")
 
-# Entries of the hand counts this catalogue disagrees with on purpose, with the reason (reported to the lead):
-DISPUTED = {
-    # "- Trường hợp chậm trễ, không gửi dữ liệu ..., đơn vị chịu trách nhiệm giải trình ..." under "7. Cơ chế
-    # phối hợp và trách nhiệm giải trình" (no agency heading): it begins with no agency name and its actor is
-    # the generic "đơn vị"; the fixture takes the agency of the bullet before it (IV.7.1).
-    ("hcm_qd_2820_2025.txt", "IV.7.2"),
-}
-
 # The fixtures write comparators as symbols; the catalogue keeps the printed words. How Vietnamese plans
 # write each symbol (the first that the printed value starts with wins; a range is "range").
 SYMBOL_WORDS = [
@@ -49,12 +41,7 @@ def _fold(text: str | None) -> str:
 def case(request):
     fixture = yaml.safe_load(request.param.read_text(encoding="utf-8"))
     catalogue = [r for r in build_catalogue(parse_file(PLANS / fixture["source"])) if r.kind in KINDS]
-    entries = [e for e in fixture["requirements"] if (fixture["source"], str(e["id"])) not in DISPUTED]
-    counts = dict(fixture["counts"])
-    for e in fixture["requirements"]:
-        if (fixture["source"], str(e["id"])) in DISPUTED:
-            counts[e["kind"]] -= 1
-    return {**fixture, "requirements": entries, "counts": counts}, catalogue
+    return fixture, catalogue
 
 
 def test_fixtures_exist():

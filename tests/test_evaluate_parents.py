@@ -16,7 +16,7 @@ from hycompliance.cli.app import app
 from hycompliance.errors import HyError
 from hycompliance.evaluate import evaluate, gold_parent, text_reader
 
-from tests.conftest import DEV, REAL
+from tests.conftest import DEV, REAL, ROOT, SHARED
 
 PROVINCIAL = Path(__file__).resolve().parents[1] / "corpora" / "87-KH-UBND-2023.txt"
 RESOLUTION_57 = REAL / "plans" / "bct_nq_57_2024.txt"
@@ -110,3 +110,110 @@ def test_cli_table_names_the_parents(gold_dirs):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)["rows"]
     assert sorted({r["parent"] for r in rows}) == ["57-NQ/TW", "87/KH-UBND", "all"]
+
+
+# --- what is scored comes from each gold set's manifest and catalogue ------------------------------------
+
+WARD_CATALOGUE = """source: bct_nq_57_2024.txt
+requirements:
+  - {id: III.1.2, kind: task, text_start: Đổi mới tư duy}
+  - {id: III.5.1, kind: task, text_start: Đưa toàn bộ hoạt động}
+  - {id: II.1.2, kind: target, text_start: Tiềm lực}
+  - {id: IV.3, kind: duty, agency: Đảng đoàn Quốc hội, text_start: Đảng đoàn Quốc hội}
+  - {id: III.9.9, kind: task, text_start: a task the tool's catalogue does not have}
+"""
+
+
+@pytest.mark.parametrize(("manifest", "expected"), [
+    # the hand-counted catalogue's IDs of the default kinds (task, subtask, target): not the duty
+    ("parent: {parent}\ncatalogue: cat.yaml\n", {"III.1.2", "III.5.1", "II.1.2", "III.9.9"}),
+    # scored_kinds narrows or widens what is scored; a duty only for the plans it binds (binds:)
+    ("parent: {parent}\ncatalogue: cat.yaml\nscored_kinds: [target]\n", {"II.1.2"}),
+    ("parent: {parent}\ncatalogue: cat.yaml\nscored_kinds: [target, duty]\nbinds:\n  ward: [IV.3]\n",
+     {"II.1.2", "IV.3"}),
+    ("parent: {parent}\ncatalogue: cat.yaml\nscored_kinds: [target, duty]\nbinds:\n  other: [IV.3]\n", {"II.1.2"}),
+    # binds: without duty among the scored kinds scores no duty
+    ("parent: {parent}\ncatalogue: cat.yaml\nbinds:\n  ward: [IV.3]\n", {"III.1.2", "III.5.1", "II.1.2", "III.9.9"}),
+])
+def test_scored_ids_come_from_the_manifest_catalogue(tmp_path, manifest, expected):
+    from hycompliance.evaluate import scored_ids
+
+    (tmp_path / "cat.yaml").write_text(WARD_CATALOGUE, encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(manifest.format(parent=RESOLUTION_57), encoding="utf-8")
+    assert scored_ids(tmp_path, [], "ward") == expected
+
+
+@pytest.mark.parametrize(("gold_set", "count"), [
+    # counts: lines of the hand counts (task + subtask + target), read from the printed plans
+    ("57-NQ-TW", 23 + 0 + 5),
+    ("hatinh-624-KH-UBND-2025", 27 + 0 + 7),
+    ("dongthap-556-KH-UBND-2025", 40 + 5 + 1),
+])
+def test_real_parent_sets_score_their_own_ids(gold_set, count):
+    from hycompliance.evaluate import scored_ids
+
+    directory = Path(__file__).parent / "fixtures" / "parents" / gold_set
+    ids = scored_ids(directory, [])
+    assert len(ids) == count
+    assert not any(i.startswith("IV.") and gold_set == "57-NQ-TW" for i in ids)  # its duties (IV.*) are not scored
+
+
+def test_without_a_catalogue_the_parents_own_ids_of_the_scored_kinds_are_scored(tmp_path):
+    """The dev set against 87/KH-UBND has no manifest: what is scored are the corpus README's III.g.n,
+    III.g.n.k and II.2.* IDs (its rule, written out here), which are the parent's tasks, sub-tasks and targets."""
+    import re
+
+    from hycompliance.evaluate import scored_ids
+    from hycompliance.requirements import build_catalogue
+
+    catalogue = build_catalogue(text_reader(PROVINCIAL))
+    readme_rule = re.compile(r"^(?:III\.\d+\.\d+(?:\.\d+)?|II\.2\.\d+(?:\.\d+)?)$")
+    assert scored_ids(tmp_path, catalogue) == {r.id for r in catalogue if readme_rule.match(r.id)}
+    assert len(scored_ids(tmp_path, catalogue)) == 69
+
+
+def test_a_scored_id_missing_from_the_tools_catalogue_is_a_miss(tmp_path, gold_dirs):
+    """The ward's gold covers III.1.2, III.5.1 and (added here) III.9.9, which the hand count lists but the
+    tool's catalogue of 57-NQ/TW does not have: three positives, III.9.9 necessarily missed."""
+    _, ward = gold_dirs
+    gold = dict(WARD_GOLD)
+    gold["blocks"] = [*WARD_GOLD["blocks"][:-1], {**WARD_GOLD["blocks"][-1], "covers": ["III.9.9"]}]
+    (ward / "phuong-kinhbac-kh-2025.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    (ward / "cat.yaml").write_text(WARD_CATALOGUE, encoding="utf-8")
+    (ward / "manifest.yaml").write_text(f"parent: {RESOLUTION_57}\ncatalogue: cat.yaml\n", encoding="utf-8")
+    report = evaluate(PROVINCIAL, [ward], ("txt",), reader=text_reader)
+    row = report.overall("txt", "57-NQ/TW")
+    assert row["tp"] + row["fn"] == 3
+    assert "III.9.9" in {m["requirement"] for m in report.worst_misses}
+
+
+def test_a_manifest_catalogue_that_is_missing_is_named(tmp_path):
+    from hycompliance.evaluate import scored_ids
+
+    (tmp_path / "manifest.yaml").write_text(f"parent: {RESOLUTION_57}\ncatalogue: nowhere.yaml\n", encoding="utf-8")
+    with pytest.raises(HyError) as err:
+        scored_ids(tmp_path, [])
+    assert "nowhere.yaml" in err.value.line()
+
+
+def test_duties_a_plan_is_bound_to_are_scored_in_their_own_pass(tmp_path):
+    """With duty among the scored kinds, the ward of Hà Tĩnh 624 is scored on the six duties its manifest
+    binds it to (V.10.a-e with đ) on top of the tasks and targets, and its report row is one row."""
+    source = Path(__file__).parent / "fixtures" / "parents" / "hatinh-624-KH-UBND-2025"
+    ward = tmp_path / "ward"
+    ward.mkdir()
+    for suffix in (".txt", ".json"):
+        shutil.copy(source / f"phuong-thanhsen-kh-2025{suffix}", ward / f"phuong-thanhsen-kh-2025{suffix}")
+    manifest = (source / "manifest.yaml").read_text(encoding="utf-8")
+    (ward / "manifest.yaml").write_text(
+        manifest.replace("scored_kinds: [task, subtask, target]", "scored_kinds: [task, subtask, target, duty]")
+        .replace("parent: ../shared", f"parent: {SHARED}").replace("catalogue: tests/", f"catalogue: {ROOT}/tests/"),
+        encoding="utf-8")
+    with_duties = evaluate(PROVINCIAL, [ward], ("txt",), reader=text_reader)
+    (ward / "manifest.yaml").write_text(manifest.replace("parent: ../shared", f"parent: {SHARED}")
+                                        .replace("catalogue: tests/", f"catalogue: {ROOT}/tests/"), encoding="utf-8")
+    without = evaluate(PROVINCIAL, [ward], ("txt",), reader=text_reader)
+    a, b = with_duties.overall("txt", "624/KH-UBND"), without.overall("txt", "624/KH-UBND")
+    # the labelled ward covers 5 of its 6 bound duties (V.10.b is not carried out): 5 more positives
+    assert (a["tp"] + a["fn"]) - (b["tp"] + b["fn"]) == 5
+    assert [r["plan"] for r in with_duties.rows] == ["phuong-thanhsen-kh-2025", "overall"]

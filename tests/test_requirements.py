@@ -128,9 +128,11 @@ DUTIES_87 = [
     ("IV.5.3", "Sở Tài nguyên và Môi trường", "Sở Tài nguyên và Môi trường"),
     ("IV.6.2", "Sở Giao thông vận tải", "Sở Giao thông vận tải"),
     ("IV.7", "Sở Xây dựng", "Sở Xây dựng"),
-    ("IV.8", "Các sở, ban, ngành khác", "sở, ban, ngành"),
-    ("IV.9.1", "UBND các huyện, thị xã, thành phố", "UBND cấp huyện"),
-    ("IV.11", "Các sở ban, ngành, UBND các huyện, thị xã, thành phố", ("UBND cấp huyện", "sở, ban, ngành")),
+    # a collective agency binds by the kind its words name too (sở, ban, ngành: agency; các huyện: district)
+    ("IV.8", "Các sở, ban, ngành khác", ("sở, ban, ngành", "agency")),
+    ("IV.9.1", "UBND các huyện, thị xã, thành phố", ("UBND cấp huyện", "district")),
+    ("IV.11", "Các sở ban, ngành, UBND các huyện, thị xã, thành phố",
+     ("UBND cấp huyện", "sở, ban, ngành", "district", "agency")),
 ]
 
 

@@ -60,9 +60,9 @@ def test_dashboard_rows_follow_the_issuer_kind_filter(reader, query: str, rows: 
 def test_dashboard_groups_and_last_run(reader, built: Path) -> None:
     page = reader.get("/").text
     heads = re.findall(r'<th scope="col" title="[^"]*"><a href="/\?group=([^"#]+)#drill">', page)
-    # section IV (assignments) decides who a task binds; it has no column of its own
+    # section IV (duties per agency) is one column, whatever agency item a duty stands under
     assert heads == ["II.2", "III.1", "III.2", "III.3", "III.4", "III.5", "III.6", "III.7", "III.8", "III.9",
-                     "references"]
+                     "duties", "references"]
     assert "3 tệp, 3 đã phân tích, 0 không đổi, 0 lỗi." in page
 
 

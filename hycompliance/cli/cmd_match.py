@@ -14,7 +14,7 @@ from hycompliance.cli.app import app
 from hycompliance.report.labels import DOC_KIND, REQUIREMENT_KIND, STATUS
 
 # Terminal colours of the status words.
-STATUS_STYLE = {"covered": "green", "partial": "yellow", "missing": "red"}
+STATUS_STYLE = {"covered": "green", "partial": "yellow", "missing": "red", "n/a": "dim"}
 
 
 def _parse(path: Path):
@@ -97,6 +97,7 @@ def match_cmd(
     """
     from dataclasses import asdict
 
+    from hycompliance.coverage import coverage, verdict
     from hycompliance.pipeline import analyze, load_context
     from hycompliance.report.labels import why
 
@@ -108,16 +109,21 @@ def match_cmd(
     table = Table(title=f"{file.name} so với {plan.name}")
     for head in ("Yêu cầu", "Trạng thái", "Điểm", "Trang", "Đoạn", "Lý do"):
         table.add_column(head, overflow="fold")
-    for c in cells:
+    finals = [verdict(c.status, c.applicable, None, False) for c in cells]  # n/a: the cell does not bind FILE
+    for c, final in zip(cells, finals):
         ev = c.evidence[0] if c.evidence else None
-        status = f"[{STATUS_STYLE[c.status]}]{STATUS[c.status]}[/]"
-        reasons = why([asdict(r) for r in c.reasons], [asdict(t) for t in c.targets])
+        status = f"[{STATUS_STYLE[final]}]{STATUS[final]}[/]"
+        reasons = why([asdict(r) for r in c.reasons], [asdict(t) for t in c.targets]) if c.applicable else ""
         table.add_row(c.requirement, status, f"{c.score:.2f}", str(ev.page) if ev else "", ev.clause if ev else "",
                       escape(reasons))
     console = Console()
     console.print(table)
-    counts = {k: sum(c.status == k for c in cells) for k in ("covered", "partial", "missing")}
-    console.print(" · ".join(f"{STATUS[k]}: {n}/{len(cells)}" for k, n in counts.items()))
+    total = coverage(finals)
+    counts = {k: total.counts[k] for k in ("covered", "partial", "missing")}
+    line = " · ".join(f"{STATUS[k]}: {n}/{total.applicable}" for k, n in counts.items())
+    if total.counts["n/a"]:
+        line += f" · {STATUS['n/a']}: {total.counts['n/a']}"
+    console.print(line + (f" · {total.percent}%" if total.percent is not None else ""))
 
 
 @app.command("eval")

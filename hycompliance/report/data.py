@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hycompliance.coverage import CELL_KINDS, REFERENCE, coverage, verdict
+from hycompliance.coverage import CELL_KINDS, DUTY, REFERENCE, coverage, verdict
 from hycompliance.report import labels
 from hycompliance.report.highlight import marked
 from hycompliance.store import current_plan, resolve_document
 
 ORDER = {"missing": 0, "partial": 1, "none": 2, "covered": 3, "justified": 4, "n/a": 5}
 REFERENCES_GROUP = "references"
+DUTIES_GROUP = "duties"
 
 
 def _plan_info(plan: dict[str, Any]) -> dict[str, Any]:
@@ -29,9 +30,12 @@ def _plan_info(plan: dict[str, Any]) -> dict[str, Any]:
 
 
 def group_of(requirement: dict[str, Any]) -> str:
-    """Heatmap column of a requirement: its task group (III.3), II.2 for targets, or references."""
+    """Heatmap column of a requirement: its task group (III.3), II.2 for targets, one column for the duties
+    (whatever agency item they stand under), or references."""
     if requirement["kind"] == REFERENCE:
         return REFERENCES_GROUP
+    if requirement["kind"] == DUTY:
+        return DUTIES_GROUP
     code = requirement.get("group_id") or requirement["code"]
     parts = code.split(".")
     return ".".join(parts[:2]) if len(parts) >= 2 else code

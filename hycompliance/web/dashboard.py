@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from sqlite_utils import Database
 
 from hycompliance.errors import message_vi
-from hycompliance.report.data import REFERENCES_GROUP, coverage_of, heatmap, matrix_data, split_coverage
+from hycompliance.report.data import DUTIES_GROUP, REFERENCES_GROUP, coverage_of, heatmap, matrix_data, split_coverage
 
 KINDS = ("commune", "district", "agency", "province", "ministry", "party")
 VERDICTS = ("covered", "partial", "missing", "justified", "n/a", "none")
@@ -148,7 +148,7 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
     titles = _group_titles(db, m["plan"]["key"])
     group_title = {}
     for r in m["requirements"]:
-        if r["group"] != REFERENCES_GROUP and r["group"] not in group_title:
+        if r["group"] not in (REFERENCES_GROUP, DUTIES_GROUP) and r["group"] not in group_title:  # those: their label
             group_title[r["group"]] = titles.get(r["id"], "")
     worklist = m["cells"][:WORKLIST_LIMIT] if filters.narrows_cells else []
     return {
