@@ -3,23 +3,12 @@ requirement ends in an error naming E309, never in an empty matrix that looks li
 
 from __future__ import annotations
 
-import time
 
 from hycompliance.store import open_db
 from hycompliance.web.app import create_app
-from tests.browser.harness import client, csrf_of
+from tests.browser.harness import client, csrf_of, wait_for_upload
 from tests.conftest import DEV
 from tests.test_derive import EMPTY
-
-
-def _wait(c, status_url: str) -> dict:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        state = c.get(status_url, headers={"Accept": "application/json"}).json()
-        if state["state"] in ("done", "error"):
-            return state
-        time.sleep(0.2)
-    raise AssertionError("the upload was not scanned in time")
 
 
 def test_upload_against_a_parent_without_requirements_is_an_error(tmp_path, shared):
@@ -33,6 +22,6 @@ def test_upload_against_a_parent_without_requirements_is_an_error(tmp_path, shar
         response = web.post("/upload", files={"file": ("vanlam.txt", (DEV / "vanlam-kh-2023.txt").read_bytes())},
                             headers=headers)
         assert response.status_code == 202, response.text
-        state = _wait(web, response.json()["status"])
+        state = wait_for_upload(web, response.json()["status"])
     assert state["state"] == "error"
     assert "E309" in state.get("error", "") + state.get("error_line", ""), state

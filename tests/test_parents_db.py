@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from hycompliance.report.data import document_report, matrix_data
 from hycompliance.scan import scan
 from hycompliance.store import add_review, current_plan, open_db
 from hycompliance.web.app import create_app
-from tests.browser.harness import client, csrf_of
+from tests.browser.harness import client, csrf_of, wait_for_upload
 from tests.conftest import DEV, REAL
 
 PROVINCIAL = Path(__file__).resolve().parents[1] / "corpora" / "87-KH-UBND-2023.txt"
@@ -188,16 +187,6 @@ def test_department_not_scored_on_the_provinces_targets(two_parents):
     assert tasks == {False}  # the province's tasks bind its departments
 
 
-def _wait(c, status_url: str) -> dict:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        state = c.get(status_url, headers={"Accept": "application/json"}).json()
-        if state["state"] in ("done", "error"):
-            return state
-        time.sleep(0.2)
-    raise AssertionError("the upload was not scanned in time")
-
-
 def test_web_upload_chooses_its_parent(two_parents, tmp_path):
     db_path = tmp_path / "copy.db"
     with sqlite3.connect(two_parents) as src, sqlite3.connect(db_path) as dst:
@@ -213,7 +202,7 @@ def test_web_upload_chooses_its_parent(two_parents, tmp_path):
         response = web.post("/upload", files={"file": ("soct.txt", content)}, data={"parent": "57-NQ/TW"},
                             headers=headers)
         assert response.status_code == 202, response.text
-        assert _wait(web, response.json()["status"])["state"] == "done"
+        assert wait_for_upload(web, response.json()["status"])["state"] == "done"
     with sqlite3.connect(db_path) as con:
         assert con.execute("SELECT p.key FROM documents d JOIN plans p ON p.id = d.plan_id "
                            "WHERE d.name = 'soct'").fetchall() == [("57-NQ/TW",)]

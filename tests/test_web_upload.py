@@ -16,7 +16,7 @@ from hycompliance.web.app import create_app
 from hycompliance.web.auth import add_user
 from hycompliance.web.schema import open_web_db
 from hycompliance.web.uploads import get, receive, record, slug
-from tests.browser.harness import accounts, client, copy_db, csrf_of, sign_in
+from tests.browser.harness import accounts, client, copy_db, csrf_of, sign_in, wait_for_upload
 from tests.conftest import DEV
 
 ADMIN = ("an", "mat-khau-an")
@@ -93,16 +93,6 @@ def _upload(c, name: str, content: bytes, json: bool = True):
     return c.post("/upload", files={"file": (name, content)}, headers=headers)
 
 
-def _wait(c, status_url: str) -> dict:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        state = c.get(status_url, headers={"Accept": "application/json"}).json()
-        if state["state"] in ("done", "error"):
-            return state
-        time.sleep(0.2)
-    raise AssertionError("the upload was not scanned in time")
-
-
 def test_junk_upload_shows_its_one_line_error(admin) -> None:
     c, db_path, uploads = admin
     response = _upload(c, "junk.pdf", b"\x00\x01garbage\xff" * 10)
@@ -119,7 +109,7 @@ def test_a_plan_upload_is_scanned_into_the_matrix(admin) -> None:
     content = (DEV / "vanlam-kh-2023.txt").read_bytes()
     response = _upload(c, "Văn Lâm 112.txt", content)
     assert response.status_code == 202
-    state = _wait(c, response.json()["status"])
+    state = wait_for_upload(c, response.json()["status"])
     with sqlite3.connect(db_path) as con:
         doc_id, name, path, issuer = con.execute(
             "SELECT id, name, path, issuer FROM documents WHERE name = 'van-lam-112'").fetchone()
@@ -138,7 +128,7 @@ def test_an_unreadable_plan_shows_the_scan_s_one_line_error(admin) -> None:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w:document")
     response = _upload(c, "hỏng.docx", buf.getvalue())
-    state = _wait(c, response.json()["status"])
+    state = wait_for_upload(c, response.json()["status"])
     assert (state["state"], state["label"], state["document"]) == ("error", "Không phân tích được", None)
     assert state["error"].startswith("hỏng.docx: E109 tệp DOCX bị hỏng hoặc không phải văn bản Word (")
     assert str(uploads) not in state["error"] and "\n" not in state["error"]

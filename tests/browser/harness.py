@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,14 @@ def sign_in(c: TestClient, name: str, password: str) -> TestClient:
     response = c.post("/login", data={"name": name, "password": password, "csrf": token, "next": "/"})
     assert response.status_code == 303, response.text
     return c
+
+
+def wait_for_upload(c: TestClient, status_url: str) -> dict:
+    """Poll an upload's status until it is scanned ("done" or "error"); fail after two minutes."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        state = c.get(status_url, headers={"Accept": "application/json"}).json()
+        if state["state"] in ("done", "error"):
+            return state
+        time.sleep(0.2)
+    raise AssertionError("the upload was not scanned in time")
