@@ -90,7 +90,7 @@ from hycompliance.database import cause, open_readonly, set_busy_timeout, writab
 from hycompliance.migrations import MIGRATIONS, applied, migrate
 from hycompliance.models import Plan, Requirement
 from hycompliance.normalize import fold
-from hycompliance.results import Stamp, error_rows, finding_row, result_rows  # noqa: F401 (the store's API)
+from hycompliance.results import Stamp, error_rows, result_rows
 from hycompliance.reviews import REVIEW_STATUSES, REVIEWER_ENV, add_review, decisions
 
 CHILD_TABLES = ("clauses", "citations", "findings", "matches")

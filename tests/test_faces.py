@@ -212,7 +212,6 @@ def _read(path: Path) -> str:
 
 
 def test_coverage_percent_is_the_same_on_every_face(demo, expected, web, ids, outputs):
-    db = str(demo / "coverage.db")
     want = {d: _pct(v["percent"]) for d, v in expected.items()}
     # dashboard heatmap: the last column of each document's row
     page = lhtml.fromstring(web.get("/").text)

@@ -14,7 +14,7 @@ from lxml import html as lhtml
 
 from hycompliance.coverage import Cell, EvidenceClause, Reason, TargetComparison
 from hycompliance.models import Requirement
-from hycompliance.report import labels, matrix_output, report_output
+from hycompliance.report import matrix_output, report_output
 from hycompliance.store import Stamp, open_db, register_documents, result_rows, save_plan, write_document
 from hycompliance.web.app import create_app
 from tests.browser.harness import client

@@ -14,7 +14,7 @@ import pytest
 
 from hycompliance.store import add_review, decisions, open_db
 from hycompliance.web.detail import document_row
-from tests.conftest_db import PARENT_TXT, ROOT, SOKHCN_TXT
+from tests.conftest_db import ROOT, SOKHCN_TXT
 from tests.test_reliability_scan import plans, run, with_limits
 
 

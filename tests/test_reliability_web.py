@@ -12,7 +12,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 
 from hycompliance.web.app import create_app
 from tests.browser.harness import PARENT, client, csrf_of

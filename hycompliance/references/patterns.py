@@ -13,9 +13,7 @@ end; the constants here hold the fixed grammar of symbols, dates and named docum
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
-from types import MappingProxyType
 
 from hycompliance.normalize import fold  # noqa: F401  (the one diacritic fold; used as P.fold)
 
