@@ -29,6 +29,7 @@ import pypdfium2.raw as pdfium_c
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import Limits
 from hycompliance.ingest.ocr import ocr_pages
+from hycompliance.ingest.pdf_chars import Segment, page_segments
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
 
@@ -42,15 +43,9 @@ FoundTable = tuple[tuple[float, float, float, float], Rows]
 # A complete PDF ends with "%%EOF" (some writers add a little trailing junk).
 PDF_EOF_MARK = b"%%EOF"
 PDF_EOF_WINDOW = 2048
-# pdfium's marker for a hyphen at a line end, in bounded text.
-PDFIUM_LINE_END_HYPHEN = "\x02"
-# The same soft line-end hyphen as one character reads it (get_text_range).
-PDFIUM_CHAR_HYPHEN = "\ufffe"
 # Two text rectangles are on one line when their vertical centres differ by less than this share of
 # the smaller height.
 SAME_LINE_SHARE = 0.5
-# A gap between two characters wider than this many font heights starts a new run (another column, a cell).
-RUN_GAP_EMS = 1.5
 # Within a line, a horizontal gap wider than this share of the text height is a word space.
 WORD_GAP_SHARE = 0.15
 # The page-1 header: a gap at least this wide (points) between two runs of one line splits the columns,
@@ -80,17 +75,6 @@ PARAGRAPH_INDENT = 6.0
 PARAGRAPH_GAP_SHARE = 1.35
 # A line whose middle is this close (points) to the text block's middle is centred (a title), not indented.
 CENTRED_TOLERANCE = 12.0
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One pdfium text rectangle, in top-down coordinates."""
-
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    text: str
 
 
 @dataclass(frozen=True)
@@ -185,52 +169,6 @@ def _text_chars(textpage: pdfium.PdfTextPage) -> int:
 
 
 # --- lines --------------------------------------------------------------------------------------------
-
-
-def page_segments(textpage: pdfium.PdfTextPage, height: float) -> list[Segment]:
-    """Runs of characters on one line, as top-down segments with their text.
-
-    Built from pdfium's characters and their font boxes (``loose``: every glyph of a line shares the
-    font's ascent and descent), not from its text rectangles: a rectangle's bounded text also takes the
-    descender of the line above when a capital with a tall accent stands below it ("trung" / "GIẢI").
-    A run ends at a line break, a change of line, or a gap wider than ``RUN_GAP_EMS`` font heights.
-    """
-    segments: list[Segment] = []
-    run: list[str] = []
-    box: list[float] = []  # left, bottom, right, top of the run (pdf coordinates)
-
-    def close() -> None:
-        text = "".join(run).replace(PDFIUM_LINE_END_HYPHEN, "-").replace(PDFIUM_CHAR_HYPHEN, "-")
-        text = unicodedata.normalize("NFC", text)
-        if text.strip():
-            left, bottom, right, top = box
-            segments.append(Segment(x0=left, top=height - top, x1=right, bottom=height - bottom, text=text))
-        run.clear()
-        box.clear()
-
-    count = textpage.count_chars()
-    chars = textpage.get_text_range(0, count)
-    if len(chars) != count:  # characters outside the BMP: read them one by one
-        chars = [textpage.get_text_range(index, 1) for index in range(count)]
-    for index, char in enumerate(chars):
-        if char in ("\r", "\n", ""):
-            if run:
-                close()
-            continue
-        left, bottom, right, top = textpage.get_charbox(index, loose=True)
-        if run:
-            size = max(box[3] - box[1], 1.0)
-            same_line = abs(top - box[3]) < SAME_LINE_SHARE * size
-            if not same_line or left - box[2] > RUN_GAP_EMS * size or left < box[0] - 1.0:
-                close()
-        if not run:
-            box.extend((left, bottom, right, top))
-        else:
-            box[:] = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
-        run.append(char)
-    if run:
-        close()
-    return segments
 
 
 def group_lines(segments: list[Segment], page: int) -> list[Line]:
