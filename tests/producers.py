@@ -88,8 +88,10 @@ def docx_variant(source: Path, target: Path, *, font: str | None, justify: bool)
                 text = text.replace("Times New Roman", font)  # the Normal style's font
                 data = text.encode("utf-8")
             if item.filename == "word/document.xml" and justify:
-                text = data.decode("utf-8").replace("<w:p><w:r>", '<w:p><w:pPr><w:jc w:val="both"/></w:pPr><w:r>')
-                data = text.encode("utf-8")
+                # body paragraphs only: a justified table cell ending in a line break is stretched
+                parts = re.split(r"(<w:tbl>.*?</w:tbl>)", data.decode("utf-8"), flags=re.S)
+                justified = '<w:p><w:pPr><w:jc w:val="both"/></w:pPr><w:r>'
+                data = "".join(p if p.startswith("<w:tbl>") else p.replace("<w:p><w:r>", justified) for p in parts).encode("utf-8")
             zout.writestr(item, data)
 
 

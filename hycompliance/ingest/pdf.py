@@ -58,6 +58,11 @@ MIN_SPLIT_LINES = 2
 MIN_TEXT_CHARS = 20
 # Page numbers printed by office suites: "3", "- 3 -", "– 3 –", "Trang 3", "Trang 3/20", "3/20".
 PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?(?:Trang\s+)?(\d{1,4})(?:\s*/\s*\d{1,4})?(?:\s*[-–—])?$", re.IGNORECASE)
+# What a browser prints in the page margins: the date and time, the page's address, "3/12".
+BROWSER_CHROME = re.compile(
+    r"\b\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s*[AP]M)?\b|\b(?:file|https?)://\S+|^(?:Trang\s+)?\d{1,4}\s*/\s*\d{1,4}$",
+    re.IGNORECASE,
+)
 # ... set apart from the nearest other line by more than this many points (body lines are ~17 apart).
 PAGE_NUMBER_MIN_GAP = 20.0
 # A table cell that starts a new entry: a bullet or a numbered/lettered label.
@@ -69,6 +74,9 @@ RUNNING_LINE_MIN_PAGES = 3
 RUNNING_LINE_DEPTH = 2
 RUNNING_LINE_Y_TOLERANCE = 3.0
 WARN_PAGE_WITHOUT_TEXT = "W108"
+# The quốc hiệu header table: its markers, its size.
+HEADER_TABLE_MARKERS = re.compile(r"CỘNG\s+HÒA|CỘNG\s+HOÀ|Độc\s+lập|Số\s*:|ngày\s+\d{1,2}\s+tháng", re.IGNORECASE)
+HEADER_TABLE_MAX_ROWS = 6
 # A first line indented by more than this (points) starts a paragraph.
 PARAGRAPH_INDENT = 6.0
 # A gap above a line wider than this share of the usual line spacing starts a paragraph.
@@ -208,7 +216,10 @@ def join_segments(segments: tuple[Segment, ...]) -> str:
 # --- pages ----------------------------------------------------------------------------------------------
 
 
-def _pages_items(path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextPage]) -> Iterator[list[PageItem]]:
+def _pages_items(path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextPage]) -> list[list[PageItem]]:
+    """Each page's lines and tables as items; running headers/footers and browser page chrome are taken
+    out first, so they never count as a column of the header."""
+    pages: list[tuple[list[Line], list[FoundTable]]] = []
     plumber = None
     try:
         for index, textpage in enumerate(texts):
@@ -224,10 +235,22 @@ def _pages_items(path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextP
                 seg for seg in page_segments(textpage, page.get_height())
                 if not any(_segment_inside(seg, bbox) for bbox, _ in tables)
             ]
-            yield _page_items(index + 1, group_lines(segments, index + 1), tables)
+            pages.append((group_lines(segments, index + 1), tables))
     finally:
         if plumber is not None:
             plumber.close()
+    as_items = [[PageItem(top=line.top, line=line) for line in lines] for lines, _ in pages]
+    running = _running_keys(as_items) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
+    out = []
+    for number, ((lines, tables), items) in enumerate(zip(pages, as_items), start=1):
+        kept = [
+            line for index, line in enumerate(lines)
+            if _running_key(line, number) not in running
+            and not _is_page_number(line, items)
+            and not (index in (0, len(lines) - 1) and BROWSER_CHROME.search(line.text))
+        ]
+        out.append(_page_items(number, kept, tables))
+    return out
 
 
 def _draws_paths(page: pdfium.PdfPage) -> bool:
@@ -265,11 +288,44 @@ def _cell(cell: str | None) -> str:
 
 
 def _page_items(page: int, lines: list[Line], tables: list[FoundTable]) -> list[PageItem]:
-    """Lines outside every table, and the tables, ordered by position."""
-    items = [PageItem(top=bbox[1], table=rows) for bbox, rows in tables]
+    """Lines outside every table, and the tables, ordered by position.
+
+    On page 1 a ruled table above every line that holds the quốc hiệu is the header; two-column lines
+    right below it with the number or the date (a header table ruled only in its first row) join it.
+    """
     outside = [line for line in lines if not any(_inside(line, bbox) for bbox, _ in tables)]
+    items: list[PageItem] = []
+    for bbox, rows in tables:
+        if page == 1 and _is_header_table(rows) and not any(line.top < bbox[1] for line in outside):
+            below = list(_header_lines_below(outside, bbox[3]))
+            outside = [line for line in outside if line not in below]
+            rows = rows + tuple(_split_at(line, _column_split(line) or 0.0) or ("", "") for line in below)
+            items.append(PageItem(top=bbox[1], header=_header_cells(rows)))
+        else:
+            items.append(PageItem(top=bbox[1], table=rows))
     items += _column_items(outside, page)
     return sorted(items, key=lambda item: item.top)
+
+
+def _header_lines_below(lines: list[Line], bottom: float) -> Iterator[Line]:
+    for line in sorted((line for line in lines if line.top >= bottom), key=lambda line: line.top):
+        if _column_split(line) is None or HEADER_TABLE_MARKERS.search(line.text) is None:
+            return
+        yield line
+
+
+def _is_header_table(rows: Rows) -> bool:
+    """A ruled table at the top of page 1 that holds the quốc hiệu, number and date: the header."""
+    return (
+        len(rows) <= HEADER_TABLE_MAX_ROWS
+        and all(len(row) == 2 for row in rows)
+        and HEADER_TABLE_MARKERS.search(" ".join(cell for row in rows for cell in row)) is not None
+    )
+
+
+def _header_cells(rows: Rows) -> tuple[str, ...]:
+    """Header lines, left column first (as a borderless header reads)."""
+    return tuple(line for column in (0, 1) for row in rows for line in row[column].split("\n") if line.strip())
 
 
 def _segment_inside(seg: Segment, bbox: tuple[float, float, float, float]) -> bool:
