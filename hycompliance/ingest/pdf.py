@@ -524,7 +524,7 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
     """Append the rows of a table's next-page part; a row cut by the page break is mended.
 
     The first row of the next part continues the last row when its first cell (the row number) is empty
-    and no other cell starts like a new entry: a label such as "- ", "a) ", "2.1.", or a capital letter
+    and no other cell starts like a new entry: a label such as "- ", "a) ", "2.1.", or a capitalised word
     (unless the last row of a numbered table was visibly cut: a cell ends in "với", "và", a comma...).
 
     >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
@@ -534,7 +534,7 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
     cells = [cell for cell in head[1:] if cell]
     numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)
     cut = numbered and any(OPEN_END.search(cell) for cell in rows[-1][1:] if cell)
-    starts_new = any(CELL_LABEL.match(cell) for cell in cells) or not cut and any(c[0].isupper() for c in cells)
+    starts_new = any(CELL_LABEL.match(cell) for cell in cells) or not cut and any(_capitalised(c) for c in cells)
     if head[0] or not cells or starts_new:
         return rows + more
     last = rows[-1]
@@ -542,6 +542,12 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
         "\n".join(dehyphenate_lines([part for part in (a, b) if part])) for a, b in zip(last, head)
     )
     return rows[:-1] + (mended,) + more[1:]
+
+
+def _capitalised(cell: str) -> bool:
+    """A cell that starts like a sentence ("Dịch vụ"), not with an abbreviation ("OCOP chủ lực")."""
+    word = cell.split()[0]
+    return word[0].isupper() and not word.isupper()
 
 
 def _same_width(rows: Rows, more: Rows) -> bool:

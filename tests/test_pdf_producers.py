@@ -1,0 +1,50 @@
+"""The producer matrix: every dev plan printed by other programs reads into the tree its .txt gives.
+
+The PDFs are built by ``tests/producers.py`` (cached outside git; ``make pdf-tools`` installs the Debian
+programs). A producer whose program is missing is skipped with the reason. The oracle is the plan's own
+``.txt`` read by the text reader: the same clause IDs, and at least ``MIN_SAME_TEXT`` of the clause texts
+identical (spaces folded, and the spacing around hyphens, which producers keep differently).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hycompliance.structure import parse_file
+from tests.conftest import DEV, dev_names
+from tests.producers import PRODUCERS, produce
+
+MIN_SAME_TEXT = 0.98
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s*-\s*", "-", " ".join(text.split()))
+
+
+def _tree(path) -> tuple[list[tuple[str, str]], tuple]:
+    plan = parse_file(path)
+    header = plan.header
+    return [(c.id, _fold(c.text)) for c in plan.clauses if c.kind != "table"], (header.issuer, header.number, header.date)
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, tuple[list[tuple[str, str]], tuple]]:
+    return {name: _tree(DEV / f"{name}.txt") for name in dev_names()}
+
+
+@pytest.mark.parametrize("name", dev_names())
+@pytest.mark.parametrize("producer", list(PRODUCERS))
+def test_producer_gives_the_text_tree(producer: str, name: str, expected) -> None:
+    reason = PRODUCERS[producer].missing()
+    if reason:
+        pytest.skip(f"{producer}: {reason}")
+    pdf = produce(PRODUCERS[producer], DEV / f"{name}.docx")
+    tree, header = _tree(pdf)
+    want_tree, want_header = expected[name]
+    assert [i for i, _ in tree] == [i for i, _ in want_tree]
+    texts = dict(tree)
+    different = [(i, t, texts.get(i)) for i, t in want_tree if texts.get(i) != t]
+    assert len(different) <= (1 - MIN_SAME_TEXT) * len(want_tree), different[:5]
+    assert header == want_header
