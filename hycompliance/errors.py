@@ -7,6 +7,10 @@ in the README. ``HyError`` is the only exception the library raises on purpose f
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hycompliance.models import ParseWarning
 
 
 class Code(str, Enum):
@@ -66,6 +70,25 @@ MESSAGES: dict[Code, str] = {
     Code.E307_NO_FILES: "no .pdf, .docx or .txt files found",
     Code.E901_USAGE: "{detail}",
 }
+
+
+class WarningCode(str, Enum):
+    """Warnings a reader or the structure stage attaches to a document it could read."""
+
+    W109_DAMAGED_TEXT = "W109"
+
+
+WARNING_MESSAGES: dict[WarningCode, str] = {
+    WarningCode.W109_DAMAGED_TEXT: "text may be damaged by extraction ({where}: {sign}); check it against the file",
+}
+
+
+def warning(code: WarningCode, *, page: int, sign: str) -> "ParseWarning":
+    """A ``ParseWarning`` with its message; ``page`` 0 means the whole document."""
+    from hycompliance.models import ParseWarning
+
+    where = f"page {page}" if page else "whole document"
+    return ParseWarning(code.value, WARNING_MESSAGES[code].format(where=where, sign=sign), page=page or None, sign=sign)
 
 
 class HyError(Exception):

@@ -48,6 +48,8 @@ class Document:
 class ParseWarning:
     code: str
     message: str
+    page: int | None = None  # the page it concerns, when it concerns one
+    sign: str = ""  # W109: which sign of damaged text (punctuation, syllables, labels, disagreement)
 
 
 ClauseKind = Literal[

@@ -32,6 +32,7 @@ from hycompliance.ingest.ocr import ocr_pages
 from hycompliance.ingest.pdf_chars import Segment, page_segments
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
+from hycompliance.quality import check_text
 
 if TYPE_CHECKING:
     from pdfplumber.pdf import PDF as PlumberPDF
@@ -140,7 +141,8 @@ def read_pdf(path: str, limits: Limits) -> Document:
             lines = ocr_pages(pdf, path)
             blocks = tuple(_line_blocks([(p, t, False) for p, t in lines]))
             return Document(path=path, blocks=blocks, pages=pages, form="pdf")
-        items = list(_pages_items(path, pdf, texts))
+        items = _pages_items(path, pdf, texts)
+        plain = {index + 1: textpage.get_text_range() for index, textpage in enumerate(texts)}
     except pdfium.PdfiumError as exc:
         raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=str(exc)[:120]) from None
     finally:
@@ -150,7 +152,9 @@ def read_pdf(path: str, limits: Limits) -> Document:
         for index, count in enumerate(counts)
         if count < MIN_TEXT_CHARS
     )
-    return Document(path=path, blocks=tuple(_blocks(items)), pages=pages, form="pdf", warnings=warnings)
+    blocks = tuple(_blocks(items))
+    warnings += check_text(blocks, plain_pages=plain)
+    return Document(path=path, blocks=blocks, pages=pages, form="pdf", warnings=warnings)
 
 
 def _check_complete(path: str) -> None:
