@@ -226,11 +226,19 @@ def _matrix_view(db: Database) -> None:
     )
 
 
+def _i13_extraction_quality(db: Database) -> None:
+    """documents.extraction_warning: the Vietnamese line a reviewer reads beside the coverage when the text
+    of the file may be damaged by extraction (W109), NULL when it reads whole."""
+    if "extraction_warning" not in db["documents"].columns_dict:
+        db.execute("ALTER TABLE documents ADD COLUMN extraction_warning TEXT")
+
+
 # In order. Names are stable: they are what the ``migrations`` table records.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", _create_core),
     ("0002_clause_search", _clause_search),
     ("0003_matrix_view", _matrix_view),
+    ("i13_extraction_quality", _i13_extraction_quality),
 )
 
 

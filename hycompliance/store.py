@@ -17,8 +17,9 @@ Tables (names are stable; JSON columns hold JSON text):
 - ``documents``: id, plan_id → plans, path (absolute, unique), name (file name without extension, unique;
   a collision becomes ``name-ext``, then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
   pages, issuer, number, date, title, kind (district|commune|agency|province), status (pending|ok|error),
-  error_code, error_line, warnings (JSON), fingerprint, rules_version, tool_version, run_id → runs,
-  processed_at.
+  error_code, error_line, warnings (JSON: code, message, page), extraction_warning (the Vietnamese line shown
+  beside the coverage when the text may be damaged by extraction, W109; migration i13_extraction_quality),
+  fingerprint, rules_version, tool_version, run_id → runs, processed_at.
 - ``clauses``: id, document_id → documents, clause_id (``III.3.2``), position, label, kind, text,
   text_folded (no diacritics, đ→d; FTS5 table ``clauses_fts``), page, parent, cells (JSON).
 - ``citations``: id, document_id, key, type, number, symbol, date, issuer, issuer_code, system, as_written,
@@ -59,6 +60,7 @@ from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash
 from hycompliance.migrations import migrate
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
+from hycompliance.quality import describe as describe_damage
 from hycompliance.reference_coverage import REFERENCE, reference_matches
 
 try:  # another engineer owns normalize.py
@@ -353,7 +355,11 @@ def result_rows(
         "plan_id": stamp.plan_id, "form": plan.form, "content_hash": content_hash, "size": size, "pages": plan.pages,
         "issuer": h.issuer, "number": h.number, "date": h.date, "title": h.title, "kind": kind, "status": "ok",
         "error_code": None, "error_line": None,
-        "warnings": json.dumps([{"code": w.code, "message": w.message} for w in plan.warnings], ensure_ascii=False),
+        "warnings": json.dumps(
+            [{"code": w.code, "message": w.message, **({"page": w.page} if w.page else {})} for w in plan.warnings],
+            ensure_ascii=False,
+        ),
+        "extraction_warning": describe_damage(plan.warnings) or None,
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
     }
@@ -397,7 +403,7 @@ def error_rows(stamp: Stamp, error: HyError, content_hash: str | None, size: int
     document = {
         "plan_id": stamp.plan_id, "content_hash": content_hash, "size": size, "pages": None, "issuer": None,
         "number": None, "date": None, "title": None, "kind": None, "status": "error",
-        "error_code": error.code.value, "error_line": error.line(), "warnings": "[]",
+        "error_code": error.code.value, "error_line": error.line(), "warnings": "[]", "extraction_warning": None,
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
     }
