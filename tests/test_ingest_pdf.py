@@ -215,6 +215,16 @@ def scanned_pdf(tmp_path: Path) -> Path:
     return path
 
 
+# tesseract's TSV (level 5 rows are words: block, paragraph, line, word, left, top, width, height at 300 dpi)
+TSV = "\\n".join([
+    "level\\tpage_num\\tblock_num\\tpar_num\\tline_num\\tword_num\\tleft\\ttop\\twidth\\theight\\tconf\\ttext",
+    "5\\t1\\t1\\t1\\t1\\t1\\t300\\t300\\t80\\t40\\t95\\tKẾ",
+    "5\\t1\\t1\\t1\\t1\\t2\\t400\\t300\\t160\\t40\\t95\\tHOẠCH",
+    "5\\t1\\t1\\t2\\t1\\t1\\t300\\t420\\t70\\t40\\t95\\tSố:",
+    "5\\t1\\t1\\t2\\t1\\t2\\t385\\t420\\t300\\t40\\t95\\t12/KH-UBND",
+]) + "\\n"
+
+
 @pytest.mark.parametrize(
     ("languages", "code", "expected"),
     [
@@ -225,7 +235,7 @@ def scanned_pdf(tmp_path: Path) -> Path:
     ids=["ocr", "no-vietnamese-data", "tesseract-fails"],
 )
 def test_scanned_pdf_ocr(tmp_path: Path, monkeypatch, languages: str, code: int, expected) -> None:
-    fake_tesseract(tmp_path / "bin", languages, "KẾ HOẠCH\\n\\nSố: 12/KH-UBND\\n", code)
+    fake_tesseract(tmp_path / "bin", languages, TSV, code)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     path = scanned_pdf(tmp_path)
     if isinstance(expected, Code):

@@ -28,7 +28,7 @@ import pypdfium2.raw as pdfium_c
 
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import Limits
-from hycompliance.ingest.ocr import ocr_pages
+from hycompliance.ingest.ocr import OcrWord, ocr_pages, tesseract_ready
 from hycompliance.ingest.pdf_chars import Segment, page_segments
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
@@ -75,6 +75,7 @@ RUNNING_LINE_MIN_PAGES = 3
 RUNNING_LINE_DEPTH = 2
 RUNNING_LINE_Y_TOLERANCE = 3.0
 WARN_PAGE_WITHOUT_TEXT = "W108"
+WARN_OCR = "W110"
 # The quốc hiệu header table: its markers, its size.
 HEADER_TABLE_MARKERS = re.compile(r"CỘNG\s+HÒA|CỘNG\s+HOÀ|Độc\s+lập|Số\s*:|ngày\s+\d{1,2}\s+tháng", re.IGNORECASE)
 HEADER_TABLE_MAX_ROWS = 6
@@ -137,21 +138,25 @@ def read_pdf(path: str, limits: Limits) -> Document:
             raise HyError(Code.E115_TOO_MANY_PAGES, path=path, pages=pages, limit=limits.max_pages)
         texts = [pdf[index].get_textpage() for index in range(pages)]
         counts = [_text_chars(textpage) for textpage in texts]
-        if all(count < MIN_TEXT_CHARS for count in counts):
-            lines = ocr_pages(pdf, path)
-            blocks = tuple(_line_blocks([(p, t, False) for p, t in lines]))
-            return Document(path=path, blocks=blocks, pages=pages, form="pdf")
-        items = _pages_items(path, pdf, texts)
-        plain = {index + 1: textpage.get_text_range() for index, textpage in enumerate(texts)}
+        scanned = [index for index, count in enumerate(counts) if count < MIN_TEXT_CHARS]
+        if len(scanned) == pages or (scanned and tesseract_ready()):
+            words = ocr_pages(pdf, path, scanned)  # E108 when every page is an image and OCR is missing
+        else:
+            words = {}
+        items = _pages_items(path, pdf, texts, words)
+        plain = {index + 1: textpage.get_text_range() for index, textpage in enumerate(texts) if index not in words}
     except pdfium.PdfiumError as exc:
         raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=str(exc)[:120]) from None
     finally:
         pdf.close()
     warnings = tuple(
-        ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing")
-        for index, count in enumerate(counts)
-        if count < MIN_TEXT_CHARS
+        ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing", page=index + 1)
+        for index in scanned
+        if index not in words
     )
+    if words:
+        read = ", ".join(str(index + 1) for index in sorted(words))
+        warnings += (ParseWarning(WARN_OCR, f"pages {read} read by OCR (tesseract, vie); check names and numbers", sign="ocr"),)
     blocks = tuple(_blocks(items))
     warnings += check_text(blocks, plain_pages=plain)
     return Document(path=path, blocks=blocks, pages=pages, form="pdf", warnings=warnings)
@@ -220,7 +225,9 @@ def join_segments(segments: tuple[Segment, ...]) -> str:
 # --- pages ----------------------------------------------------------------------------------------------
 
 
-def _pages_items(path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextPage]) -> list[list[PageItem]]:
+def _pages_items(
+    path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextPage], ocr: dict[int, list[OcrWord]]
+) -> list[list[PageItem]]:
     """Each page's lines and tables as items; running headers/footers and browser page chrome are taken
     out first, so they never count as a column of the header."""
     pages: list[tuple[list[Line], list[FoundTable]]] = []
@@ -229,6 +236,10 @@ def _pages_items(path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextP
         for index, textpage in enumerate(texts):
             page = pdf[index]
             tables: list[FoundTable] = []
+            if index in ocr:  # an image page: tesseract's words, laid out like text
+                segments = [Segment(w.x0, w.top, w.x1, w.bottom, w.text) for w in ocr[index]]
+                pages.append((group_lines(segments, index + 1), tables))
+                continue
             if _draws_paths(page):
                 if plumber is None:
                     plumber = _open_plumber(path)
