@@ -13,7 +13,8 @@ glyphs, so punctuation and letters of one line got boxes of different heights an
 - A space is where the file has a space character or the gap between two characters is wider than
   ``WORD_GAP_EMS``; a space pdfium generated is trusted only where some gap is left (it also generates
   them around the out-of-order fallback glyphs). A gap wider than ``RUN_GAP_EMS`` ends the run: another
-  column, another cell.
+  column, another cell; so does a word gap between characters pdfium read on different lines of the
+  drawing order (two header columns a word space apart).
 - A run's box is its line's baseline box (``ASCENT_EMS`` above, ``DESCENT_EMS`` below), so every run of a
   line has the same top, whatever its glyphs.
 """
@@ -70,6 +71,7 @@ class Char:
     base: float
     space: bool  # a space character the file has (or pdfium generated: ``generated``)
     generated: bool
+    stream_line: int  # how many line breaks pdfium found before it, in drawing order
 
 
 def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
@@ -83,12 +85,14 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
     y = ctypes.c_double()
     rect = pdfium_c.FS_RECTF()
     chars: list[Char] = []
+    stream_line = 0
     for index, char in enumerate(text):
         if char in "\r\n\x00":
+            stream_line += char == "\n"
             continue
         if unicodedata.combining(char) and chars:  # a separate accent glyph belongs to its letter
             last = chars[-1]
-            chars[-1] = Char(last.text + char, last.x0, last.x1, last.base, last.space, last.generated)
+            chars[-1] = Char(last.text + char, last.x0, last.x1, last.base, last.space, last.generated, last.stream_line)
             continue
         pdfium_c.FPDFText_GetCharOrigin(raw, index, x, y)
         pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect)
@@ -96,7 +100,7 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
         generated = space and bool(pdfium_c.FPDFText_IsGenerated(raw, index))
         if char in (PDFIUM_LINE_END_HYPHEN, PDFIUM_CHAR_HYPHEN):
             char = "-"
-        chars.append(Char(char, rect.left, max(rect.right, rect.left), y.value, space, generated))
+        chars.append(Char(char, rect.left, max(rect.right, rect.left), y.value, space, generated, stream_line))
     return chars
 
 
@@ -137,13 +141,16 @@ def line_segments(line: list[Char], height: float, em: float) -> list[Segment]:
     parts: list[str] = []
     start = end = 0.0
     between: Char | None = None  # the last space character since the last drawn one
+    previous: Char | None = None
     for char in line:
         if char.space:
             between = char if between is None or between.generated else between
             continue
-        if parts:
+        if parts and previous is not None:
             gap = char.x0 - end
-            if gap > RUN_GAP_EMS * em:
+            # a gap wider than a run gap, or a word gap between two lines the file drew apart (the two
+            # columns of a header, close together)
+            if gap > RUN_GAP_EMS * em or (char.stream_line != previous.stream_line and gap > WORD_GAP_EMS * em):
                 segments.append(Segment(start, top, end, bottom, "".join(parts)))
                 parts = []
             elif _is_space(gap, em, between):
@@ -153,6 +160,7 @@ def line_segments(line: list[Char], height: float, em: float) -> list[Segment]:
         parts.append(char.text)
         end = char.x1 if len(parts) == 1 else max(end, char.x1)
         between = None
+        previous = char
     if between is not None and not between.generated:
         parts.append(" ")  # the file's space after the run's last character ("07- " + "NQ/TU")
     if parts:
