@@ -11,6 +11,8 @@ False
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +28,10 @@ from hycompliance.errors import Code, HyError
 OCR_DPI = 300
 
 
+# A "word" made only of marks no plan prints on their own: specks, table rules, page dust.
+SPECK = re.compile(r"^[`^¡|~_¬‹›°§¢«»'\"“”‘’—=\\/]+$")
+
+
 @dataclass(frozen=True)
 class OcrWord:
     """A word tesseract read, in PDF points from the page's top-left; top/bottom are its line's."""
@@ -35,6 +41,7 @@ class OcrWord:
     x1: float
     bottom: float
     text: str
+    line: int  # tesseract's line it belongs to (numbered per page)
 
 OCR_LANGUAGE = "vie"
 TESSERACT = "tesseract"
@@ -82,12 +89,15 @@ def _words(tsv: str, scale: float) -> list[OcrWord]:
     for r in words:
         lines.setdefault((r[2], r[3], r[4]), []).append(r)
     out = []
-    for members in lines.values():
+    for number, members in enumerate(lines.values()):
         top = min(int(r[7]) for r in members) / scale
         bottom = max(int(r[7]) + int(r[9]) for r in members) / scale
         for r in members:
             left = int(r[6]) / scale
-            out.append(OcrWord(left, top, left + int(r[8]) / scale, bottom, unicodedata.normalize("NFC", r[11].strip())))
+            text = unicodedata.normalize("NFC", r[11].strip())
+            if SPECK.match(text):  # dust and rule fragments read as marks
+                continue
+            out.append(OcrWord(left, top, left + int(r[8]) / scale, bottom, text, number))
     return out
 
 
@@ -97,6 +107,7 @@ def _tesseract(binary: str, image: Path, path: str) -> str:
             [binary, str(image), "stdout", "-l", OCR_LANGUAGE, "--psm", "3", "tsv"],
             capture_output=True,
             timeout=PAGE_TIMEOUT,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},  # one page per core: tesseract's threads only contend
             check=False,
         )
     except subprocess.TimeoutExpired:

@@ -76,6 +76,8 @@ RUNNING_LINE_DEPTH = 2
 RUNNING_LINE_Y_TOLERANCE = 3.0
 WARN_PAGE_WITHOUT_TEXT = "W108"
 WARN_OCR = "W110"
+# Two OCR'd lines side by side are one line when their middles are this close (share of their height).
+OCR_SAME_LINE_SHARE = 0.3
 # The quốc hiệu header table: its markers, its size.
 HEADER_TABLE_MARKERS = re.compile(r"CỘNG\s+HÒA|CỘNG\s+HOÀ|Độc\s+lập|Số\s*:|ngày\s+\d{1,2}\s+tháng", re.IGNORECASE)
 HEADER_TABLE_MAX_ROWS = 6
@@ -237,8 +239,7 @@ def _pages_items(
             page = pdf[index]
             tables: list[FoundTable] = []
             if index in ocr:  # an image page: tesseract's words, laid out like text
-                segments = [Segment(w.x0, w.top, w.x1, w.bottom, w.text) for w in ocr[index]]
-                pages.append((group_lines(segments, index + 1), tables))
+                pages.append((ocr_lines(ocr[index], index + 1), tables))
                 continue
             if _draws_paths(page):
                 if plumber is None:
@@ -266,6 +267,33 @@ def _pages_items(
         ]
         out.append(_page_items(number, kept, tables))
     return out
+
+
+def ocr_lines(words: list[OcrWord], page: int) -> list[Line]:
+    """tesseract's lines as ``Line``s, its words as runs (a space after each); two lines side by side whose
+    middles are within ``OCR_SAME_LINE_SHARE`` of their height (the header's columns) make one line."""
+    by_line: dict[int, list[OcrWord]] = {}
+    for word in words:
+        by_line.setdefault(word.line, []).append(word)
+    groups: list[list[list[OcrWord]]] = []
+    for members in sorted(by_line.values(), key=lambda ws: (ws[0].top + ws[0].bottom) / 2):
+        middle, height = (members[0].top + members[0].bottom) / 2, members[0].bottom - members[0].top
+        last = groups[-1] if groups else None
+        if last is not None:
+            other = last[-1][0]
+            apart = min(w.x0 for w in members) > max(w.x1 for g in last for w in g) or max(
+                w.x1 for w in members) < min(w.x0 for g in last for w in g)
+            if apart and abs(middle - (other.top + other.bottom) / 2) < OCR_SAME_LINE_SHARE * height:
+                last.append(members)
+                continue
+        groups.append([members])
+    lines = []
+    for group in groups:
+        top = min(w.top for g in group for w in g)
+        bottom = max(w.bottom for g in group for w in g)
+        segments = sorted((Segment(w.x0, top, w.x1, bottom, w.text + " ") for g in group for w in g), key=lambda s: s.x0)
+        lines.append(Line(segments=tuple(segments), page=page))
+    return lines
 
 
 def _draws_paths(page: pdfium.PdfPage) -> bool:
