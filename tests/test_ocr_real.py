@@ -18,7 +18,8 @@ from hycompliance.evaluate import make_case, read_gold, run_case, summarize
 from hycompliance.ingest.ocr import tesseract_ready
 from hycompliance.matching import load_config
 from hycompliance.requirements import build_catalogue
-from hycompliance.structure import parse_file
+from hycompliance.models import Plan
+from hycompliance.structure import build_plan, parse_file
 from tests.conftest import DEV, PROVINCIAL
 
 SCAN_DPI = 200
@@ -54,9 +55,9 @@ def _catalogue():
     return build_catalogue(parse_file(PROVINCIAL.with_suffix(".txt")))
 
 
-def _f1(path: Path, name: str) -> dict[str, float]:
+def _f1(plan: Plan, name: str) -> dict[str, float]:
     config = load_config()
-    case = make_case(name, "pdf", parse_file(path), read_gold(DEV / f"{name}.json"), _catalogue(), config)
+    case = make_case(name, "pdf", plan, read_gold(DEV / f"{name}.json"), _catalogue(), config)
     return summarize([run_case(case, config)])
 
 
@@ -64,8 +65,8 @@ def _f1(path: Path, name: str) -> dict[str, float]:
 @pytest.mark.parametrize("name", PLANS)
 def test_scanned_plan_reaches_the_text_pdf_f1(name: str, tmp_path: Path) -> None:
     scanned = scan(DEV / f"{name}.pdf", tmp_path / f"{name}-scan.pdf")
-    text_f1 = _f1(DEV / f"{name}.pdf", name)["f1"]
-    ocr_f1 = _f1(scanned, name)["f1"]
+    text_f1 = _f1(parse_file(DEV / f"{name}.pdf"), name)["f1"]
+    ocr_f1 = _f1(parse_file(scanned), name)["f1"]
     assert ocr_f1 >= text_f1 - MAX_F1_DROP, (ocr_f1, text_f1)
 
 
@@ -78,4 +79,4 @@ def test_scanned_plan_is_read_with_its_tree_and_marked(name: str, tmp_path: Path
     document = read(scanned)
     assert [w.code for w in document.warnings if w.code == "W110"] == ["W110"]
     assert {b.page for b in document.blocks} == set(range(1, document.pages + 1))
-    assert _f1(scanned, name)["f1"] >= 0.9
+    assert _f1(build_plan(document), name)["f1"] >= 0.9
