@@ -5,6 +5,8 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SHARED  ?= ../shared
 CHROMIUM := /usr/bin/chromium
+# Labelled sets against other parents: tests/fixtures/parents/<parent>/ (NAME.json + forms, manifest.yaml naming the parent).
+PARENT_SETS := $(foreach d,$(wildcard tests/fixtures/parents/*/),--gold $(d))
 
 .PHONY: setup demo test eval eval-styles fit bench clean browser screenshots pdf-tools producers
 
@@ -47,12 +49,13 @@ producers: $(STAMP) pdf-tools
 screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
+# Leave-one-plan-out F1 per parent: the dev plans (against 87/KH-UBND) and every set in tests/fixtures/parents.
 eval: $(STAMP)
-	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --form txt --form docx --form pdf --cv
+	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev $(PARENT_SETS) --form txt --form docx --form pdf --cv
 
 # Leave-one-plan-out over the dev plans and the held-out style suite together (tests/fixtures/styles).
 eval-styles: $(STAMP)
-	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles --form txt --form docx --form pdf --cv
+	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles $(PARENT_SETS) --form txt --form docx --form pdf --cv
 
 # Refit hycompliance/rules/matching.yaml on the dev plans and the style suite (how its values were obtained).
 fit: $(STAMP)

@@ -30,6 +30,12 @@ class Code(str, Enum):
     E113_ENCODING = "E113"
     E114_OCR_FAILED = "E114"
     E115_TOO_MANY_PAGES = "E115"
+    # E12x: what a scan skips without reading (files must stay inside the folders given)
+    E120_IS_DIRECTORY = "E120"
+    E121_SYMLINK = "E121"
+    E122_SPECIAL_FILE = "E122"
+    E123_OUTSIDE = "E123"
+    E124_HIDDEN = "E124"
     # E2xx: structure
     E201_NO_STRUCTURE = "E201"
     # E3xx: database, batch and catalogue
@@ -40,6 +46,11 @@ class Code(str, Enum):
     E305_NO_REQUIREMENT = "E305"
     E306_INTERNAL = "E306"
     E307_NO_FILES = "E307"
+    E308_NO_DATABASE = "E308"
+    # E32x: several parent plans in one database
+    E321_SEVERAL_PLANS = "E321"
+    E322_NO_SUCH_PLAN = "E322"
+    E323_DOCUMENT_PLANS = "E323"
     # E9xx: usage
     E901_USAGE = "E901"
 
@@ -60,6 +71,11 @@ MESSAGES: dict[Code, str] = {
     Code.E113_ENCODING: "text encoding not recognised ({detail})",
     Code.E114_OCR_FAILED: "OCR failed ({detail})",
     Code.E115_TOO_MANY_PAGES: "document has {pages} pages, more than the limit of {limit}",
+    Code.E120_IS_DIRECTORY: "is a directory, not a file",
+    Code.E121_SYMLINK: "symbolic link not followed (files must be inside the scanned folders)",
+    Code.E122_SPECIAL_FILE: "not a regular file ({kind}); skipped",
+    Code.E123_OUTSIDE: "resolves outside the scanned folders; skipped",
+    Code.E124_HIDDEN: "hidden or temporary file; skipped",
     Code.E201_NO_STRUCTURE: "no plan structure found (no sections, items or bullets)",
     Code.E301_DB: "database error ({detail})",
     Code.E302_NO_PLAN: "no parent plan in the database; run scan with --plan first",
@@ -68,8 +84,45 @@ MESSAGES: dict[Code, str] = {
     Code.E305_NO_REQUIREMENT: "no requirement {detail!r} in the parent plan's catalogue",
     Code.E306_INTERNAL: "internal error while analysing the file ({detail}); please report it",
     Code.E307_NO_FILES: "no .pdf, .docx or .txt files found",
+    Code.E308_NO_DATABASE: "no coverage database here; create it with 'hycompliance scan --plan PLAN --db FILE ...'",
+    Code.E321_SEVERAL_PLANS: "the database holds several parent plans ({detail}); choose one with --parent",
+    Code.E322_NO_SUCH_PLAN: "no parent plan {wanted!r} in the database (it holds: {detail})",
+    Code.E323_DOCUMENT_PLANS: "the document is checked against several parent plans ({detail}); choose one with --parent",
     Code.E901_USAGE: "{detail}",
 }
+
+# The exit status of every command, by what went wrong (README "Exit status"). 0 = done; 1 = done, but some
+# input files failed or a lint found errors (decided by the command, not by a code).
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+EXIT_NOT_FOUND = 3
+EXIT_UNREADABLE = 4
+EXIT_DATABASE = 5
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+_EXIT_BY_CODE: dict[Code, int] = {
+    Code.E101_NOT_FOUND: EXIT_NOT_FOUND,
+    Code.E120_IS_DIRECTORY: EXIT_NOT_FOUND,
+    Code.E307_NO_FILES: EXIT_NOT_FOUND,
+    Code.E308_NO_DATABASE: EXIT_NOT_FOUND,
+    Code.E301_DB: EXIT_DATABASE,
+    Code.E302_NO_PLAN: EXIT_DATABASE,
+    Code.E303_CATALOGUE: EXIT_DATABASE,
+    Code.E304_NO_DOCUMENT: EXIT_USAGE,
+    Code.E305_NO_REQUIREMENT: EXIT_USAGE,
+    Code.E321_SEVERAL_PLANS: EXIT_USAGE,
+    Code.E322_NO_SUCH_PLAN: EXIT_USAGE,
+    Code.E323_DOCUMENT_PLANS: EXIT_USAGE,
+    Code.E306_INTERNAL: EXIT_INTERNAL,
+    Code.E901_USAGE: EXIT_USAGE,
+}
+
+
+def exit_status(code: Code) -> int:
+    """The exit status a command ends with when it stops on ``code`` (every other E1xx/E2xx: unreadable)."""
+    return _EXIT_BY_CODE.get(code, EXIT_UNREADABLE)
 
 
 class WarningCode(str, Enum):

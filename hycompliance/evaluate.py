@@ -6,6 +6,11 @@ says positive when the status is covered or partial. Evidence is right when the 
 cites for a true-positive pair is a gold block (or row) carrying that ID; gold blocks are found among the
 parsed clauses by text (whitespace folded; a row is its non-empty cells joined by " | ").
 
+Each gold directory is labelled against one parent plan: the one its ``manifest.yaml`` names
+(``parent: PATH``, relative to the directory or to the working directory), else the ``--plan`` given. The
+report has a row per parent, plan and form, and per parent and form an ``overall`` row (plus an ``all``
+parent row per form when there are several parents).
+
 Fitting (``fit``) learns the logistic weights on candidate pairs of the training plans, then picks
 ``t_part`` and ``margin`` on those plans by F1. ``evaluate(..., cv=True)`` does this leaving each plan
 out in turn and scores the plan left out, so no threshold ever sees the plan it is scored on.
@@ -83,15 +88,17 @@ class Case:
     labels: np.ndarray  # per candidate pair: 1 if the gold says the clause covers the requirement
     unit_labels: tuple[frozenset[str], ...]
     equivalents: dict[int, list[int]]
+    parent: str = ""  # the parent plan the gold is labelled against (its number, or file name)
 
 
-def make_case(name: str, form: str, plan: Plan, gold: Gold, catalogue: Sequence[Requirement], config: MatchConfig) -> Case:
+def make_case(name: str, form: str, plan: Plan, gold: Gold, catalogue: Sequence[Requirement], config: MatchConfig,
+              parent: str = "") -> Case:
     scored = score_plan(plan, catalogue, config=config)
     feats = scored.features
     labels_by_clause = clause_labels(plan, gold)
     unit_labels = tuple(labels_by_clause.get(u.clause.id, frozenset()) for u in feats.units)
     y = np.array([1.0 if feats.requirements[i].id in unit_labels[j] else 0.0 for i, j in feats.pairs])
-    return Case(name, form, gold, feats, y, unit_labels, implications(feats.requirements, catalogue))
+    return Case(name, form, gold, feats, y, unit_labels, implications(feats.requirements, catalogue), parent)
 
 
 # --- fitting -----------------------------------------------------------------------------------------
@@ -148,6 +155,7 @@ class PlanResult:
     evidence_ok: int
     misses: tuple[tuple[str, str], ...]  # (requirement, gold text)
     false_hits: tuple[tuple[str, str, float], ...]  # (requirement, clause text, score)
+    parent: str = ""
 
 
 def run_case(case: Case, config: MatchConfig) -> PlanResult:
@@ -172,7 +180,7 @@ def run_case(case: Case, config: MatchConfig) -> PlanResult:
         elif truth:
             fn += 1
             misses.append((req.id, (case.gold.texts.get(req.id) or [""])[0]))
-    return PlanResult(case.name, case.form, tp, fp, fn, ev, tuple(misses), tuple(false_hits))
+    return PlanResult(case.name, case.form, tp, fp, fn, ev, tuple(misses), tuple(false_hits), case.parent)
 
 
 def summarize(results: Sequence[PlanResult]) -> dict[str, float]:
@@ -195,14 +203,18 @@ def score_cases(cases: Sequence[Case], config: MatchConfig) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Report:
-    rows: tuple[dict[str, Any], ...]  # per plan and form, plus one "overall" row per form
+    rows: tuple[dict[str, Any], ...]  # per parent, plan and form; "overall" per parent and form (and "all")
     worst_misses: tuple[dict[str, Any], ...]
     worst_false_hits: tuple[dict[str, Any], ...]
     cv: bool
     configs: tuple[dict[str, Any], ...] = ()
 
-    def overall(self, form: str) -> dict[str, Any]:
-        return next(r for r in self.rows if r["plan"] == "overall" and r["form"] == form)
+    def overall(self, form: str, parent: str | None = None) -> dict[str, Any]:
+        """The summary row of one form: of one parent, else of all parents together."""
+        rows = [r for r in self.rows if r["plan"] == "overall" and r["form"] == form]
+        if parent is not None:
+            return next(r for r in rows if r["parent"] == parent)
+        return next((r for r in rows if r["parent"] == ALL_PARENTS), rows[0])
 
     def to_json(self) -> dict[str, Any]:
         return {"cv": self.cv, "rows": list(self.rows), "worst_misses": list(self.worst_misses),
@@ -229,28 +241,67 @@ def default_reader(path: Path) -> Plan:
 
 
 GoldDirs = str | Path | Sequence[str | Path]
+MANIFEST = "manifest.yaml"
+ALL_PARENTS = "all"
+
+
+def _dirs(gold_dirs: GoldDirs) -> list[Path]:
+    return [Path(gold_dirs)] if isinstance(gold_dirs, (str, Path)) else [Path(d) for d in gold_dirs]
 
 
 def gold_paths(gold_dirs: GoldDirs) -> list[Path]:
     """The gold files of one directory or of several (a style suite evaluated with the dev plans)."""
-    dirs = [gold_dirs] if isinstance(gold_dirs, (str, Path)) else list(gold_dirs)
-    return [p for d in dirs for p in sorted(Path(d).glob("*.json"))]
+    return [p for d in _dirs(gold_dirs) for p in sorted(d.glob("*.json"))]
+
+
+def gold_parent(gold_dir: Path, default: str | Path) -> Path:
+    """The parent plan a gold directory is labelled against: ``parent:`` of its manifest.yaml (relative to
+    the directory, else to the working directory), else ``default``."""
+    import yaml
+
+    from hycompliance.errors import Code, HyError
+
+    manifest = gold_dir / MANIFEST
+    if not manifest.is_file():
+        return Path(default)
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    named = data.get("parent") if isinstance(data, dict) else None
+    if not named:
+        raise HyError(Code.E901_USAGE, detail=f"{manifest}: no 'parent:' naming the parent plan file")
+    for candidate in (gold_dir / str(named), Path(str(named))):
+        if candidate.is_file():
+            return candidate
+    raise HyError(Code.E101_NOT_FOUND, f"{named} (parent named in {manifest})")
 
 
 def load_cases(
     parent_path: str | Path, gold_dir: GoldDirs, forms: Sequence[str] = ("txt",),
     reader: Callable[[Path], Plan] = default_reader, config: MatchConfig | None = None,
 ) -> tuple[list[Requirement], list[Case]]:
+    """Every labelled plan of ``gold_dir`` in each form, matched against its directory's parent plan.
+
+    Returns the catalogue of ``parent_path`` (the default parent) and the cases of every parent."""
     config = config or load_config()
-    catalogue = build_catalogue(reader(Path(parent_path)))
+    parents: dict[Path, tuple[str, list[Requirement]]] = {}
+
+    def parent_of(path: Path) -> tuple[str, list[Requirement]]:
+        key = path.resolve()
+        if key not in parents:
+            plan = reader(path)
+            parents[key] = (plan.header.number or path.stem, build_catalogue(plan))
+        return parents[key]
+
+    default_label, default_catalogue = parent_of(Path(parent_path))
     cases = []
-    for gold_path in gold_paths(gold_dir):
-        gold = read_gold(gold_path)
-        for form in forms:
-            doc = gold_path.with_suffix("." + form)
-            if doc.exists():
-                cases.append(make_case(gold.name, form, reader(doc), gold, catalogue, config))
-    return catalogue, cases
+    for directory in _dirs(gold_dir):
+        label, catalogue = parent_of(gold_parent(directory, parent_path))
+        for gold_path in sorted(directory.glob("*.json")):
+            gold = read_gold(gold_path)
+            for form in forms:
+                doc = gold_path.with_suffix("." + form)
+                if doc.exists():
+                    cases.append(make_case(gold.name, form, reader(doc), gold, catalogue, config, label))
+    return default_catalogue, cases
 
 
 def evaluate(
@@ -262,28 +313,36 @@ def evaluate(
     _, cases = load_cases(parent_path, gold_dir, forms, reader, config)
     results: list[PlanResult] = []
     configs: list[dict[str, Any]] = []
-    names = sorted({c.name for c in cases})
+    plans = list(dict.fromkeys((c.parent, c.name) for c in cases))
     for form in forms:
         form_cases = [c for c in cases if c.form == form]
-        for name in names:
-            held = [c for c in form_cases if c.name == name]
+        for plan in plans:
+            held = [c for c in form_cases if (c.parent, c.name) == plan]
             if not held:
                 continue
             cfg = config
-            if cv:
-                cfg = fit([c for c in form_cases if c.name != name], config)
-                configs.append({"form": form, "held_out": name, "t_part": cfg.t_part, "margin": cfg.margin})
+            if cv:  # one matching configuration serves every parent: fit on every other plan
+                cfg = fit([c for c in form_cases if (c.parent, c.name) != plan], config)
+                configs.append({"form": form, "parent": plan[0], "held_out": plan[1], "t_part": cfg.t_part,
+                                "margin": cfg.margin})
             results.extend(run_case(c, cfg) for c in held)
     rows = []
+    parents = list(dict.fromkeys(c.parent for c in cases))
     for form in forms:
-        per = [r for r in results if r.form == form]
-        for r in per:
-            rows.append({"plan": r.name, "form": form, **summarize([r])})
-        if per:
-            rows.append({"plan": "overall", "form": form, **summarize(per)})
-    misses = [{"plan": r.name, "form": r.form, "requirement": q, "text": t} for r in results for q, t in r.misses]
+        for parent in parents:
+            per = [r for r in results if r.form == form and r.parent == parent]
+            for r in per:
+                rows.append({"parent": parent, "plan": r.name, "form": form, **summarize([r])})
+            if per:
+                rows.append({"parent": parent, "plan": "overall", "form": form, **summarize(per)})
+        every = [r for r in results if r.form == form]
+        if len(parents) > 1 and every:
+            rows.append({"parent": ALL_PARENTS, "plan": "overall", "form": form, **summarize(every)})
+    misses = [{"parent": r.parent, "plan": r.name, "form": r.form, "requirement": q, "text": t}
+              for r in results for q, t in r.misses]
     hits = sorted(
-        ({"plan": r.name, "form": r.form, "requirement": q, "text": t, "score": s} for r in results for q, t, s in r.false_hits),
+        ({"parent": r.parent, "plan": r.name, "form": r.form, "requirement": q, "text": t, "score": s}
+         for r in results for q, t, s in r.false_hits),
         key=lambda h: -h["score"],
     )
     return Report(tuple(rows), tuple(misses[:5]), tuple(hits[:5]), cv, tuple(configs))

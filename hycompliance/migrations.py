@@ -226,6 +226,74 @@ def _matrix_view(db: Database) -> None:
     )
 
 
+def _documents_per_parent(db: Database) -> None:
+    """Several parent plans in one database: a file is a document once per parent it is checked against,
+    so ``path`` and ``name`` are unique per parent (``plan_id``), no longer across the database.
+
+    SQLite cannot drop a UNIQUE constraint: the table is rebuilt. ``legacy_alter_table`` keeps the foreign
+    keys of clauses, citations, findings, matches, reviews and uploads (and the ``matrix`` view) pointing
+    at ``documents`` while the old table is renamed away, so dropping it deletes nothing else.
+    """
+    columns = [row[1] for row in db.execute("PRAGMA table_info(documents)").fetchall()]
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'").fetchone()[0]
+    new_sql = (sql.replace("path TEXT NOT NULL UNIQUE", "path TEXT NOT NULL")
+                  .replace("name TEXT NOT NULL UNIQUE", "name TEXT NOT NULL")
+                  .rstrip().rstrip(")").rstrip()
+               + ",\n    UNIQUE (plan_id, path),\n    UNIQUE (plan_id, name)\n)")
+    names = ", ".join(columns)
+    db.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        db.execute("ALTER TABLE documents RENAME TO documents_before_i9b")
+        db.execute(new_sql)
+        db.execute(f"INSERT INTO documents ({names}) SELECT {names} FROM documents_before_i9b")
+        db.execute("DROP TABLE documents_before_i9b")
+    finally:
+        db.execute("PRAGMA legacy_alter_table = OFF")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_plan ON documents(plan_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_path ON documents(path)")
+
+
+def _runs_ignored_files(db: Database) -> None:
+    """Every file a run did not read, with its code (not only how many)."""
+    db.execute("ALTER TABLE runs ADD COLUMN ignored_files TEXT NOT NULL DEFAULT '[]'")
+
+
+def _clause_search_both_ways(db: Database) -> None:
+    """FTS5 over the clause text as written *and* folded, tokenised with diacritics removed: "đường" finds
+    "đường" (the text column; ``đ`` is a letter, not a diacritic, so the folded column alone missed it),
+    "duong" finds it through ``text_folded`` — also in Datasette, whose search box passes the words as typed."""
+    db["clauses"].disable_fts()
+    db["clauses"].enable_fts(["text", "text_folded"], fts_version="FTS5", create_triggers=True,
+                             tokenize="unicode61 remove_diacritics 2")
+
+
+def _document_paths(db: Database) -> None:
+    """Every path a document was found at (one content, several names; a moved file keeps its document),
+    and the withdrawal of a document whose files are all gone; the matrix leaves withdrawn documents out.
+    A file checked against two parent plans is a document under each: paths are unique per parent."""
+    db.executescript(
+        """
+        CREATE TABLE document_paths (
+            plan_id INTEGER REFERENCES plans(id),
+            path TEXT NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            gone_at TEXT,
+            PRIMARY KEY (plan_id, path)
+        );
+        CREATE INDEX idx_document_paths_document ON document_paths(document_id);
+        CREATE INDEX idx_document_paths_path ON document_paths(path);
+        INSERT INTO document_paths (plan_id, path, document_id) SELECT plan_id, path, id FROM documents;
+        ALTER TABLE documents ADD COLUMN withdrawn_at TEXT;
+        """
+    )
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'matrix'").fetchone()[0]
+    filtered = sql.replace("WHERE d.status = 'ok'", "WHERE d.status = 'ok' AND d.withdrawn_at IS NULL")
+    if filtered == sql:
+        raise RuntimeError("the matrix view has no \"WHERE d.status = 'ok'\" to extend")
+    db.execute("DROP VIEW matrix")
+    db.execute(filtered)
+
+
 def _i13_extraction_quality(db: Database) -> None:
     """documents.extraction_warning: the Vietnamese line a reviewer reads beside the coverage when the text
     of the file may be damaged by extraction (W109), NULL when it reads whole."""
@@ -238,6 +306,10 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", _create_core),
     ("0002_clause_search", _clause_search),
     ("0003_matrix_view", _matrix_view),
+    ("i9b_documents_per_parent", _documents_per_parent),
+    ("i12_runs_ignored_files", _runs_ignored_files),
+    ("i12_clause_search_both_ways", _clause_search_both_ways),
+    ("i12_document_paths", _document_paths),
     ("i13_extraction_quality", _i13_extraction_quality),
 )
 
@@ -260,17 +332,29 @@ def migrate(db: Database, steps: Sequence[tuple[str, Migration]] = MIGRATIONS) -
     """
     db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     ran: list[str] = []
-    for name, step in steps:
-        if name in applied(db):
-            continue
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            if name not in applied(db):
-                step(db)
-                db["migrations"].insert({"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
-                ran.append(name)
-        except BaseException:
-            db.rollback()
-            raise
-        db.commit()
+    if all(name in applied(db) for name, _ in steps):
+        return ran
+    # Foreign keys are off while the schema changes (a rebuilt table must not cascade into its children;
+    # SQLite only allows the switch outside a transaction); each step is checked before it commits.
+    enforced = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for name, step in steps:
+            if name in applied(db):
+                continue
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if name not in applied(db):
+                    step(db)
+                    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration {name} left {len(broken)} broken foreign key(s)")
+                    db["migrations"].insert({"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
+                    ran.append(name)
+            except BaseException:
+                db.rollback()
+                raise
+            db.commit()
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
     return ran

@@ -18,7 +18,7 @@ from hycompliance.references import extract_plan, lint, parent_registry
 from hycompliance.references.resolve import Registry
 from hycompliance.requirements import build_catalogue, load_catalogue, reference_requirements
 from hycompliance.matching import match_plan
-from hycompliance.structure import parse_file
+from hycompliance.structure import parse_file, require_structure
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
 
     A reviewer-edited catalogue (``requirements --write``) replaces the generated one when given.
     """
-    plan = parse_file(parent_path)
+    plan = require_structure(parse_file(parent_path), parent_path)
     registry = parent_registry(plan)
     catalogue = tuple(load_catalogue(catalogue_path) if catalogue_path else build_catalogue(plan))
     parent_citations = extract_plan(plan, registry)
@@ -60,8 +60,9 @@ def load_context(parent_path: str | Path, catalogue_path: str | Path | None = No
 
 
 def analyze(path: str | Path, context: ParentContext) -> DocumentResult:
-    """Read, structure, cite-check and match one submitted plan. Raises ``HyError`` on bad input."""
-    plan = parse_file(path)
+    """Read, structure, cite-check and match one submitted plan. Raises ``HyError`` on bad input (E201 for
+    text with no section, item, bullet or table: a letter or a list of names is no plan to check)."""
+    plan = require_structure(parse_file(path), path)
     citations = tuple(extract_plan(plan, context.registry))
     findings = tuple(lint(plan, list(citations), context.registry, parent=context.plan))
     matches = tuple(match_plan(plan, list(context.catalogue), citations=citations))

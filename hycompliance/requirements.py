@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from hycompliance import rules
+from hycompliance.applicability import bind_applicability
 from hycompliance.models import Citation, Clause, Plan, Requirement, Target, TargetValue
 from hycompliance.text import Lexicon, load_lexicon, normalize, reference_keys
 
@@ -309,7 +310,8 @@ def build_catalogue(parent: Plan, *, citations: Sequence[Citation] | None = None
     catalogue += assignment_requirements(parent, cfg)
     catalogue = bind_duties(catalogue, float(cfg.get("duty_similarity", 0.2)))
     lex = load_lexicon()
-    return [replace(r, keywords=key_terms(r, catalogue, lex)) if r.kind != "assignment" else r for r in catalogue]
+    catalogue = [replace(r, keywords=key_terms(r, catalogue, lex)) if r.kind != "assignment" else r for r in catalogue]
+    return bind_applicability(parent, catalogue)
 
 
 def _keys_by_clause(plan: Plan, citations: Sequence[Citation] | None) -> Callable[[Clause], tuple[str, ...]]:
@@ -361,7 +363,7 @@ def reference_requirements(parent: Plan, citations: Sequence[Citation] | None = 
                     id=key, kind="reference", text=_citing_sentence(task.text, key), group=task.id,
                     group_title=task.group_title, references=(key,), applies_to=task.applies_to, page=task.page,
                 )
-    return list(out.values())
+    return bind_applicability(parent, list(out.values()))
 
 
 def _citing_sentence(text: str, key: str) -> str:

@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hycompliance import __version__, rules
+from hycompliance.copies import copies_dir, keep_copy
+from hycompliance.discovery import discover
+from hycompliance.inventory import DocState, withdraw_missing
 from hycompliance.errors import Code, HyError
 from hycompliance.reference_coverage import with_reference_requirements
 from hycompliance.store import (
-    SUPPORTED,
     Stamp,
     error_rows,
     file_hash,
@@ -58,22 +60,14 @@ def _pipeline_analyze(path: str, context: Any) -> Any:
     return analyze(path, context)
 
 
-def discover(paths: Iterable[str | Path]) -> tuple[list[Path], int]:
-    """Supported files under ``paths`` (files or folders, recursive), sorted, and how many others were seen."""
-    found: set[Path] = set()
-    ignored = 0
-    for given in paths:
-        p = Path(given)
-        if not p.exists():
-            raise HyError(Code.E101_NOT_FOUND, str(p))
-        candidates = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
-        for f in candidates:
-            hidden = any(part.startswith((".", "~$")) for part in f.relative_to(p).parts) if p.is_dir() else False
-            if f.suffix.lower() in SUPPORTED and not hidden:
-                found.add(f.resolve())
-            else:
-                ignored += 1
-    return sorted(found), ignored
+def _one_path_per_document(files: Sequence[Path], states: dict[str, DocState]) -> list[Path]:
+    """The file to read for each document: its recorded path when found, else the first of its paths."""
+    chosen: dict[int, Path] = {}
+    for f in files:
+        state = states[str(f)]
+        if state.id not in chosen or str(f) == state.path:
+            chosen[state.id] = f
+    return sorted(chosen.values())
 
 
 def _file_state(path: str | None) -> tuple[int, int] | None:
@@ -219,34 +213,44 @@ def scan(
     stream = log or sys.stderr
     workers = workers or os.cpu_count() or 1
     parent = str(Path(parent_path).resolve())
+    if Path(parent).is_dir():
+        raise HyError(Code.E120_IS_DIRECTORY, str(parent_path))
     if not Path(parent).is_file():
         raise HyError(Code.E101_NOT_FOUND, str(parent_path))
     catalogue_arg = str(Path(catalogue_path).resolve()) if catalogue_path else None
-    files, ignored = discover(paths)
+    found = discover(paths)
+    files, ignored = found.files, len(found.skipped)
     context, catalogue = parent_context(loader, parent, catalogue_arg)
     db = open_db(db_path)
     try:
         plan = save_plan(db, parent, context.plan, catalogue, context.fingerprint)
         suspect = mark_suspect(db, plan.id, context.fingerprint)
-        states = register_documents(db, files)
+        hashes = {str(f): file_hash(f) for f in files}
+        states = register_documents(db, files, plan.id, hashes)
+        moved = withdraw_missing(db, found.roots, files)
         run_id = start_run(db, plan, [str(p) for p in paths], workers)
         stamp = Stamp(plan.id, context.fingerprint, rules.rules_version(), __version__, run_id)
         tasks: list[Task] = []
         skipped = 0
-        for f in files:
-            state = states[str(f)]
-            digest, size = file_hash(f), f.stat().st_size
+        copies = copies_dir(db_path)
+        for f in _one_path_per_document(files, states):
+            state, digest = states[str(f)], hashes[str(f)]
+            keep_copy(f, copies, digest, f.suffix.lstrip(".").lower())
             if state.current(digest, stamp.fingerprint, stamp.rules_version, stamp.tool_version):
                 skipped += 1
                 continue
-            tasks.append(Task(state.id, str(f), digest, size, stamp, plan.requirement_ids, parent, catalogue_arg,
-                              loader, analyze))
+            tasks.append(Task(state.id, str(f), digest, f.stat().st_size, stamp, plan.requirement_ids, parent,
+                              catalogue_arg, loader, analyze))
         fancy = progress if progress is not None else stream.isatty()
         bar = Progress(len(tasks), stream, fancy)
         if suspect:
             bar.log(f"{suspect} document(s) computed under another parent plan, rules or tool version: marked suspect")
+        for entry in found.skipped:
+            bar.log(f"skipped {entry.line}")
+        for name in moved["withdrawn"]:
+            bar.log(f"withdrawn {name}: its file is no longer in the scanned folders")
         bar.log(f"{len(files)} file(s): {skipped} unchanged, {len(tasks)} to scan with {workers} worker(s)"
-                + (f"; {ignored} other file(s) ignored" if ignored else ""))
+                + (f"; {ignored} other file(s) skipped (listed above)" if ignored else ""))
         errors: list[dict[str, str]] = []
         scanned = 0
         writing = 0.0
@@ -268,9 +272,11 @@ def scan(
             _execute(tasks, workers, on_done)
         finally:
             bar.close()
-        summary = {"run": run_id, "scanned": scanned, "skipped": skipped, "failed": len(errors),
+        summary = {"run": run_id, "plan": plan.key, "scanned": scanned, "skipped": skipped, "failed": len(errors),
                    "errors": sorted(errors, key=lambda e: e["file"]), "seconds": round(time.perf_counter() - started, 3),
-                   "discovered": len(files), "ignored": ignored, "suspect": suspect, "db": str(db_path),
+                   "discovered": len(files), "ignored": ignored,
+                   "ignored_files": [entry.as_dict() for entry in found.skipped], "suspect": suspect,
+                   "withdrawn": moved["withdrawn"], "restored": moved["restored"], "db": str(db_path),
                    "write_seconds": round(writing, 3)}
         finish_run(db, run_id, summary)
     finally:

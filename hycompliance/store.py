@@ -1,27 +1,33 @@
 """The coverage database: one SQLite file, written with sqlite-utils, readable in Datasette.
 
 Open it with ``open_db(path)`` (WAL mode, foreign keys on, migrations from ``hycompliance.migrations``
-applied). Browse it with ``datasette coverage.db`` (the ``clauses_fts`` search box takes unaccented
-words: "chuyen doi so", "duong").
+applied; a new file is created without world access). Browse it with Datasette and the metadata in
+``hycompliance.browse``. It holds no account, password hash or session key (``hycompliance.web.vault``).
 
 Tables (names are stable; JSON columns hold JSON text):
 
 - ``migrations``: name, applied_at — the schema steps this file has.
-- ``plans``: id, key (number, or file name without an extension), path, name, number, issuer, date, title,
+- ``plans`` (one row per parent plan; a database holds several): id, key (its number, or file name without
+  an extension; ``number (year)`` when another parent already has that number), path, name, number, issuer, date, title,
   content_hash (sha256 of the parent plan file), fingerprint (of parent plan + rules + tool), rules_version,
   tool_version, requirements (count), loaded_at.
 - ``requirements``: id, plan_id → plans, code (``III.3.2``, ``II.2.4``, ``10-NQ/TU``), position, kind
   (task|subtask|target|assignment|reference), text, group_id, group_title, applies_to (JSON list),
   target (JSON {indicator, unit, values: [{period, comparator, value, high, text}]}), refs (JSON list of
   keys), deadline, keywords (JSON), weight, page, active (0 once the parent plan no longer has it).
-- ``documents``: id, plan_id → plans, path (absolute, unique), name (file name without extension, unique;
-  a collision becomes ``name-ext``, then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
-  pages, issuer, number, date, title, kind (district|commune|agency|province), status (pending|ok|error),
+- ``documents`` (a file once per parent plan it is checked against): id, plan_id → plans, path (absolute,
+  unique per parent), name (file name without extension, unique per parent; a collision becomes ``name-ext``,
+  then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
+  pages, issuer, number, date, title, kind (commune|district|agency|province|ministry|party; see
+  ``hycompliance.applicability``), status (pending|ok|error),
   error_code, error_line, warnings (JSON: code, message, page), extraction_warning (the Vietnamese line shown
   beside the coverage when the text may be damaged by extraction, W109; migration i13_extraction_quality),
-  fingerprint, rules_version, tool_version, run_id → runs, processed_at.
+  fingerprint, rules_version, tool_version, run_id → runs, processed_at, withdrawn_at (set when none of its files is in the scanned folders any more: kept, left out
+  of the matrix). One row per content: ``path`` is its first present path (see ``hycompliance.inventory``).
+- ``document_paths``: path (unique), document_id → documents, gone_at — every path a document was found at.
 - ``clauses``: id, document_id → documents, clause_id (``III.3.2``), position, label, kind, text,
-  text_folded (no diacritics, đ→d; FTS5 table ``clauses_fts``), page, parent, cells (JSON).
+  text_folded (no diacritics, đ→d), page, parent, cells (JSON). FTS5 table ``clauses_fts`` indexes text and
+  text_folded with diacritics removed: "đường" and "duong" both find "đường".
 - ``citations``: id, document_id, key, type, number, symbol, date, issuer, issuer_code, system, as_written,
   page, clause, span_start, span_end, flags (JSON).
 - ``findings``: id, document_id, code, severity, message, as_written, page, clause, key, expected.
@@ -30,7 +36,8 @@ Tables (names are stable; JSON columns hold JSON text):
   suspect (1 when the parent plan or rules changed since it was computed), source (matcher|references).
 - ``runs``: id, started_at, ended_at, status (running|done), plan_id, inputs (JSON), workers, discovered,
   scanned, skipped, failed, ignored, errors (JSON [{file, code, message}]), seconds, tool_version,
-  rules_version, fingerprint.
+  rules_version, fingerprint, ignored_files (JSON [{file, code, message}]: every entry the scan did not
+  read, see ``hycompliance.discovery``).
 - ``reviews`` (append-only; the latest per document and requirement wins): id, document_id, requirement
   (code), status (covered|partial|missing|justified), note, reviewer, at, doc_hash and plan_hash (what the
   reviewer saw: when either changed since, the decision is stale — "to re-check").
@@ -43,11 +50,10 @@ Every document's results are replaced in one transaction, so a crash never leave
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -56,8 +62,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from hycompliance import __version__, rules
+from hycompliance.applicability import applies, document_level
+from hycompliance.discovery import SUPPORTED
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash
+from hycompliance.inventory import DocState, register_documents, resolve_document  # noqa: F401 (the store's API)
 from hycompliance.migrations import migrate
 from hycompliance.models import Citation, Finding, Match, Plan, Requirement
 from hycompliance.quality import describe as describe_damage
@@ -73,14 +82,13 @@ except ImportError:  # pragma: no cover - only while normalize.py is absent
         return bare.replace("đ", "d").replace("Đ", "D")
 
 
-SUPPORTED = (".pdf", ".docx", ".txt")
 # Requirements that get a cell in the matrix. Assignments (section IV: who does what) stay in the catalogue,
 # where they decide who a task binds; whether a plan covers a task is asked of the tasks themselves.
 CELL_KINDS = ("task", "subtask", "target", REFERENCE)
 NO_EVIDENCE = "Không có đoạn nào của văn bản đáp ứng yêu cầu này."
 REVIEW_STATUSES = ("covered", "partial", "missing", "justified")
 CHILD_TABLES = ("clauses", "citations", "findings", "matches")
-DOC_KINDS = ("district", "commune", "agency", "province")
+REVIEWER_ENV = "HYCOMPLIANCE_REVIEWER"  # the reviewer name decisions carry when none is given
 
 
 def now() -> str:
@@ -92,11 +100,34 @@ def fold(text: str) -> str:
     return _strip(text).lower()
 
 
+DB_MODE = 0o660  # owner and group (less the umask); never world-readable: it holds plan text and decisions
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file (and its folder) without world access; SQLite gives its -wal and -shm files
+    the same permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_MODE))
+    except FileExistsError:
+        pass
+
+
+def existing_db(path: str | Path) -> Path:
+    """``path`` when it is a database file that exists; E120 for a directory, E308 when missing."""
+    path = Path(path)
+    if path.is_dir():
+        raise HyError(Code.E120_IS_DIRECTORY, str(path))
+    if not path.is_file():
+        raise HyError(Code.E308_NO_DATABASE, str(path))
+    return path
+
+
 def open_db(path: str | Path) -> Database:
     """Open (creating if needed) a coverage database with WAL, foreign keys and the current schema."""
     try:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         db = Database(path)
         if str(path) != ":memory:":
             db.enable_wal()
@@ -108,45 +139,6 @@ def open_db(path: str | Path) -> Database:
             raise
         raise HyError(Code.E301_DB, str(path), detail=str(exc)) from exc
     return db
-
-
-def document_kind(issuer: str | None) -> str | None:
-    """district|commune|agency|province from the issuer, by ``rules/structure.yaml`` ``issuer_kinds``."""
-    if not issuer:
-        return None
-    # The issuing body is the innermost one: "UBND tỉnh Hưng Yên Sở Công Thương" (both header lines) is an agency.
-    starts = [0] + [m.start() for m in re.finditer(r"(?<= )(?=[A-ZĐ])", issuer)]
-    for start in reversed(starts):
-        for entry in rules.load("structure.yaml").get("issuer_kinds", []):
-            if re.search(entry["pattern"], issuer[start:]):
-                return str(entry["kind"])
-    return None
-
-
-def applies(requirement: Requirement, kind: str | None, issuer: str | None) -> bool:
-    """Whether a requirement concerns a plan of this kind/issuer (no ``applies_to`` = everyone).
-
-    An entry is a document kind (``district``), a collective ("sở, ban, ngành", "UBND cấp huyện") or a named
-    body ("Sở Công Thương", matched against the issuer without diacritics); ``rules/applicability.yaml``
-    says which words mean which kind and which kinds answer for others (a commune, since 7/2025, for the
-    abolished district level).
-    """
-    if not requirement.applies_to:
-        return True
-    cfg = rules.load("applicability.yaml")
-    kinds = {kind, *cfg.get("successors", {}).get(kind, [])} if kind else set()
-    folded_issuer = fold(issuer or "")
-    for who in requirement.applies_to:
-        folded = fold(who)
-        collective = {c["kind"] for c in cfg.get("collectives", []) if c["words"] in folded}
-        if who in DOC_KINDS:
-            collective = {who}
-        if collective:
-            if kinds & collective:
-                return True
-        elif folded_issuer and (folded in folded_issuer or folded_issuer in folded):
-            return True
-    return False
 
 
 # --- parent plans and their catalogues ------------------------------------------------------------
@@ -186,7 +178,7 @@ def save_plan(
 ) -> PlanRecord:
     """Upsert a parent plan and its catalogue (requirements it no longer has become inactive)."""
     parent_path = Path(parent_path).resolve()
-    key = parent.header.number or parent_path.stem
+    key = plan_key(db, parent_path, parent)
     row = {
         "key": key,
         "path": str(parent_path),
@@ -234,12 +226,43 @@ def _upsert_requirements(db: Database, plan_id: int, catalogue: Sequence[Require
             db["requirements"].insert(row)
 
 
-def current_plan(db: Database) -> dict[str, Any]:
-    """The parent plan most recently loaded into this database."""
-    rows = list(db.query("SELECT * FROM plans ORDER BY loaded_at DESC, id DESC LIMIT 1"))
+def plan_key(db: Database, parent_path: Path, parent: Plan) -> str:
+    """The key of a parent plan: the key of the row it updates (same file, or same number, issuer and date),
+    else its number (``number (year)``, then the file name, when another parent already has that number)."""
+    h = parent.header
+    for row in db.query("SELECT key, path, number, issuer, date FROM plans ORDER BY id"):
+        same_document = h.number and (row["number"], row["issuer"], row["date"]) == (h.number, h.issuer, h.date)
+        if row["path"] == str(parent_path) or same_document:
+            return str(row["key"])
+    taken = {r["key"] for r in db.query("SELECT key FROM plans")}
+    candidates = [h.number, f"{h.number} ({h.date[:4]})" if h.number and h.date else None, parent_path.stem]
+    candidates += [f"{parent_path.stem}-{n}" for n in range(2, 1000)]
+    return next(c for c in candidates if c and c not in taken)
+
+
+def plan_keys(db: Database) -> list[str]:
+    return [r["key"] for r in db.query("SELECT key FROM plans ORDER BY id")]
+
+
+def current_plan(db: Database, key: str | None = None) -> dict[str, Any]:
+    """The parent plan ``key`` (its key, file name or id); without a key, the only one in the database.
+
+    Raises E302 when there is none, E321 (listing them) when there are several and none was chosen, E322
+    when ``key`` names none of them.
+    """
+    rows = list(db.query("SELECT * FROM plans ORDER BY id"))
     if not rows:
         raise HyError(Code.E302_NO_PLAN)
-    return rows[0]
+    listed = ", ".join(r["key"] for r in rows)
+    if key is None:
+        if len(rows) > 1:
+            raise HyError(Code.E321_SEVERAL_PLANS, detail=listed)
+        return rows[0]
+    for field in ("key", "name", "id"):
+        found = [r for r in rows if str(r[field]) == key]
+        if found:
+            return found[0]
+    raise HyError(Code.E322_NO_SUCH_PLAN, wanted=key, detail=listed)
 
 
 def mark_suspect(db: Database, plan_id: int, fingerprint: str) -> int:
@@ -254,65 +277,6 @@ def mark_suspect(db: Database, plan_id: int, fingerprint: str) -> int:
 
 
 # --- documents ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocState:
-    id: int
-    path: str
-    name: str
-    status: str
-    content_hash: str | None
-    fingerprint: str | None
-    rules_version: str | None
-    tool_version: str | None
-
-    def current(self, content_hash: str, fingerprint: str, rules_version: str, tool_version: str) -> bool:
-        """Unchanged since it was last analysed successfully: the scan may skip it."""
-        return (self.status == "ok", self.content_hash, self.fingerprint, self.rules_version, self.tool_version) == (
-            True, content_hash, fingerprint, rules_version, tool_version)
-
-
-def _unique_name(path: Path, taken: set[str]) -> str:
-    stem = path.stem
-    candidates = [stem, f"{stem}-{path.suffix.lstrip('.').lower()}"] + [f"{stem}-{n}" for n in range(2, 10_000)]
-    for name in candidates:
-        if name not in taken:
-            return name
-    raise HyError(Code.E301_DB, str(path), detail="no free document name")
-
-
-def register_documents(db: Database, paths: Iterable[str | Path]) -> dict[str, DocState]:
-    """Make sure each file has a documents row (status ``pending`` when new); return states by path.
-
-    Names are given in the order of ``paths`` (the scan passes them sorted), so a rerun names alike.
-    """
-    resolved = [str(Path(p).resolve()) for p in paths]
-    states: dict[str, DocState] = {}
-    with db.atomic():
-        rows = {r["path"]: r for r in db.query(
-            "SELECT id, path, name, status, content_hash, fingerprint, rules_version, tool_version FROM documents")}
-        taken = {r["name"] for r in rows.values()}
-        for path in resolved:
-            if path not in rows:
-                name = _unique_name(Path(path), taken)
-                taken.add(name)
-                doc_id = db["documents"].insert(
-                    {"path": path, "name": name, "form": Path(path).suffix.lstrip(".").lower(), "status": "pending"}
-                ).last_pk
-                rows[path] = {"id": doc_id, "path": path, "name": name, "status": "pending", "content_hash": None,
-                              "fingerprint": None, "rules_version": None, "tool_version": None}
-            states[path] = DocState(**rows[path])
-    return states
-
-
-def resolve_document(db: Database, ref: str) -> dict[str, Any]:
-    """A document by name, path or id."""
-    for sql, arg in (("name = ?", ref), ("path = ?", str(Path(ref).resolve())), ("id = ?", ref)):
-        rows = list(db.query(f"SELECT * FROM documents WHERE {sql}", [arg]))
-        if rows:
-            return rows[0]
-    raise HyError(Code.E304_NO_DOCUMENT, ref)
 
 
 # --- one document's results (built in a worker, written by the main process) ----------------------
@@ -350,7 +314,7 @@ def result_rows(
 ) -> dict[str, Any]:
     """Rows for one successfully analysed document: ``{"document": {...}, "clauses": [...], ...}``."""
     h = plan.header
-    kind = document_kind(h.issuer)
+    kind = document_level(h.issuer, h.parent_issuer)
     document = {
         "plan_id": stamp.plan_id, "form": plan.form, "content_hash": content_hash, "size": size, "pages": plan.pages,
         "issuer": h.issuer, "number": h.number, "date": h.date, "title": h.title, "kind": kind, "status": "ok",
@@ -439,6 +403,7 @@ def finish_run(db: Database, run_id: int, summary: dict[str, Any]) -> None:
             "ended_at": now(), "status": "done", "discovered": summary["discovered"], "scanned": summary["scanned"],
             "skipped": summary["skipped"], "failed": summary["failed"], "ignored": summary["ignored"],
             "errors": json.dumps(summary["errors"], ensure_ascii=False), "seconds": summary["seconds"],
+            "ignored_files": json.dumps(summary["ignored_files"], ensure_ascii=False),
         })
 
 
@@ -446,21 +411,28 @@ def finish_run(db: Database, run_id: int, summary: dict[str, Any]) -> None:
 
 
 def add_review(
-    db: Database, document: str, requirement: str, status: str, note: str = "", reviewer: str | None = None
+    db: Database, document: str, requirement: str, status: str, note: str = "", reviewer: str | None = None,
+    plan_id: int | None = None,
 ) -> dict[str, Any]:
-    """Record a reviewer's decision on one cell (append-only; the latest wins). Returns the stored row."""
+    """Record a reviewer's decision on one cell (append-only; the latest wins). Returns the stored row.
+
+    The decision carries ``reviewer``, else ``$HYCOMPLIANCE_REVIEWER``; with neither it is refused (never the
+    login of whoever runs the command)."""
     if status not in REVIEW_STATUSES:
         raise HyError(Code.E901_USAGE, detail=f"status must be one of {', '.join(REVIEW_STATUSES)}, not {status!r}")
-    doc = resolve_document(db, document)
+    doc = resolve_document(db, document, plan_id)
     if doc["status"] != "ok" or doc["plan_id"] is None:
         raise HyError(Code.E901_USAGE, detail=f"document {doc['name']!r} has no results to review (status {doc['status']})")
     req = list(db.query("SELECT code FROM requirements WHERE plan_id = ? AND code = ? AND active = 1",
                         [doc["plan_id"], requirement]))
     if not req:
         raise HyError(Code.E305_NO_REQUIREMENT, detail=requirement)
+    reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
+    if not reviewer:
+        raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
     plan = db["plans"].get(doc["plan_id"])
     row = {"document_id": doc["id"], "requirement": requirement, "status": status, "note": note,
-           "reviewer": reviewer or os.environ.get("HYCOMPLIANCE_REVIEWER") or getpass.getuser(), "at": now(),
+           "reviewer": reviewer, "at": now(),
            "doc_hash": doc["content_hash"], "plan_hash": plan["content_hash"]}
     with db.atomic():
         row["id"] = db["reviews"].insert(row).last_pk
@@ -474,6 +446,6 @@ def search_clauses(db: Database, query: str, limit: int = 50) -> list[dict[str, 
         return []
     match = '"' + " ".join(words) + '"'
     return list(db.query(
-        "SELECT d.name AS document, c.clause_id, c.page, c.text FROM clauses_fts f "
+        "SELECT d.id, d.name AS document, c.clause_id, c.page, c.text FROM clauses_fts f "
         "JOIN clauses c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id "
         "WHERE clauses_fts MATCH ? ORDER BY d.name, c.position LIMIT ?", [match, limit]))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from hycompliance import rules
+from hycompliance.errors import Code, HyError
 from hycompliance.header import read_header
 from hycompliance.normalize import OPEN_END
 from hycompliance.models import Block, Clause, ClauseKind, Closing, Document, ParseWarning, Plan
@@ -487,8 +488,18 @@ def _materialise(nodes: list[_Node]) -> tuple[tuple[Clause, ...], str]:
     return tuple(clauses), "\n".join(pieces)
 
 
+STRUCTURED_KINDS = frozenset({"section", "item", "bullet", "subbullet", "letter", "row", "table"})
+
+
+def require_structure(plan: Plan, path: str | Path) -> Plan:
+    """The plan, when it has any section, item, bullet or table; text with none is no plan (E201)."""
+    if not any(c.kind in STRUCTURED_KINDS for c in plan.clauses):
+        raise HyError(Code.E201_NO_STRUCTURE, str(path))
+    return plan
+
+
 def parse_file(path: str | Path) -> Plan:
-    """Read a PDF, DOCX or text file and structure it."""
+    """Read a PDF, DOCX or text file and structure it (any text; ``require_structure`` asks for a plan)."""
     from hycompliance.ingest import read
 
     return build_plan(read(path))

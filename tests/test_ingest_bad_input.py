@@ -174,7 +174,7 @@ def missing(tmp: Path) -> Path:
 
 CASES: list[tuple[str, Callable[[Path], Path], Code]] = [
     ("missing", missing, Code.E101_NOT_FOUND),
-    ("directory", directory, Code.E101_NOT_FOUND),
+    ("directory", directory, Code.E120_IS_DIRECTORY),
     ("empty", empty, Code.E102_EMPTY),
     ("empty-pdf", empty_pdf_named, Code.E102_EMPTY),
     ("truncated-pdf", truncated_pdf, Code.E106_CORRUPT_PDF),

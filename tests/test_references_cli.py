@@ -34,13 +34,18 @@ def test_refs_json_shape_and_flags(shared):
 
 
 def test_lint_lines_and_exit_status(shared):
-    result = runner.invoke(app, ["lint", str(DEV / "sokhcn-kh-2023.txt"), str(DEV / "myhao-kh-2023.txt")])
+    result = runner.invoke(app, ["lint", str(DEV / "sokhcn-kh-2023.txt"), str(DEV / "myhao-kh-2023.txt"),
+                                 "--plan", str(PROVINCIAL)])
     lines = result.output.splitlines()
     assert result.exit_code == 0  # only an info finding: no error
     assert len(lines) == 1 and lines[0].startswith(f"{DEV / 'myhao-kh-2023.txt'}:1:III.1.3 unknown_document ")
-    result = runner.invoke(app, ["lint", str(DEV / "phucu-kh-2023.txt")])
+    result = runner.invoke(app, ["lint", str(DEV / "phucu-kh-2023.txt"), "--plan", str(PROVINCIAL)])
     assert result.exit_code == 1
     assert " wrong_date " in result.output
+    # without its parent, the province's own documents are unknown (information), never wrong
+    result = runner.invoke(app, ["lint", str(DEV / "phucu-kh-2023.txt")])
+    assert result.exit_code == 0
+    assert " wrong_date " not in result.output and " unknown_document " in result.output
 
 
 def test_seed_writes_the_registry_and_keeps_manual_entries(shared, tmp_path):

@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from hycompliance.references import extract, load_registry, parse_key
+from hycompliance.references import extract, parse_key
 from hycompliance.references.extract import canonical_key
 
 from tests.conftest import DEV, REAL, SHARED
+from tests.registries import registry_87
 
 PROVINCIAL = SHARED / "provincial" / "87-KH-UBND-2023.txt"
 
@@ -178,7 +179,7 @@ SHORT = [
 
 @pytest.mark.parametrize("text,as_written,key,flags", SHORT)
 def test_short_forms(text, as_written, key, flags):
-    registry = load_registry()
+    registry = registry_87()
     (c,) = [c for c in extract(text, registry=registry) if c.as_written == as_written]
     assert (c.key, c.flags) == (key, flags)
 
@@ -212,7 +213,7 @@ def _dev(name: str) -> tuple[dict, str]:
 @pytest.mark.parametrize("name", ["myhao-kh-2023", "phucu-kh-2023", "soct-kh-2023", "sokhcn-kh-2023", "vanlam-kh-2023"])
 def test_dev_plans_every_gold_reference_is_found(shared, name):
     gold, text = _dev(name)
-    cits = extract(text, registry=load_registry())
+    cits = extract(text, registry=registry_87())
     written = {_norm(c.as_written) for c in cits}
     keys = {c.key for c in cits if c.key}
     own = parse_key(gold["number"]) and gold["number"]

@@ -9,9 +9,9 @@ import pytest
 from hycompliance.models import Header, Plan
 from hycompliance.references import check, extract, extract_plan, lint, load_registry, seed_registry
 from hycompliance.references.resolve import KnownDocument, Registry, registry_yaml
-from hycompliance.references.rules import rules_dir
 
 from tests.conftest import DEV, SHARED
+from tests.registries import registry_87
 
 PROVINCIAL = SHARED / "provincial" / "87-KH-UBND-2023.txt"
 DEV_NAMES = ["myhao-kh-2023", "phucu-kh-2023", "soct-kh-2023", "sokhcn-kh-2023", "vanlam-kh-2023"]
@@ -26,7 +26,7 @@ def _norm(s: str) -> str:
 
 
 def _findings(text: str, *, parent: str | None = None) -> list[tuple[str, str, str | None]]:
-    registry = load_registry()
+    registry = registry_87()
     plan = _plan(text)
     found = lint(plan, extract(text, registry=registry), registry, parent=_plan(parent) if parent else None)
     return [(f.code, f.as_written, f.expected) for f in found]
@@ -36,7 +36,7 @@ def _findings(text: str, *, parent: str | None = None) -> list[tuple[str, str, s
 def test_dev_plans_planted_errors_and_nothing_else(shared, name):
     gold = json.loads((DEV / f"{name}.json").read_text(encoding="utf-8"))
     text = (DEV / f"{name}.txt").read_text(encoding="utf-8")
-    registry = load_registry()
+    registry = registry_87()
     parent = _plan(PROVINCIAL.read_text(encoding="utf-8"))
     cits, findings = check(_plan(text), extract(text, registry=registry), registry, parent=parent)
     assert sorted((f.code, f.as_written) for f in findings) == sorted(
@@ -77,7 +77,7 @@ RULES = [
 
 @pytest.mark.parametrize("text,code,key,expected", RULES)
 def test_each_rule(text, code, key, expected):
-    registry = load_registry()
+    registry = registry_87()
     found = lint(_plan(text), extract(text, registry=registry), registry)
     assert [(f.code, f.key, f.expected) for f in found] == [(code, key, expected)]
     from hycompliance.references.rules import load_rules
@@ -132,15 +132,19 @@ def test_extract_plan_places_mentions_on_clauses():
     assert [(c.key, c.page, c.clause) for c in cits] == [("29-NQ/TW", 1, "preamble"), ("87/KH-UBND", 2, "I.1")]
 
 
-def test_registry_seeded_from_the_provincial_plan_is_the_shipped_file(shared):
+def test_registry_of_the_provincial_plan_is_its_seed_and_the_national_documents(shared):
     seeded = seed_registry(PROVINCIAL.read_text(encoding="utf-8"))
-    shipped = load_registry(rules_dir() / "known_documents.yaml")
+    registry = registry_87()
     assert len(seeded) == 38
-    assert {(d.key, d.date) for d in seeded.documents} <= {(d.key, d.date) for d in shipped.documents}
-    assert shipped.get("29-NQ/TW").date == "2022-11-17"
-    assert shipped.get("7-NQ/TU").key == "07-NQ/TU"  # leading zeros do not matter
-    assert shipped.get("29/NQ-CP") is None  # the plan's slip is not seeded
-    assert shipped.get("87/KH-UBND").date == "2023-05-23"  # the plan itself, from its header
+    assert {(d.key, d.date) for d in seeded.documents} <= {(d.key, d.date) for d in registry.documents}
+    assert registry.get("29-NQ/TW").date == "2022-11-17"
+    assert registry.get("7-NQ/TU").key == "07-NQ/TU"  # leading zeros do not matter
+    assert registry.get("29/NQ-CP") is None  # the plan's slip is not seeded
+    assert registry.get("87/KH-UBND").date == "2023-05-23"  # the plan itself, from its header
+    # the shared registry holds national documents only: nothing of the province's own
+    national = load_registry()
+    assert national.get("29-NQ/TW").date == "2022-11-17"
+    assert [d.key for d in national.documents if d.issuer_code in ("TU", "UBND", "HĐND")] == []
 
 
 def test_manual_entries_win_over_seeded(tmp_path):

@@ -42,7 +42,7 @@ def db(tmp_path_factory):
 
 def test_matrix_json_shape(db):
     m = json.loads(matrix_output(db, "json"))
-    assert set(m) == {"plan", "requirements", "documents", "cells", "failed"}
+    assert set(m) == {"plan", "requirements", "documents", "cells", "failed", "withdrawn"}
     assert m["plan"]["number"] == "87/KH-UBND"
     assert [d["name"] for d in m["documents"]] == ["=1+2", "sokhcn"]
     assert set(m["documents"][0]) == {"name", "path", "issuer", "number", "date", "kind"}

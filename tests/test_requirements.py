@@ -143,8 +143,11 @@ def test_assignment_text_joins_wrapped_heading(catalogue):
 
 def test_applicability(catalogue):
     by_id = {r.id: r for r in catalogue}
-    # every task binds the sở/ngành and the district People's Committees (section IV lead-in)
-    assert all(r.applies_to[:2] == ("sở, ban, ngành", "UBND cấp huyện") for r in catalogue if r.kind == "task")
+    # every task binds what section IV and the recipients address: communes (successors of the districts
+    # since 7/2025; "địa phương"), districts ("UBND các huyện, thành phố") and the sở, ban, ngành
+    assert all(r.applies_to[:3] == ("commune", "district", "agency") for r in catalogue if r.kind == "task")
+    # the province's targets bind its territories, not its departments
+    assert all(r.applies_to == ("commune", "district") for r in catalogue if r.kind == "target")
     assert "cơ quan báo chí, truyền thông" in by_id["III.1.2"].applies_to  # named in the task
     assert "Sở Công Thương" in by_id["III.2.1"].applies_to  # IV.1's duties restate III.2.1
 

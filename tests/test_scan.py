@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from hycompliance.cli import _load_commands
 from hycompliance.cli.app import app
-from hycompliance.scan import discover, scan
+from hycompliance.discovery import discover
+from hycompliance.scan import scan
 from hycompliance.store import add_review, open_db
 from tests.conftest_db import EXAMPLES, PARENT_TXT, ROOT, SOKHCN_TXT, analyze_test, load_test_context
 
@@ -48,9 +49,10 @@ def test_discover_recursive_and_counts_others(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     for name in ("a/x.txt", "a/b/y.PDF", "a/b/z.docx", "a/notes.md", "a/b/.hidden.txt", "a/~$lock.docx"):
         (tmp_path / name).write_text("x")
-    files, ignored = discover([tmp_path / "a"])
-    assert [f.relative_to(tmp_path).as_posix() for f in files] == ["a/b/y.PDF", "a/b/z.docx", "a/x.txt"]
-    assert ignored == 3
+    found = discover([tmp_path / "a"])
+    assert [f.relative_to(tmp_path).as_posix() for f in found.files] == ["a/b/y.PDF", "a/b/z.docx", "a/x.txt"]
+    assert [(Path(s.file).relative_to(tmp_path).as_posix(), s.code) for s in found.skipped] == [
+        ("a/b/.hidden.txt", "E124"), ("a/notes.md", "E104"), ("a/~$lock.docx", "E124")]
 
 
 def test_incremental_skips_unchanged(tmp_path):
@@ -206,10 +208,12 @@ def test_cli_usage_errors(tmp_path, args, code, message):
     assert "Traceback" not in result.output
 
 
-def test_cli_missing_database_is_usage_error(tmp_path):
+def test_cli_missing_database_is_not_found(tmp_path):
     result = runner.invoke(app, ["matrix", "--db", str(tmp_path / "none.db")])
-    assert result.exit_code == 2
-    assert result.stderr.strip() == f"{tmp_path / 'none.db'}: E101 file not found"
+    assert result.exit_code == 3
+    assert result.stderr.strip() == (f"{tmp_path / 'none.db'}: E308 no coverage database here; "
+                                     "create it with 'hycompliance scan --plan PLAN --db FILE ...'")
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_bad_files_recorded_batch_goes_on(tmp_path):
@@ -236,13 +240,13 @@ def test_bad_files_recorded_batch_goes_on(tmp_path):
     assert (again["scanned"], again["skipped"], again["failed"]) == (0, 1, 2)
 
 
-def test_scan_usage_errors_exit_2(tmp_path):
+def test_scan_of_nothing_exits_3(tmp_path):
     result = runner.invoke(app, ["scan", "--plan", str(PARENT_TXT), "--db", str(tmp_path / "c.db"), str(tmp_path / "nope")])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert result.stderr.strip() == f"{tmp_path / 'nope'}: E101 file not found"
     (tmp_path / "empty").mkdir()
     result = runner.invoke(app, ["scan", "--plan", str(PARENT_TXT), "--db", str(tmp_path / "c.db"), str(tmp_path / "empty")])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "E307" in result.stderr
 
 

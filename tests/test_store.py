@@ -15,7 +15,6 @@ from hycompliance.reference_coverage import reference_match
 from hycompliance.store import (
     Stamp,
     add_review,
-    document_kind,
     file_hash,
     mark_suspect,
     open_db,
@@ -49,7 +48,7 @@ def catalogue_of(context):
 
 def store_document(db, context, path: Path, stamp_run: int | None = None):
     plan = save_plan(db, context.path, context.plan, catalogue_of(context), context.fingerprint)
-    state = register_documents(db, [path])[str(path.resolve())]
+    state = register_documents(db, [path], plan.id)[str(path.resolve())]
     result = analyze_test(str(path), context)
     stamp = Stamp(plan.id, context.fingerprint, "rules", "0.1.0", stamp_run)
     rows = result_rows(state.id, result.plan, result.citations, result.findings, result.matches,
@@ -69,10 +68,12 @@ def test_schema_tables_view_and_pragmas(db):
 
 def test_migrations_recorded_and_idempotent(db):
     names = [name for name, _ in MIGRATIONS]
-    assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view"]
+    assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view",
+                                    "i9b_documents_per_parent", "i12_runs_ignored_files",
+                                    "i12_clause_search_both_ways", "i12_document_paths"]
     assert migrate(db) == []
     assert applied(db) == names
-    assert db["migrations"].count == 3
+    assert db["migrations"].count == 7
 
 
 def test_reopen_keeps_data(tmp_path, context):
@@ -119,10 +120,13 @@ def test_failed_write_rolls_back_whole_document(db, context):
 )
 def test_document_names_unique(db, tmp_path, paths, names):
     files = [tmp_path / p for p in paths]
-    states = register_documents(db, files)
+    plan_id = db["plans"].insert({"key": "87/KH-UBND", "path": "/p/87.txt", "name": "87", "content_hash": "h",
+                                  "fingerprint": "f", "rules_version": "r", "tool_version": "t",
+                                  "loaded_at": "2025-01-01"}).last_pk
+    states = register_documents(db, files, plan_id)
     assert [states[str(f.resolve())].name for f in files] == names
     # Registering again keeps the names.
-    again = register_documents(db, reversed(files))
+    again = register_documents(db, reversed(files), plan_id)
     assert [again[str(f.resolve())].name for f in files] == names
 
 
@@ -143,22 +147,6 @@ def test_search_ignores_diacritics_and_folds_d(db, context, query, hits):
     assert [(h["document"], h["clause_id"]) for h in found] == hits
     for h in found:
         assert query.lower() in h["text"].lower() or "chuyển đổi số" in h["text"] or "đường vành đai" in h["text"]
-
-
-@pytest.mark.parametrize(
-    "issuer, kind",
-    [
-        ("UBND thị xã Mỹ Hào", "district"),
-        ("UBND huyện Văn Lâm", "district"),
-        ("UBND xã Tân Quang", "commune"),
-        ("UBND tỉnh Hưng Yên", "province"),
-        ("Sở Công Thương", "agency"),
-        ("UBND tỉnh Hưng Yên Sở Công Thương", "agency"),
-        (None, None),
-    ],
-)
-def test_document_kind(issuer, kind):
-    assert document_kind(issuer) == kind
 
 
 REF = Requirement("10-NQ/TU", "reference", "Nghị quyết 10-NQ/TU")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sqlite3
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from hycompliance.web.app import SESSION_HOURS, create_app
 from hycompliance.web.auth import add_user, hash_password, verify
 from hycompliance.web.routes import ROUTES
 from hycompliance.web.schema import WEB_MIGRATIONS, open_web_db
-from tests.browser.harness import client, csrf_of, sign_in
+from tests.browser.harness import accounts, client, csrf_of, sign_in
 
 USERS = {"viewer": ("vy", "mat-khau-vy"), "reviewer": ("rin", "mat-khau-rin"), "admin": ("an", "mat-khau-an")}
 _load_commands()
@@ -28,7 +29,7 @@ _load_commands()
 
 @pytest.fixture()
 def with_users(db_path: Path) -> Path:
-    db = open_web_db(db_path)
+    db = accounts(db_path)
     for role, (name, password) in USERS.items():
         add_user(db, name, role, password)
     db.close()
@@ -51,12 +52,13 @@ def test_web_migrations_follow_the_store_s(db_path: Path) -> None:
         names = [r[0] for r in con.execute("SELECT name FROM migrations ORDER BY rowid")]
     store = [n for n, _ in MIGRATIONS]
     assert store[:3] == ["0001_core_tables", "0002_clause_search", "0003_matrix_view"]
-    assert names == store + ["web_0001_users", "web_0002_uploads", "web_0003_secret"]
+    assert names == store + ["web_0001_users", "web_0002_uploads", "web_0003_secret", "i9b_web_upload_parent",
+                             "i12_secrets_out"]
     assert [n for n, _ in WEB_MIGRATIONS] == names[len(store):]
 
 
 def test_passwords_are_salted_scrypt_hashes(db_path: Path) -> None:
-    db = open_web_db(db_path)
+    db = accounts(db_path)
     add_user(db, "mot", "viewer", "cung-mat-khau")
     add_user(db, "hai", "viewer", "cung-mat-khau")
     rows = {r["name"]: r for r in db.query("SELECT name, salt, hash FROM users")}
@@ -74,7 +76,7 @@ def test_passwords_are_salted_scrypt_hashes(db_path: Path) -> None:
     ("lan", "viewer", "ngan", "password must have at least 8 characters"),
 ])
 def test_add_user_refuses(db_path: Path, name: str, role: str, password: str, message: str) -> None:
-    db = open_web_db(db_path)
+    db = accounts(db_path)
     with pytest.raises(HyError) as info:
         add_user(db, name, role, password)
     db.close()
@@ -82,7 +84,7 @@ def test_add_user_refuses(db_path: Path, name: str, role: str, password: str, me
 
 
 def test_sign_in_with_a_wrong_then_the_right_password(with_users: Path) -> None:
-    c = client(create_app(with_users, host="0.0.0.0"), "10.1.2.3")
+    c = client(create_app(with_users, host="0.0.0.0", allowed_hosts=("hy.example",)), "10.1.2.3")
     assert c.get("/").headers["location"] == "/login?next=/"
     token = csrf_of(c.get("/login").text)
     wrong = c.post("/login", data={"name": "an", "password": "sai-mat-khau", "csrf": token, "next": "/"})
@@ -99,14 +101,14 @@ def test_sign_in_with_a_wrong_then_the_right_password(with_users: Path) -> None:
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "\\\\evil"])
 def test_sign_in_never_redirects_off_site(with_users: Path, target: str) -> None:
-    c = client(create_app(with_users, host="0.0.0.0"), "10.1.2.3")
+    c = client(create_app(with_users, host="0.0.0.0", allowed_hosts=("hy.example",)), "10.1.2.3")
     token = csrf_of(c.get("/login").text)
     response = c.post("/login", data={"name": "vy", "password": "mat-khau-vy", "csrf": token, "next": target})
     assert response.headers["location"] == "/"
 
 
 def test_session_expires(with_users: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    c = sign_in(client(create_app(with_users, host="0.0.0.0"), "10.1.2.3"), "vy", "mat-khau-vy")
+    c = sign_in(client(create_app(with_users, host="0.0.0.0", allowed_hosts=("hy.example",)), "10.1.2.3"), "vy", "mat-khau-vy")
     assert c.get("/").status_code == 200
     signed_at = itsdangerous.TimestampSigner.get_timestamp(itsdangerous.TimestampSigner("k"))
     later = signed_at + SESSION_HOURS * 3600 + 5
@@ -132,7 +134,7 @@ ROLE_CASES = [
 
 @pytest.mark.parametrize(("role", "method", "path", "status"), ROLE_CASES)
 def test_roles(with_users: Path, role: str, method: str, path: str, status: int) -> None:
-    c = sign_in(client(create_app(with_users, host="0.0.0.0"), "10.1.2.3"), *USERS[role])
+    c = sign_in(client(create_app(with_users, host="0.0.0.0", allowed_hosts=("hy.example",)), "10.1.2.3"), *USERS[role])
     url = path.format(doc=_doc_id(with_users))
     if method == "GET":
         assert c.get(url).status_code == status
@@ -167,7 +169,7 @@ def test_every_post_without_the_session_s_csrf_token_is_refused(db_path: Path, p
 
 
 def test_csrf_token_in_the_header_is_accepted(db_path: Path) -> None:
-    c = client(create_app(db_path))
+    c = client(create_app(db_path, reviewer="lan.nguyen"))
     token = csrf_of(c.get("/").text)
     response = c.post(f"/documents/{_doc_id(db_path)}/decisions", headers={"X-CSRF-Token": token},
                       data={"requirement": "III.1.1", "status": "missing", "note": "thiếu"})
@@ -188,30 +190,42 @@ LOCAL_CASES = [
 def test_local_mode_only_on_loopback_without_accounts(db_path: Path, host: str, address: str, users: bool,
                                                        status: int) -> None:
     if users:
-        db = open_web_db(db_path)
+        db = accounts(db_path)
         add_user(db, "an", "admin", "mat-khau-an")
         db.close()
-    assert client(create_app(db_path, host=host), address).get("/").status_code == status
+    assert client(create_app(db_path, host=host, allowed_hosts=("hy.example",)), address).get("/").status_code == status
 
 
-def test_local_mode_acts_as_local_with_every_right(db_path: Path) -> None:
-    c = client(create_app(db_path))
+def test_local_mode_has_every_right_and_decides_in_the_configured_name(db_path: Path) -> None:
+    c = client(create_app(db_path, reviewer="lan.nguyen"))
     page = c.get("/")
     assert "<span>local (máy này)</span>" in page.text
     doc = _doc_id(db_path)
     c.post(f"/documents/{doc}/decisions", data={"csrf": csrf_of(page.text), "requirement": "III.2.1",
                                                   "status": "partial", "note": "ghi chú"})
     with sqlite3.connect(db_path) as con:
-        assert con.execute("SELECT reviewer, status, note FROM reviews").fetchall() == [("local", "partial", "ghi chú")]
+        assert con.execute("SELECT reviewer, status, note FROM reviews").fetchall() == [
+            ("lan.nguyen", "partial", "ghi chú")]
     assert c.get("/upload").status_code == 200  # one person on their own machine may upload too
+
+
+def test_local_mode_without_a_reviewer_name_records_nothing(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HYCOMPLIANCE_REVIEWER", raising=False)
+    c = client(create_app(db_path))
+    token = csrf_of(c.get("/").text)
+    response = c.post(f"/documents/{_doc_id(db_path)}/decisions",
+                      data={"csrf": token, "requirement": "III.2.1", "status": "partial", "note": ""})
+    assert response.status_code == 400
+    assert "hycompliance serve --reviewer" in html.unescape(response.text)
+    assert _reviews(db_path) == 0
 
 
 def test_cli_user_add_reads_the_password_from_stdin(db_path: Path) -> None:
     result = CliRunner().invoke(cli, ["user", "add", "lan", "--role", "reviewer", "--db", str(db_path),
                                       "--password-stdin"], input="mat-khau-lan\n")
     assert result.exit_code == 0, result.output
-    assert result.output == f"user lan (reviewer) saved in {db_path}\n"
-    db = open_web_db(db_path)
+    assert result.output == f"user lan (reviewer) saved in {db_path.with_name('coverage.secrets.db')}\n"
+    db = accounts(db_path)
     assert verify(db, "lan", "mat-khau-lan").role == "reviewer"
     db.close()
 

@@ -16,7 +16,7 @@ from hycompliance.web.app import create_app
 from hycompliance.web.auth import add_user
 from hycompliance.web.schema import open_web_db
 from hycompliance.web.uploads import get, receive, record, slug
-from tests.browser.harness import client, copy_db, csrf_of, sign_in
+from tests.browser.harness import accounts, client, copy_db, csrf_of, sign_in
 from tests.conftest import DEV
 
 ADMIN = ("an", "mat-khau-an")
@@ -77,10 +77,10 @@ def test_slug_keeps_only_safe_characters(original: str, stem: str) -> None:
 @pytest.fixture()
 def admin(built: Path, tmp_path: Path):
     db_path = copy_db(built, tmp_path / "coverage.db")
-    db = open_web_db(db_path)
+    db = accounts(db_path)
     add_user(db, *ADMIN[:1], "admin", ADMIN[1])
     db.close()
-    app = create_app(db_path, host="0.0.0.0", uploads_dir=tmp_path / "uploads")
+    app = create_app(db_path, host="0.0.0.0", allowed_hosts=("hy.example",), uploads_dir=tmp_path / "uploads")
     with client(app, "10.1.2.3") as c:  # the context runs the app's lifespan (its worker thread)
         yield sign_in(c, *ADMIN), db_path, tmp_path / "uploads"
 

@@ -1,7 +1,8 @@
 """Command-line interface: thin commands over library functions.
 
-Each module below registers its commands on ``app``; ``main`` turns ``HyError`` into one line and an exit
-code instead of a traceback.
+Each module below registers its commands on ``app``; ``main`` turns ``HyError`` into one line and the exit
+status of ``hycompliance.errors.exit_status`` (one table for every command, in the README) instead of a
+traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 import sys
 
 from hycompliance.cli.app import app
-from hycompliance.errors import HyError
+from hycompliance.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, HyError, exit_status
 
 
 def _load_commands() -> None:
@@ -30,12 +31,12 @@ def main() -> None:
         app()
     except HyError as exc:
         print(exc.line(), file=sys.stderr)
-        sys.exit(1)
+        sys.exit(exit_status(exc.code))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # a bug, not bad input: one line for the user, the trace on request
         if os.environ.get("HYCOMPLIANCE_DEBUG"):
             raise
         print(f"internal error: {type(exc).__name__}: {exc} (set HYCOMPLIANCE_DEBUG=1 for the trace)", file=sys.stderr)
-        sys.exit(70)
+        sys.exit(EXIT_INTERNAL)

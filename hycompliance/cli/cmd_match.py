@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hycompliance.cli.app import app
-from hycompliance.report.labels import REQUIREMENT_KIND, STATUS
+from hycompliance.report.labels import DOC_KIND, REQUIREMENT_KIND, STATUS
 
 # Terminal colours of the status words.
 STATUS_STYLE = {"covered": "green", "partial": "yellow", "missing": "red"}
@@ -49,7 +49,7 @@ def requirements_cmd(
     for r in catalogue:
         text = r.target.indicator + " " + " / ".join(v.text for v in r.target.values) if r.target else r.text
         table.add_row(r.id, REQUIREMENT_KIND.get(r.kind, r.kind), text, r.deadline or "", ", ".join(r.references),
-                      ", ".join(r.applies_to))
+                      ", ".join(DOC_KIND.get(a, a) for a in r.applies_to))
     Console().print(table)
 
 
@@ -93,8 +93,8 @@ def match_cmd(
 
 @app.command("eval")
 def eval_cmd(
-    plan: Path = typer.Option(..., "--plan", help="The parent plan."),
-    gold: list[Path] = typer.Option(..., "--gold", help="Directory of labelled plans (NAME.json + NAME.txt/.docx/.pdf); repeat to pool several."),
+    plan: Path = typer.Option(..., "--plan", help="The parent plan of gold directories without a manifest."),
+    gold: list[Path] = typer.Option(..., "--gold", help="Directory of labelled plans (NAME.json + NAME.txt/.docx/.pdf; a manifest.yaml 'parent: PATH' names its parent, default --plan); repeat to pool several."),
     form: list[str] = typer.Option(["txt"], "--form", help="Which rendering(s) to parse; repeat the option."),
     cv: bool = typer.Option(False, "--cv", help="Leave one plan out: fit on the others, score the one left out."),
     fit: bool = typer.Option(False, "--fit", help="Fit on every labelled plan and write hycompliance/rules/matching.yaml."),
@@ -117,15 +117,16 @@ def eval_cmd(
         return
     console = Console()
     table = Table(title="Matching" + (" (leave-one-plan-out)" if cv else ""))
-    for head in ("Plan", "Form", "P", "R", "F1", "Evidence", "TP", "FP", "FN"):
+    for head in ("Parent", "Plan", "Form", "P", "R", "F1", "Evidence", "TP", "FP", "FN"):
         table.add_column(head)
     for r in report.rows:
         table.add_row(
-            r["plan"], r["form"], f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}",
+            r["parent"], r["plan"], r["form"], f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}",
             f"{r['evidence']:.3f}", str(r["tp"]), str(r["fp"]), str(r["fn"]),
         )
     console.print(table)
     for m in report.worst_misses:
-        console.print(f"miss  {m['plan']} {m['form']} {m['requirement']}: {m['text'][:100]}", highlight=False)
+        console.print(f"miss  {m['parent']} {m['plan']} {m['form']} {m['requirement']}: {m['text'][:100]}", highlight=False)
     for h in report.worst_false_hits:
-        console.print(f"false {h['plan']} {h['form']} {h['requirement']} ({h['score']:.2f}): {h['text'][:100]}", highlight=False)
+        console.print(f"false {h['parent']} {h['plan']} {h['form']} {h['requirement']} ({h['score']:.2f}): {h['text'][:100]}",
+                      highlight=False)

@@ -12,9 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from hycompliance.cli.app import app
-from hycompliance.errors import HyError
+from hycompliance.errors import EXIT_SOME_FAILED, HyError
 from hycompliance.models import Citation, Finding, Plan
 from hycompliance.references import check, extract_plan, load_registry, parent_registry, registry_yaml, seed_registry
+from hycompliance.references.resolve import parent_registry_path
 from hycompliance.report.labels import SEVERITY
 
 
@@ -62,12 +63,18 @@ def refs(
     seed: Path | None = typer.Option(
         None, "--seed", help="Write a registry seeded from FILE's own references to this YAML file, keeping its manual entries."
     ),
+    seed_parent: bool = typer.Option(
+        False, "--seed-parent", help="Like --seed, to FILE's own registry file (rules/registry/parents/), read for its children."
+    ),
 ) -> None:
     """List every document FILE cites, with the findings of the reference linter.
 
     Example: hycompliance refs corpora/examples/vanlam-kh-2023.docx --plan corpora/87-KH-UBND-2023.txt --json
     """
     doc = _parse(file)
+    if seed_parent:
+        seed = parent_registry_path(doc.header)
+        seed.parent.mkdir(parents=True, exist_ok=True)
     if seed is not None:
         manual = load_registry(seed).documents if seed.is_file() else ()
         kept = tuple(d for d in manual if d.source == "manual")
@@ -129,4 +136,4 @@ def lint_files(
             typer.echo(f"{path}:{f.page or 1}:{f.clause or '-'} {f.code} {f.message}")
             failed = failed or f.severity == "error"
     if failed:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_SOME_FAILED)

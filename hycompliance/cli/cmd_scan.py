@@ -1,7 +1,8 @@
 """Batch and coverage commands: ``scan``, ``matrix``, ``report``, ``review``, ``demo``.
 
-Thin wrappers over ``hycompliance.scan``, ``hycompliance.store`` and ``hycompliance.report``. Exit codes:
-0 all good, 1 some files failed (or a database error), 2 usage errors (bad option, missing path).
+Thin wrappers over ``hycompliance.scan``, ``hycompliance.store`` and ``hycompliance.report``. Exit status:
+``hycompliance.errors.exit_status`` (0 all good, 1 some files failed, 2 usage, 3 not found, 4 unreadable
+input, 5 database, 70 internal).
 """
 
 from __future__ import annotations
@@ -12,23 +13,23 @@ from pathlib import Path
 
 import typer
 
+from hycompliance import browse
 from hycompliance.cli.app import app
-from hycompliance.errors import Code, HyError
+from hycompliance.errors import EXIT_OK, EXIT_SOME_FAILED, Code, HyError, exit_status
 from hycompliance.report import MATRIX_FORMATS, REPORT_FORMATS, matrix_output, report_output
 from hycompliance.scan import scan as run_scan
-from hycompliance.store import REVIEW_STATUSES, add_review, open_db
+from hycompliance.store import REVIEW_STATUSES, add_review, current_plan, existing_db, open_db
 
-USAGE_CODES = {Code.E101_NOT_FOUND, Code.E304_NO_DOCUMENT, Code.E305_NO_REQUIREMENT, Code.E307_NO_FILES,
-               Code.E901_USAGE}
+PARENT_HELP = "The parent plan (its key, e.g. 87/KH-UBND, or file name); needed when the database holds several."
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PLAN = ROOT / "corpora" / "87-KH-UBND-2023.txt"
 DEMO_EXAMPLES = ROOT / "corpora" / "examples"
 
 
 def _stop(exc: HyError) -> typer.Exit:
-    """Print the one-line error; usage errors exit 2, others 1."""
+    """Print the one-line error; exit with the status of its code."""
     print(exc.line(), file=sys.stderr)
-    return typer.Exit(2 if exc.code in USAGE_CODES else 1)
+    return typer.Exit(exit_status(exc.code))
 
 
 def _emit(content: str | bytes, out: Path | None, fmt: str) -> None:
@@ -68,9 +69,9 @@ def scan(
     Example: hycompliance scan --plan corpora/87-KH-UBND-2023.txt --db coverage.db plans/
     """
     summary = _scan_or_stop(db, plan, paths, workers or None, catalogue)
-    print(json.dumps({k: summary[k] for k in ("run", "scanned", "skipped", "failed", "errors", "seconds")}
-                     | {"ignored": summary["ignored"], "suspect": summary["suspect"]}, ensure_ascii=False))
-    raise typer.Exit(1 if summary["failed"] else 0)
+    print(json.dumps({k: summary[k] for k in ("run", "plan", "scanned", "skipped", "failed", "errors", "seconds")}
+                     | {k: summary[k] for k in ("ignored", "ignored_files", "suspect")}, ensure_ascii=False))
+    raise typer.Exit(EXIT_SOME_FAILED if summary["failed"] else EXIT_OK)
 
 
 @app.command()
@@ -78,13 +79,14 @@ def matrix(
     db: Path = typer.Option(..., "--db", help="The coverage database."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of: {', '.join(MATRIX_FORMATS)}."),
     out: Path | None = typer.Option(None, "-o", "--out", help="Write to this file instead of stdout."),
+    parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
 ) -> None:
-    """The coverage matrix: documents x requirements, machine verdicts and reviewer decisions.
+    """The coverage matrix of one parent plan: documents x requirements, machine verdicts and reviewer decisions.
 
     Example: hycompliance matrix --db coverage.db --format xlsx -o matrix.xlsx
     """
     try:
-        _emit(matrix_output(_open_existing(db), fmt), out, fmt)
+        _emit(matrix_output(_open_existing(db), fmt, parent=parent), out, fmt)
     except HyError as exc:
         raise _stop(exc) from None
 
@@ -95,13 +97,14 @@ def report(
     db: Path = typer.Option(..., "--db", help="The coverage database."),
     fmt: str = typer.Option("html", "--format", "-f", help=f"One of: {', '.join(REPORT_FORMATS)}."),
     out: Path | None = typer.Option(None, "-o", "--out", help="Write to this file instead of stdout."),
+    parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
 ) -> None:
     """One document's report for reviewers and legal staff (coverage, evidence, targets, reference findings).
 
     Example: hycompliance report vanlam-kh-2023 --db coverage.db --format html -o vanlam.html
     """
     try:
-        _emit(report_output(_open_existing(db), document, fmt), out, fmt)
+        _emit(report_output(_open_existing(db), document, fmt, parent=parent), out, fmt)
     except HyError as exc:
         raise _stop(exc) from None
 
@@ -114,13 +117,16 @@ def review(
     note: str = typer.Option("", "--note", help="Why: what the reviewer saw."),
     reviewer: str | None = typer.Option(None, "--reviewer", help="Who decides (default: $HYCOMPLIANCE_REVIEWER or the login)."),
     db: Path = typer.Option(..., "--db", help="The coverage database."),
+    parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
 ) -> None:
     """Record a reviewer's decision on one cell; it survives rescans and shows beside the machine's verdict.
 
     Example: hycompliance review vanlam-kh-2023 III.3.2 --status covered --note "mục 2.3, trang 4" --db coverage.db
     """
     try:
-        row = add_review(_open_existing(db), document, requirement, status, note, reviewer)
+        database = _open_existing(db)
+        plan_id = current_plan(database, parent)["id"] if parent else None
+        row = add_review(database, document, requirement, status, note, reviewer, plan_id=plan_id)
     except HyError as exc:
         raise _stop(exc) from None
     print(json.dumps({k: row[k] for k in ("id", "requirement", "status", "note", "reviewer", "at")}, ensure_ascii=False))
@@ -140,8 +146,8 @@ def demo(
     summary = _scan_or_stop(db_path, DEMO_PLAN, [DEMO_EXAMPLES], workers or None, None)
     db = open_db(db_path)
     try:
-        (out / "report.html").write_text(matrix_output(db, "html"), encoding="utf-8")  # type: ignore[arg-type]
-        (out / "matrix.xlsx").write_bytes(matrix_output(db, "xlsx"))  # type: ignore[arg-type]
+        (out / "report.html").write_text(matrix_output(db, "html", parent=summary["plan"]), encoding="utf-8")  # type: ignore[arg-type]
+        (out / "matrix.xlsx").write_bytes(matrix_output(db, "xlsx", parent=summary["plan"]))  # type: ignore[arg-type]
     except HyError as exc:
         raise _stop(exc) from None
     finally:
@@ -149,12 +155,11 @@ def demo(
     print(f"scanned {summary['scanned']}, skipped {summary['skipped']}, failed {summary['failed']}")
     for line in (f"database: {db_path}", f"report:   {out / 'report.html'}", f"matrix:   {out / 'matrix.xlsx'}",
                  f"web app:  .venv/bin/hycompliance serve --db {db_path}   (then open http://127.0.0.1:8000)",
-                 f"browse:   datasette {db_path}   (optional, if Datasette is installed)"):
+                 f"browse:   {browse.command(db_path)}   (optional, if Datasette is installed)"):
         print(line)
-    raise typer.Exit(1 if summary["failed"] else 0)
+    raise typer.Exit(EXIT_SOME_FAILED if summary["failed"] else EXIT_OK)
 
 
 def _open_existing(db: Path):
-    if not db.is_file():
-        raise HyError(Code.E101_NOT_FOUND, str(db))
-    return open_db(db)
+    """An existing coverage database (E308 when missing, E120 for a directory): only ``scan`` creates one."""
+    return open_db(existing_db(db))

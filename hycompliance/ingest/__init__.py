@@ -108,6 +108,8 @@ def _file_size(path: Path, name: str) -> int:
         raise HyError(Code.E101_NOT_FOUND, path=name) from None
     except OSError as exc:
         raise HyError(Code.E104_UNSUPPORTED, path=name, ext=f"unreadable: {exc.strerror}") from None
+    if path.is_dir():
+        raise HyError(Code.E120_IS_DIRECTORY, path=name)
     if not path.is_file():
         raise HyError(Code.E101_NOT_FOUND, path=name)
     return stat.st_size

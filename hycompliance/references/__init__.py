@@ -6,9 +6,9 @@ Public verbs::
     extract_plan(plan, registry) -> list[Citation]             # with page and clause IDs
     lint(plan, citations, registry, *, parent=None) -> list[Finding]
     check(plan, citations, registry, *, parent=None) -> (citations with flags, findings)
-    load_registry(path=None) -> Registry                       # rules/known_documents.yaml
+    load_registry(path=None) -> Registry                       # one file; default rules/registry/national.yaml
     seed_registry(plan_text) -> Registry                       # from a parent plan's own references
-    parent_registry(parent) -> Registry                        # seed of the parent + the registry file
+    parent_registry(parent) -> Registry                        # parent's seed + national + the parent's file
 
 Rules (type words, issuers, messages, known documents) are YAML in ``rules/``, found relative to the
 source checkout or through ``$HYCOMPLIANCE_RULES``. The spaCy component "hy_references" lives in

@@ -90,7 +90,7 @@ def _check_one(c: Citation, i: int, registry: Registry, rules: Rules) -> tuple[l
     if SYMBOL_FLAG in c.flags:
         issuer, _ = rules.issuer_by_code(_base(parts.issuer_code))
         hits.append(_Hit(i, _finding(rules, SYMBOL_FLAG, c, expected=c.key, stated=issuer.name if issuer else parts.issuer_code)))
-    doc = registry.get(c.key)
+    doc = registry.get(c.key, c.date)
     target: KnownDocument | None = doc
     stated = rules.issuer_by_name(c.issuer)
     if stated is not None and _base(stated.signs_as) != _base(parts.issuer_code):
@@ -123,7 +123,8 @@ def _plan_dates(citations: list[Citation], meant: list[str | None], registry: Re
     """wrong_date among mentions of a document the registry does not date: the minority date is flagged."""
     by_key: dict[str, list[int]] = {}
     for i, (c, k) in enumerate(zip(citations, meant)):
-        if k and c.date and not (registry.get(k) and registry.get(k).date):  # type: ignore[union-attr]
+        known = registry.get(k, c.date) if k else None
+        if k and c.date and not (known and known.date):
             by_key.setdefault(normal_key(k), []).append(i)
     hits = []
     for idx in by_key.values():

@@ -1,8 +1,23 @@
 """The registry of known documents: what a citation is checked against.
 
-``hycompliance/rules/known_documents.yaml`` has two lists: ``seeded`` (generated from the provincial plan's own
-references by ``hycompliance refs --seed``; regenerate, do not edit) and ``manual`` (entries a reviewer adds
-or corrects by hand). A manual entry wins over a seeded one with the same key.
+A child plan is checked against the registry of its parent plan, in layers (a later layer wins over an
+earlier one for the same document):
+
+1. the parent plan's own references, with the dates it gives them (``seed_registry``, at run time);
+2. the shared registry of national documents (laws, decrees, Government and Party central resolutions):
+   ``rules/registry/national.yaml``;
+3. the reviewer's file for this parent: ``rules/registry/parents/<parent_slug>.yaml``
+   (``hycompliance refs PARENT --seed-parent`` writes it; its ``manual`` list is kept when it is rewritten).
+
+Nothing learnt from one parent plan applies to another's children. Each registry file has two lists:
+``seeded`` (generated; regenerate, do not edit) and ``manual`` (added or corrected by hand; a manual entry
+wins over a seeded one for the same document).
+
+A document is its key *and* its date: State documents are numbered anew each year and Party documents
+each term, so ``50/NQ-CP`` of 2025 is not ``50/NQ-CP`` of 2020 (``rules/registry/identity.yaml`` says how
+many years apart one key can still be one document). A legacy ``rules/known_documents.yaml`` (from before
+the registry was split) is still read: its manual entries as shared ones, its seeded entries only for
+children of the parent they were seeded from.
 
 ``seed_registry(plan_text)`` builds the seed: every numbered, dated reference of the parent plan that is
 well formed (not a mixed Party/State symbol, not contradicted by the issuer printed next to it), with the
@@ -21,13 +36,24 @@ from types import MappingProxyType
 
 import yaml
 
-from hycompliance.models import Citation, Plan
+from hycompliance.models import Citation, Header, Plan
 from hycompliance.references import patterns as P
 from hycompliance.references.extract import SYMBOL_FLAG, extract, find_own, normal_key, parse_key
 from hycompliance.references.rules import Rules, load_rules, rules_dir
 
-REGISTRY_FILE = "known_documents.yaml"
+REGISTRY_DIR = "registry"
+SHARED_FILE = "national.yaml"
+PARENTS_DIR = "parents"
+IDENTITY_FILE = "identity.yaml"
+LEGACY_FILE = "known_documents.yaml"
 TITLE_MAX = 220
+
+
+def _year_spans() -> tuple[tuple[str, int], ...]:
+    """Years apart one key may still be one document, by system (state, party), from the rules."""
+    path = rules_dir() / REGISTRY_DIR / IDENTITY_FILE
+    data = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
+    return tuple((str(k), int(v)) for k, v in (data.get("same_document_within_years") or {}).items())
 
 
 @dataclass(frozen=True)
@@ -55,20 +81,49 @@ class KnownDocument:
         parts = parse_key(self.key)
         return parts.issuer_code if parts else None
 
+    @property
+    def system(self) -> str:
+        parts = parse_key(self.key)
+        return parts.form if parts else "unknown"
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
 
 @dataclass(frozen=True)
 class Registry:
+    """Known documents; a later entry wins over an earlier one for the same document."""
+
     documents: tuple[KnownDocument, ...] = ()
-    _by_key: Mapping[str, KnownDocument] = field(init=False, repr=False, compare=False)
+    spans: tuple[tuple[str, int], ...] = field(default_factory=_year_spans)
+    _by_key: Mapping[str, tuple[KnownDocument, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_key", MappingProxyType({normal_key(d.key): d for d in self.documents}))
+        by_key: dict[str, list[KnownDocument]] = {}
+        for d in self.documents:
+            by_key.setdefault(normal_key(d.key), []).append(d)
+        object.__setattr__(self, "_by_key", MappingProxyType({k: tuple(v) for k, v in by_key.items()}))
 
     def __len__(self) -> int:
         return len(self.documents)
 
-    def get(self, key: str | None) -> KnownDocument | None:
-        return self._by_key.get(normal_key(key)) if key else None
+    def same_document(self, doc: KnownDocument, year: int | None) -> bool:
+        """Whether ``doc`` can be the document of its key issued in ``year`` (unknown years always can)."""
+        if year is None or doc.year is None:
+            return True
+        span = dict(self.spans).get(doc.system, 0)
+        return abs(doc.year - year) <= span
+
+    def get(self, key: str | None, date: str | None = None) -> KnownDocument | None:
+        """The document ``key`` means, given the date it is cited with (if any): among entries of that key,
+        one of a compatible year, the one with exactly that date first, else the latest entry."""
+        if not key:
+            return None
+        year = int(date[:4]) if date else None
+        found = [d for d in self._by_key.get(normal_key(key), ()) if self.same_document(d, year)]
+        exact = [d for d in found if date and d.date == date]
+        return (exact or found or [None])[-1]
 
     def by_number_type(self, number: str, type_code: str | None) -> tuple[KnownDocument, ...]:
         n = number.lstrip("0")
@@ -80,9 +135,13 @@ class Registry:
         )
 
     def merged(self, other: Registry) -> Registry:
-        """``self`` with ``other``'s entries added; ``other`` wins on the same key."""
-        keys = {normal_key(d.key) for d in other.documents}
-        return Registry(tuple(d for d in self.documents if normal_key(d.key) not in keys) + other.documents)
+        """``self`` with ``other``'s entries added; ``other`` wins for the same document (same key, a
+        compatible year): a same-number document of another year stays beside it."""
+
+        def replaced(d: KnownDocument) -> bool:
+            return any(self.same_document(o, d.year) for o in other._by_key.get(normal_key(d.key), ()))
+
+        return Registry(tuple(d for d in self.documents if not replaced(d)) + other.documents, self.spans)
 
 
 def _document(entry: Mapping[str, object], source: str) -> KnownDocument:
@@ -97,15 +156,38 @@ def _document(entry: Mapping[str, object], source: str) -> KnownDocument:
     )
 
 
+def _lists(file: Path) -> tuple[tuple[KnownDocument, ...], tuple[KnownDocument, ...]]:
+    data = (yaml.safe_load(file.read_text(encoding="utf-8")) if file.is_file() else None) or {}
+    seeded = tuple(_document(e, "seed") for e in data.get("seeded") or ())
+    manual = tuple(_document(e, "manual") for e in data.get("manual") or ())
+    return seeded, manual
+
+
 def load_registry(path: str | Path | None = None) -> Registry:
-    """Read the registry (default ``<rules>/known_documents.yaml``); manual entries win over seeded ones."""
-    file = Path(path) if path else rules_dir() / REGISTRY_FILE
-    if not file.is_file():
-        return Registry()
-    data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    seeded = Registry(tuple(_document(e, "seed") for e in data.get("seeded") or ()))
-    manual = Registry(tuple(_document(e, "manual") for e in data.get("manual") or ()))
-    return seeded.merged(manual)
+    """Read one registry file (default: the shared ``rules/registry/national.yaml``); manual entries win
+    over seeded ones."""
+    seeded, manual = _lists(Path(path) if path else rules_dir() / REGISTRY_DIR / SHARED_FILE)
+    return Registry(seeded).merged(Registry(manual))
+
+
+def parent_slug(header: Header) -> str:
+    """The file name (without ``.yaml``) of a parent plan's registry: its symbol, year and issuer, folded
+    ("87/KH-UBND", 2023, "UBND tỉnh Hưng Yên" -> ``87-kh-ubnd-2023-ubnd-tinh-hung-yen``)."""
+    parts = [header.number or "", (header.date or "")[:4], header.issuer or ""]
+    return re.sub(r"[^a-z0-9]+", "-", P.fold(" ".join(p for p in parts if p))).strip("-") or "unnamed"
+
+
+def parent_registry_path(header: Header) -> Path:
+    """Where the reviewer's registry file for the parent plan with this header lives."""
+    return rules_dir() / REGISTRY_DIR / PARENTS_DIR / f"{parent_slug(header)}.yaml"
+
+
+def _legacy(parent_key: str | None) -> tuple[Registry, Registry]:
+    """(shared, parent) layers from a legacy ``known_documents.yaml``: its manual entries are shared, its
+    seeded entries belong to the parent they were seeded from."""
+    seeded, manual = _lists(rules_dir() / LEGACY_FILE)
+    own = normal_key(parent_key) if parent_key else None
+    return Registry(manual), Registry(tuple(d for d in seeded if own and normal_key(d.source) == own))
 
 
 def _title(text: str, end: int) -> str | None:
@@ -174,7 +256,7 @@ def seed_registry(
 
 
 def registry_yaml(seeded: Registry, manual: Iterable[KnownDocument] = ()) -> str:
-    """The text of ``known_documents.yaml`` for a seed and the hand-kept entries to carry over."""
+    """The text of a registry file for a seed and the hand-kept entries to carry over."""
 
     def row(d: KnownDocument) -> dict[str, object]:
         out: dict[str, object] = {"key": d.key, "type": d.type, "date": d.date, "issuer": d.issuer}
@@ -187,8 +269,8 @@ def registry_yaml(seeded: Registry, manual: Iterable[KnownDocument] = ()) -> str
     head = (
         "# Known documents: what cited documents are checked against.\n"
         "#\n"
-        "# seeded: generated from the provincial plan's own references by\n"
-        "#         `hycompliance refs PLAN --seed hycompliance/rules/known_documents.yaml`; do not edit, regenerate.\n"
+        "# seeded: generated from a parent plan's own references by `hycompliance refs PLAN --seed-parent`\n"
+        "#         (read only for that parent's children); do not edit, regenerate.\n"
         "# manual: entries added or corrected by hand (same fields); a manual entry wins over a seeded\n"
         "#         one with the same key. validity: in_force | expired | replaced by <key> | unknown.\n"
     )
@@ -201,10 +283,14 @@ def registry_yaml(seeded: Registry, manual: Iterable[KnownDocument] = ()) -> str
     return head + body
 
 
-def parent_registry(parent: Plan | None, registry: Registry | None = None) -> Registry:
-    """The registry a child plan is checked against: the parent plan's own references (seeded), overridden
-    by the registry file, where reviewers add and correct entries."""
-    base = registry if registry is not None else load_registry()
+def parent_registry(parent: Plan | None, shared: Registry | None = None) -> Registry:
+    """The registry a child plan of ``parent`` is checked against: the parent's own references, then the
+    shared registry of national documents (``shared``, default the rules file), then the reviewer's file
+    for this parent. Without a parent: the shared registry alone."""
+    legacy_shared, legacy_own = _legacy(parent.header.number if parent else None)
+    base = (shared if shared is not None else load_registry()).merged(legacy_shared)
     if parent is None:
         return base
-    return seed_registry(parent.text, own_key=parent.header.number, own_date=parent.header.date).merged(base)
+    seed = seed_registry(parent.text, own_key=parent.header.number, own_date=parent.header.date)
+    own = load_registry(parent_registry_path(parent.header))
+    return legacy_own.merged(seed).merged(base).merged(own)

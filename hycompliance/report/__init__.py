@@ -63,10 +63,10 @@ def matrix_table(matrix: dict[str, Any]) -> str:
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
-def matrix_output(db: Database, fmt: str) -> str | bytes:
+def matrix_output(db: Database, fmt: str, *, parent: str | None = None) -> str | bytes:
     if fmt not in MATRIX_FORMATS:
         raise HyError(Code.E901_USAGE, detail=f"--format must be one of {', '.join(MATRIX_FORMATS)}, not {fmt!r}")
-    matrix = matrix_data(db)
+    matrix = matrix_data(db, parent=parent)
     if fmt == "json":
         return json.dumps(matrix, ensure_ascii=False, indent=1)
     if fmt == "csv":
@@ -82,10 +82,10 @@ def matrix_output(db: Database, fmt: str) -> str | bytes:
     return _workbook_bytes(matrix_workbook(matrix))
 
 
-def report_output(db: Database, document: str, fmt: str) -> str | bytes:
+def report_output(db: Database, document: str, fmt: str, *, parent: str | None = None) -> str | bytes:
     if fmt not in REPORT_FORMATS:
         raise HyError(Code.E901_USAGE, detail=f"--format must be one of {', '.join(REPORT_FORMATS)}, not {fmt!r}")
-    report = document_report(db, document)
+    report = document_report(db, document, parent=parent)
     if fmt == "md":
         from hycompliance.report.md import report_md
 

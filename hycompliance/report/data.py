@@ -67,18 +67,24 @@ def _cell(row: dict[str, Any]) -> dict[str, Any]:
     return cell
 
 
-def matrix_data(db: Database) -> dict[str, Any]:
-    """The whole matrix for the current parent plan (shape of ``matrix --format json``)."""
-    plan = current_plan(db)
+def matrix_data(db: Database, *, parent: str | None = None) -> dict[str, Any]:
+    """The whole matrix for one parent plan (``parent``: its key; default the only one), the shape of
+    ``matrix --format json``."""
+    plan = current_plan(db, parent)
     requirements = list(db.query(
         "SELECT code, kind, text, group_id, group_title FROM requirements WHERE plan_id = ? AND active = 1 "
         f"AND kind IN ({', '.join('?' for _ in CELL_KINDS)}) ORDER BY position", [plan["id"], *CELL_KINDS]))
     documents = list(db.query(
         "SELECT name, path, issuer, number, date, kind FROM documents WHERE plan_id = ? AND status = 'ok' "
-        "ORDER BY name", [plan["id"]]))
+        "AND withdrawn_at IS NULL ORDER BY name", [plan["id"]]))
     failed = list(db.query(
         "SELECT name, path, error_code AS code, error_line AS line FROM documents "
-        "WHERE status = 'error' AND (plan_id = ? OR plan_id IS NULL) ORDER BY name", [plan["id"]]))
+        "WHERE status = 'error' AND withdrawn_at IS NULL AND (plan_id = ? OR plan_id IS NULL) ORDER BY name",
+        [plan["id"]]))
+    # files gone from the scanned folders: kept with their results, shown apart, counted nowhere
+    withdrawn = list(db.query(
+        "SELECT name, path, withdrawn_at FROM documents WHERE withdrawn_at IS NOT NULL "
+        "AND (plan_id = ? OR plan_id IS NULL) ORDER BY name", [plan["id"]]))
     rows = db.query("SELECT m.* FROM matrix m JOIN documents d ON d.id = m.document_id WHERE d.plan_id = ? "
                     "ORDER BY m.document, m.position", [plan["id"]])
     return {
@@ -88,6 +94,7 @@ def matrix_data(db: Database) -> dict[str, Any]:
         "documents": documents,
         "cells": [_cell(r) for r in rows],
         "failed": failed,
+        "withdrawn": withdrawn,
     }
 
 
@@ -136,9 +143,10 @@ def compare_targets(target: dict[str, Any] | None, cells: list[str]) -> list[dic
     return out
 
 
-def document_report(db: Database, ref: str) -> dict[str, Any]:
-    """Everything the reviewer's and the legal staff's report on one document shows."""
-    doc = resolve_document(db, ref)
+def document_report(db: Database, ref: str, *, parent: str | None = None) -> dict[str, Any]:
+    """Everything the reviewer's and the legal staff's report on one document shows (checked against
+    ``parent``, a plan key, when the document is checked against several)."""
+    doc = resolve_document(db, ref, current_plan(db, parent)["id"] if parent else None)
     if doc["status"] != "ok":
         return {"document": doc, "plan": None, "items": [], "coverage": None, "targets": [], "findings": [],
                 "references": []}

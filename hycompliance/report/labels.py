@@ -27,6 +27,8 @@ DOC_KIND = MappingProxyType({
     "commune": "Cấp xã",
     "agency": "Sở, ban, ngành",
     "province": "Cấp tỉnh",
+    "ministry": "Bộ, ngành Trung ương",
+    "party": "Cấp ủy đảng",
 })
 REQUIREMENT_KIND = MappingProxyType({
     "task": "Nhiệm vụ",
@@ -44,6 +46,7 @@ COLUMN = MappingProxyType({
     "name": "Tên tệp",
     "path": "Đường dẫn",
     "issuer": "Cơ quan ban hành",
+    "title": "Trích yếu",
     "number": "Số, ký hiệu",
     "date": "Ngày ban hành",
     "kind": "Cấp",
@@ -82,6 +85,8 @@ HEADING = MappingProxyType({
     "cells": "Chi tiết từng yêu cầu",
     "documents": "Các văn bản đã đối chiếu",
     "failed": "Văn bản không đọc được",
+    "ignored": "Tệp không đọc (bỏ qua)",
+    "withdrawn": "Văn bản đã rút (không còn trong thư mục quét)",
     "report": "Báo cáo đối chiếu kế hoạch",
     "summary": "Tổng hợp",
     "requirements": "Các yêu cầu của kế hoạch cấp trên (chưa đáp ứng trước)",
@@ -90,6 +95,8 @@ HEADING = MappingProxyType({
     "references": "Văn bản phải viện dẫn",
     "findings": "Sai sót viện dẫn",
     "parent": "Kế hoạch cấp trên",
+    "choose_parent": "Chọn kế hoạch cấp trên để xem ma trận đối chiếu",
+    "other_parents": "Kế hoạch cấp trên khác trong cơ sở dữ liệu",
     "none": "Không có",
     "coverage_note": "Tỷ lệ = (đã đáp ứng + có giải trình + ½ đáp ứng một phần) / số yêu cầu áp dụng",
 })

@@ -8,37 +8,45 @@ App-wide state (settings, templates, the upload worker) lives on ``app.state``; 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hycompliance.errors import HyError
+from hycompliance.errors import Code, HyError
 from hycompliance.report import labels
 from hycompliance.web import auth
 from hycompliance.web.routes import ROUTES
-from hycompliance.web.schema import connect, open_web_db, session_secret
+from hycompliance.store import REVIEWER_ENV
+from hycompliance.web.messages import message
+from hycompliance.web.schema import connect, open_web_db
+from hycompliance.web.vault import default_path, session_key, vault
 from hycompliance.web.uploads import MAX_UPLOAD_MB, run_upload, unfinished
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SESSION_HOURS = 8
 FORM_BODY_LIMIT = 256 * 1024  # decisions, sign-in: small forms
+
+
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,11 @@ class Settings:
     plan_path: str | None
     uploads_dir: Path
     loopback: bool
+    secrets_path: Path
+    allowed_hosts: frozenset[str]
+    reviewer: str | None = None
+    secure: bool = False
+    throttle: auth.Throttle = auth.Throttle()
     max_upload_mb: int = MAX_UPLOAD_MB
     session_hours: int = SESSION_HOURS
 
@@ -57,17 +70,54 @@ CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 's
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
-class SecurityHeaders:
-    """Adds CSP, no-sniff, no-framing and no-referrer headers to every response (pure ASGI middleware)."""
+def _hostname(value: str) -> str:
+    """The host part of a Host header or an origin's netloc: "[::1]:8000" → "::1", "Hy.Example:80" → "hy.example"."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+
+class HostGuard:
+    """Refuses (400) a request whose Host is not a name this server answers to, and (403) one whose Origin is
+    another site: a page on a name that rebinds to 127.0.0.1 (DNS rebinding) gets nothing."""
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str]) -> None:
+        self.app, self.allowed = app, allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        refusal = None
+        if _hostname(headers.get("host", "")) not in self.allowed:
+            refusal = (400, message("host_refused"))
+        else:
+            origin = headers.get("origin")
+            if origin is not None and (origin == "null" or _hostname(urlsplit(origin).netloc) not in self.allowed):
+                refusal = (403, message("origin_refused"))
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        response = PlainTextResponse(refusal[1], status_code=refusal[0], headers={"Cache-Control": "no-store"})
+        await response(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Adds CSP, no-sniff, no-framing and same-origin referrer headers to every response (with "no-referrer"
+    browsers send ``Origin: null`` on this site's own forms, which ``HostGuard`` must refuse), ``Cache-Control: no-store`` to
+    all but the static files (pages and exports hold plan text), and HSTS when served over TLS."""
+
+    def __init__(self, app: ASGIApp, secure: bool = False) -> None:
+        self.app, self.secure = app, secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         is_report = scope["path"].endswith("/report")
+        is_static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -75,7 +125,11 @@ class SecurityHeaders:
                 headers["Content-Security-Policy"] = REPORT_CSP if is_report else CSP
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "no-referrer"
+                headers["Referrer-Policy"] = "same-origin"
+                if not is_static:
+                    headers["Cache-Control"] = "no-store"
+                if self.secure:
+                    headers["Strict-Transport-Security"] = HSTS
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -127,9 +181,7 @@ def templates() -> Jinja2Templates:
 
 def _page_context(request: Request) -> dict[str, Any]:
     """What every page needs: who is signed in and the CSRF token for its forms."""
-    with connect(request.app.state.settings.db_path) as db:
-        user = auth.current_user(request, db)
-    return {"user": user, "csrf": auth.csrf_token(request)}
+    return {"user": auth.current_user(request), "csrf": auth.csrf_token(request)}
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
@@ -143,13 +195,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if request.headers.get("accept", "").startswith("application/json"):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
     if exc.status_code == 413:
-        message = f"Tệp lớn hơn giới hạn {MAX_UPLOAD_MB} MB."
-    elif exc.status_code in (400, 403, 404):
-        message = exc.detail
+        text = f"Tệp lớn hơn giới hạn {MAX_UPLOAD_MB} MB."
+    elif exc.status_code in (400, 403, 404, 429):
+        text = exc.detail
     else:
-        message = "Đã có lỗi xảy ra."
+        text = "Đã có lỗi xảy ra."
     return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"status": exc.status_code, "message": message}, status_code=exc.status_code)
+        request, "error.html", {"status": exc.status_code, "message": text}, status_code=exc.status_code)
 
 
 async def _hy_error(request: Request, exc: Exception) -> Response:
@@ -159,18 +211,38 @@ async def _hy_error(request: Request, exc: Exception) -> Response:
         request, "error.html", {"status": status, "message": exc.line()}, status_code=status)
 
 
+def served_names(host: str, allowed_hosts: Iterable[str]) -> frozenset[str]:
+    """The names the Host header may carry: the loopback names when bound to loopback, the bound address
+    (unless a wildcard) and the configured names. Empty for a wildcard bind with no configured name."""
+    names = {_hostname(h) for h in allowed_hosts if h.strip()}
+    if host in auth.LOOPBACK_HOSTS:
+        names |= auth.LOOPBACK_HOSTS
+    elif host not in WILDCARD_HOSTS:
+        names.add(_hostname(host) if ":" not in host or host.startswith("[") else host.lower())
+    return frozenset(names)
+
+
 def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host: str = "127.0.0.1",
-               uploads_dir: str | Path | None = None) -> Starlette:
-    """The app for one database. ``host`` decides whether local mode (no sign-in) may apply."""
+               uploads_dir: str | Path | None = None, allowed_hosts: Iterable[str] = (),
+               secrets_path: str | Path | None = None, reviewer: str | None = None, secure: bool = False,
+               throttle: auth.Throttle = auth.Throttle()) -> Starlette:
+    """The app for one database. ``host`` decides whether local mode (no sign-in) may apply and, with
+    ``allowed_hosts``, which names the Host header may carry; ``secure`` (served over TLS, directly or by a
+    proxy) makes cookies Secure and adds HSTS; ``reviewer`` names local mode's decisions."""
     db_path = str(Path(db_path).resolve())
-    db = open_web_db(db_path)
-    try:
-        secret = session_secret(db)
-    finally:
-        db.close()
+    names = served_names(host, allowed_hosts)
+    if not names:
+        raise HyError(Code.E901_USAGE, detail=f"serving on {host or 'all addresses'} needs the names people use to "
+                      "reach it: give --allowed-host NAME (repeatable)")
+    vault_file = Path(secrets_path) if secrets_path else default_path(db_path)
+    open_web_db(db_path, secrets_path=vault_file).close()
+    with vault(vault_file) as keys:
+        secret = session_key(keys)
     uploads = Path(uploads_dir) if uploads_dir else Path(db_path).with_name(Path(db_path).stem + "-uploads")
     settings = Settings(db_path=db_path, plan_path=str(Path(plan_path).resolve()) if plan_path else None,
-                        uploads_dir=uploads.resolve(), loopback=host in auth.LOOPBACK_HOSTS)
+                        uploads_dir=uploads.resolve(), loopback=host in auth.LOOPBACK_HOSTS,
+                        secrets_path=vault_file.resolve(), allowed_hosts=names,
+                        reviewer=reviewer or os.environ.get(REVIEWER_ENV) or None, secure=secure, throttle=throttle)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -182,13 +254,13 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
 
     app = Starlette(
         routes=[*ROUTES, Mount("/static", StaticFiles(packages=[("hycompliance.web", "static")]), name="static")],
-        middleware=[Middleware(SecurityHeaders), Middleware(SessionMiddleware, secret_key=secret, session_cookie="hyc_session",
-                               max_age=settings.session_hours * 3600, same_site="strict")],
+        middleware=[Middleware(HostGuard, allowed=names), Middleware(SecurityHeaders, secure=secure),
+                    Middleware(SessionMiddleware, secret_key=secret, session_cookie="hyc_session",
+                               max_age=settings.session_hours * 3600, same_site="strict", https_only=secure)],
         exception_handlers={auth.SignInRequired: _sign_in_required, HTTPException: _http_error, HyError: _hy_error},
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.loopback = settings.loopback
     app.state.templates = templates()
     app.state.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hyc-upload")
     return app

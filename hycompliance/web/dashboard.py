@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from hycompliance.report.data import REFERENCES_GROUP, coverage, heatmap, matrix_data
 
-KINDS = ("district", "commune", "agency")
+KINDS = ("commune", "district", "agency", "province", "ministry", "party")
 VERDICTS = ("covered", "partial", "missing", "justified", "n/a", "none")
 REVIEWED = ("yes", "no")
 WORKLIST_LIMIT = 300
@@ -31,6 +31,7 @@ class Filters:
     reviewed: str = ""
     suspect: bool = False
     group: str = ""  # a heatmap column opened into its single requirements
+    parent: str = ""  # the parent plan's key, when the database holds several
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> "Filters":
@@ -40,13 +41,14 @@ class Filters:
             return value if value in allowed else ""
 
         return cls(kind=pick("kind", KINDS), status=pick("status", VERDICTS), reviewed=pick("reviewed", REVIEWED),
-                   suspect=params.get("suspect") == "1", group=params.get("group", "")[:40])
+                   suspect=params.get("suspect") == "1", group=params.get("group", "")[:40],
+                   parent=params.get("parent", "")[:80])
 
     def query(self, **changes: Any) -> str:
         """The query string of these filters (with ``changes``), for links and exports."""
         f = replace(self, **changes)
-        pairs = {"kind": f.kind, "status": f.status, "reviewed": f.reviewed, "suspect": "1" if f.suspect else "",
-                 "group": f.group}
+        pairs = {"parent": f.parent, "kind": f.kind, "status": f.status, "reviewed": f.reviewed,
+                 "suspect": "1" if f.suspect else "", "group": f.group}
         return urlencode({k: v for k, v in pairs.items() if v})
 
     @property
@@ -64,13 +66,23 @@ class Filters:
         return True
 
 
-def document_ids(db: Database) -> dict[str, int]:
-    return {r["name"]: r["id"] for r in db.query("SELECT id, name FROM documents")}
+def document_ids(db: Database, plan_key: str) -> dict[str, int]:
+    """Document ids by name, under one parent plan (a file checked against two parents has a row under each)."""
+    return {r["name"]: r["id"] for r in db.query(
+        "SELECT d.id, d.name FROM documents d JOIN plans p ON p.id = d.plan_id WHERE p.key = ?", [plan_key])}
+
+
+def parent_plans(db: Database) -> list[dict[str, Any]]:
+    """Every parent plan in the database, with how many documents were checked against it."""
+    return list(db.query(
+        "SELECT p.key, p.number, p.issuer, p.date, p.title, p.requirements, "
+        "(SELECT count(*) FROM documents d WHERE d.plan_id = p.id AND d.status = 'ok') AS documents "
+        "FROM plans p ORDER BY p.id"))
 
 
 def filtered_matrix(db: Database, filters: Filters) -> dict[str, Any]:
-    """``report.data.matrix_data`` narrowed to the filters (same shape)."""
-    m = matrix_data(db)
+    """``report.data.matrix_data`` of the chosen parent plan, narrowed to the filters (same shape)."""
+    m = matrix_data(db, parent=filters.parent or None)
     docs = [d for d in m["documents"] if not filters.kind or d["kind"] == filters.kind]
     names = {d["name"] for d in docs}
     cells = [c for c in m["cells"] if c["document"] in names and filters.keeps(c)]
@@ -111,14 +123,19 @@ def last_run(db: Database) -> dict[str, Any] | None:
         return None
     run = dict(rows[0])
     run["errors"] = json.loads(run["errors"] or "[]")
+    run["ignored_files"] = json.loads(run.get("ignored_files") or "[]")
     return run
 
 
 def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
-    """Everything the dashboard page renders."""
+    """Everything the dashboard page renders. A database with several parent plans and none chosen gives
+    only ``choose``: the parents to pick from."""
+    parents = parent_plans(db)
+    if not filters.parent and len(parents) > 1:
+        return {"choose": parents, "parents": parents}
     m = filtered_matrix(db, filters)
     heat = heatmap(m)
-    ids = document_ids(db)
+    ids = document_ids(db, m["plan"]["key"])
     titles = _group_titles(db, m["plan"]["key"])
     group_title = {}
     for r in m["requirements"]:
@@ -126,6 +143,8 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
             group_title[r["group"]] = titles.get(r["id"], "")
     worklist = m["cells"][:WORKLIST_LIMIT] if filters.narrows_cells else []
     return {
+        "choose": None,
+        "parents": parents,
         "plan": m["plan"],
         "documents": m["documents"],
         "ids": ids,
@@ -138,5 +157,6 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
         "worklist": worklist,
         "worklist_total": len(m["cells"]) if filters.narrows_cells else 0,
         "failed": m["failed"],
+        "withdrawn": m["withdrawn"],
         "run": last_run(db),
     }

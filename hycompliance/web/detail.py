@@ -37,7 +37,7 @@ def review_history(db: Database, doc: dict[str, Any]) -> dict[str, list[dict[str
 def document_page(db: Database, doc_id: int) -> dict[str, Any]:
     """``report.data.document_report`` plus what the page adds: the id, warnings and decision history."""
     doc = document_row(db, doc_id)
-    report = document_report(db, doc["name"])
+    report = document_report(db, str(doc["id"]))
     reqs = {r["code"]: r for r in db.query(
         "SELECT code, position, group_title FROM requirements WHERE plan_id = ? AND active = 1", [doc["plan_id"]])}
     groups: list[dict[str, Any]] = []
@@ -55,9 +55,10 @@ def document_page(db: Database, doc_id: int) -> dict[str, Any]:
     }
 
 
-def requirement_page(db: Database, code: str) -> dict[str, Any]:
-    """One requirement of the current parent plan and every document's answer to it."""
-    plan = current_plan(db)
+def requirement_page(db: Database, code: str, parent: str | None = None) -> dict[str, Any]:
+    """One requirement of a parent plan (``parent``: its key; default the only one) and every document's
+    answer to it."""
+    plan = current_plan(db, parent)
     rows = list(db.query("SELECT * FROM requirements WHERE plan_id = ? AND code = ? AND active = 1", [plan["id"], code]))
     if not rows:
         raise HyError(Code.E305_NO_REQUIREMENT, detail=code)
@@ -65,9 +66,9 @@ def requirement_page(db: Database, code: str) -> dict[str, Any]:
     req["group"] = group_of(req)
     req["target"] = json.loads(req["target"]) if req["target"] else None
     req["applies_to"] = json.loads(req["applies_to"] or "[]")
-    m = matrix_data(db)
+    m = matrix_data(db, parent=plan["key"])
     docs = {d["name"]: d for d in m["documents"]}
-    ids = {r["name"]: r["id"] for r in db.query("SELECT id, name FROM documents")}
+    ids = {r["name"]: r["id"] for r in db.query("SELECT id, name FROM documents WHERE plan_id = ?", [plan["id"]])}
     answers = []
     for cell in m["cells"]:
         if cell["requirement"] != code:
@@ -78,9 +79,9 @@ def requirement_page(db: Database, code: str) -> dict[str, Any]:
     return {"plan": m["plan"], "requirement": req, "answers": answers}
 
 
-def requirement_list(db: Database) -> list[dict[str, Any]]:
-    """The catalogue in order, each with the share of documents meeting it."""
-    m = matrix_data(db)
+def requirement_list(db: Database, parent: str | None = None) -> list[dict[str, Any]]:
+    """The catalogue of a parent plan in order, each with the share of documents meeting it."""
+    m = matrix_data(db, parent=parent)
     by_req: dict[str, list[dict[str, Any]]] = {}
     for c in m["cells"]:
         by_req.setdefault(c["requirement"], []).append(c)
@@ -92,6 +93,5 @@ def requirement_list(db: Database) -> list[dict[str, Any]]:
 
 def search(db: Database, query: str) -> list[dict[str, Any]]:
     """Clauses containing the words of ``query`` (diacritics ignored), with those words marked."""
-    ids = {r["name"]: r["id"] for r in db.query("SELECT id, name FROM documents")}
     hits = search_clauses(db, query, limit=SEARCH_LIMIT)
-    return [dict(h, id=ids.get(h["document"]), segments=query_segments(h["text"], query)) for h in hits]
+    return [dict(h, segments=query_segments(h["text"], query)) for h in hits]

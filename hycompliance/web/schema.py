@@ -1,18 +1,19 @@
 """The web app's own tables, as named migrations recorded in the store's ``migrations`` table.
 
 ``open_web_db(path)`` applies the store's migrations first (``store.open_db``) and then these, so one
-database file serves the batch and the web app. Names start with ``web_`` and never change once shipped.
+database file serves the batch and the web app. Names start with ``web_`` (or an issue prefix such as
+``i12_``) and never change once shipped.
+
+Accounts, sessions and the session key are not here: they live in the vault (``hycompliance.web.vault``),
+a file only its owner can read. The first steps below once created ``users`` and ``web_secrets`` in this
+database; ``i12_secrets_out`` drops them again after ``open_web_db`` copied the accounts to the vault.
 
 Tables:
 
-- ``users``: id, name (unique), role (viewer|reviewer|admin), salt (hex), hash (hex, scrypt of the
-  password), created_at, active (0 = cannot sign in).
 - ``uploads``: id, token (random, names the folder the file is stored in), original (the file name the
   browser sent, shown only), path (stored file), size, form (pdf|docx|txt, by magic bytes), state
   (queued|scanning|done|error), error_line, document_id → documents, run_id → runs, uploaded_by, at,
   finished_at.
-- ``web_secrets``: name, value — the key that signs session cookies (made once per database, so sessions
-  survive a restart and every server process on the same database agrees).
 
 ``connect(path)`` is the cheap per-request connection (WAL is a property of the file; this only sets
 the pragmas a connection needs).
@@ -29,7 +30,8 @@ from sqlite_utils import Database
 from starlette.requests import Request
 
 from hycompliance.migrations import Migration, migrate
-from hycompliance.store import open_db
+from hycompliance.store import existing_db, open_db
+from hycompliance.web.vault import default_path, move_out, open_vault
 
 
 
@@ -76,21 +78,47 @@ def _secret(db: Database) -> None:
     db.execute("INSERT INTO web_secrets (name, value) VALUES ('session', ?)", [secrets.token_urlsafe(48)])
 
 
+def _upload_parent(db: Database) -> None:
+    """The parent plan (its key) an upload is checked against, when the database holds several."""
+    db.execute("ALTER TABLE uploads ADD COLUMN parent TEXT")
+
+
+def _secrets_out(db: Database) -> None:
+    """Drop the accounts and the session key (``open_web_db`` copied the accounts to the vault first).
+
+    ``secure_delete`` overwrites the freed pages, so the hashes and the key do not linger in the file."""
+    db.execute("PRAGMA secure_delete = ON")
+    db.execute("DROP TABLE IF EXISTS users")
+    db.execute("DROP TABLE IF EXISTS web_secrets")
+
+
 WEB_MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("web_0001_users", _users),
     ("web_0002_uploads", _uploads),
     ("web_0003_secret", _secret),
+    ("i9b_web_upload_parent", _upload_parent),
+    ("i12_secrets_out", _secrets_out),
 )
 
 
 def migrate_web(db: Database) -> list[str]:
     """Apply the web migrations this database lacks (after the store's); return their names."""
-    return migrate(db, WEB_MIGRATIONS)
+    ran = migrate(db, WEB_MIGRATIONS)
+    if "i12_secrets_out" in ran and db.journal_mode == "wal":
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the dropped pages leave the write-ahead log too
+    return ran
 
 
-def open_web_db(path: str | Path) -> Database:
-    """The store's database with the web tables added (used at start-up and by ``user add``)."""
-    db = open_db(path)
+def open_web_db(path: str | Path, *, secrets_path: str | Path | None = None) -> Database:
+    """The store's database with the web tables added, its accounts (if any) moved to the vault.
+
+    ``path`` must exist (``hycompliance scan`` creates a database); the vault is created when missing."""
+    db = open_db(existing_db(path))
+    store = open_vault(secrets_path or default_path(path))
+    try:
+        move_out(db, store)
+    finally:
+        store.close()
     migrate_web(db)
     return db
 
@@ -105,10 +133,6 @@ def connect(path: str | Path) -> Iterator[Database]:
         yield db
     finally:
         db.close()
-
-
-def session_secret(db: Database) -> str:
-    return str(db.execute("SELECT value FROM web_secrets WHERE name = 'session'").fetchone()[0])
 
 
 def request_db(request: Request) -> AbstractContextManager[Database]:

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 from sqlite_utils import Database
 
 from hycompliance.errors import Code, HyError
+from hycompliance.inventory import document_at
 from hycompliance.scan import scan
 from hycompliance.store import SUPPORTED, current_plan, fold, now
 from hycompliance.web.schema import connect
@@ -106,10 +107,13 @@ def file_chunks(fh: BinaryIO) -> Iterable[bytes]:
         yield chunk
 
 
-def record(db: Database, stored: Path, original: str, form: str, size: int, user: str) -> int:
+def record(db: Database, stored: Path, original: str, form: str, size: int, user: str,
+           parent: str | None = None) -> int:
+    """Queue an upload; ``parent`` is the key of the parent plan it is checked against (default: the
+    server's ``--plan``, else the database's only parent)."""
     row = {"token": stored.parent.name, "original": Path(original.replace("\\", "/")).name[:200],
            "path": str(stored.resolve()), "size": size, "form": form, "state": "queued", "uploaded_by": user,
-           "at": now()}
+           "at": now(), "parent": parent}
     with db.atomic():
         return int(db["uploads"].insert(row).last_pk)
 
@@ -146,9 +150,12 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
             return
         _update(db, upload_id, state="scanning")
         try:
-            parent = plan_path or current_plan(db)["path"]
+            chosen = up.get("parent")
+            parent = current_plan(db, chosen)["path"] if chosen else plan_path or current_plan(db)["path"]
             summary = scan(db_path, parent, [up["path"]], workers=1, log=io.StringIO(), progress=False)
-            doc = list(db.query("SELECT id, status, error_line FROM documents WHERE path = ?", [up["path"]]))[0]
+            doc = document_at(db, up["path"], current_plan(db, summary["plan"])["id"])
+            if doc is None:
+                raise HyError(Code.E306_INTERNAL, up["original"], detail="the scan recorded no document")
             if doc["status"] == "ok":
                 _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
             else:

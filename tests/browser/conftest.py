@@ -8,9 +8,8 @@ import pytest
 
 from hycompliance.web.app import create_app
 from hycompliance.web.auth import add_user
-from hycompliance.web.schema import open_web_db
 from tests.browser import live
-from tests.browser.harness import build_db
+from tests.browser.harness import accounts, build_db
 
 ADMIN = ("admin", "mat-khau-admin")
 
@@ -18,7 +17,7 @@ ADMIN = ("admin", "mat-khau-admin")
 @pytest.fixture(scope="session")
 def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db_path = build_db(tmp_path_factory.mktemp("browser"))
-    db = open_web_db(db_path)
+    db = accounts(db_path)
     add_user(db, ADMIN[0], "admin", ADMIN[1])
     db.close()
     return db_path

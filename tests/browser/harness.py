@@ -14,7 +14,11 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from sqlite_utils import Database
+
 from hycompliance.scan import scan
+from hycompliance.web.schema import open_web_db
+from hycompliance.web.vault import default_path, open_vault
 from tests.conftest import DEV, ROOT
 
 PARENT = ROOT / "corpora" / "87-KH-UBND-2023.txt"
@@ -56,6 +60,12 @@ def copy_db(source: Path, target: Path) -> Path:
     return target
 
 
+def accounts(db_path: Path) -> Database:
+    """The vault of a coverage database (accounts live there, not in the database itself)."""
+    open_web_db(db_path).close()
+    return open_vault(default_path(db_path))
+
+
 def csrf_of(html: str) -> str:
     """The CSRF token a page carries in its <meta name="csrf-token">."""
     match = re.search(r'<meta name="csrf-token" content="([^"]+)">', html)
@@ -64,8 +74,10 @@ def csrf_of(html: str) -> str:
 
 
 def client(app: Any, address: str = "127.0.0.1") -> TestClient:
-    """A test client whose requests come from ``address``; redirects are not followed."""
-    return TestClient(app, client=(address, 50000), follow_redirects=False)
+    """A test client whose requests come from ``address`` and name the server by the first name it answers to
+    (``127.0.0.1`` in local mode); redirects are not followed."""
+    name = sorted(app.state.settings.allowed_hosts)[0]
+    return TestClient(app, base_url=f"http://{name}", client=(address, 50000), follow_redirects=False)
 
 
 def sign_in(c: TestClient, name: str, password: str) -> TestClient:

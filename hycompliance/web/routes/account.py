@@ -10,7 +10,8 @@ from starlette.routing import Route
 
 from hycompliance.errors import HyError
 from hycompliance.web import auth
-from hycompliance.web.schema import connect, request_db
+from hycompliance.web.messages import message
+from hycompliance.web.vault import vault
 
 
 def _safe_next(target: str) -> str:
@@ -25,16 +26,20 @@ def login_page(request: Request) -> Response:
         request, "login.html", {"next": _safe_next(request.query_params.get("next", "/")), "failed": False})
 
 
-def _verify(db_path: str, name: str, password: str) -> auth.User | None:
-    with connect(db_path) as db:
-        return auth.verify(db, name, password)
+def _attempt(settings: object, name: str, password: str, address: str) -> auth.User | None:
+    with vault(settings.secrets_path) as db:  # type: ignore[attr-defined]
+        return auth.attempt(db, name, password, address, settings.throttle)  # type: ignore[attr-defined]
 
 
 async def login(request: Request) -> Response:
     form = await auth.checked_form(request)
     name, password = str(form.get("name", "")), str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "/")))
-    user = await run_in_threadpool(_verify, request.app.state.settings.db_path, name, password)
+    address = request.client.host if request.client else ""
+    try:
+        user = await run_in_threadpool(_attempt, request.app.state.settings, name, password, address)
+    except auth.Locked:
+        raise HTTPException(429, detail=message("locked")) from None
     if user is None:
         return request.app.state.templates.TemplateResponse(
             request, "login.html", {"next": target, "failed": True}, status_code=401)
@@ -49,25 +54,24 @@ async def logout(request: Request) -> Response:
 
 
 def users_page(request: Request) -> Response:
-    with request_db(request) as db:
-        auth.require(request, db, "admin")
+    auth.require(request, "admin")
+    with vault(request.app.state.settings.secrets_path) as db:
         users = auth.list_users(db)
     return request.app.state.templates.TemplateResponse(
         request, "users.html", {"users": users, "roles": auth.ROLES, "saved": request.query_params.get("saved", "")})
 
 
-def _add(db_path: str, name: str, role: str, password: str) -> None:
-    with connect(db_path) as db:
+def _add(secrets_path: str, name: str, role: str, password: str) -> None:
+    with vault(secrets_path) as db:
         auth.add_user(db, name, role, password)
 
 
 async def add_user(request: Request) -> Response:
     form = await auth.checked_form(request)
-    with request_db(request) as db:
-        auth.require(request, db, "admin")
+    auth.require(request, "admin")
     name, role, password = str(form.get("name", "")), str(form.get("role", "")), str(form.get("password", ""))
     try:
-        await run_in_threadpool(_add, request.app.state.settings.db_path, name, role, password)
+        await run_in_threadpool(_add, request.app.state.settings.secrets_path, name, role, password)
     except HyError as exc:
         raise HTTPException(400, detail=exc.message) from exc
     return RedirectResponse(f"/users?saved={name}", status_code=303)

@@ -7,9 +7,10 @@ from datetime import datetime
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from hycompliance.errors import Code, HyError
 from hycompliance.report import matrix_csv
 from hycompliance.report.xlsx import matrix_workbook
 from hycompliance.web import auth
@@ -23,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def index(request: Request) -> Response:
     filters = Filters.from_query(request.query_params)
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         data = dashboard(db, filters)
     return request.app.state.templates.TemplateResponse(
         request, "dashboard.html", {"d": data, "f": filters, "kinds": KINDS, "verdicts": VERDICTS})
@@ -40,7 +41,7 @@ def export(request: Request) -> Response:
         raise HTTPException(404, detail="Không có định dạng xuất này.")
     filters = Filters.from_query(request.query_params)
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         matrix = filtered_matrix(db, filters)
     headers = {"Content-Disposition": f'attachment; filename="{_download_name(fmt)}"'}
     if fmt == "csv":
@@ -50,24 +51,34 @@ def export(request: Request) -> Response:
     return Response(buf.getvalue(), media_type=XLSX, headers=headers)
 
 
+def _parent(request: Request) -> str | None:
+    return request.query_params.get("parent", "")[:80] or None
+
+
 def requirements(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
-        rows = requirement_list(db)
-    return request.app.state.templates.TemplateResponse(request, "requirements.html", {"rows": rows})
+        auth.require(request, "viewer")
+        try:
+            rows = requirement_list(db, _parent(request))
+        except HyError as exc:
+            if exc.code is Code.E321_SEVERAL_PLANS:  # several parents, none chosen: choose on the dashboard
+                return RedirectResponse("/", status_code=303)
+            raise
+    return request.app.state.templates.TemplateResponse(
+        request, "requirements.html", {"rows": rows, "parent": _parent(request) or ""})
 
 
 def requirement(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
-        data = requirement_page(db, request.path_params["code"])
+        auth.require(request, "viewer")
+        data = requirement_page(db, request.path_params["code"], _parent(request))
     return request.app.state.templates.TemplateResponse(request, "requirement.html", {"r": data})
 
 
 def clause_search(request: Request) -> Response:
     query = request.query_params.get("q", "").strip()[:200]
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
+        auth.require(request, "viewer")
         hits = search(db, query) if query else []
     return request.app.state.templates.TemplateResponse(request, "search.html", {"q": query, "hits": hits})
 

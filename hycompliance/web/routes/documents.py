@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -11,11 +10,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from hycompliance.copies import stored_copy
 from hycompliance.errors import HyError
 from hycompliance.report import report_output
 from hycompliance.store import REVIEW_STATUSES, add_review
 from hycompliance.web import auth
 from hycompliance.web.detail import document_page, document_row
+from hycompliance.web.messages import message
+from hycompliance.web.params import path_id
 from hycompliance.web.schema import connect, request_db
 
 MAX_NOTE = 2000
@@ -25,45 +27,44 @@ MEDIA = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8",
 
 def page(request: Request) -> Response:
     with request_db(request) as db:
-        user = auth.require(request, db, "viewer")
-        data = document_page(db, request.path_params["doc_id"])
+        user = auth.require(request, "viewer")
+        data = document_page(db, path_id(request, "doc_id"))
     return request.app.state.templates.TemplateResponse(
         request, "document.html", {"r": data, "can_decide": user.can("reviewer"), "decisions": REVIEW_STATUSES,
                                    "saved": request.query_params.get("saved", "")})
 
 
 def download(request: Request) -> Response:
-    """The stored file of this document id; the path comes from the database only."""
+    """The stored copy of this document's file (``hycompliance.copies``), never a path from the scanned folders."""
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
-        doc = document_row(db, request.path_params["doc_id"])
-    path = Path(doc["path"])
-    if not path.is_file():
-        raise HTTPException(404, detail="Tệp gốc của văn bản này không còn ở nơi lưu trữ.")
-    return FileResponse(path, media_type=MEDIA.get(doc["form"], "application/octet-stream"),
-                        filename=f"{doc['name']}{path.suffix.lower()}")
+        auth.require(request, "viewer")
+        doc = document_row(db, path_id(request, "doc_id"))
+    copy = stored_copy(request.app.state.settings.db_path, doc["content_hash"], doc["form"])
+    if copy is None:
+        raise HTTPException(404, detail=message("no_stored_copy"))
+    return FileResponse(copy, media_type=MEDIA.get(doc["form"], "application/octet-stream"),
+                        filename=f"{doc['name']}.{doc['form']}")
 
 
 def report(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "viewer")
-        doc = document_row(db, request.path_params["doc_id"])
-        html = report_output(db, doc["name"], "html")
+        auth.require(request, "viewer")
+        doc = document_row(db, path_id(request, "doc_id"))
+        html = report_output(db, str(doc["id"]), "html")
     return HTMLResponse(str(html))
 
 
 def _record(db_path: str, doc_id: int, requirement: str, status: str, note: str, reviewer: str) -> None:
     with connect(db_path) as db:
         doc = document_row(db, doc_id)
-        add_review(db, doc["name"], requirement, status, note, reviewer=reviewer)
+        add_review(db, str(doc["id"]), requirement, status, note, reviewer=reviewer, plan_id=doc["plan_id"])
 
 
 async def decide(request: Request) -> Response:
     """Record one decision (append-only), then back to the requirement on the document's page."""
     form = await auth.checked_form(request)
-    doc_id = request.path_params["doc_id"]
-    with request_db(request) as db:
-        user = auth.require(request, db, "reviewer")
+    doc_id = path_id(request, "doc_id")
+    user = auth.require(request, "reviewer")
     requirement = str(form.get("requirement", ""))
     status = str(form.get("status", ""))
     note = str(form.get("note", "")).strip()[:MAX_NOTE]
@@ -71,7 +72,7 @@ async def decide(request: Request) -> Response:
         raise HTTPException(400, detail="Hãy chọn một kết luận.")
     try:
         await run_in_threadpool(_record, request.app.state.settings.db_path, doc_id, requirement, status, note,
-                                user.name)
+                                auth.reviewer_name(request, user))
     except HyError as exc:
         raise HTTPException(400, detail=exc.line()) from exc
     anchor = quote(f"req-{requirement}")

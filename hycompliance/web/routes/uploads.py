@@ -10,8 +10,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hycompliance.errors import HyError
+from hycompliance.store import current_plan, plan_keys
 from hycompliance.web import auth
 from hycompliance.web import uploads as store_uploads
+from hycompliance.web.params import path_id
 from hycompliance.web.schema import connect, request_db
 
 STATE_WORDS = {"queued": "Đang chờ phân tích", "scanning": "Đang đọc và đối chiếu", "done": "Đã xong",
@@ -21,18 +23,20 @@ STATE_STEP = {"queued": 1, "scanning": 2, "done": 3, "error": 3}
 
 def page(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "admin")
+        auth.require(request, "admin")
         recent = store_uploads.recent(db)
+        parents = plan_keys(db)
     settings = request.app.state.settings
     return request.app.state.templates.TemplateResponse(
-        request, "upload.html", {"recent": recent, "words": STATE_WORDS, "limit_mb": settings.max_upload_mb})
+        request, "upload.html", {"recent": recent, "words": STATE_WORDS, "limit_mb": settings.max_upload_mb,
+                                 "parents": parents, "chosen": request.query_params.get("parent", "")})
 
 
-def _store(settings: object, chunks_file: object, original: str, user: str) -> int:
+def _store(settings: object, chunks_file: object, original: str, user: str, parent: str | None) -> int:
     stored, form, size = store_uploads.receive(
         store_uploads.file_chunks(chunks_file), original, settings.uploads_dir, settings.max_upload_mb)  # type: ignore[attr-defined]
     with connect(settings.db_path) as db:  # type: ignore[attr-defined]
-        return store_uploads.record(db, stored, original, form, size, user)
+        return store_uploads.record(db, stored, original, form, size, user, parent)
 
 
 def _wants_json(request: Request) -> bool:
@@ -42,14 +46,17 @@ def _wants_json(request: Request) -> bool:
 async def upload(request: Request) -> Response:
     """Check and store the file, queue its scan; answer with where to follow it."""
     form = await auth.checked_form(request)
-    with request_db(request) as db:
-        user = auth.require(request, db, "admin")
+    user = auth.require(request, "admin")
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         raise HTTPException(400, detail="Hãy chọn một tệp PDF, DOCX hoặc TXT.")
     settings = request.app.state.settings
+    parent = str(form.get("parent") or "")[:80] or None
     try:
-        upload_id = await run_in_threadpool(_store, settings, file.file, file.filename, user.name)
+        if parent is not None:
+            with request_db(request) as db:
+                current_plan(db, parent)  # an unknown parent is refused before the file is stored
+        upload_id = await run_in_threadpool(_store, settings, file.file, file.filename, user.name, parent)
     except HyError as exc:
         if _wants_json(request):
             return JSONResponse({"error": exc.line()}, status_code=400)
@@ -65,8 +72,8 @@ async def upload(request: Request) -> Response:
 
 def status(request: Request) -> Response:
     with request_db(request) as db:
-        auth.require(request, db, "admin")
-        up = store_uploads.get(db, request.path_params["upload_id"])
+        auth.require(request, "admin")
+        up = store_uploads.get(db, path_id(request, "upload_id"))
     if up is None:
         raise HTTPException(404, detail="Không có lượt tải lên này.")
     return JSONResponse({
