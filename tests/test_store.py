@@ -70,7 +70,7 @@ def test_migrations_recorded_and_idempotent(db):
     names = [name for name, _ in MIGRATIONS]
     assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view",
                                     "i9b_documents_per_parent", "i12_runs_ignored_files",
-                                    "i12_clause_search_both_ways", "i12_document_paths"]
+                                    "i12_clause_search_both_ways", "i12_document_paths", "i13_extraction_quality"]
     assert migrate(db) == []
     assert applied(db) == names
     assert db["migrations"].count == 7
