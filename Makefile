@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # Labelled sets against other parents: tests/fixtures/parents/<parent>/ (NAME.json + forms, manifest.yaml naming the parent).
 PARENT_SETS := $(foreach d,$(wildcard tests/fixtures/parents/*/),--gold $(d))
 
-.PHONY: setup demo test eval eval-styles fit bench clean browser screenshots pdf-tools producers
+.PHONY: setup demo test eval eval-styles ablation eval-scope fit bench clean browser screenshots pdf-tools producers
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -56,6 +56,15 @@ eval: $(STAMP)
 # Leave-one-plan-out over the dev plans and the held-out style suite together (tests/fixtures/styles).
 eval-styles: $(STAMP)
 	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles $(PARENT_SETS) --form txt --form docx --form pdf --cv
+
+# Which signals pay: leave-one-plan-out with and without the semantic features (dev plans + style suite, txt).
+ablation: $(STAMP)
+	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles --form txt --cv --ablation
+
+# Scope: every real plan against 87/KH-UBND (none implements it) and against 57-NQ/TW (its children do).
+eval-scope: $(STAMP)
+	$(BIN)/hycompliance scope --plan corpora/87-KH-UBND-2023.txt $(SHARED)/corpus/real/plans/*.txt $(SHARED)/corpus/real/plans/partial/*.txt
+	$(BIN)/hycompliance scope --plan $(SHARED)/corpus/real/plans/bct_nq_57_2024.txt $(SHARED)/corpus/real/plans/*.txt
 
 # Refit hycompliance/rules/matching.yaml on the dev plans and the style suite (how its values were obtained).
 fit: $(STAMP)

@@ -101,11 +101,12 @@ def stage_times(folder: Path, sample: int = 20) -> dict[str, float]:
     from hycompliance.ingest import read
     from hycompliance.matching import match_plan
     from hycompliance.references import extract_plan, lint
+    from hycompliance.scope import decide
     from hycompliance.structure import build_plan
 
     context = load_context(PARENT)
     files = sorted(p for p in folder.iterdir() if p.suffix in (".pdf", ".docx"))[:sample]
-    totals = {"extraction": 0.0, "segmentation": 0.0, "references": 0.0, "matching": 0.0}
+    totals = {"extraction": 0.0, "segmentation": 0.0, "references": 0.0, "scope": 0.0, "matching": 0.0}
     for f in files:
         t0 = time.perf_counter()
         doc = read(f)
@@ -115,9 +116,12 @@ def stage_times(folder: Path, sample: int = 20) -> dict[str, float]:
         citations = extract_plan(plan, context.registry)
         lint(plan, list(citations), context.registry, parent=context.plan)
         t3 = time.perf_counter()
-        match_plan(plan, list(context.catalogue))
+        assert context.scope_profile is not None
+        decide(plan, citations, context.scope_profile)
         t4 = time.perf_counter()
-        for key, dt in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+        match_plan(plan, list(context.catalogue))
+        t5 = time.perf_counter()
+        for key, dt in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
             totals[key] += dt
     return {k: v / max(1, len(files)) for k, v in totals.items()}
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from hycompliance import rules
 from hycompliance.models import Plan, Requirement
-from hycompliance.normalize import strip_diacritics
+from hycompliance.normalize import fold
 
 KINDS = ("commune", "district", "agency", "province", "ministry", "party")
 RULES_FILE = "applicability.yaml"
@@ -32,7 +32,7 @@ def _cfg() -> dict[str, Any]:
 
 
 def _fold(text: str) -> str:
-    return strip_diacritics(text).lower().strip()
+    return fold(text).strip()
 
 
 def _has(words: str, text: str) -> bool:
@@ -116,13 +116,13 @@ def _named(applies_to: Sequence[str]) -> tuple[str, ...]:
 
 
 def bind_applicability(parent: Plan, catalogue: Sequence[Requirement]) -> list[Requirement]:
-    """Each requirement's ``applies_to`` from the parent's own addressees (assignments keep their agency)."""
+    """Each requirement's ``applies_to`` from the parent's own addressees (duties keep their agency)."""
     addressed = addressees(parent)
     territorial = [str(k) for k in _cfg()["territorial"]]
     targets = tuple(k for k in addressed if k in territorial) or tuple(territorial)
     out = []
     for r in catalogue:
-        if r.kind == "assignment":
+        if r.kind in ("duty", "assignment"):  # "assignment": catalogues written before duties had a kind
             out.append(r)
             continue
         named = _named(r.applies_to)

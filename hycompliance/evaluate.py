@@ -127,6 +127,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50)
 def fit(cases: Sequence[Case], base: MatchConfig) -> MatchConfig:
     """Weights on the cases' candidate pairs, then ``t_part`` and ``margin`` by F1 on the same cases."""
     x = np.vstack([c.features.x for c in cases])
+    x[:, [FEATURES.index(f) for f in base.disabled]] = 0.0  # disabled features get no weight
     y = np.concatenate([c.labels for c in cases])
     w, b = fit_logistic(x, y)
     cfg = base.with_(weights=MappingProxyType(dict(zip(FEATURES, (round(float(v), 4) for v in w)))), bias=round(b, 4))
@@ -311,6 +312,14 @@ def evaluate(
     """Score matching on every labelled plan in ``gold_dir`` (each form), optionally leave-one-plan-out."""
     config = config or load_config()
     _, cases = load_cases(parent_path, gold_dir, forms, reader, config)
+    results, configs = cross_validate(cases, forms, config, cv=cv)
+    return _report(cases, results, configs, forms, cv)
+
+
+def cross_validate(
+    cases: Sequence[Case], forms: Sequence[str], config: MatchConfig, *, cv: bool = True
+) -> tuple[list[PlanResult], list[dict[str, Any]]]:
+    """Each plan scored with ``config`` or, with ``cv``, with values fitted on the other plans of its form."""
     results: list[PlanResult] = []
     configs: list[dict[str, Any]] = []
     plans = list(dict.fromkeys((c.parent, c.name) for c in cases))
@@ -326,6 +335,11 @@ def evaluate(
                 configs.append({"form": form, "parent": plan[0], "held_out": plan[1], "t_part": cfg.t_part,
                                 "margin": cfg.margin})
             results.extend(run_case(c, cfg) for c in held)
+    return results, configs
+
+
+def _report(cases: Sequence[Case], results: Sequence[PlanResult], configs: Sequence[dict[str, Any]],
+            forms: Sequence[str], cv: bool) -> Report:
     rows = []
     parents = list(dict.fromkeys(c.parent for c in cases))
     for form in forms:

@@ -18,6 +18,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from hycompliance.models import Clause, Requirement
+from hycompliance.semantic import Space, load_space
 from hycompliance.text import REF_PREFIX, Lexicon, key_of, load_lexicon, short_key, terms, words
 
 MATCHED_KINDS = ("task", "subtask", "target")
@@ -25,7 +26,10 @@ FEATURES = (
     "cos", "clause_share", "req_share", "shared_mass", "fuzz", "refs", "clause_best", "req_best",
     "group", "indicator", "target_row", "number", "rare_shared", "clause_mass",
     "spread", "in_assignments", "seg_cos", "seg_best", "specificity", "specific_share",
+    "sem", "sem_margin",
 )
+# The semantic features (hycompliance.semantic); the ablation (hycompliance.ablation) drops them as a group.
+SEMANTIC = ("sem", "sem_margin")
 # A word used by at most this many requirements of the catalogue is distinctive ("rare_shared").
 RARE_DF = 3
 # A number with a unit or a comparator, as targets are written: "8%", "trên 50", "≥ 9,5", "12%/năm".
@@ -48,16 +52,48 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class SparseRows:
+    """Rows of term weights kept sparse (CSR: ``indptr``, ``indices``, ``data`` over ``width`` columns).
+
+    The clause side of a plan is held this way: a plan's vocabulary can be huge (a 5,000-row table of
+    distinct words), and a dense clauses x vocabulary matrix would cost memory by the table's shape.
+    Products with a dense requirements matrix cost requirements x clauses (the pairs), built in chunks.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    width: int
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def dot_from(self, left: np.ndarray, chunk: int = 256) -> np.ndarray:
+        """``left @ rows.T`` (left: R x width) as an R x len(self) array."""
+        out = np.zeros((left.shape[0], len(self)))
+        for start in range(0, len(self), chunk):
+            stop = min(start + chunk, len(self))
+            block = np.zeros((stop - start, self.width))
+            lo, hi = self.indptr[start], self.indptr[stop]
+            rows = np.repeat(np.arange(stop - start), np.diff(self.indptr[start:stop + 1]))
+            block[rows, self.indices[lo:hi]] = self.data[lo:hi]
+            out[:, start:stop] = left @ block.T
+        return out
+
+
+@dataclass(frozen=True)
 class Vectors:
-    """Term-weight matrices of the two sides over one vocabulary."""
+    """Term-weight matrices of the two sides. Columns are the requirement side's vocabulary (no other term
+    can add to a product); norms and masses are over every term."""
 
     req: np.ndarray  # R x V tf-idf x boilerplate weight
-    unit: np.ndarray  # C x V
+    unit: SparseRows  # C x V, each row of unit length over all its terms
     req_bin: np.ndarray  # R x V idf x weight where the term occurs
-    unit_bin: np.ndarray  # C x V 1 where the term occurs
-    unit_w: np.ndarray  # C x V idf x weight where the term occurs
+    unit_bin: SparseRows  # C x V 1 where the term occurs
+    unit_mass: np.ndarray  # C: sum of idf x weight over all the clause's terms
     vocab: dict[str, int] = field(default_factory=dict)
-    weights: np.ndarray = field(default_factory=lambda: np.zeros(0))  # idf x boilerplate weight per term
+    weights: np.ndarray = field(default_factory=lambda: np.zeros(0))  # idf x boilerplate weight per column term
+    term_weight: dict[str, float] = field(default_factory=dict)  # idf x boilerplate weight of every term seen
 
 
 def _tfidf(bags: Sequence[Sequence[str]], vocab: dict[str, int], w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,29 +109,54 @@ def _tfidf(bags: Sequence[Sequence[str]], vocab: dict[str, int], w: np.ndarray) 
     return tfidf / np.maximum(norms, 1e-12), present
 
 
+def sparse_tfidf(bags: Sequence[Sequence[str]], vocab: dict[str, int],
+                 term_weight: dict[str, float]) -> tuple[SparseRows, SparseRows, np.ndarray]:
+    """As ``_tfidf`` for many rows: unit-length tf-idf rows over every term of ``term_weight`` (terms it does
+    not know are dropped), kept sparse on the ``vocab`` columns; presence rows; each row's weight mass."""
+    indptr, indices, values, ones = [0], [], [], []
+    mass = np.zeros(len(bags))
+    for i, bag in enumerate(bags):
+        counts: dict[str, int] = {}
+        for t in bag:
+            if t in term_weight:
+                counts[t] = counts.get(t, 0) + 1
+        row = {t: (1 + math.log(c)) * term_weight[t] for t, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in row.values()))
+        mass[i] = sum(term_weight[t] for t in counts)
+        for t, v in row.items():
+            if t in vocab:
+                indices.append(vocab[t])
+                values.append(v / max(norm, 1e-12))
+                ones.append(1.0)
+        indptr.append(len(indices))
+    ptr, idx = np.array(indptr), np.array(indices, dtype=np.int64)
+    width = len(vocab)
+    return (SparseRows(ptr, idx, np.array(values), width), SparseRows(ptr, idx, np.array(ones), width), mass)
+
+
 def vectorize(req_bags: Sequence[Sequence[str]], unit_bags: Sequence[Sequence[str]], lex: Lexicon) -> Vectors:
     """TF-IDF over both sides (IDF from all bags), each term also scaled by its boilerplate weight."""
-    vocab: dict[str, int] = {}
-    for bag in list(req_bags) + list(unit_bags):
-        for t in bag:
-            vocab.setdefault(t, len(vocab))
-    n = len(req_bags) + len(unit_bags)
-    df = np.zeros(len(vocab))
+    df: dict[str, int] = {}
     for bag in list(req_bags) + list(unit_bags):
         for t in set(bag):
-            df[vocab[t]] += 1
-    idf = np.log((1 + n) / (1 + df)) + 1.0
-    w = np.array([lex.weight(t) for t in vocab]) * idf
+            df[t] = df.get(t, 0) + 1
+    n = len(req_bags) + len(unit_bags)
+    term_weight = {t: lex.weight(t) * (math.log((1 + n) / (1 + d)) + 1.0) for t, d in df.items()}
+    vocab: dict[str, int] = {}
+    for bag in req_bags:
+        for t in bag:
+            vocab.setdefault(t, len(vocab))
+    w = np.array([term_weight[t] for t in vocab])
     r, r_bin = _tfidf(req_bags, vocab, w)
-    u, u_bin = _tfidf(unit_bags, vocab, w)
-    return Vectors(r, u, r_bin * w, u_bin, u_bin * w, vocab, w)
+    u, u_bin, mass = sparse_tfidf(unit_bags, vocab, term_weight)
+    return Vectors(r, u, r_bin * w, u_bin, mass, vocab, w, term_weight)
 
 
 def similarity_matrix(a: Sequence[str], b: Sequence[str], lex: Lexicon | None = None) -> list[list[float]]:
     """Cosine of term vectors between two lists of texts (used to bind duties to tasks)."""
     lex = lex or load_lexicon()
     v = vectorize([terms(x, lex) for x in a], [terms(x, lex) for x in b], lex)
-    return (v.req @ v.unit.T).tolist()
+    return v.unit.dot_from(v.req).tolist()
 
 
 def requirement_text(req: Requirement) -> str:
@@ -128,9 +189,9 @@ def pair_features(
         return PairFeatures(reqs, units, np.zeros((0, 2), int), np.zeros((0, len(FEATURES))))
     req_terms = [terms(requirement_text(r), lex) + tuple(REF_PREFIX + key_of(k) for k in r.references) for r in reqs]
     v = vectorize(req_terms, [u.terms for u in units], lex)
-    cos = v.req @ v.unit.T  # R x C
-    shared = v.req_bin @ v.unit_bin.T  # shared weight
-    clause_share = shared / np.maximum(v.unit_w.sum(axis=1)[None, :], 1e-9)
+    cos = v.unit.dot_from(v.req)  # R x C
+    shared = v.unit_bin.dot_from(v.req_bin)  # shared weight
+    clause_share = shared / np.maximum(v.unit_mass[None, :], 1e-9)
     req_share = shared / np.maximum(v.req_bin.sum(axis=1)[:, None], 1e-9)
     seg_cos, seg_gap, seg_top = segment_similarity(v, units, lex)
     cand = np.zeros_like(cos, dtype=bool)
@@ -139,6 +200,8 @@ def pair_features(
     cand[np.arange(len(reqs))[:, None], np.argsort(-cos, axis=1)[:, :k_r]] = True
     cand[np.argsort(-cos, axis=0)[:k_c, :], np.arange(len(units))[None, :]] = True
     cand |= seg_top
+    # candidates stay lexical: retrieving more by the word space added false hits (rules/matching.yaml)
+    sem, sem_margin = semantic_similarity(reqs, units, lex, load_space())
     best_c = cos.max(axis=0)
     # how evenly a clause resembles many requirements: mean of its 5 best over its best (vague -> near 1)
     top = -np.sort(-cos, axis=0)[:5, :]
@@ -179,8 +242,27 @@ def pair_features(
             spread[j], 1.0 if units[j].in_assignments else 0.0,
             seg_cos[i, j], seg_gap[i, j],
             specificity[j], clause_share[i, j] * specificity[j],
+            sem[i, j], sem_margin[i, j],
         )
     return PairFeatures(reqs, units, pairs, x, segment_best=seg_gap >= -1e-9)
+
+
+def semantic_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon, space: Space
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """R x C cosine of the requirement and the clause in the word space (paraphrase: other words, same
+    meaning), and the margin of each requirement over the best *other* requirement for that clause
+    (positive only for the clause's best requirement: how clearly it is the one restated)."""
+    def bag(text: str) -> list[str]:
+        return [w for w in words(text, lex) if lex.weight(w) >= 0.5]
+
+    r_bags = [bag(requirement_text(r)) for r in reqs]
+    u_bags = [bag(u.text) for u in units]
+    sem = space.embed(r_bags) @ space.embed(u_bags).T  # R x C
+    if len(reqs) < 2:
+        return sem, np.zeros_like(sem)
+    top2 = -np.sort(-sem, axis=0)[:2, :]  # best and second-best requirement per clause
+    other_best = np.where(sem >= top2[0][None, :], top2[1][None, :], top2[0][None, :])
+    return sem, sem - other_best
 
 
 def distinctive_words(clause_words: set[str], df: dict[str, int], lex: Lexicon) -> int:
@@ -225,8 +307,8 @@ def segment_similarity(v: Vectors, units: Sequence[Unit], lex: Lexicon) -> tuple
         for piece in pieces if len(pieces) > 1 else [u.text]:
             owner.append(j)
             bags.append(terms(piece, lex))
-    seg, _ = _tfidf(bags, v.vocab, v.weights)
-    c = v.req @ seg.T  # R x S
+    seg, _, _ = sparse_tfidf(bags, v.vocab, v.term_weight)
+    c = seg.dot_from(v.req)  # R x S
     gap = c - c.max(axis=0, keepdims=True)
     top2 = np.zeros_like(c, dtype=bool)
     top2[np.argsort(-c, axis=0)[:2, :], np.arange(c.shape[1])[None, :]] = True
@@ -245,7 +327,7 @@ def _group_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: L
     heads = [u.heading for u in units]
     uniq_h = sorted(set(heads))
     v = vectorize([terms(t, lex) for t in uniq_t], [terms(h, lex) for h in uniq_h], lex)
-    sim = v.req @ v.unit.T
+    sim = v.unit.dot_from(v.req)
     ti = {t: k for k, t in enumerate(uniq_t)}
     hi = {h: k for k, h in enumerate(uniq_h)}
     return sim[np.array([ti[t] for t in titles])][:, np.array([hi[h] for h in heads])]
@@ -256,4 +338,4 @@ def _indicator_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], le
     inds = [r.target.indicator if r.kind == "target" and r.target else "" for r in reqs]
     lead = [re.split(r"\|\s*[^|]*\d", u.text)[0] if u.clause.kind == "row" else u.text for u in units]
     v = vectorize([terms(t, lex) for t in inds], [terms(t, lex) for t in lead], lex)
-    return v.req @ v.unit.T
+    return v.unit.dot_from(v.req)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from hycompliance.models import Block, Header
@@ -30,7 +31,8 @@ PLACE_UNIT = re.compile(r"^(TỈNH|HUYỆN|THỊ XÃ|THÀNH PHỐ|QUẬN|XÃ|PH�
 TITLE_SEARCH_BLOCKS = 25
 
 
-def read_header(blocks: tuple[Block, ...], cfg: dict[str, Any]) -> tuple[Header, list[Block], list[Block]]:
+def read_header(blocks: tuple[Block, ...], cfg: dict[str, Any], parse_label: Callable[[str], Any],
+                ) -> tuple[Header, list[Block], list[Block]]:
     """Split blocks into (header, body blocks after the title, title blocks)."""
     # a header cell may hold two lines: the superior body over the issuer ("UBND TỈNH ..." / "UBND XÃ ...")
     header_lines = [ln.strip() for b in blocks if b.region == "header" for ln in b.text.split("\n") if ln.strip()]
@@ -43,7 +45,7 @@ def read_header(blocks: tuple[Block, ...], cfg: dict[str, Any]) -> tuple[Header,
             header_lines += [c for b in body[:title_at] if b.kind == "table" for row in b.rows for c in row]
             body = body[title_at:]
             title_at = 0
-        end = _title_end(body, title_at, cfg)
+        end = _title_end(body, title_at, cfg, parse_label)
         title_blocks = body[title_at:end]
         body = body[:title_at] + body[end:]
     doc_type, title = _title(title_blocks, cfg)
@@ -95,9 +97,8 @@ def _find_title(body: list[Block], cfg: dict[str, Any]) -> int | None:
     return None
 
 
-def _title_end(body: list[Block], at: int, cfg: dict[str, Any]) -> int:
-    from hycompliance.structure import parse_label  # the label grammar lives with the tree
-
+def _title_end(body: list[Block], at: int, cfg: dict[str, Any], parse_label: Callable[[str], Any]) -> int:
+    """``parse_label``: the label grammar, which lives with the tree (``structure.parse_label``)."""
     starts = tuple(cfg["preamble_starts"])
     first = body[at].text.strip()
     typed_alone = first.upper() == first and any(first.rstrip(" .") == w for w in cfg["title_types"])
@@ -105,8 +106,9 @@ def _title_end(body: list[Block], at: int, cfg: dict[str, Any]) -> int:
     while end < len(body) and end - at < 12:
         block = body[end]
         text = block.text.strip()
-        if block.kind == "table" or not text or parse_label(text) and _upper_share(text) < 0.9:
-            break
+        label = parse_label(text)
+        if block.kind == "table" or not text or label and (_upper_share(text) < 0.9 or label.kind == "section"):
+            break  # a labelled line ends the title, also "I. MỤC ĐÍCH, YÊU CẦU" in capitals right after it
         first_after_type = typed_alone and end == at + 1
         if not first_after_type:
             if text.startswith(starts) or block.kind == "paragraph" and _upper_share(text) < 0.9:

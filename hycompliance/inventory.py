@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hycompliance.database import writing
 from hycompliance.errors import Code, HyError
 
 STATE_COLUMNS = "id, path, name, status, content_hash, fingerprint, rules_version, tool_version"
@@ -99,7 +100,7 @@ def register_documents(db: Database, paths: Iterable[str | Path], plan_id: int,
     resolved = [str(Path(p).resolve()) for p in paths]
     digests = dict(hashes or {})
     states: dict[str, DocState] = {}
-    with db.atomic():
+    with writing(db):
         docs = {r["id"]: dict(r) for r in db.query(f"SELECT {STATE_COLUMNS} FROM documents WHERE plan_id = ?",
                                                     [plan_id])}
         owner = {r["path"]: r["document_id"] for r in db.query(
@@ -158,7 +159,7 @@ def withdraw_missing(db: Database, roots: Iterable[str | Path], found: Iterable[
     at = _now()
     withdrawn: list[str] = []
     restored: list[str] = []
-    with db.atomic():
+    with writing(db):
         for row in list(db.query("SELECT path FROM document_paths WHERE gone_at IS NULL")):
             if row["path"] not in present and _under(row["path"], roots):
                 db.execute("UPDATE document_paths SET gone_at = ? WHERE path = ?", [at, row["path"]])

@@ -32,9 +32,10 @@ from hycompliance.features import (  # noqa: F401  (re-exported: evaluate, requi
     FEATURES, MATCHED_KINDS, PairFeatures, Unit, pair_features, requirement_text, similarity_matrix, vectorize,
 )
 from hycompliance.models import Citation, Clause, Evidence, Match, Plan, Requirement
-from hycompliance.requirements import equivalent_targets, parse_value
+from hycompliance.reasons import own_places
+from hycompliance.requirements import cite, equivalent_targets  # noqa: F401  (cite is re-exported)
 from hycompliance.text import (
-    REF_PREFIX, Lexicon, key_of, load_lexicon, normalize, protect_references, short_reference_keys, terms, words,
+    REF_PREFIX, Lexicon, key_of, load_lexicon, normalize, protect_references, short_reference_keys, terms,
 )
 
 
@@ -50,6 +51,7 @@ class MatchConfig:
     candidates_per_requirement: int = 10
     candidates_per_clause: int = 6
     max_evidence: int = 3
+    disabled: tuple[str, ...] = ()  # features measured but left out (weight 0, also when fitting)
 
     def with_(self, **kw: Any) -> "MatchConfig":
         from dataclasses import replace
@@ -59,13 +61,15 @@ class MatchConfig:
 
 def load_config(name: str = "matching.yaml") -> MatchConfig:
     data = rules.load(name)
+    disabled = tuple(data.get("disabled_features") or ())
     return MatchConfig(
-        weights=MappingProxyType({f: float(data["weights"].get(f, 0.0)) for f in FEATURES}),
+        weights=MappingProxyType({f: 0.0 if f in disabled else float(data["weights"].get(f, 0.0)) for f in FEATURES}),
         bias=float(data["bias"]), t_part=float(data["t_part"]), t_cov=float(data["t_cov"]),
         margin=float(data["margin"]),
         candidates_per_requirement=int(data.get("candidates_per_requirement", 10)),
         candidates_per_clause=int(data.get("candidates_per_clause", 6)),
         max_evidence=int(data.get("max_evidence", 3)),
+        disabled=disabled,
     )
 
 
@@ -85,7 +89,7 @@ def load_boilerplate() -> Boilerplate:
     return Boilerplate(
         tuple(normalize(h).lower() for h in data.get("non_addressing_headings", [])),
         tuple(re.compile(p, re.IGNORECASE) for p in data.get("cross_references", [])),
-        tuple(normalize(h).lower() for h in derive.get("assignment_section", [])),
+        tuple(normalize(h).lower() for c in derive.get("section_classes", []) if c["class"] == "duty" for h in c["words"]),
         tuple(normalize(h).lower() for h in data.get("task_columns", [])),
     )
 
@@ -238,15 +242,6 @@ def assign(
     return keep
 
 
-def cite(plan: Plan) -> list[Citation] | None:
-    """The reference extractor's citations of ``plan`` (None when that component is unavailable)."""
-    try:
-        from hycompliance.references import extract_plan, load_registry
-    except ImportError:
-        return None
-    return extract_plan(plan, load_registry())
-
-
 def basis_references(plan: Plan) -> frozenset[str]:
     """Documents cited before the first section (title and căn cứ): every clause may cite them."""
     first = next((c.start for c in plan.clauses if c.kind == "section"), len(plan.text))
@@ -261,6 +256,7 @@ class Scored:
     features: PairFeatures
     matrix: np.ndarray  # R x C probabilities
     keep: np.ndarray  # R x C kept pairs
+    places: frozenset[str] = frozenset()  # syllables of the plan's own place names (never key terms)
 
 
 def score_plan(
@@ -278,7 +274,7 @@ def score_plan(
     m = score_matrix(feats, config)
     eq = implications(feats.requirements, catalogue)
     keep = assign(m, config, eq, feats.segment_best)
-    return Scored(feats, imply_scores(m, keep, eq), keep)
+    return Scored(feats, imply_scores(m, keep, eq), keep, own_places(plan))
 
 
 def implications(reqs: Sequence[Requirement], catalogue: Sequence[Requirement]) -> dict[int, list[int]]:
@@ -324,89 +320,19 @@ def match_plan(
 
 
 def matches_from(scored: Scored, config: MatchConfig, lex: Lexicon) -> list[Match]:
+    """Status, score and evidence per requirement; why is for ``hycompliance.coverage`` to say."""
     feats, m, keep = scored.features, scored.matrix, scored.keep
     out = []
     for i, req in enumerate(feats.requirements):
         cols = [j for j in np.argsort(-m[i]) if keep[i, j]][: config.max_evidence] if m.size else []
         best = float(m[i, cols[0]]) if cols else 0.0
         status = "covered" if cols and best >= config.t_cov else "partial" if cols else "missing"
-        evidence = tuple(
-            Evidence(feats.units[j].clause.id, feats.units[j].clause.page, feats.units[j].clause.text, round(float(m[i, j]), 3))
-            for j in cols
-        )
-        nearest = int(np.argmax(m[i])) if m.size and m[i].max() > 0 else None
-        out.append(Match(req.id, status, round(best, 3), evidence, explain(req, feats.units, cols, nearest, lex)))  # type: ignore[arg-type]
+        evidence = tuple(_evidence(feats.units[j], float(m[i, j])) for j in cols)
+        nearest = int(np.argmax(m[i])) if m.size and m[i].max() > 0 and not cols else None
+        near = _evidence(feats.units[nearest], float(m[i, nearest])) if nearest is not None else None
+        out.append(Match(req.id, status, round(best, 3), evidence, near))  # type: ignore[arg-type]
     return out
 
 
-# --- why, in Vietnamese -------------------------------------------------------------------------------
-
-
-def shared_key_words(req: Requirement, unit: Unit, lex: Lexicon, k: int = 6) -> list[str]:
-    """The requirement's most distinctive words that the clause also uses."""
-    mine = set(words(unit.text, lex))
-    keys = [w for w in req.keywords if w in mine]
-    rest = [w for w in dict.fromkeys(words(requirement_text(req), lex)) if w in mine and w not in keys]
-    rest.sort(key=lambda w: -lex.weight(w) * len(w))
-    return (keys + rest)[:k]
-
-
-def explain(req: Requirement, units: Sequence[Unit], cols: Sequence[int], nearest: int | None, lex: Lexicon) -> str:
-    if not cols:
-        if nearest is None:
-            return "Không có đoạn nào của kế hoạch nêu nội dung này."
-        u = units[nearest]
-        return f"Không có đoạn nào nêu đủ nội dung này; gần nhất là {u.clause.id} (trang {u.clause.page})."
-    parts = []
-    for j in cols:
-        u = units[j]
-        bits = []
-        kw = shared_key_words(req, u, lex)
-        if kw:
-            bits.append("từ khóa chung: " + ", ".join(kw))
-        refs = sorted(k for k in req.references if key_of(k) in u.refs)
-        if refs:
-            bits.append("cùng dẫn chiếu " + ", ".join(refs))
-        if req.kind == "target" and req.target:
-            bits.append(compare_target(req, u))
-        parts.append(f"{u.clause.id}: " + ("; ".join(bits) if bits else "nội dung tương tự"))
-    return ". ".join(parts) + "."
-
-
-def _fmt(v: float | None) -> str:
-    if v is None:
-        return "?"
-    return (f"{v:,.2f}".rstrip("0").rstrip(".")).replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-def plan_values(unit: Unit) -> dict[str, str]:
-    """The values a table row sets per period column (column headers like "GĐ 2021-2025")."""
-    out = {}
-    for i, head in enumerate(unit.header_cells):
-        m = re.search(r"(\d{4})\s*[-–]\s*(\d{4})", head)
-        if m and i < len(unit.clause.cells) and unit.clause.cells[i]:
-            out[f"{m.group(1)}-{m.group(2)}"] = unit.clause.cells[i]
-    return out
-
-
-def compare_target(req: Requirement, unit: Unit) -> str:
-    """ "chỉ tiêu <indicator>: 2021-2025 kế hoạch 9,0 - 9,5, tỉnh khoảng 8 (cao hơn); ..." """
-    assert req.target is not None
-    found = plan_values(unit)
-    comparators = rules.load("catalogue/derive.yaml")["comparators"]
-    items = []
-    for v in req.target.values:
-        mine = found.get(v.period)
-        if mine is None:
-            continue
-        pv = parse_value(v.period, mine, comparators)
-        verdict = ""
-        if pv.value is not None and v.value is not None:
-            a = (pv.value + (pv.high or pv.value)) / 2
-            b = (v.value + (v.high or v.value)) / 2
-            verdict = " (cao hơn)" if a > b else " (thấp hơn)" if a < b else " (bằng)"
-        items.append(f"{v.period} kế hoạch {mine}, tỉnh {v.text}{verdict}")
-    head = f"chỉ tiêu {req.target.indicator}"
-    if items:
-        return head + ": " + "; ".join(items)
-    return head + " (kế hoạch nêu giá trị trong câu, không theo cột giai đoạn)"
+def _evidence(unit: Unit, score: float) -> Evidence:
+    return Evidence(unit.clause.id, unit.clause.page, unit.clause.text, round(score, 3))

@@ -292,6 +292,190 @@ def _document_paths(db: Database) -> None:
         raise RuntimeError("the matrix view has no \"WHERE d.status = 'ok'\" to extend")
     db.execute("DROP VIEW matrix")
     db.execute(filtered)
+def _reviews_rules_version(db: Database) -> None:
+    """A decision also goes stale when the rules change: reviews record the rules version of the results
+    the reviewer saw (existing decisions get their document's current one), and the matrix view compares it.
+    The view keeps leaving withdrawn documents out (``i12_document_paths``)."""
+    # One statement at a time (executescript would commit the migration's transaction half way).
+    db.execute("ALTER TABLE reviews ADD COLUMN rules_version TEXT")
+    db.execute("UPDATE reviews SET rules_version = (SELECT d.rules_version FROM documents d WHERE d.id = reviews.document_id)")
+    db.execute("DROP VIEW matrix")
+    db.execute(
+        """
+        CREATE VIEW matrix AS
+        SELECT
+            d.id AS document_id,
+            d.name AS document,
+            r.id AS requirement_id,
+            r.code AS requirement,
+            r.kind AS kind,
+            r.group_id AS group_id,
+            r.position AS position,
+            m.status AS machine_status,
+            m.score AS score,
+            m.applicable AS applicable,
+            m.suspect AS suspect,
+            m.why AS why,
+            m.evidence AS evidence,
+            rv.status AS review_status,
+            rv.note AS review_note,
+            rv.reviewer AS reviewer,
+            rv.at AS reviewed_at,
+            CASE WHEN rv.id IS NULL THEN NULL
+                 WHEN rv.doc_hash IS NOT d.content_hash OR rv.plan_hash IS NOT p.content_hash
+                      OR rv.rules_version IS NOT d.rules_version THEN 1
+                 ELSE 0 END AS review_stale,
+            CASE WHEN rv.id IS NOT NULL AND rv.doc_hash IS d.content_hash AND rv.plan_hash IS p.content_hash
+                      AND rv.rules_version IS d.rules_version
+                 THEN rv.status ELSE m.status END AS status
+        FROM documents d
+        JOIN plans p ON p.id = d.plan_id
+        JOIN requirements r ON r.plan_id = d.plan_id AND r.active = 1
+        JOIN matches m ON m.document_id = d.id AND m.requirement_id = r.id
+        LEFT JOIN reviews rv ON rv.id = (
+            SELECT max(x.id) FROM reviews x WHERE x.document_id = d.id AND x.requirement = r.code
+        )
+        WHERE d.status = 'ok' AND d.withdrawn_at IS NULL;
+        """
+    )
+
+
+def _i10_cells_and_identity(db: Database) -> None:
+    """Cells as the coverage stage judges them (target comparisons, reasons, shared references beside the
+    evidence), and requirement identity by content: ``requirements.text_hash`` (hash of the normalised text),
+    the same on every cell and decision. A decision follows its requirement's text: it belongs to the
+    active requirement with its hash; failing that (the text changed) to the requirement with its code, and
+    it is then stale ("Cần xem lại"). Decisions recorded before this step (no hash) keep the old rule.
+    ``documents.error_text``: the error line in Vietnamese, for pages and reports. A decision is also stale
+    when the rules changed (``i11_reviews_rules_version``); withdrawn documents stay out (``i12_document_paths``)."""
+    # One statement at a time (executescript would commit the migration's transaction half way).
+    script = (
+        """
+        ALTER TABLE requirements ADD COLUMN text_hash TEXT;
+        ALTER TABLE matches ADD COLUMN requirement_hash TEXT;
+        ALTER TABLE matches ADD COLUMN targets TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE matches ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE matches ADD COLUMN shared_refs TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE reviews ADD COLUMN requirement_hash TEXT;
+        ALTER TABLE documents ADD COLUMN error_text TEXT;
+        CREATE INDEX idx_requirements_hash ON requirements(plan_id, text_hash);
+        DROP VIEW matrix;
+        CREATE VIEW matrix AS
+        SELECT cell.*,
+               CASE WHEN cell.review_stale = 0 THEN cell.review_status ELSE cell.machine_status END AS status
+        FROM (
+            SELECT
+                d.id AS document_id,
+                d.name AS document,
+                r.id AS requirement_id,
+                r.code AS requirement,
+                r.text_hash AS requirement_hash,
+                r.kind AS kind,
+                r.group_id AS group_id,
+                r.position AS position,
+                m.status AS machine_status,
+                m.score AS score,
+                m.applicable AS applicable,
+                m.suspect AS suspect,
+                m.evidence AS evidence,
+                m.targets AS targets,
+                m.reasons AS reasons,
+                m.shared_refs AS shared_refs,
+                rv.status AS review_status,
+                rv.note AS review_note,
+                rv.reviewer AS reviewer,
+                rv.at AS reviewed_at,
+                CASE WHEN rv.id IS NULL THEN NULL
+                     WHEN rv.doc_hash IS NOT d.content_hash THEN 1
+                     WHEN rv.rules_version IS NOT d.rules_version THEN 1
+                     WHEN rv.requirement_hash IS NULL THEN (rv.plan_hash IS NOT p.content_hash)
+                     WHEN rv.requirement_hash IS NOT r.text_hash THEN 1
+                     ELSE 0 END AS review_stale
+            FROM documents d
+            JOIN plans p ON p.id = d.plan_id
+            JOIN requirements r ON r.plan_id = d.plan_id AND r.active = 1
+            JOIN matches m ON m.document_id = d.id AND m.requirement_id = r.id
+            LEFT JOIN reviews rv ON rv.id = (
+                SELECT max(x.id) FROM reviews x
+                WHERE x.document_id = d.id AND (
+                    x.requirement_hash = r.text_hash
+                    OR (x.requirement = r.code AND (x.requirement_hash IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM requirements r2
+                        WHERE r2.plan_id = r.plan_id AND r2.active = 1 AND r2.text_hash = x.requirement_hash))))
+            )
+            WHERE d.status = 'ok' AND d.withdrawn_at IS NULL
+        ) AS cell
+        """
+    )
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _document_scope(db: Database) -> None:
+    """Whether each document implements the parent plan (hycompliance.scope), and reviewers' overrides."""
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN in_scope INTEGER;
+        ALTER TABLE documents ADD COLUMN scope_basis TEXT;
+        ALTER TABLE documents ADD COLUMN scope_reason TEXT;
+        ALTER TABLE documents ADD COLUMN scope_overlap REAL;
+        CREATE TABLE scope_reviews (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            in_scope INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX scope_reviews_document ON scope_reviews(document_id);
+        """
+    )
+
+
+def _registry_tables(db: Database) -> None:
+    """The registry learnt from documents (``registry learn``, ``scan``): documents met, by key and date,
+    and what each says about another (repeals, replaces, amends, implements); which file cites which key
+    with which date (the date most files give is the document's). A finding counts the mentions it stands
+    for (one finding per document and problem) and carries the corrected form; a citation what was meant."""
+    db.executescript(
+        """
+        CREATE TABLE registry_documents (
+            key TEXT NOT NULL,
+            date TEXT NOT NULL DEFAULT '',
+            type TEXT,
+            issuer TEXT,
+            title TEXT,
+            source TEXT NOT NULL,
+            learnt_at TEXT NOT NULL,
+            PRIMARY KEY (key, date)
+        );
+        CREATE TABLE registry_relations (
+            source_key TEXT NOT NULL,
+            source_date TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL,
+            target_key TEXT NOT NULL,
+            target_date TEXT NOT NULL DEFAULT '',
+            scope TEXT NOT NULL,
+            effective TEXT,
+            evidence TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            learnt_at TEXT NOT NULL,
+            PRIMARY KEY (source_key, kind, target_key, scope)
+        );
+        CREATE INDEX idx_registry_relations_target ON registry_relations(target_key);
+        ALTER TABLE findings ADD COLUMN mentions INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE findings ADD COLUMN clauses TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE findings ADD COLUMN corrected TEXT;
+        ALTER TABLE citations ADD COLUMN intended TEXT;
+        CREATE TABLE registry_mentions (
+            key TEXT NOT NULL,
+            date TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            PRIMARY KEY (key, date, origin)
+        );
+        """
+    )
 
 
 def _i13_extraction_quality(db: Database) -> None:
@@ -310,6 +494,10 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("i12_runs_ignored_files", _runs_ignored_files),
     ("i12_clause_search_both_ways", _clause_search_both_ways),
     ("i12_document_paths", _document_paths),
+    ("i11_reviews_rules_version", _reviews_rules_version),
+    ("i10_cells_and_identity", _i10_cells_and_identity),
+    ("i16_document_scope", _document_scope),
+    ("i14_registry_tables", _registry_tables),
     ("i13_extraction_quality", _i13_extraction_quality),
 )
 

@@ -1,7 +1,7 @@
 """Typed, frozen records that flow through the data path.
 
 file --ingest--> Block* --structure--> Plan (Header, Clause*) --references--> Citation*, Finding*
-parent Plan --requirements--> Requirement* ; Plan x Requirement --matching--> Match*
+parent Plan --requirements--> Requirement* ; Plan x Requirement --matching--> Match* --coverage--> Cell*
 
 Every record is immutable; spans are character offsets into ``Plan.text``.
 """
@@ -47,9 +47,8 @@ class Document:
 @dataclass(frozen=True)
 class ParseWarning:
     code: str
-    message: str
-    page: int | None = None  # the page it concerns, when it concerns one
-    sign: str = ""  # W109: which sign of damaged text (punctuation, syllables, labels, disagreement)
+    message: str  # English, for logs and the CLI
+    details: tuple[tuple[str, str], ...] = ()  # what fills in its Vietnamese text (hycompliance.errors)
 
 
 ClauseKind = Literal[
@@ -140,6 +139,7 @@ class Citation:
     page: int = 1
     clause: str | None = None
     flags: tuple[str, ...] = ()
+    intended: str | None = None  # the corrected form when a finding says the mention is wrong (eyecite's corrected citation)
 
 
 Severity = Literal["error", "warning", "info"]
@@ -155,6 +155,9 @@ class Finding:
     clause: str | None = None
     key: str | None = None
     expected: str | None = None
+    count: int = 1  # mentions of the document with this problem (one finding per document and problem)
+    clauses: tuple[str, ...] = ()  # the clauses of those mentions, in order
+    corrected: str | None = None  # the mention as it should be written, when there is one form
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ class TargetValue:
     value: float | None
     high: float | None = None  # upper bound of a range "9,0 - 9,5"
     text: str = ""
+    unit: str | None = None  # when a sentence sets several values with their own units ("2% GDP", "60%")
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,9 @@ class Target:
     values: tuple[TargetValue, ...]
 
 
-RequirementKind = Literal["task", "subtask", "target", "assignment", "reference"]
+# ``duty``: what one agency is assigned ("Phân công nhiệm vụ", "Tổ chức thực hiện"); ``assignment`` is the
+# older name, still read from reviewed catalogue files.
+RequirementKind = Literal["task", "subtask", "target", "duty", "assignment", "reference"]
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,8 @@ class Requirement:
     keywords: tuple[str, ...] = ()
     weight: float = 1.0
     page: int = 1
+    agency: str | None = None  # a duty's agency, a task row's lead agency ("Cơ quan chủ trì")
+    rule: str = ""  # the rule of the catalogue derivation that gave it (``requirements --explain``)
 
 
 MatchStatus = Literal["covered", "partial", "missing"]
@@ -205,8 +213,10 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Match:
+    """The matcher's verdict on one requirement; why it holds is judged by ``hycompliance.coverage``."""
+
     requirement: str
     status: MatchStatus
     score: float
     evidence: tuple[Evidence, ...]
-    why: str
+    nearest: Evidence | None = None  # the closest clause, when none addresses the requirement

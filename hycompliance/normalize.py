@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from types import MappingProxyType
 
 # Any run of whitespace, including no-break and other Unicode spaces (``\s`` covers U+00A0, U+2000..).
 # Zero-width space/joiners and BOMs left inside text count as whitespace too.
@@ -80,15 +81,42 @@ def normalize_tone_marks(s: str) -> str:
     return OLD_STYLE_TONE.sub(repl, s)
 
 
+def _letter_table(lower: bool) -> MappingProxyType:
+    """Every precomposed Latin letter -> its base letter (one char -> one char; lower-cased with ``lower``,
+    A-Z too); đ/Đ -> d/D."""
+    table: dict[int, str] = {}
+    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base.isascii() and base.isalpha():
+            table[cp] = base.lower() if lower else base
+    table[ord("Đ")], table[ord("đ")] = ("d" if lower else "D"), "d"
+    if lower:
+        table.update({cp: chr(cp).lower() for cp in range(ord("A"), ord("Z") + 1)})
+    return MappingProxyType(table)
+
+
+BASE_LETTERS = _letter_table(lower=False)
+FOLD_LETTERS = _letter_table(lower=True)
+COMBINING = MappingProxyType(dict.fromkeys(range(0x0300, 0x0370)))
+
+
 def strip_diacritics(s: str) -> str:
     """Remove tone and vowel marks for search; đ/Đ become d/D. Keeps length on NFC input.
 
     >>> strip_diacritics("Đường giao thông nông thôn")
     'Duong giao thong nong thon'
     """
-    decomposed = unicodedata.normalize("NFD", s)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return bare.replace("đ", "d").replace("Đ", "D")
+    return s.translate(BASE_LETTERS).translate(COMBINING)
+
+
+def fold(s: str) -> str:
+    """The one search form of a text: no diacritics, đ→d, lower case. Always keeps length (a combining
+    mark of decomposed input stays), so offsets into the folded text are offsets into the text.
+
+    >>> fold("Chuyển đổi SỐ, Đường")
+    'chuyen doi so, duong'
+    """
+    return s.translate(FOLD_LETTERS)
 
 
 def _joins(line: str, following: str) -> str | None:

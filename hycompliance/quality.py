@@ -1,7 +1,7 @@
 """Is the text a reader returned whole? Signs that extraction damaged it, page by page.
 
 A damaged extraction does not fail: it silently gives a plan whose tasks look missing. So every document
-(PDF, DOCX, text) is checked, and a damaged page gets warning ``W109`` with its page number:
+(PDF, DOCX, text) is checked, and a damaged page gets warning ``W109`` with its page number (the range of pages for a document-wide sign):
 
 - ``punctuation``: lines made only of punctuation (". ," left behind when glyphs of one line split apart);
 - ``syllables``: too many lower-case words that are no Vietnamese syllable ("u đãi cư", "ng yêu cứ ầu"
@@ -60,16 +60,15 @@ def describe(warnings: Iterable[ParseWarning]) -> str:
     """The Vietnamese line shown beside a document's coverage, "" when its text looks whole:
     "Văn bản có thể bị lỗi trích xuất: trang 2, 3 (dấu câu tách thành dòng riêng)"."""
     from hycompliance import rules
+    from hycompliance.errors import DETAIL_WORDS_VI
 
-    found = [w for w in warnings if w.code == WarningCode.W109_DAMAGED_TEXT.value]
+    found = [dict(w.details) for w in warnings if w.code == WarningCode.W109_DAMAGED_TEXT.value]
     if not found:
         return ""
     words = rules.load("quality.yaml")
-    pages = sorted({w.page for w in found if w.page})
-    where = [f"{words['pages']} {', '.join(map(str, pages))}"] if pages else []
-    where += [words["whole_document"]] if any(not w.page for w in found) else []
-    signs = ", ".join(dict.fromkeys(words["signs"].get(w.sign, w.sign) for w in found))
-    return f"{words['label']}: {'; '.join(where)} ({signs})"
+    pages = sorted({d.get("page", "") for d in found}, key=lambda p: (not p.isdigit(), int(p) if p.isdigit() else 0, p))
+    signs = ", ".join(dict.fromkeys(DETAIL_WORDS_VI.get(d.get("sign", ""), d.get("sign", "")) for d in found))
+    return f"{words['label']}: {words['pages']} {', '.join(p for p in pages if p)} ({signs})"
 
 
 def is_syllable(word: str) -> bool:
@@ -112,7 +111,7 @@ def check_text(
     """``W109`` warnings for the pages (or the document, page 0) whose extracted text looks damaged."""
     limits = limits or thresholds()
     pages = _page_lines(blocks)
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int | str, str]] = []
     for page, lines in sorted(pages.items()):
         punctuation = sum(1 for line in lines if PUNCTUATION_ONLY.match(line))
         if punctuation >= limits.punctuation_lines:
@@ -123,10 +122,11 @@ def check_text(
         if len(words) >= limits.min_words and bad > limits.bad_syllable_share * len(words):
             found.append((page, "syllables"))
             continue
+    whole = f"{min(pages)}–{max(pages)}" if pages else "1"
     if plain_pages:
-        found += [(page, "disagreement") for page in _lost_pages(pages, plain_pages, limits)]
+        found += [(page or whole, "disagreement") for page in _lost_pages(pages, plain_pages, limits)]
     chars = sum(len(line) for lines in pages.values() for line in lines)
     labels = sum(1 for lines in pages.values() for line in lines if LABEL.match(line))
     if chars >= limits.min_label_chars and chars > limits.max_chars_per_label * max(labels, 1):
-        found.append((0, "labels"))
-    return tuple(warning(WarningCode.W109_DAMAGED_TEXT, page=page, sign=sign) for page, sign in found)
+        found.append((whole, "labels"))
+    return tuple(warning(WarningCode.W109_DAMAGED_TEXT, page=str(page), sign=sign) for page, sign in found)

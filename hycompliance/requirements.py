@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,23 +22,11 @@ import yaml
 
 from hycompliance import rules
 from hycompliance.applicability import bind_applicability
+from hycompliance.derive import Derivation, derive, find_deadline, named_agencies  # noqa: F401 (the catalogue API)
 from hycompliance.models import Citation, Clause, Plan, Requirement, Target, TargetValue
-from hycompliance.text import Lexicon, load_lexicon, normalize, reference_keys
-
-# A period column or a period in a sentence: "2021-2025", "Giai đoạn 2026 - 2030".
-PERIOD = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})")
-# A Vietnamese number: "5.100" (thousands dot), "3,6" (decimal comma), "1.234,5", "8".
-NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?"
-# A value cell: optional comparator, a number, optionally "- number" (range), optional unit.
-VALUE = re.compile(rf"^(?P<cmp>[^\d]*?)\s*(?P<a>{NUMBER})\s*(?:[-–]\s*(?P<b>{NUMBER}))?\s*(?P<unit>%|[^\d\s].*)?$")
-# A row label printed in the first cell: "1. ", "10) ", "- ".
-ROW_LABEL = re.compile(r"^(?:\d{1,3}[.)]\s*|[-–+]\s*)")
-# A unit in parentheses at the end of an indicator: "(%/năm)", "(USD)", "(% GRDP)".
-UNIT_IN_PARENS = re.compile(r"\s*\(([^()]*)\)\s*\**\s*$")
-# A date: "15/5/2023".
-DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-# An agency heading followed by its duties: "Sở Tài chính: Phối hợp ...".
-AGENCY_COLON = re.compile(r"^([^:]{3,80}?):\s*(.*)$")
+from hycompliance.quantities import parse_number  # noqa: F401
+from hycompliance.target_tables import parse_value  # noqa: F401
+from hycompliance.text import Lexicon, load_lexicon, reference_keys
 
 EDITABLE = ("text", "keywords", "applies_to", "weight")
 
@@ -50,145 +38,7 @@ def derive_rules() -> dict[str, Any]:
     return rules.load("catalogue/derive.yaml")
 
 
-def _starts(heading: str, words: Iterable[str]) -> bool:
-    h = normalize(heading).lower()
-    return any(h.startswith(normalize(w).lower()) for w in words)
-
-
-def _children(plan: Plan, parent: str, kinds: Sequence[str] | None = None) -> list[Clause]:
-    return [c for c in plan.clauses if c.parent == parent and (kinds is None or c.kind in kinds)]
-
-
-def _section(plan: Plan, words: Iterable[str]) -> Clause | None:
-    return next((c for c in plan.clauses if c.kind == "section" and _starts(c.text, words)), None)
-
-
-def _full_text(plan: Plan, clause: Clause) -> str:
-    """A clause's text with the paragraphs that continue it (a heading wrapped into a paragraph)."""
-    parts = [clause.text] + [c.text for c in _children(plan, clause.id, ("paragraph",))]
-    return " ".join(p for p in parts if p)
-
-
 # --- values and deadlines --------------------------------------------------------------------------
-
-
-def parse_number(text: str) -> float:
-    """A Vietnamese number: dot for thousands, comma for decimals.
-
-    >>> parse_number("5.100"), parse_number("3,6"), parse_number("1.234,5"), parse_number("8.5")
-    (5100.0, 3.6, 1234.5, 8.5)
-    """
-    if "," in text:
-        return float(text.replace(".", "").replace(",", "."))
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
-        return float(text.replace(".", ""))
-    return float(text)
-
-
-def parse_value(period: str, text: str, comparators: dict[str, str]) -> TargetValue:
-    """One target cell: "Khoảng 8%", "Trên 48%", "5.100", "10-11%", "≥ 9,5".
-
-    >>> cmp = {"khoảng": "khoảng", "trên": "trên", "≥": "trên"}
-    >>> parse_value("2021-2025", "Khoảng 8%", cmp)[:3]
-    ('2021-2025', 'khoảng', 8.0)
-    >>> v = parse_value("2021-2030", "10-11%", cmp); (v.comparator, v.value, v.high)
-    ('từ', 10.0, 11.0)
-    """
-    clean = normalize(text)
-    m = VALUE.match(clean)
-    if not m:
-        return TargetValue(period, "đạt", None, None, clean)
-    word = m.group("cmp").strip().lower()
-    comparator = next((comparators[k] for k in sorted(comparators, key=len, reverse=True) if word.startswith(k)), None)
-    high = parse_number(m.group("b")) if m.group("b") else None
-    if comparator is None:
-        comparator = "từ" if high is not None else "đạt"
-    return TargetValue(period, comparator, parse_number(m.group("a")), high, clean)
-
-
-def find_deadline(text: str, words: Sequence[str]) -> str | None:
-    """The ISO date that follows a deadline word.
-
-    >>> find_deadline("Cụ thể hóa ... (hoàn thành trước ngày 15/5/2023).", ["trước ngày"])
-    '2023-05-15'
-    """
-    folded = normalize(text)
-    for w in sorted(words, key=len, reverse=True):
-        for m in re.finditer(re.escape(w) + r"\s*(\d{1,2}/\d{1,2}/\d{4})", folded, re.IGNORECASE):
-            d = DATE.match(m.group(1))
-            if d:
-                return f"{d.group(3)}-{int(d.group(2)):02d}-{int(d.group(1)):02d}"
-    return None
-
-
-# --- targets ---------------------------------------------------------------------------------------
-
-
-def _split_indicator(cell: str) -> tuple[str, str | None]:
-    """ "1. Tốc độ tăng trưởng bình quân GRDP (%/năm)" -> ("Tốc độ tăng trưởng bình quân GRDP", "%/năm")."""
-    text = ROW_LABEL.sub("", normalize(cell)).strip()
-    unit = None
-    if m := UNIT_IN_PARENS.search(text):
-        unit = m.group(1).strip()
-        text = text[: m.start()]
-    return text.rstrip("* ").strip(), unit
-
-
-def _period_columns(header: Sequence[str]) -> dict[int, str]:
-    out = {}
-    for i, cell in enumerate(header):
-        if m := PERIOD.search(cell):
-            out[i] = f"{m.group(1)}-{m.group(2)}"
-    return out
-
-
-def _unit_column(header: Sequence[str]) -> int | None:
-    return next((i for i, c in enumerate(header) if re.search(r"đơn vị|đvt", normalize(c).lower())), None)
-
-
-def target_requirements(plan: Plan, cfg: dict[str, Any]) -> list[Requirement]:
-    """One ``target`` requirement per row of the objectives' table(s); sub-rows name their parent row."""
-    section = _section(plan, cfg["target_section"])
-    if section is None:
-        return []
-    prefix = section.id + "."
-    out: list[Requirement] = []
-    tables = [c for c in plan.clauses if c.kind == "table" and c.id.startswith(prefix)]
-    for table in tables:
-        periods = _period_columns(table.cells)
-        unit_col = _unit_column(table.cells)
-        rows = _children(plan, table.id, ("row",))
-        by_id = {r.id: r for r in rows}
-        for row in rows:
-            cells = tuple(row.cells)
-            label_cell = 1 if re.fullmatch(r"\d{1,3}[.)]?", cells[0] or "") or not cells[0] else 0
-            indicator, unit = _split_indicator(cells[label_cell])
-            if unit_col is not None and unit_col < len(cells) and cells[unit_col]:
-                unit = cells[unit_col]
-            parent_row = by_id.get(row.id.rsplit(".", 1)[0])
-            if parent_row is not None and parent_row is not row:
-                p_ind, p_unit = _split_indicator(parent_row.cells[label_cell])
-                indicator, unit = f"{p_ind}: {indicator}", unit or p_unit
-            values = tuple(
-                parse_value(period, cells[i], cfg["comparators"]) for i, period in periods.items() if i < len(cells)
-            )
-            if unit is None and any("%" in v.text for v in values):
-                unit = "%"
-            target = Target(indicator, unit, values)
-            out.append(
-                Requirement(
-                    id=row.id, kind="target", text=indicator, group=section.id + "." + row.id.split(".")[1],
-                    group_title=_group_title(plan, row), target=target, page=row.page,
-                    applies_to=tuple(cfg["general_implementers"]),
-                )
-            )
-    return out
-
-
-def _group_title(plan: Plan, clause: Clause) -> str | None:
-    table = plan.clause(clause.parent) if clause.parent else None
-    item = plan.clause(table.parent) if table and table.parent else None
-    return item.text if item else None
 
 
 def equivalent_targets(catalogue: Sequence[Requirement]) -> dict[str, tuple[str, ...]]:
@@ -219,98 +69,54 @@ def equivalent_targets(catalogue: Sequence[Requirement]) -> dict[str, tuple[str,
 # --- tasks, assignments, applicability -------------------------------------------------------------
 
 
-def named_agencies(text: str, cfg: dict[str, Any]) -> tuple[str, ...]:
-    """Agencies a sentence names, by the aliases of rules/catalogue/derive.yaml."""
-    t = normalize(text).lower()
-    out = []
-    for agency in cfg["agencies"]:
-        if any(normalize(a).lower() in t for a in agency["aliases"]):
-            out.append(agency["name"])
-    return tuple(out)
-
-
-def task_requirements(plan: Plan, cfg: dict[str, Any], keys: Callable[[Clause], tuple[str, ...]]) -> list[Requirement]:
-    """``task`` per bullet of a task group, ``subtask`` per ``+`` under it."""
-    section = _section(plan, cfg["task_section"])
-    if section is None:
-        return []
-    out: list[Requirement] = []
-    for group in _children(plan, section.id, ("item",)):
-        for task in _children(plan, group.id, ("bullet", "letter")):
-            out.append(_task(task, "task", group, cfg, keys))
-            for sub in _children(plan, task.id, ("subbullet",)):
-                out.append(_task(sub, "subtask", group, cfg, keys))
-    return out
-
-
-def _task(clause: Clause, kind: str, group: Clause, cfg: dict[str, Any], keys: Callable[[Clause], tuple[str, ...]]) -> Requirement:
-    applies = tuple(dict.fromkeys(tuple(cfg["general_implementers"]) + named_agencies(clause.text, cfg)))
-    return Requirement(
-        id=clause.id, kind=kind, text=clause.text, group=group.id, group_title=group.text,  # type: ignore[arg-type]
-        references=keys(clause), applies_to=applies,
-        deadline=find_deadline(clause.text, cfg["deadline_words"]), page=clause.page,
-    )
-
-
-def assignment_requirements(plan: Plan, cfg: dict[str, Any]) -> list[Requirement]:
-    """``assignment`` per item of the implementation section: the agency (when named) and its duties."""
-    section = _section(plan, cfg["assignment_section"])
-    if section is None:
-        return []
-    out = []
-    for item in _children(plan, section.id, ("item",)):
-        head = _full_text(plan, item)
-        duties = [c.text for c in _children(plan, item.id, ("bullet", "letter"))]
-        agency = head
-        if m := AGENCY_COLON.match(head):
-            agency = m.group(1)
-        named = named_agencies(agency, cfg)[:1] if len(agency.split()) <= 15 else ()
-        out.append(
-            Requirement(
-                id=item.id, kind="assignment", text=" ".join([head] + duties), group=section.id,
-                group_title=section.text, applies_to=named, page=item.page,
-            )
-        )
-    return out
-
-
 def bind_duties(catalogue: list[Requirement], threshold: float = 0.2) -> list[Requirement]:
-    """Add each assigned agency to the tasks its duties restate (term cosine >= ``threshold``)."""
-    from hycompliance.matching import similarity_matrix
+    """Add each assigned agency to the tasks its duties restate (term cosine >= ``threshold``), comparing
+    all the duties of one agency item together."""
+    from hycompliance.features import similarity_matrix
 
     tasks = [r for r in catalogue if r.kind in ("task", "subtask")]
-    duties = [r for r in catalogue if r.kind == "assignment" and r.applies_to]
-    if not tasks or not duties:
+    by_item: dict[str, list[Requirement]] = {}
+    for r in catalogue:
+        if r.kind == "duty" and r.applies_to and r.group:
+            by_item.setdefault(r.group, []).append(r)
+    if not tasks or not by_item:
         return catalogue
-    sim = similarity_matrix([d.text for d in duties], [t.text for t in tasks])
+    items = list(by_item.values())
+    texts = [" ".join([ds[0].group_title or ""] + [x.text for x in ds if x.id != ds[0].group]) for ds in items]
+    sim = similarity_matrix(texts, [t.text for t in tasks])
     extra: dict[str, list[str]] = {}
-    for i, d in enumerate(duties):
+    for i, ds in enumerate(items):
         for j, t in enumerate(tasks):
             if sim[i][j] >= threshold:
-                extra.setdefault(t.id, []).extend(d.applies_to)
+                extra.setdefault(t.id, []).extend(ds[0].applies_to)
     return [
         replace(r, applies_to=tuple(dict.fromkeys(r.applies_to + tuple(extra.get(r.id, ()))))) if r.id in extra else r
         for r in catalogue
     ]
 
 
+def cite(plan: Plan) -> list[Citation] | None:
+    """The reference extractor's citations of ``plan`` (None when that component is unavailable)."""
+    try:
+        from hycompliance.references import extract_plan, load_registry
+    except ImportError:
+        return None
+    return extract_plan(plan, load_registry())
+
+
 def build_catalogue(parent: Plan, *, citations: Sequence[Citation] | None = None) -> list[Requirement]:
-    """Every task, sub-task, target row and assignment of the parent plan, in document order.
+    """Every task, sub-task, target and duty of the parent plan, in document order (hycompliance.derive).
 
     ``citations`` (from the reference extractor) give each task's reference keys; without them they are
     extracted with hycompliance.references, or read with ``text.reference_keys`` without that component.
     """
     if citations is None:
-        from hycompliance.matching import cite
-
         citations = cite(parent)
     cfg = derive_rules()
-    keys = _keys_by_clause(parent, citations)
-    catalogue = target_requirements(parent, cfg) + task_requirements(parent, cfg, keys)
-    catalogue += assignment_requirements(parent, cfg)
+    catalogue = derive(Derivation(parent, cfg, _keys_by_clause(parent, citations)))
     catalogue = bind_duties(catalogue, float(cfg.get("duty_similarity", 0.2)))
     lex = load_lexicon()
-    catalogue = [replace(r, keywords=key_terms(r, catalogue, lex)) if r.kind != "assignment" else r for r in catalogue]
+    catalogue = [replace(r, keywords=key_terms(r, catalogue, lex)) if r.kind != "duty" else r for r in catalogue]
     return bind_applicability(parent, catalogue)
 
 
@@ -333,7 +139,7 @@ def key_terms(req: Requirement, catalogue: Sequence[Requirement], lex: Lexicon, 
 
     from hycompliance.text import words
 
-    bags = [set(words(r.text, lex)) for r in catalogue if r.kind != "assignment"]
+    bags = [set(words(r.text, lex)) for r in catalogue if r.kind != "duty"]
     n = len(bags)
     mine = list(dict.fromkeys(words(req.text, lex)))
     scored = [(lex.weight(w) * math.log((1 + n) / (1 + sum(w in b for b in bags))), i, w) for i, w in enumerate(mine)]
@@ -345,8 +151,6 @@ def reference_requirements(parent: Plan, citations: Sequence[Citation] | None = 
     """Documents the parent tells implementers to carry out: each numbered document cited in a task
     (first citing task's text as context), plus the parent plan itself."""
     if citations is None:
-        from hycompliance.matching import cite
-
         citations = cite(parent)
     cfg = derive_rules()
     keys = _keys_by_clause(parent, citations)
@@ -356,7 +160,8 @@ def reference_requirements(parent: Plan, citations: Sequence[Citation] | None = 
             id=parent.header.number, kind="reference", text=parent.header.title or parent.header.number,
             references=(parent.header.number,), applies_to=tuple(cfg["general_implementers"]),
         )
-    for task in task_requirements(parent, cfg, keys):
+    tasks = [r for r in derive(Derivation(parent, cfg, keys)) if r.kind in ("task", "subtask")]
+    for task in tasks:
         for key in task.references:
             if key not in out:
                 out[key] = Requirement(
@@ -381,14 +186,15 @@ def requirement_dict(req: Requirement) -> dict[str, Any]:
     d: dict[str, Any] = {
         "id": req.id, "kind": req.kind, "text": req.text, "group": req.group, "group_title": req.group_title,
         "references": list(req.references), "applies_to": list(req.applies_to), "deadline": req.deadline,
-        "keywords": list(req.keywords), "weight": req.weight, "page": req.page,
-        "target": None,
+        "keywords": list(req.keywords), "weight": req.weight, "page": req.page, "agency": req.agency,
+        "rule": req.rule, "target": None,
     }
     if req.target:
         d["target"] = {
             "indicator": req.target.indicator, "unit": req.target.unit,
             "values": [
-                {"period": v.period, "comparator": v.comparator, "value": v.value, "high": v.high, "text": v.text}
+                {"period": v.period, "comparator": v.comparator, "value": v.value, "high": v.high, "text": v.text,
+                 **({"unit": v.unit} if v.unit else {})}
                 for v in req.target.values
             ],
         }
@@ -401,13 +207,14 @@ def requirement_from_dict(d: dict[str, Any]) -> Requirement:
         t = d["target"]
         target = Target(
             t["indicator"], t.get("unit"),
-            tuple(TargetValue(v["period"], v["comparator"], v.get("value"), v.get("high"), v.get("text", "")) for v in t.get("values", [])),
+            tuple(TargetValue(v["period"], v["comparator"], v.get("value"), v.get("high"), v.get("text", ""), v.get("unit"))
+                  for v in t.get("values", [])),
         )
     return Requirement(
         id=str(d["id"]), kind=d["kind"], text=d.get("text", ""), group=d.get("group"), group_title=d.get("group_title"),
         references=tuple(d.get("references") or ()), applies_to=tuple(d.get("applies_to") or ()),
         deadline=d.get("deadline"), target=target, keywords=tuple(d.get("keywords") or ()),
-        weight=float(d.get("weight", 1.0)), page=int(d.get("page", 1)),
+        weight=float(d.get("weight", 1.0)), page=int(d.get("page", 1)), agency=d.get("agency"), rule=d.get("rule") or "",
     )
 
 
@@ -469,7 +276,7 @@ def load_catalogue(path: str | Path) -> list[Requirement]:
 def requirement_json(req: Requirement) -> dict[str, Any]:
     """The CLI's JSON record of a requirement."""
     d = requirement_dict(req)
-    return {k: d[k] for k in ("id", "kind", "text", "group", "references", "applies_to", "deadline", "target")}
+    return {k: d[k] for k in ("id", "kind", "text", "group", "references", "applies_to", "deadline", "agency", "rule", "target")}
 
 
 def catalogue_json(reqs: Sequence[Requirement]) -> list[dict[str, Any]]:

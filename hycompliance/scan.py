@@ -5,31 +5,39 @@
 - Incremental: a document whose content hash, parent-plan fingerprint, rules version and tool version are
   what the database recorded is skipped without parsing. Results computed under another parent plan or
   rules are first marked ``suspect``, then rescanned.
-- Parallel: ``workers`` processes (default ``os.cpu_count()``) compute; only this process writes the
+- Parallel: ``workers`` processes (default ``os.cpu_count()``) compute, each file within the time and
+  memory budgets of ``rules/limits.yaml`` (``hycompliance.workers``); only this process writes the
   database, one transaction per document, so killing the scan at any moment loses at most the documents in
-  flight and a rerun finishes the job with the same result.
-- One bad file is recorded (``documents.status = 'error'`` with its code and line) and the batch goes on.
+  flight and a rerun finishes the job with the same result. Workers die with the scan (``kill -9`` too).
+- One scan per database at a time: a second one waits for the first (``database.scan_wait_seconds``),
+  then says another scan holds it (E301). A run a killed scan left "running" is closed as "interrupted"
+  by the next scan.
+- One bad file is recorded (``documents.status = 'error'`` with its code and line) and the batch goes on:
+  unreadable files, special files (a FIFO, a device: never opened), files over a budget, a crashed worker.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
 from hycompliance import __version__, rules
+from hycompliance.budgets import budgets
 from hycompliance.copies import copies_dir, keep_copy
-from hycompliance.discovery import discover
+from hycompliance.database import db_errors
+from hycompliance.discovery import Discovery, discover
 from hycompliance.inventory import DocState, withdraw_missing
 from hycompliance.errors import Code, HyError
-from hycompliance.reference_coverage import with_reference_requirements
+from hycompliance.scope_store import scope_overrides
+from hycompliance.references.learnt import learnt_rows, record as record_learnt
 from hycompliance.store import (
     Stamp,
     error_rows,
@@ -39,13 +47,18 @@ from hycompliance.store import (
     open_db,
     register_documents,
     result_rows,
+    close_interrupted_runs,
     save_plan,
     start_run,
     write_document,
 )
+from hycompliance.workers import Outcome, TimeBudget, run_bounded
+
+# The key of a task's rows that carries what the registry learns from the document (not a store table).
+LEARNT = "learnt"
 
 ContextLoader = Callable[[str, "str | None"], Any]
-Analyzer = Callable[[str, Any], Any]
+Analyzer = Callable[..., Any]  # (path, context[, scope_override=bool]) -> a pipeline.DocumentResult
 
 
 def _pipeline_loader(parent_path: str, catalogue_path: str | None) -> Any:
@@ -54,10 +67,10 @@ def _pipeline_loader(parent_path: str, catalogue_path: str | None) -> Any:
     return load_context(parent_path, catalogue_path)
 
 
-def _pipeline_analyze(path: str, context: Any) -> Any:
+def _pipeline_analyze(path: str, context: Any, *, scope_override: bool | None = None) -> Any:
     from hycompliance.pipeline import analyze
 
-    return analyze(path, context)
+    return analyze(path, context, scope_override=scope_override)
 
 
 def _one_path_per_document(files: Sequence[Path], states: dict[str, DocState]) -> list[Path]:
@@ -80,7 +93,7 @@ def _file_state(path: str | None) -> tuple[int, int] | None:
 @lru_cache(maxsize=4)
 def _cached_context(loader: ContextLoader, parent_path: str, catalogue_path: str | None, _state: tuple) -> tuple[Any, tuple]:
     context = loader(parent_path, catalogue_path)
-    return context, tuple(with_reference_requirements(context))
+    return context, tuple(context.requirements)
 
 
 def parent_context(loader: ContextLoader, parent_path: str, catalogue_path: str | None) -> tuple[Any, tuple]:
@@ -102,18 +115,29 @@ class Task:
     catalogue_path: str | None
     loader: ContextLoader
     analyze: Analyzer
+    memory_mb: int = 0  # the worker's memory budget, for the E119 line
+    scope_override: bool | None = None  # a reviewer's decision on whether it implements the parent
 
 
 def run_task(task: Task) -> tuple[int, dict[str, Any], float]:
     """Analyse one file (in a worker): its rows, ready for ``write_document``, and the seconds it took."""
     started = time.perf_counter()
     try:
-        context, catalogue = parent_context(task.loader, task.parent_path, task.catalogue_path)
-        result = task.analyze(task.path, context)
-        rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.matches, catalogue,
-                           task.requirement_ids, task.stamp, task.content_hash, task.size)
+        context, _ = parent_context(task.loader, task.parent_path, task.catalogue_path)
+        if task.scope_override is None:
+            result = task.analyze(task.path, context)
+        else:
+            result = task.analyze(task.path, context, scope_override=task.scope_override)
+        rows = result_rows(task.doc_id, result.plan, result.citations, result.findings, result.cells,
+                           task.requirement_ids, task.stamp, task.content_hash, task.size, scope=result.scope)
+        rows[LEARNT] = learnt_rows(result.plan, task.path)
+    except TimeBudget:
+        raise  # the worker reports it
     except HyError as exc:
         rows = error_rows(task.stamp, exc, task.content_hash, task.size)
+    except MemoryError:
+        error = HyError(Code.E119_MEMORY_BUDGET, task.path, limit=task.memory_mb)
+        rows = error_rows(task.stamp, error, task.content_hash, task.size)
     except Exception as exc:  # a bug must not stop the batch: record it against the file
         error = HyError(Code.E306_INTERNAL, task.path, detail=f"{type(exc).__name__}: {exc}")
         rows = error_rows(task.stamp, error, task.content_hash, task.size)
@@ -159,37 +183,68 @@ def _error_entry(rows: dict[str, Any], path: str) -> dict[str, str]:
     line = rows["document"]["error_line"]
     code = rows["document"]["error_code"]
     message = line.split(f"{code} ", 1)[1] if f"{code} " in line else line
-    return {"file": path, "code": code, "message": message}
+    text = rows["document"].get("error_text") or line
+    # ``message`` for logs and the JSON summary; ``text`` (Vietnamese) for the web app's run report
+    return {"file": path, "code": code, "message": message,
+            "text": text.split(f"{code} ", 1)[1] if f"{code} " in text else text}
+
+
+def _failed_rows(task: Task, outcome: Outcome, value: Any, seconds: float) -> dict[str, Any]:
+    """Error rows for a file whose worker did not answer with rows (over a budget, or it died)."""
+    if outcome == "time":
+        error = HyError(Code.E118_TIME_BUDGET, task.path, limit=f"{seconds:g}")
+    elif outcome == "memory" or value == -9:  # SIGKILL that was not ours: the kernel's out-of-memory killer
+        error = HyError(Code.E119_MEMORY_BUDGET, task.path, limit=task.memory_mb)
+    else:
+        error = HyError(Code.E306_INTERNAL, task.path, detail=f"the worker process died (exit {value})")
+    return error_rows(task.stamp, error, task.content_hash, task.size)
 
 
 def _execute(tasks: Sequence[Task], workers: int, on_done: Callable[[Task, dict[str, Any], float], None]) -> None:
-    """Run tasks in ``workers`` processes (in this process when 1); hand each result to ``on_done`` here."""
-    if workers <= 1 or len(tasks) <= 1:
-        for t in tasks:
-            _, rows, seconds = run_task(t)
-            on_done(t, rows, seconds)
-        return
-    broken: list[Task] = []
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        pending: dict[Future, Task] = {pool.submit(run_task, t): t for t in tasks}
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                t = pending.pop(fut)
-                try:
-                    _, rows, seconds = fut.result()
-                except BrokenProcessPool:
-                    broken.append(t)
-                    continue
-                on_done(t, rows, seconds)
-    for t in broken:  # a worker died (crash, out of memory): retry each alone to find the culprit
-        try:
-            with ProcessPoolExecutor(max_workers=1) as pool:
-                _, rows, seconds = pool.submit(run_task, t).result()
-        except BrokenProcessPool:
-            error = HyError(Code.E306_INTERNAL, t.path, detail="the worker process died")
-            rows, seconds = error_rows(t.stamp, error, t.content_hash, t.size), 0.0
-        on_done(t, rows, seconds)
+    """Run tasks in worker processes within the budgets; hand each result (or its error) to ``on_done`` here."""
+    budget = budgets()
+
+    def finished(task: Task, outcome: Outcome, value: Any) -> None:
+        if outcome == "ok":
+            _, rows, seconds = value
+            on_done(task, rows, seconds)
+        else:
+            on_done(task, _failed_rows(task, outcome, value, budget.file_seconds), 0.0)
+
+    run_bounded(tasks, run_task, finished, workers=workers, seconds=budget.file_seconds,
+                memory_mb=budget.worker_memory_mb)
+
+
+@contextlib.contextmanager
+def scan_lock(db_path: str | Path, wait_seconds: float) -> Iterator[None]:
+    """Hold the database's scan lock (a lock file beside it, released by the system even on kill -9); wait
+    up to ``wait_seconds`` for another scan, then E301 saying which process holds it."""
+    lock_path = Path(f"{db_path}.scan-lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(lock_path, "a+", encoding="ascii")
+    except OSError as exc:
+        raise HyError(Code.E301_DB, str(db_path), detail=f"cannot create the scan lock: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "?"
+                    raise HyError(Code.E301_DB, str(db_path), detail=(
+                        f"another scan (process {holder}) holds the database; waited {wait_seconds:g} s")) from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+    finally:
+        fh.close()  # releases the lock
 
 
 def scan(
@@ -219,66 +274,97 @@ def scan(
         raise HyError(Code.E101_NOT_FOUND, str(parent_path))
     catalogue_arg = str(Path(catalogue_path).resolve()) if catalogue_path else None
     found = discover(paths)
-    files, ignored = found.files, len(found.skipped)
     context, catalogue = parent_context(loader, parent, catalogue_arg)
-    db = open_db(db_path)
-    try:
-        plan = save_plan(db, parent, context.plan, catalogue, context.fingerprint)
-        suspect = mark_suspect(db, plan.id, context.fingerprint)
-        hashes = {str(f): file_hash(f) for f in files}
-        states = register_documents(db, files, plan.id, hashes)
-        moved = withdraw_missing(db, found.roots, files)
-        run_id = start_run(db, plan, [str(p) for p in paths], workers)
-        stamp = Stamp(plan.id, context.fingerprint, rules.rules_version(), __version__, run_id)
-        tasks: list[Task] = []
-        skipped = 0
-        copies = copies_dir(db_path)
-        for f in _one_path_per_document(files, states):
-            state, digest = states[str(f)], hashes[str(f)]
-            keep_copy(f, copies, digest, f.suffix.lstrip(".").lower())
-            if state.current(digest, stamp.fingerprint, stamp.rules_version, stamp.tool_version):
-                skipped += 1
-                continue
-            tasks.append(Task(state.id, str(f), digest, f.stat().st_size, stamp, plan.requirement_ids, parent,
-                              catalogue_arg, loader, analyze))
-        fancy = progress if progress is not None else stream.isatty()
-        bar = Progress(len(tasks), stream, fancy)
-        if suspect:
-            bar.log(f"{suspect} document(s) computed under another parent plan, rules or tool version: marked suspect")
-        for entry in found.skipped:
-            bar.log(f"skipped {entry.line}")
-        for name in moved["withdrawn"]:
-            bar.log(f"withdrawn {name}: its file is no longer in the scanned folders")
-        bar.log(f"{len(files)} file(s): {skipped} unchanged, {len(tasks)} to scan with {workers} worker(s)"
-                + (f"; {ignored} other file(s) skipped (listed above)" if ignored else ""))
-        errors: list[dict[str, str]] = []
-        scanned = 0
-        writing = 0.0
-
-        def on_done(task: Task, rows: dict[str, Any], seconds: float) -> None:
-            nonlocal scanned, writing
-            t0 = time.perf_counter()
-            write_document(db, task.doc_id, rows)
-            writing += time.perf_counter() - t0
-            name = states[task.path].name
-            if rows["document"]["status"] == "error":
-                errors.append(_error_entry(rows, task.path))
-                bar.advance(name, f"failed {rows['document']['error_line']}")
-            else:
-                scanned += 1
-                bar.advance(f"{name} ({seconds:.2f}s)", None)
-
+    budget = budgets()
+    with scan_lock(db_path, budget.scan_wait_seconds), db_errors(db_path):
+        db = open_db(db_path)
         try:
-            _execute(tasks, workers, on_done)
+            return _scan_into(db, db_path, parent, catalogue_arg, paths, found, context, catalogue,
+                              workers=workers, stream=stream, progress=progress, loader=loader, analyze=analyze,
+                              started=started, memory_mb=budget.worker_memory_mb)
         finally:
-            bar.close()
-        summary = {"run": run_id, "plan": plan.key, "scanned": scanned, "skipped": skipped, "failed": len(errors),
-                   "errors": sorted(errors, key=lambda e: e["file"]), "seconds": round(time.perf_counter() - started, 3),
-                   "discovered": len(files), "ignored": ignored,
-                   "ignored_files": [entry.as_dict() for entry in found.skipped], "suspect": suspect,
-                   "withdrawn": moved["withdrawn"], "restored": moved["restored"], "db": str(db_path),
-                   "write_seconds": round(writing, 3)}
-        finish_run(db, run_id, summary)
+            db.close()
+
+
+def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | None, paths: Sequence[str | Path],
+               found: Discovery, context: Any, catalogue: tuple, *, workers: int, stream: TextIO,
+               progress: bool | None, loader: ContextLoader, analyze: Analyzer, started: float,
+               memory_mb: int) -> dict[str, Any]:
+    """The batch once the scan lock is held and the database open."""
+    files, ignored = found.files, len(found.skipped)
+    interrupted = close_interrupted_runs(db)
+    plan = save_plan(db, parent, context.plan, catalogue, context.fingerprint)
+    record_learnt(db, learnt_rows(context.plan, parent))  # the registry learns from the parent too
+    suspect = mark_suspect(db, plan)
+    hashes: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    unread: list[tuple[Path, HyError]] = []
+    for f in files:
+        try:  # a file that cannot be read (permissions, a FIFO) is its own error, found before any worker
+            hashes[str(f)], sizes[str(f)] = file_hash(f), f.stat().st_size
+        except HyError as exc:
+            unread.append((f, exc))
+        except OSError as exc:
+            unread.append((f, HyError(Code.E125_UNREADABLE, str(f), detail=exc.strerror or str(exc))))
+    states = register_documents(db, files, plan.id, hashes)
+    moved = withdraw_missing(db, found.roots, files)
+    run_id = start_run(db, plan, [str(p) for p in paths], workers)
+    stamp = Stamp(plan.id, context.fingerprint, rules.rules_version(), __version__, run_id)
+    tasks: list[Task] = []
+    overrides = scope_overrides(db)
+    skipped = 0
+    copies = copies_dir(db_path)
+    for f in _one_path_per_document([f for f in files if str(f) in hashes], states):
+        state, digest = states[str(f)], hashes[str(f)]
+        keep_copy(f, copies, digest, f.suffix.lstrip(".").lower())
+        if state.current(digest, stamp.fingerprint, stamp.rules_version, stamp.tool_version):
+            skipped += 1
+            continue
+        tasks.append(Task(state.id, str(f), digest, sizes[str(f)], stamp, plan.requirement_ids, parent, catalogue_arg,
+                          loader, analyze, memory_mb, overrides.get(state.id)))
+    fancy = progress if progress is not None else stream.isatty()
+    bar = Progress(len(tasks) + len(unread), stream, fancy)
+    if interrupted:
+        bar.log(f"{interrupted} earlier run(s) were killed before they finished: closed as interrupted")
+    if suspect:
+        bar.log(f"{suspect} document(s) computed under another parent plan, rules or tool version: marked suspect")
+    for entry in found.skipped:
+        bar.log(f"skipped {entry.line}")
+    for name in moved["withdrawn"]:
+        bar.log(f"withdrawn {name}: its file is no longer in the scanned folders")
+    bar.log(f"{len(files)} file(s): {skipped} unchanged, {len(tasks)} to scan with {workers} worker(s)"
+            + (f"; {ignored} other file(s) skipped (listed above)" if ignored else ""))
+    errors: list[dict[str, str]] = []
+    scanned = 0
+    writing = 0.0
+
+    def record(doc_id: int, path: str, rows: dict[str, Any], seconds: float) -> None:
+        nonlocal scanned, writing
+        t0 = time.perf_counter()
+        learnt = rows.pop(LEARNT, None)
+        write_document(db, doc_id, rows)
+        if learnt:
+            record_learnt(db, learnt)  # the registry learns from every document the scan reads
+        writing += time.perf_counter() - t0
+        name = states[path].name
+        if rows["document"]["status"] == "error":
+            errors.append(_error_entry(rows, path))
+            bar.advance(name, f"failed {rows['document']['error_line']}")
+        else:
+            scanned += 1
+            bar.advance(f"{name} ({seconds:.2f}s)", None)
+
+    try:
+        for f, exc in unread:
+            record(states[str(f)].id, str(f), error_rows(stamp, exc, None, None), 0.0)
+        _execute(tasks, workers, lambda task, rows, seconds: record(task.doc_id, task.path, rows, seconds))
     finally:
-        db.close()
+        bar.close()
+    summary = {"run": run_id, "plan": plan.key, "scanned": scanned, "skipped": skipped, "failed": len(errors),
+               "errors": sorted(errors, key=lambda e: e["file"]), "seconds": round(time.perf_counter() - started, 3),
+               "discovered": len(files), "ignored": ignored,
+               "ignored_files": [entry.as_dict() for entry in found.skipped], "suspect": suspect,
+               "interrupted": interrupted, "withdrawn": moved["withdrawn"], "restored": moved["restored"],
+               "db": str(db_path), "write_seconds": round(writing, 3)}
+    finish_run(db, run_id, summary)
     return summary

@@ -12,38 +12,56 @@ Tables (names are stable; JSON columns hold JSON text):
   content_hash (sha256 of the parent plan file), fingerprint (of parent plan + rules + tool), rules_version,
   tool_version, requirements (count), loaded_at.
 - ``requirements``: id, plan_id → plans, code (``III.3.2``, ``II.2.4``, ``10-NQ/TU``), position, kind
-  (task|subtask|target|assignment|reference), text, group_id, group_title, applies_to (JSON list),
+  (task|subtask|target|duty|reference; assignment in older DBs), text, group_id, group_title, applies_to (JSON list),
   target (JSON {indicator, unit, values: [{period, comparator, value, high, text}]}), refs (JSON list of
-  keys), deadline, keywords (JSON), weight, page, active (0 once the parent plan no longer has it).
+  keys), deadline, keywords (JSON), weight, page, active (0 once the parent plan no longer has it),
+  text_hash (identity of the normalised text: the same from .txt, .docx or .pdf, whatever its position).
 - ``documents`` (a file once per parent plan it is checked against): id, plan_id → plans, path (absolute,
   unique per parent), name (file name without extension, unique per parent; a collision becomes ``name-ext``,
   then ``name-2``...), form (txt|docx|pdf), content_hash (sha256), size,
   pages, issuer, number, date, title, kind (commune|district|agency|province|ministry|party; see
   ``hycompliance.applicability``), status (pending|ok|error),
-  error_code, error_line, warnings (JSON: code, message, page), extraction_warning (the Vietnamese line shown
-  beside the coverage when the text may be damaged by extraction, W109; migration i13_extraction_quality),
-  fingerprint, rules_version, tool_version, run_id → runs, processed_at, withdrawn_at (set when none of its files is in the scanned folders any more: kept, left out
-  of the matrix). One row per content: ``path`` is its first present path (see ``hycompliance.inventory``).
+  error_code, error_line (English, for logs), error_text (the same in Vietnamese, for people), warnings
+  (JSON [{code, message, details}]), extraction_warning (the Vietnamese line shown beside the coverage
+  when the text may be damaged by extraction, W109; migration i13_extraction_quality), fingerprint,
+  rules_version, tool_version, run_id → runs,
+  processed_at, withdrawn_at (set when none of its files is in the scanned folders any more: kept, left out
+  of the matrix), in_scope (1|0, NULL when not checked), scope_basis (cites_parent|cites_ancestor|subject|none|
+  reviewer_in|reviewer_out), scope_reason (Vietnamese), scope_overlap (hycompliance.scope). One row per
+  content: ``path`` is its first present path (see ``hycompliance.inventory``).
 - ``document_paths``: path (unique), document_id → documents, gone_at — every path a document was found at.
+- ``scope_reviews`` (append-only; the latest per document wins, applied at the next scan): id, document_id,
+  in_scope, note, reviewer, at (hycompliance.scope_store).
 - ``clauses``: id, document_id → documents, clause_id (``III.3.2``), position, label, kind, text,
   text_folded (no diacritics, đ→d), page, parent, cells (JSON). FTS5 table ``clauses_fts`` indexes text and
   text_folded with diacritics removed: "đường" and "duong" both find "đường".
 - ``citations``: id, document_id, key, type, number, symbol, date, issuer, issuer_code, system, as_written,
-  page, clause, span_start, span_end, flags (JSON).
-- ``findings``: id, document_id, code, severity, message, as_written, page, clause, key, expected.
-- ``matches``: id, document_id, requirement_id → requirements, requirement (code), status
-  (covered|partial|missing), score, evidence (JSON [{clause, page, text, score}]), why, applicable (0|1),
-  suspect (1 when the parent plan or rules changed since it was computed), source (matcher|references).
-- ``runs``: id, started_at, ended_at, status (running|done), plan_id, inputs (JSON), workers, discovered,
+  page, clause, span_start, span_end, flags (JSON), intended (the corrected form when a finding says it is wrong).
+- ``findings``: id, document_id, code, severity, message, as_written, page, clause, key, expected, mentions
+  (one finding per document and problem: how many mentions), clauses (JSON, theirs), corrected.
+- ``registry_documents``, ``registry_relations``, ``registry_mentions``: the registry learnt from documents
+  (``hycompliance.references.learnt``).
+- ``matches``: one coverage cell (``hycompliance.coverage.Cell``) as it was judged: id, document_id,
+  requirement_id → requirements, requirement (code), requirement_hash, status (covered|partial|missing),
+  score, evidence (JSON [{clause, page, text (the clause's text), score, words, spans [[start, end]] into
+  text, references}]), targets (JSON [{period, province, province_value, plan, plan_value, verdict}]),
+  reasons (JSON [{code, clause, page, items, count}]), shared_refs (JSON), applicable (0|1), suspect (1
+  when the requirement's text, the rules or the tool changed since), source (matcher|references);
+  ``why`` is no longer written (faces put ``reasons`` in words).
+- ``runs``: id, started_at, ended_at, status (running|done|interrupted: killed, closed by the next scan), plan_id, inputs (JSON), workers, discovered,
   scanned, skipped, failed, ignored, errors (JSON [{file, code, message}]), seconds, tool_version,
   rules_version, fingerprint, ignored_files (JSON [{file, code, message}]: every entry the scan did not
   read, see ``hycompliance.discovery``).
 - ``reviews`` (append-only; the latest per document and requirement wins): id, document_id, requirement
-  (code), status (covered|partial|missing|justified), note, reviewer, at, doc_hash and plan_hash (what the
-  reviewer saw: when either changed since, the decision is stale — "to re-check").
-- view ``matrix``: document_id, document, requirement_id, requirement, kind, group_id, position,
-  machine_status, score, applicable, suspect, why, evidence, review_status, review_note, reviewer,
-  reviewed_at, review_stale, status (the fresh review's status, else the machine's).
+  (code), requirement_hash, status (covered|partial|missing|justified), note, reviewer, at, doc_hash and
+  plan_hash (what the reviewer saw). A decision belongs to the active requirement with its
+  requirement_hash (so it follows its task when a bullet is inserted before it, and survives reading the
+  parent from another file form), else to the one with its code; it is stale ("Cần xem lại") when the
+  document, the requirement's text or the rules (``rules_version``) changed since.
+- view ``matrix``: document_id, document, requirement_id, requirement, requirement_hash, kind, group_id,
+  position, machine_status, score, applicable, suspect, evidence, targets, reasons, shared_refs,
+  review_status, review_note, reviewer, reviewed_at, review_stale, status (the fresh review's status, else
+  the machine's).
 
 Every document's results are replaced in one transaction, so a crash never leaves half a document.
 """
@@ -53,6 +71,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -62,42 +81,27 @@ from typing import Any
 from sqlite_utils import Database
 
 from hycompliance import __version__, rules
-from hycompliance.applicability import applies, document_level
+from hycompliance.applicability import document_level
 from hycompliance.discovery import SUPPORTED
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import file_hash
 from hycompliance.inventory import DocState, register_documents, resolve_document  # noqa: F401 (the store's API)
-from hycompliance.migrations import migrate
-from hycompliance.models import Citation, Finding, Match, Plan, Requirement
+from hycompliance.coverage import CELL_KINDS, Cell, requirement_hash
+from hycompliance.database import cause, open_readonly, set_busy_timeout, writable, writing
+from hycompliance.migrations import MIGRATIONS, applied, migrate
+from hycompliance.models import Citation, Finding, Plan, Requirement
+from hycompliance.normalize import fold
+from hycompliance.scope import Scope
 from hycompliance.quality import describe as describe_damage
-from hycompliance.reference_coverage import REFERENCE, reference_matches
 
-try:  # another engineer owns normalize.py
-    from hycompliance.normalize import strip_diacritics as _strip
-except ImportError:  # pragma: no cover - only while normalize.py is absent
-    import unicodedata
-
-    def _strip(s: str) -> str:
-        bare = "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
-        return bare.replace("đ", "d").replace("Đ", "D")
-
-
-# Requirements that get a cell in the matrix. Assignments (section IV: who does what) stay in the catalogue,
-# where they decide who a task binds; whether a plan covers a task is asked of the tasks themselves.
-CELL_KINDS = ("task", "subtask", "target", REFERENCE)
-NO_EVIDENCE = "Không có đoạn nào của văn bản đáp ứng yêu cầu này."
 REVIEW_STATUSES = ("covered", "partial", "missing", "justified")
 CHILD_TABLES = ("clauses", "citations", "findings", "matches")
+__all__ = ["CELL_KINDS", "SUPPORTED", "fold"]  # re-exported for the faces and the web app
 REVIEWER_ENV = "HYCOMPLIANCE_REVIEWER"  # the reviewer name decisions carry when none is given
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def fold(text: str) -> str:
-    """Search form of a text: no diacritics, đ→d, lower case."""
-    return _strip(text).lower()
 
 
 DB_MODE = 0o660  # owner and group (less the umask); never world-readable: it holds plan text and decisions
@@ -132,12 +136,29 @@ def open_db(path: str | Path) -> Database:
         if str(path) != ":memory:":
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = 10000")
+        set_busy_timeout(db)
         migrate(db)
-    except Exception as exc:  # sqlite3 errors, permissions
-        if isinstance(exc, HyError):
-            raise
-        raise HyError(Code.E301_DB, str(path), detail=str(exc)) from exc
+    except HyError:
+        raise
+    except sqlite3.Error as exc:
+        raise HyError(Code.E301_DB, str(path), detail=cause(exc)) from None
+    except OSError as exc:  # the folder cannot be made
+        raise HyError(Code.E301_DB, str(path), detail=exc.strerror or str(exc)) from None
+    return db
+
+
+def open_for_reading(path: str | Path) -> Database:
+    """A database to read (``matrix``, ``report``, ``serve``): the usual connection when the file and its
+    folder are writable, else a read-only one. A read-only database must already have the current schema."""
+    if not Path(path).is_file():
+        raise HyError(Code.E101_NOT_FOUND, str(path))
+    if writable(path):
+        return open_db(path)
+    db = open_readonly(path)
+    missing = [name for name, _ in MIGRATIONS if name not in applied(db)]
+    if missing:
+        db.close()
+        raise HyError(Code.E301_DB, str(path), detail=f"database is read-only and lacks schema steps {', '.join(missing)}")
     return db
 
 
@@ -151,6 +172,7 @@ class PlanRecord:
     content_hash: str
     fingerprint: str
     requirement_ids: dict[str, int]
+    changed: frozenset[str] = frozenset()  # codes whose normalised text is new since the last load
 
 
 def _requirement_row(plan_id: int, position: int, r: Requirement) -> dict[str, Any]:
@@ -170,6 +192,7 @@ def _requirement_row(plan_id: int, position: int, r: Requirement) -> dict[str, A
         "weight": r.weight,
         "page": r.page,
         "active": 1,
+        "text_hash": requirement_hash(r),
     }
 
 
@@ -198,11 +221,16 @@ def save_plan(
     if len(set(codes)) != len(codes):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         raise HyError(Code.E303_CATALOGUE, str(parent_path), detail=f"duplicate IDs {', '.join(dupes[:5])}")
-    with db.atomic():
+    changed: frozenset[str] = frozenset()
+    with writing(db):
         existing = list(db.query("SELECT id, fingerprint, content_hash FROM plans WHERE key = ?", [key]))
         if existing and existing[0]["fingerprint"] == fingerprint and existing[0]["content_hash"] == row["content_hash"]:
             plan_id = existing[0]["id"]
         else:
+            if existing:
+                before = {r["code"]: r["text_hash"] for r in db.query(
+                    "SELECT code, text_hash FROM requirements WHERE plan_id = ? AND active = 1", [existing[0]["id"]])}
+                changed = frozenset(r.id for r in catalogue if before.get(r.id) != requirement_hash(r))
             if existing:
                 plan_id = existing[0]["id"]
                 db["plans"].update(plan_id, row)
@@ -213,7 +241,7 @@ def save_plan(
         ids = {r["code"]: r["id"] for r in db.query(
             "SELECT id, code FROM requirements WHERE plan_id = ? AND active = 1", [plan_id])}
         content_hash = db["plans"].get(plan_id)["content_hash"]
-    return PlanRecord(plan_id, key, content_hash, fingerprint, ids)
+    return PlanRecord(plan_id, key, content_hash, fingerprint, ids, changed)
 
 
 def _upsert_requirements(db: Database, plan_id: int, catalogue: Sequence[Requirement]) -> None:
@@ -265,14 +293,22 @@ def current_plan(db: Database, key: str | None = None) -> dict[str, Any]:
     raise HyError(Code.E322_NO_SUCH_PLAN, wanted=key, detail=listed)
 
 
-def mark_suspect(db: Database, plan_id: int, fingerprint: str) -> int:
-    """Flag results computed under another parent plan, rules or tool version; return how many documents."""
-    with db.atomic():
-        stale = [r["id"] for r in db.query(
-            "SELECT id FROM documents WHERE plan_id = ? AND status = 'ok' AND fingerprint IS NOT ?",
-            [plan_id, fingerprint])]
-        for doc_id in stale:
-            db.execute("UPDATE matches SET suspect = 1 WHERE document_id = ?", [doc_id])
+def mark_suspect(db: Database, plan: PlanRecord) -> int:
+    """Flag results computed under another catalogue, rules or tool version; return how many documents.
+
+    When only the catalogue changed (same rules and tool), only the cells of requirements whose text changed
+    (``plan.changed``) are flagged; a parent read from another file form changes nothing."""
+    with writing(db):
+        stale = list(db.query(
+            "SELECT id, rules_version, tool_version FROM documents WHERE plan_id = ? AND status = 'ok' "
+            "AND fingerprint IS NOT ?", [plan.id, plan.fingerprint]))
+        changed_ids = [plan.requirement_ids[c] for c in plan.changed if c in plan.requirement_ids]
+        for doc in stale:
+            if (doc["rules_version"], doc["tool_version"]) != (rules.rules_version(), __version__):
+                db.execute("UPDATE matches SET suspect = 1 WHERE document_id = ?", [doc["id"]])
+            elif changed_ids:
+                db.execute(f"UPDATE matches SET suspect = 1 WHERE document_id = ? AND requirement_id IN "
+                           f"({', '.join('?' for _ in changed_ids)})", [doc["id"], *changed_ids])
     return len(stale)
 
 
@@ -293,11 +329,18 @@ class Stamp:
     run_id: int
 
 
-def _match_row(doc_id: int, req_id: int, m: Match, applicable: bool, source: str) -> dict[str, Any]:
-    evidence = [{"clause": e.clause, "page": e.page, "text": e.text, "score": round(e.score, 4)} for e in m.evidence]
-    return {"document_id": doc_id, "requirement_id": req_id, "requirement": m.requirement, "status": m.status,
-            "score": round(m.score, 4), "evidence": json.dumps(evidence, ensure_ascii=False), "why": m.why,
-            "applicable": int(applicable), "suspect": 0, "source": source}
+def cell_row(doc_id: int, req_id: int, cell: Cell) -> dict[str, Any]:
+    """A coverage cell as a ``matches`` row, as it is: evidence with its clause text, words and spans;
+    target comparisons and reasons as JSON."""
+    evidence = [{"clause": e.clause, "page": e.page, "text": e.text, "score": e.score, "words": list(e.words),
+                 "spans": [list(s) for s in e.spans], "references": list(e.references)} for e in cell.evidence]
+    return {"document_id": doc_id, "requirement_id": req_id, "requirement": cell.requirement,
+            "requirement_hash": cell.requirement_hash, "status": cell.status, "score": cell.score,
+            "evidence": json.dumps(evidence, ensure_ascii=False),
+            "targets": json.dumps([asdict(t) for t in cell.targets], ensure_ascii=False),
+            "reasons": json.dumps([asdict(r) for r in cell.reasons], ensure_ascii=False),
+            "shared_refs": json.dumps(list(cell.references), ensure_ascii=False),
+            "applicable": int(cell.applicable), "suspect": 0, "source": cell.source}
 
 
 def result_rows(
@@ -305,27 +348,30 @@ def result_rows(
     plan: Plan,
     citations: Sequence[Citation],
     findings: Sequence[Finding],
-    matches: Sequence[Match],
-    catalogue: Sequence[Requirement],
+    cells: Sequence[Cell],
     requirement_ids: dict[str, int],
     stamp: Stamp,
     content_hash: str,
     size: int,
+    scope: Scope | None = None,
 ) -> dict[str, Any]:
-    """Rows for one successfully analysed document: ``{"document": {...}, "clauses": [...], ...}``."""
+    """Rows for one successfully analysed document: ``{"document": {...}, "clauses": [...], ...}``.
+
+    ``scope`` (``hycompliance.scope``) is recorded on the document; an out-of-scope document's cells are all
+    "missing" with the scope's reason (``coverage.out_of_scope_cells``)."""
     h = plan.header
-    kind = document_level(h.issuer, h.parent_issuer)
     document = {
         "plan_id": stamp.plan_id, "form": plan.form, "content_hash": content_hash, "size": size, "pages": plan.pages,
-        "issuer": h.issuer, "number": h.number, "date": h.date, "title": h.title, "kind": kind, "status": "ok",
-        "error_code": None, "error_line": None,
-        "warnings": json.dumps(
-            [{"code": w.code, "message": w.message, **({"page": w.page} if w.page else {})} for w in plan.warnings],
-            ensure_ascii=False,
-        ),
+        "issuer": h.issuer, "number": h.number, "date": h.date, "title": h.title,
+        "kind": document_level(h.issuer, h.parent_issuer),
+        "status": "ok", "error_code": None, "error_line": None, "error_text": None,
+        "warnings": json.dumps([{"code": w.code, "message": w.message, "details": dict(w.details)}
+                                for w in plan.warnings], ensure_ascii=False),
         "extraction_warning": describe_damage(plan.warnings) or None,
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
+        "in_scope": None if scope is None else int(scope.in_scope), "scope_basis": scope and scope.basis,
+        "scope_reason": scope and scope.reason, "scope_overlap": scope and scope.overlap,
     }
     clauses = [
         {"document_id": doc_id, "clause_id": c.id, "position": i, "label": c.label, "kind": c.kind, "text": c.text,
@@ -337,29 +383,17 @@ def result_rows(
         {"document_id": doc_id, "key": c.key, "type": c.type, "number": c.number, "symbol": c.symbol, "date": c.date,
          "issuer": c.issuer, "issuer_code": c.issuer_code, "system": c.system, "as_written": c.as_written,
          "page": c.page, "clause": c.clause, "span_start": c.start, "span_end": c.end,
-         "flags": json.dumps(list(c.flags), ensure_ascii=False)}
+         "flags": json.dumps(list(c.flags), ensure_ascii=False), "intended": c.intended}
         for c in citations
     ]
     finds = [
         {"document_id": doc_id, "code": f.code, "severity": f.severity, "message": f.message,
-         "as_written": f.as_written, "page": f.page, "clause": f.clause, "key": f.key, "expected": f.expected}
+         "as_written": f.as_written, "page": f.page, "clause": f.clause, "key": f.key, "expected": f.expected,
+         "mentions": f.count, "clauses": json.dumps(list(f.clauses), ensure_ascii=False), "corrected": f.corrected}
         for f in findings
     ]
-    by_id = {r.id: r for r in catalogue}
-    rows: dict[str, dict[str, Any]] = {}
-    for m in matches:
-        r = by_id.get(m.requirement)
-        if r is not None and r.kind in CELL_KINDS and r.kind != REFERENCE and m.requirement in requirement_ids:
-            rows[m.requirement] = _match_row(doc_id, requirement_ids[m.requirement], m, applies(r, kind, h.issuer), "matcher")
-    for m in reference_matches(catalogue, citations, findings):
-        if m.requirement in requirement_ids:
-            rows[m.requirement] = _match_row(doc_id, requirement_ids[m.requirement], m, True, "references")
-    for r in catalogue:  # the matcher found nothing for it: the plan does not address it
-        if r.id not in rows and r.id in requirement_ids and r.kind in CELL_KINDS:
-            unmatched = Match(r.id, "missing", 0.0, (), NO_EVIDENCE)
-            rows[r.id] = _match_row(doc_id, requirement_ids[r.id], unmatched, applies(r, kind, h.issuer), "matcher")
-    ordered = [rows[r.id] for r in catalogue if r.id in rows]
-    return {"document": document, "clauses": clauses, "citations": cites, "findings": finds, "matches": ordered}
+    matches = [cell_row(doc_id, requirement_ids[c.requirement], c) for c in cells if c.requirement in requirement_ids]
+    return {"document": document, "clauses": clauses, "citations": cites, "findings": finds, "matches": matches}
 
 
 def error_rows(stamp: Stamp, error: HyError, content_hash: str | None, size: int | None) -> dict[str, Any]:
@@ -367,16 +401,17 @@ def error_rows(stamp: Stamp, error: HyError, content_hash: str | None, size: int
     document = {
         "plan_id": stamp.plan_id, "content_hash": content_hash, "size": size, "pages": None, "issuer": None,
         "number": None, "date": None, "title": None, "kind": None, "status": "error",
-        "error_code": error.code.value, "error_line": error.line(), "warnings": "[]", "extraction_warning": None,
+        "error_code": error.code.value, "error_line": error.line(), "error_text": error.line_vi(), "warnings": "[]", "extraction_warning": None,
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
+        "in_scope": None, "scope_basis": None, "scope_reason": None, "scope_overlap": None,
     }
     return {"document": document, "clauses": [], "citations": [], "findings": [], "matches": []}
 
 
 def write_document(db: Database, doc_id: int, rows: dict[str, Any]) -> None:
     """Replace one document's results in a single transaction."""
-    with db.atomic():
+    with writing(db):
         for table in CHILD_TABLES:
             db.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
         db["documents"].update(doc_id, rows["document"])
@@ -389,7 +424,7 @@ def write_document(db: Database, doc_id: int, rows: dict[str, Any]) -> None:
 
 
 def start_run(db: Database, plan: PlanRecord, inputs: Sequence[str], workers: int) -> int:
-    with db.atomic():
+    with writing(db):
         return int(db["runs"].insert({
             "started_at": now(), "status": "running", "plan_id": plan.id,
             "inputs": json.dumps(list(inputs), ensure_ascii=False), "workers": workers,
@@ -397,8 +432,16 @@ def start_run(db: Database, plan: PlanRecord, inputs: Sequence[str], workers: in
         }).last_pk)
 
 
+def close_interrupted_runs(db: Database) -> int:
+    """Close runs a killed scan left "running" as "interrupted"; return how many. Call it holding the scan
+    lock (``hycompliance.scan.scan_lock``): then no run is really still going."""
+    with writing(db):
+        cursor = db.execute("UPDATE runs SET status = 'interrupted', ended_at = ? WHERE status = 'running'", [now()])
+        return int(cursor.rowcount)
+
+
 def finish_run(db: Database, run_id: int, summary: dict[str, Any]) -> None:
-    with db.atomic():
+    with writing(db):
         db["runs"].update(run_id, {
             "ended_at": now(), "status": "done", "discovered": summary["discovered"], "scanned": summary["scanned"],
             "skipped": summary["skipped"], "failed": summary["failed"], "ignored": summary["ignored"],
@@ -420,23 +463,47 @@ def add_review(
     login of whoever runs the command)."""
     if status not in REVIEW_STATUSES:
         raise HyError(Code.E901_USAGE, detail=f"status must be one of {', '.join(REVIEW_STATUSES)}, not {status!r}")
-    doc = resolve_document(db, document, plan_id)
-    if doc["status"] != "ok" or doc["plan_id"] is None:
-        raise HyError(Code.E901_USAGE, detail=f"document {doc['name']!r} has no results to review (status {doc['status']})")
-    req = list(db.query("SELECT code FROM requirements WHERE plan_id = ? AND code = ? AND active = 1",
-                        [doc["plan_id"], requirement]))
-    if not req:
-        raise HyError(Code.E305_NO_REQUIREMENT, detail=requirement)
-    reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
-    if not reviewer:
-        raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
-    plan = db["plans"].get(doc["plan_id"])
-    row = {"document_id": doc["id"], "requirement": requirement, "status": status, "note": note,
-           "reviewer": reviewer, "at": now(),
-           "doc_hash": doc["content_hash"], "plan_hash": plan["content_hash"]}
-    with db.atomic():
+    with writing(db):  # read what the decision is about under the write lock: a scan cannot change it between
+        doc = resolve_document(db, document, plan_id)
+        if doc["status"] != "ok" or doc["plan_id"] is None:
+            raise HyError(Code.E901_USAGE, detail=f"document {doc['name']!r} has no results to review (status {doc['status']})")
+        req = list(db.query("SELECT code, text_hash FROM requirements WHERE plan_id = ? AND code = ? AND active = 1",
+                            [doc["plan_id"], requirement]))
+        if not req:
+            raise HyError(Code.E305_NO_REQUIREMENT, detail=requirement)
+        reviewer = (reviewer or os.environ.get(REVIEWER_ENV) or "").strip()
+        if not reviewer:
+            raise HyError(Code.E901_USAGE, detail=f"who decides? give --reviewer NAME or set {REVIEWER_ENV}")
+        plan = db["plans"].get(doc["plan_id"])
+        row = {"document_id": doc["id"], "requirement": requirement, "status": status, "note": note,
+               "reviewer": reviewer, "at": now(),
+               "doc_hash": doc["content_hash"], "plan_hash": plan["content_hash"], "rules_version": doc["rules_version"],
+               "requirement_hash": req[0]["text_hash"]}
         row["id"] = db["reviews"].insert(row).last_pk
     return row
+
+
+def decisions(db: Database, doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Every decision on a document, newest first, by the code of the requirement it belongs to now (the
+    rule of the ``matrix`` view: the active requirement with its text hash, else the one with its code),
+    each marked ``stale`` when the document, that requirement's text or the rules changed since."""
+    if doc["plan_id"] is None:
+        return {}
+    plan_hash = db["plans"].get(doc["plan_id"])["content_hash"]
+    active = list(db.query("SELECT code, text_hash FROM requirements WHERE plan_id = ? AND active = 1", [doc["plan_id"]]))
+    by_hash = {r["text_hash"]: r["code"] for r in active if r["text_hash"]}
+    hash_of = {r["code"]: r["text_hash"] for r in active}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in db.query("SELECT * FROM reviews WHERE document_id = ? ORDER BY id DESC", [doc["id"]]):
+        code = by_hash.get(r["requirement_hash"], r["requirement"])
+        if r["requirement_hash"] is None:
+            text_changed = r["plan_hash"] != plan_hash
+        else:
+            text_changed = hash_of.get(code) != r["requirement_hash"]
+        rules_changed = r["rules_version"] != doc["rules_version"]
+        out.setdefault(code, []).append(dict(r, stale=r["doc_hash"] != doc["content_hash"] or text_changed
+                                             or rules_changed))
+    return out
 
 
 def search_clauses(db: Database, query: str, limit: int = 50) -> list[dict[str, Any]]:

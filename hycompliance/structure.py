@@ -18,6 +18,8 @@ from hycompliance.errors import Code, HyError
 from hycompliance.header import read_header
 from hycompliance.normalize import OPEN_END
 from hycompliance.models import Block, Clause, ClauseKind, Closing, Document, ParseWarning, Plan
+from hycompliance.structure_closing import ClosingReader, appendix_number
+from hycompliance.structure_tables import table_rows
 
 # --- label patterns -------------------------------------------------------------------------------
 # Markdown emphasis wrapped around a whole line in some exports: "**1. Mục đích**".
@@ -124,6 +126,9 @@ class _Node:
     counters: dict[str, int] = field(default_factory=dict)
     child_keys: dict[str, int] = field(default_factory=dict)
     last_number: dict[str, int] = field(default_factory=dict)
+    row_group: str | None = None  # the group row in force in this node's tables (continued tables)
+    inline_seen: int = 0  # parts already searched for INLINE_CONTENT (see ``_inline_content``)
+    inline: bool = False
 
 
 @dataclass
@@ -134,6 +139,7 @@ class _Builder:
     stack: list[_Node] = field(default_factory=list)
     root: _Node = field(default_factory=lambda: _Node("", "", "section", [], 1, None, 0))
     warnings: list[ParseWarning] = field(default_factory=list)
+    appendices: int = 0
 
     def parent(self) -> _Node:
         return self.stack[-1] if self.stack else self.root
@@ -150,7 +156,8 @@ class _Builder:
             return base
         where = parent.id or "the document"
         self.warnings.append(
-            ParseWarning("W201", f"repeated label {label!r} under {where}: kept as {base}-{seen}")
+            ParseWarning("W201", f"repeated label {label!r} under {where}: kept as {base}-{seen}",
+                         (("label", label), ("where", parent.id or "văn bản"), ("kept", f"{base}-{seen}")))
         )
         return f"{base}-{seen}"
 
@@ -195,13 +202,21 @@ class _Builder:
             block.page, parent.id or None, LEAF_RANK, cells=block.rows[0] if block.rows else (),
         )
         self.nodes.append(table)
-        for row in _table_rows(block.rows):
+        rows, parent.row_group = table_rows(block.rows, parent.row_group)
+        for row in rows:
             key, cells = row
             self.nodes.append(
                 _Node(self.child_id(parent, key, key), key, "row", [" | ".join(c for c in cells if c)],
                       block.page, table.id, LEAF_RANK, cells=cells)
             )
         self.stack.append(table)
+
+    def appendix(self, text: str, number: str | None, page: int) -> _Node:
+        """Open an appendix at the top level: ``PL<n>`` by its printed number in arabic (Phụ lục II -> PL2),
+        an unnumbered one by its order (a single unnumbered appendix is PL1). Its sections nest under it."""
+        self.appendices += 1
+        n = self.appendices if number is None else int(number) if number.isdigit() else roman_value(number)
+        return self.open(Label("section", "PL", f"PL{n}", n, 0, text), page)
 
     def expected(self, label: Label) -> bool:
         """Is this numbered label the next one where it would stand (for hard-wrapped text)?"""
@@ -213,85 +228,35 @@ class _Builder:
         return label.number == (last + 1 if last is not None else 1) or label.number == last
 
 
-def _table_rows(rows: tuple[tuple[str, ...], ...]) -> list[tuple[str, tuple[str, ...]]]:
-    """Row keys by printed number: ``1``, ``2``, sub-rows ``2.1``; unnumbered rows ``r<k>``.
-
-    The first row is a column header when it carries no number and no value.
-    """
-    out: list[tuple[str, tuple[str, ...]]] = []
-    current: str | None = None
-    group: str | None = None  # a roman group row ("II | Nông nghiệp, nông thôn") numbers the rows below it
-    sub = 0
-    for k, row in enumerate(rows):
-        cells = tuple(c.strip() for c in row)
-        number, cells = _row_number(cells)
-        if k == 0 and number is None and not any(re.search(r"\d", c) and not re.search(r"\d{4}", c) for c in cells):
-            continue  # header row: "STT | Chỉ tiêu | 2021-2025 | 2026-2030"
-        if not any(cells):
-            continue
-        first_text = next((c for c in cells if c), "")
-        if number is not None and ROMAN_ROW.match(number):
-            group, current, sub = number, number, 0
-            out.append((number, cells))
-        elif number is not None:
-            current, sub = (f"{group}.{number}" if group else number), 0
-            out.append((current, cells))
-        elif current is not None and BULLET.match(first_text):
-            sub += 1
-            out.append((f"{current}.{sub}", cells))
-        else:
-            out.append((f"r{k + 1}", cells))
-    return out
-
-
-ROW_NUMBER = re.compile(r"^(\d{1,3}|[IVX]{1,5})[.)]?$")
-ROMAN_ROW = re.compile(r"^[IVX]{1,5}$")
-ROW_LEAD = re.compile(r"^(\d{1,3})[.)]\s+(?=\S)")
-
-
-def _row_number(cells: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
-    """The printed row number: an STT cell (``3``) or a label leading the first cell (``3. Tỷ lệ``)."""
-    if not cells:
-        return None, cells
-    if ROW_NUMBER.match(cells[0]):
-        return cells[0].rstrip(".)"), cells
-    if m := ROW_LEAD.match(cells[0]):
-        return m.group(1), cells
-    return None, cells
-
-
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").strip()
     return EMPHASIS.sub("", text).strip()
 
 
 def _starts_lower(text: str) -> bool:
-    first = next((ch for ch in text if ch.isalpha()), "")
+    """Does the text start with a lower-case word ("phát triển ...")? A figure ("100% các dự án") does not."""
+    first = next((ch for ch in text if ch.isalnum()), "")
     return first.islower()
 
 
 def build_plan(doc: Document) -> Plan:
     """Structure a read document into a Plan (pure function of the blocks)."""
     cfg = rules.load("structure.yaml")
-    header, body, title_blocks = read_header(doc.blocks, cfg)
+    header, body, title_blocks = read_header(doc.blocks, cfg, parse_label)
     body = _split_soft_breaks(body)
     b = _Builder()
-    closing_recipients: list[str] = []
-    signer: list[str] = []
-    mode = "body"  # body | recipients | signer
+    closing = ClosingReader(cfg)
     prev_text, prev_page = "", 0
     laid_out = _layout_marks_paragraphs(doc, body)
     wrap_width = _wrap_width(body)
+    next_labels = _next_labels(body)
     title_text = " ".join(_clean(t.text) for t in title_blocks)
     if title_text:
         b.nodes.append(_Node("title", "", "paragraph", [title_text], title_blocks[0].page, None, LEAF_RANK))
     for index, block in enumerate(body):
         if block.kind == "table":
-            if mode != "body":
-                for row in block.rows:
-                    for cell in row:
-                        target = closing_recipients if cell.strip().startswith("-") else signer
-                        target.extend(x.strip() for x in re.split(r"(?=- )", cell) if x.strip())
+            if closing.mode != "body" or closing.closing_table(block):
+                closing.take_table(block)
                 continue
             b.table(block)
             prev_text = ""
@@ -299,28 +264,22 @@ def build_plan(doc: Document) -> Plan:
         text = _clean(block.text)
         if not text:
             continue
-        if text.startswith(cfg["recipients_marker"]):
-            mode = "recipients"
-            rest = text[len(cfg["recipients_marker"]) :].lstrip(": ")
+        if closing.starts_closing(text):
+            closing.mode = "recipients"
+            rest = text[len(cfg["recipients_marker"]) :].lstrip("*_: ")
             if rest:
-                closing_recipients.append(rest)
+                closing.recipients.append(rest)
             continue
-        if mode != "body":
-            if any(text.startswith(a) for a in cfg["appendix_starts"]):
-                mode = "body"
-                b.pop_to(0)
-                b.stack.append(b.root)
-                node = b.open(Label("section", "PL", _appendix_key(b, text), 0, 1, text), block.page)
-                node.id = node.id
-                prev_text = text
-                continue
-            if mode == "recipients" and BULLET.match(text) and not _is_signer(text, cfg):
-                closing_recipients.append(text)
-            elif mode == "recipients" and block.kind == "line" and closing_recipients and not _is_signer(text, cfg) and not SENTENCE_END.search(closing_recipients[-1]):
-                closing_recipients[-1] += " " + text
-            else:
-                mode = "signer"
-                signer.append(text)
+        action = closing.take_line(text, block.kind) if closing.mode != "body" else "body"
+        if action == "closing":
+            continue
+        if action == "attachment":
+            b.pop_to(0)  # the attached document's own title, then its sections, at the top level
+        is_appendix, number = appendix_number(text, in_body=True) if action == "body" else (action == "appendix", None)
+        if is_appendix:
+            number = number if number is not None else appendix_number(text, in_body=False)[1]
+            b.appendix(text, number, block.page)
+            prev_text = text
             continue
         label = parse_label(text)
         wrapped = block.kind == "line"
@@ -337,26 +296,31 @@ def build_plan(doc: Document) -> Plan:
             label = None
         if label and label.kind == "section" and label.number == 0:
             label = None
+        if label and label.key.startswith("Điều") and not any(n.rank == 0 or n.label.startswith(("Chương", "CHƯƠNG", "Phần", "PHẦN")) for n in b.stack):
+            b.pop_to(0)  # an issuing article stands apart from the sections of what it issues
         if label:
             b.open(label, block.page)
-        elif b.nodes and b.nodes[-1].kind == "section" and text.isupper() and " ".join(b.nodes[-1].parts).isupper():
+        elif (b.nodes and b.nodes[-1].kind == "section" and text.isupper() and len(b.nodes[-1].parts) <= HEADING_WORDS
+              and " ".join(b.nodes[-1].parts).isupper()):
             b.nodes[-1].parts.append(text)  # a title in capitals set over several paragraphs
         elif b.nodes and b.nodes[-1].kind not in ("table", "row") and (
             wrapped and not _new_paragraph(text, prev_text, b.nodes[-1], wrap_width)
             or (_starts_lower(text) and prev_text and not SENTENCE_END.search(prev_text))
         ):
             b.nodes[-1].parts.append(text)
-        elif b.nodes and b.nodes[-1].kind in ("bullet", "subbullet") and _next_is(body, index, b.nodes[-1].kind):
+        elif b.nodes and b.nodes[-1].kind in ("bullet", "subbullet") and next_labels[index + 1] == b.nodes[-1].kind:
             b.nodes[-1].parts.append(text)  # a paragraph between two bullets carries on the first one
         else:
             b.paragraph(text, block.page)
         prev_text, prev_page = text, block.page
     clauses, full_text = _materialise(b.nodes)
+    if closing.left_out:
+        b.warnings.append(ParseWarning("W203", f"{closing.left_out} characters after the signature were left out (neither an appendix nor an attached document)"))
     if not any(c.kind in ("section", "item", "bullet") for c in clauses):
         b.warnings.append(ParseWarning("W202", "no sections, items or bullets found"))
     return Plan(
         source=doc.path, form=doc.form, header=header, clauses=clauses, text=full_text, pages=doc.pages,
-        closing=Closing(tuple(closing_recipients), tuple(signer)),
+        closing=Closing(tuple(closing.recipients), tuple(closing.signer)),
         warnings=tuple(doc.warnings) + tuple(b.warnings),
     )
 
@@ -385,19 +349,23 @@ def _wrap_width(body: list[Block]) -> float:
     return float(lengths[3 * len(lengths) // 4]) if lengths else 0.0
 
 
-def _next_is(body: list[Block], index: int, kind: str) -> bool:
-    """Is the next text block a label of ``kind`` (looking past empty blocks)?"""
-    for block in body[index + 1 :]:
+def _next_labels(body: list[Block]) -> list[str | None]:
+    """For each index, the label kind of the first text block from there on (looking past empty blocks),
+    None when a table or an unlabelled paragraph comes first. One backward pass: asking at every block
+    stays linear in the length of the text."""
+    out: list[str | None] = [None] * (len(body) + 1)
+    for index in range(len(body) - 1, -1, -1):
+        block = body[index]
         text = _clean(block.text)
         if block.kind == "table":
-            return False
-        if text:
-            label = parse_label(text)
-            if label:
-                return label.kind == kind
-            if block.kind != "line":
-                return False
-    return False
+            out[index] = None
+        elif not text:
+            out[index] = out[index + 1]
+        elif label := parse_label(text):
+            out[index] = label.kind
+        else:
+            out[index] = out[index + 1] if block.kind == "line" else None
+    return out
 
 
 def _runs_on(b: _Builder, prev_text: str) -> bool:
@@ -405,9 +373,21 @@ def _runs_on(b: _Builder, prev_text: str) -> bool:
     if not prev_text or SENTENCE_END.search(prev_text) or not b.nodes:
         return False
     current = b.nodes[-1]
-    return current.kind in ("bullet", "subbullet", "letter", "paragraph") or bool(
-        INLINE_CONTENT.search(" ".join(current.parts))
-    )
+    return current.kind in ("bullet", "subbullet", "letter", "paragraph") or _inline_content(current)
+
+
+def _inline_content(node: _Node) -> bool:
+    """Does the clause carry content after a colon (``INLINE_CONTENT`` over its joined parts)?
+
+    Only the parts added since the last call are searched (with the last one seen, for a colon that ended
+    it), so asking at every wrapped line costs the length of the text once, not once per line."""
+    if not node.inline and node.inline_seen < len(node.parts):
+        start = node.inline_seen - 1
+        while start > 0 and not node.parts[start]:
+            start -= 1
+        node.inline = bool(INLINE_CONTENT.search(" ".join(node.parts[max(start, 0):])))
+        node.inline_seen = len(node.parts)
+    return node.inline
 
 
 def _layout_marks_paragraphs(doc: Document, body: list[Block]) -> bool:
@@ -420,17 +400,6 @@ def _layout_marks_paragraphs(doc: Document, body: list[Block]) -> bool:
     text_blocks = [b for b in body if b.kind != "table"]
     starts = sum(b.kind == "paragraph" for b in text_blocks)
     return bool(text_blocks) and starts / len(text_blocks) >= LAYOUT_PARAGRAPH_SHARE and starts < len(text_blocks)
-
-
-def _appendix_key(b: _Builder, text: str) -> str:
-    m = re.match(r"(?:PHỤ LỤC|Phụ lục)\s*(?:số\s*)?([IVX\d]+)?", text)
-    if m and m.group(1):
-        return f"PL{m.group(1)}"
-    return "PL"
-
-
-def _is_signer(text: str, cfg: dict) -> bool:
-    return any(text.upper().startswith(s) for s in cfg["signer_starts"])
 
 
 def _starts_upper(text: str) -> bool:
@@ -451,8 +420,12 @@ def _new_paragraph(text: str, prev: str, current: _Node, wrap_width: float) -> b
     if current.kind in ("bullet", "subbullet", "letter"):
         # a short line that ends a sentence ended the bullet: "... theo quy định." / "Trên đây là ..."
         return short and bool(re.search(r"[.!?]\s*$", prev)) and _starts_upper(text)
-    heading = " ".join(current.parts)
-    if current.kind in ("section", "item") and not SENTENCE_END.search(heading) and len(heading.split()) <= HEADING_WORDS:
+    # A heading has at most HEADING_WORDS words, so at most that many (non-empty) parts: longer clauses are
+    # never joined here (joining at every wrapped line would cost the square of the paragraph's length).
+    short_enough = len(current.parts) <= HEADING_WORDS + 1
+    heading = " ".join(current.parts) if short_enough else ""
+    if (current.kind in ("section", "item") and short_enough and not SENTENCE_END.search(heading)
+            and len(heading.split()) <= HEADING_WORDS):
         if heading.isupper():
             return not text.isupper()  # a title in capitals goes on in capitals only
         if (not _starts_upper(text) or OPEN_END.search(prev) or INLINE_CONTENT.search(heading)
@@ -468,10 +441,14 @@ OPEN_HYPHEN = re.compile(r"[\wĐđ]-$")
 
 
 def _join_parts(parts: list[str]) -> str:
-    out = ""
+    """Parts joined with spaces, except after an open hyphen (looked for in the last characters only)."""
+    pieces: list[str] = []
+    tail = ""
     for part in (p for p in parts if p):
-        out = out + part if OPEN_HYPHEN.search(out) else f"{out} {part}" if out else part
-    return out
+        piece = part if not pieces or OPEN_HYPHEN.search(tail) else f" {part}"
+        pieces.append(piece)
+        tail = (tail + piece)[-2:]
+    return "".join(pieces)
 
 
 def _materialise(nodes: list[_Node]) -> tuple[tuple[Clause, ...], str]:

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from hycompliance import __version__, rules
+from hycompliance.coverage import plan_cells
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.encoding import decode_bytes
 from hycompliance.ingest.text import read_text
@@ -22,6 +23,7 @@ from hycompliance.pipeline import ParentContext as Context
 from hycompliance.references.resolve import Registry
 from hycompliance.store import fold
 from hycompliance.structure import build_plan
+from hycompliance.text import load_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 PARENT_TXT = ROOT / "corpora" / "87-KH-UBND-2023.txt"
@@ -58,7 +60,8 @@ def load_test_context(parent_path: str, catalogue_path: str | None = None) -> Co
     parent = parse_txt(parent_path)
     refs = tuple(Requirement(k, "reference", f"Văn bản {k}", group="references") for k in REFERENCE_KEYS)
     digest = hashlib.sha256(Path(parent_path).read_bytes() + rules.rules_version().encode() + __version__.encode())
-    return Context(str(parent_path), parent, sample_catalogue(parent), refs, Registry(), digest.hexdigest()[:16])
+    return Context(str(parent_path), parent, citations_of(parent), sample_catalogue(parent), refs, Registry(),
+                   digest.hexdigest()[:16])
 
 
 def words(text: str) -> set[str]:
@@ -99,14 +102,17 @@ def matches_of(plan: Plan, catalogue: tuple[Requirement, ...]) -> tuple[Match, .
                 best, best_share = c, share
         status = "covered" if best_share >= 0.5 else "partial" if best_share >= 0.25 else "missing"
         evidence = (Evidence(best.id, best.page, best.text, best_share),) if best and status != "missing" else ()
-        out.append(Match(r.id, status, round(best_share, 3), evidence, f"{best_share:.0%} of the words shared"))
+        out.append(Match(r.id, status, round(best_share, 3), evidence))
     return tuple(out)
 
 
 def analyze_test(path: str, context: Context) -> Result:
     plan = parse_txt(path)
     citations = citations_of(plan)
-    return Result(path, plan, citations, findings_of(citations), matches_of(plan, context.catalogue))
+    findings = findings_of(citations)
+    matches = matches_of(plan, context.catalogue)
+    cells = plan_cells(context.requirements, plan, matches, citations, findings, load_lexicon())
+    return Result(path, plan, citations, findings, matches, cells)
 
 
 def analyze_slow(path: str, context: Context) -> Result:
@@ -114,4 +120,27 @@ def analyze_slow(path: str, context: Context) -> Result:
     import time
 
     time.sleep(0.25)
+    return analyze_test(path, context)
+
+
+def analyze_hostile(path: str, context: Context) -> Result:
+    """As ``analyze_test``, except for files named to misbehave the way hostile files make the real reader do:
+    ``slow-*`` never finishes, ``stuck-*`` never finishes and cannot be interrupted (it ignores the alarm, as
+    code busy inside a C library does), ``greedy-*`` asks for ever more memory, ``crash-*`` kills its process."""
+    import os
+    import signal
+    import time
+
+    name = Path(path).name
+    if name.startswith("slow-"):
+        time.sleep(600)
+    elif name.startswith("stuck-"):
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        time.sleep(600)
+    elif name.startswith("greedy-"):
+        hoard = []
+        while True:
+            hoard.append(bytearray(64 * 1024 * 1024))
+    elif name.startswith("crash-"):
+        os.kill(os.getpid(), signal.SIGSEGV)
     return analyze_test(path, context)

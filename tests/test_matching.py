@@ -57,11 +57,15 @@ def test_merged_bullet_addresses_both_tasks(vanlam):
     assert {e.clause for e in matches["III.4.4"].evidence} >= {merged}
 
 
-def test_target_row_compares_values(vanlam):
-    _, matches = vanlam
-    why = matches["II.2.1"].why
-    assert "2021-2025 kế hoạch 9,0 - 9,5, tỉnh Khoảng 8% (cao hơn)" in why
-    assert "2026-2030 kế hoạch Khoảng 9,5, tỉnh Khoảng 9% (cao hơn)" in why
+def test_target_row_compares_values(vanlam, catalogue):
+    from hycompliance.coverage import matcher_cell
+    from hycompliance.text import load_lexicon
+
+    plan, matches = vanlam
+    req = next(r for r in catalogue if r.id == "II.2.1")
+    cell = matcher_cell(req, matches["II.2.1"], plan, {}, load_lexicon(), True)
+    assert [(t.period, t.plan, t.province, t.verdict) for t in cell.targets] == [
+        ("2021-2025", "9,0 - 9,5", "Khoảng 8%", "higher"), ("2026-2030", "Khoảng 9,5", "Khoảng 9%", "higher")]
 
 
 @pytest.mark.parametrize(
@@ -80,11 +84,20 @@ def test_distractors_address_nothing(request, fixture, start):
     assert [m.requirement for m in matches.values() if any(e.clause == clause for e in m.evidence)] == []
 
 
-def test_missing_task_is_missing_with_a_vietnamese_reason(vanlam):
-    _, matches = vanlam
+def test_missing_task_is_missing_with_a_vietnamese_reason(vanlam, catalogue):
+    from dataclasses import asdict
+
+    from hycompliance.coverage import matcher_cell
+    from hycompliance.report.labels import why
+    from hycompliance.text import load_lexicon
+
+    plan, matches = vanlam
     m = matches["III.5.7"]  # deliberately omitted by the district
     assert (m.status, m.evidence) == ("missing", ())
-    assert m.why.startswith("Không có đoạn nào nêu đủ nội dung này")
+    req = next(r for r in catalogue if r.id == "III.5.7")
+    cell = matcher_cell(req, m, plan, {}, load_lexicon(), True)
+    assert [r.code for r in cell.reasons] == ["nearest" if m.nearest else "nothing"]
+    assert why([asdict(r) for r in cell.reasons]).startswith("Không có đoạn nào")
 
 
 @pytest.mark.parametrize(
@@ -253,3 +266,43 @@ def test_distinctive_words_of_a_clause(catalogue, text, n):
             for w in set(words(requirement_text(r), lex)):
                 df[w] = df.get(w, 0) + 1
     assert distinctive_words(set(words(text, lex)), df, lex) == n
+
+
+# --- reasons a reviewer believes: key terms are content words of the requirement ---------------------------
+
+NOT_KEY_TERMS = {"iii", "ii", "iv", "cả", "tăng", "thêm", "giá trị", "văn lâm", "văn", "lâm", "hưng yên"}
+
+
+def test_key_terms_are_content_words_not_labels_or_places(vanlam, catalogue):
+    from hycompliance.coverage import plan_cells
+    from hycompliance.text import load_lexicon
+
+    plan, matches = vanlam
+    cells = plan_cells(catalogue, plan, list(matches.values()), (), (), load_lexicon())
+    shown = {w for c in cells for r in c.reasons if r.code == "shared_words" for w in r.items}
+    assert shown  # the plan restates tasks: some key terms are shown
+    assert shown & NOT_KEY_TERMS == set()
+
+
+@pytest.mark.parametrize("word,places,ok", [
+    ("iii", frozenset(), False),  # a section label
+    ("cả", frozenset(), False),  # a quantifier (rules/boilerplate.yaml not_key_terms)
+    ("thực hiện", frozenset(), False),  # an administrative verb (weight 0.15)
+    ("văn lâm", frozenset({"văn", "lâm"}), False),  # the district's own name
+    ("phố hiến", frozenset({"phố", "hiến"}), False),
+    ("công nghiệp hỗ trợ", frozenset({"văn", "lâm"}), True),
+    ("chuyển đổi số", frozenset(), True),
+    ("khu công nghiệp", frozenset({"như", "quỳnh"}), True),
+])
+def test_key_term(word, places, ok):
+    from hycompliance.reasons import key_term
+    from hycompliance.text import load_lexicon
+
+    assert key_term(word, load_lexicon(), places) is ok
+
+
+def test_own_places_of_a_district_plan(vanlam):
+    from hycompliance.reasons import own_places
+
+    plan, _ = vanlam
+    assert {"văn", "lâm"} <= own_places(plan)

@@ -57,9 +57,9 @@ def test_matrix_per_parent(two_parents):
     assert [d["name"] for d in hungyen["documents"]] == ["soct-kh-2023", "vanlam-kh-2023"]
     assert [d["name"] for d in resolution["documents"]] == ["bacninh_kh_144_2025", "vanlam-kh-2023"]
     codes_87 = {r["code"] for r in db.query(
-        "SELECT code FROM requirements WHERE plan_id = 1 AND active = 1 AND kind != 'assignment'")}
+        "SELECT code FROM requirements WHERE plan_id = 1 AND active = 1 AND kind NOT IN ('assignment', 'duty')")}
     codes_57 = {r["code"] for r in db.query(
-        "SELECT code FROM requirements WHERE plan_id = 2 AND active = 1 AND kind != 'assignment'")}
+        "SELECT code FROM requirements WHERE plan_id = 2 AND active = 1 AND kind NOT IN ('assignment', 'duty')")}
     assert {r["id"] for r in hungyen["requirements"]} == codes_87
     assert {r["id"] for r in resolution["requirements"]} == codes_57
     assert {c["requirement"] for c in resolution["cells"]} <= codes_57

@@ -45,25 +45,26 @@ def _fallback_order(line: str) -> str:
         ((Block("I. MỤC ĐÍCH, YÊU CẦU", page=1), Block(BODY, page=1)) * 3, None, []),
         # punctuation split off its line
         ((Block("I. MỤC ĐÍCH YÊU CẦU", page=2), Block(". ,", page=2), Block(BODY, page=2), Block(",", page=2)), None,
-         [(2, "punctuation")]),
+         [("2", "punctuation")]),
         # letters out of order
-        (tuple(Block(_fallback_order(BODY), page=3) for _ in range(3)), None, [(3, "syllables")]),
+        (tuple(Block(_fallback_order(BODY), page=3) for _ in range(3)), None, [("3", "syllables")]),
         # pdfium's own text of page 1 has a paragraph the built lines lost
-        ((Block(BODY, page=1),), {1: BODY + "\n" + BODY.upper() + BODY}, [(1, "disagreement")]),
+        ((Block(BODY, page=1),), {1: BODY + "\n" + BODY.upper() + BODY}, [("1", "disagreement")]),
         # a long document with no labels left
-        (tuple(Block(BODY[2:], page=p) for p in range(1, 40)), None, [(None, "labels")]),
+        (tuple(Block(BODY[2:], page=p) for p in range(1, 40)), None, [("1–39", "labels")]),
     ],
     ids=["whole", "punctuation", "syllables", "disagreement", "labels"],
 )
 def test_check_text(blocks, plain, expected) -> None:
     warnings = check_text(blocks, plain_pages=plain)
-    assert [(w.page, w.sign) for w in warnings] == expected
+    assert [(dict(w.details)["page"], dict(w.details)["sign"]) for w in warnings] == expected
     assert all(w.code == "W109" for w in warnings)
 
 
 def test_describe_in_vietnamese() -> None:
     warnings = (
-        ParseWarning("W109", "", page=3, sign="punctuation"), ParseWarning("W109", "", page=2, sign="punctuation"),
+        ParseWarning("W109", "", (("page", "3"), ("sign", "punctuation"))),
+        ParseWarning("W109", "", (("page", "2"), ("sign", "punctuation"))),
         ParseWarning("W201", "repeated label"),
     )
     assert describe(warnings) == "Văn bản có thể bị lỗi trích xuất: trang 2, 3 (dấu câu tách thành dòng riêng)"
@@ -92,4 +93,4 @@ def test_damaged_pdf_is_flagged(tmp_path: Path) -> None:
     path = tmp_path / "damaged.pdf"
     pdf.output(str(path))
     flagged = [w for w in read(path).warnings if w.code == "W109"]
-    assert flagged and all(w.page for w in flagged), flagged
+    assert flagged and all(dict(w.details)["page"].isdigit() for w in flagged), flagged

@@ -248,3 +248,20 @@ def test_real_corpus_runs_through_extract(shared):
     print(f"\nreal corpus: {len(files)} files, {numbered} numbered references; plain symbols found {found}/{plain}")
     assert plain > 1000
     assert found == plain
+
+
+TITLED = [
+    ("Nghị quyết số 03/NQ-CP ngày 09/01/2025 của Chính phủ về ban hành Chương trình hành động của Chính phủ thực hiện "
+     "Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị",
+     [("03/NQ-CP", None), (None, "Chương trình hành động của Chính phủ"), ("57-NQ/TW", None)]),
+    ("Kế hoạch hành động của Ban Thường vụ Thành ủy Hà Nội về triển khai Nghị quyết số 57-NQ/TW ngày 22/12/2024",
+     [(None, "Kế hoạch hành động của Ban Thường vụ Thành ủy"), ("57-NQ/TW", None)]),
+    # no numbered document after it: not a title naming one
+    ("xây dựng Chương trình hành động của Chính phủ trong năm tới", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", TITLED)
+def test_numbered_document_inside_the_title_of_another(text, expected):
+    got = [(c.key, None if c.key else c.as_written) for c in extract(text)]
+    assert got == expected

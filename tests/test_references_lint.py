@@ -51,6 +51,9 @@ def test_dev_plans_planted_errors_and_nothing_else(shared, name):
 def test_provincial_plan_own_slips(shared):
     text = PROVINCIAL.read_text(encoding="utf-8")
     assert _findings(text) == [
+        # a space after the hyphen inside the symbol (line 205): a slip of form, with its corrected form
+        ("symbol_spacing", "Nghị quyết số 07- NQ/TU ngày 15/6/2021", "07-NQ/TU"),
+        ("symbol_spacing", "Nghị quyết số 29- NQ/TU ngày 05/7/2022", "29-NQ/TU"),
         ("wrong_issuer", "Nghị quyết số 29/NQ-CP ngày 17/11/2022", "29-NQ/TW"),
         ("wrong_symbol_format", "Chương trình hành động số 34/CTr-TU ngày 15/02/2023", "34-CTr/TU"),
         ("conflicting_issuer", "Nghị quyết 29-NQ/TU", None),
@@ -154,3 +157,65 @@ def test_manual_entries_win_over_seeded(tmp_path):
     path.write_text(registry_yaml(seeded, manual), encoding="utf-8")
     registry = load_registry(path)
     assert (len(registry), registry.get("48-KL/TW").date, registry.get("48-KL/TW").validity) == (1, "2023-01-31", "in_force")
+
+
+GRAMMAR = [
+    # official letters: number/UNIT-SUBUNIT, no type code; the first code is the issuing body
+    ("Công văn số 6676/BYT-CDS ngày 29 tháng 10 năm 2024 của Bộ Y tế về việc triển khai", set()),
+    ("Công văn số 574/UBND-NC ngày 23/9/2024 của UBND tỉnh về việc nâng cao hiệu quả", set()),
+    ("công văn số 83/BKHCN-BTTTT-VP ngày 08 tháng 01 năm 2025 của Bộ Khoa học và Công nghệ", set()),
+    # a joint circular: TYPE then every issuer
+    ("Thông tư liên tịch số 07/2013/TTLT-BGDĐT-BNV-BTC ngày 08 tháng 03 năm 2013 của Bộ Giáo dục và Đào tạo", set()),
+    # a centrally-run city's Party committee signs /TU, a provincial city's /HU
+    ("Chương trình số 30-CTr/TU ngày 29/12/2017 của Thành ủy Cần Thơ", set()),
+    ("Nghị quyết số 05-NQ/HU ngày 10/3/2021 của Thành ủy", set()),
+    # the letter's issuer contradicts the printed body: wrong
+    ("Công văn số 574/BYT-NC ngày 23/9/2024 của UBND tỉnh", {"wrong_issuer"}),
+    # spaces beside a separator: a slip with its corrected form; a line break (PDF wrap) is not
+    ("Kết luận số 132- KL/TW của Bộ Chính trị", {"symbol_spacing"}),
+    ("Nghị quyết số 71/NQ -CP ngày 01/4/2025 của Chính phủ", {"symbol_spacing"}),
+    ("Nghị quyết số 29-\nNQ/TW ngày 17/11/2022 của Ban Chấp hành Trung ương Đảng", set()),
+    # a Party symbol in State form (with a stray space): one finding, the format
+    ("Nghị quyết số 27/NQ- TW ngày 09/11/2022 của Ban Chấp hành Trung ương Đảng", {"wrong_symbol_format"}),
+    # the year in a normative symbol is the year it was issued
+    ("Quyết định số 46/2002/QĐ-UBND ngày 12/09/2022 của UBND tỉnh", {"symbol_year_mismatch"}),
+    ("Nghị định số 80/2021/NĐ-CP ngày 26/8/2021 của Chính phủ", set()),
+]
+
+
+@pytest.mark.parametrize("text,codes", GRAMMAR)
+def test_symbol_grammar(text, codes):
+    registry = Registry(())
+    found = lint(_plan(text), extract(text, registry=registry), registry)
+    assert {f.code for f in found} == codes
+
+
+SELF = [
+    # the plan cites itself with a blank number and a date of its own making: one finding, the header's form
+    ("Số: 03/NQ-CP\nHà Nội, ngày 09 tháng 01 năm 2025\n\nNGHỊ QUYẾT\n(Kèm theo Nghị quyết số /NQ-CP ngày 01 tháng 01 năm 2025 của Chính phủ)\n"
+     "(Kèm theo Nghị quyết số  /NQ-CP ngày 01 tháng 01 năm 2025 của Chính phủ)",
+     "unfilled_self_reference", "Nghị quyết số 03/NQ-CP ngày 09/01/2025", 2),
+    ("Số: 310/KH-UBND | Hà Nội, ngày 24 tháng 11 năm 2025\n\nKẾ HOẠCH\nPHỤ LỤC\n(Kèm theo Kế hoạch số: /KH-UBND ngày / /2025 của UBND thành phố Hà Nội)",
+     "unfilled_self_reference", "Kế hoạch số 310/KH-UBND ngày 24/11/2025", 1),
+    ("Số: 310/KH-UBND | Hà Nội, ngày 24 tháng 11 năm 2025\n\nKẾ HOẠCH\nPHỤ LỤC\n(Kèm theo Kế hoạch số 310/KH-UBND ngày 20/11/2025 của UBND thành phố)",
+     "wrong_date", "310/KH-UBND ngày 24/11/2025", 1),
+]
+
+
+@pytest.mark.parametrize("text,code,corrected,count", SELF)
+def test_self_reference_slips(text, code, corrected, count):
+    registry = Registry(())
+    (f,) = lint(_plan(text), extract(text, registry=registry), registry)
+    assert (f.code, f.corrected, f.count) == (code, corrected, count)
+
+
+def test_one_finding_per_document_and_problem():
+    text = ("Căn cứ Quyết định số 1568/QĐ-UBND ngày 12/7/2022 của UBND tỉnh; thực hiện Quyết định số 1568/QĐ-UBND; "
+            "Kết luận số 132- KL/TW; quán triệt Kết luận số 132- KL/TW")
+    registry = registry_87()
+    found = lint(_plan(text), extract(text, registry=registry), registry)
+    assert sorted((f.code, f.key, f.count) for f in found) == [
+        ("symbol_spacing", "132-KL/TW", 2),
+        ("unknown_document", "132-KL/TW", 2),
+        ("unknown_document", "1568/QĐ-UBND", 2),
+    ]

@@ -34,7 +34,7 @@ def catalogue(provincial):
 
 def test_counts(catalogue):
     kinds = [r.kind for r in catalogue]
-    assert (kinds.count("task"), kinds.count("subtask"), kinds.count("target"), kinds.count("assignment")) == (53, 3, 13, 12)
+    assert (kinds.count("task"), kinds.count("subtask"), kinds.count("target"), kinds.count("duty")) == (53, 3, 13, 20)
     assert [r.id for r in catalogue if r.kind == "subtask"] == ["III.7.1.1", "III.7.1.2", "III.7.1.3"]
 
 
@@ -116,27 +116,36 @@ def test_groups_and_references(catalogue):
     assert by_id["III.4.1"].references[:3] == ("19-NQ/TW", "09-NQ/TU", "108/KH-UBND")
 
 
-@pytest.mark.parametrize(
-    "rid, agency",
-    [
-        ("IV.1", "Sở Công Thương"),
-        ("IV.2", "Sở Khoa học và Công nghệ"),
-        ("IV.3", "Sở Nông nghiệp và Phát triển nông thôn"),
-        ("IV.3-2", "Sở Kế hoạch và Đầu tư"),
-        ("IV.4", "Sở Tài chính"),
-        ("IV.5", "Sở Tài nguyên và Môi trường"),
-        ("IV.6", "Sở Giao thông vận tải"),
-        ("IV.7", "Sở Xây dựng"),
-        ("IV.8", "sở, ban, ngành"),
-        ("IV.9", "UBND cấp huyện"),
-    ],
-)
-def test_assignments(catalogue, rid, agency):
+# Section IV "TỔ CHỨC THỰC HIỆN": the duties of each agency item (its "-" bullets, or the item itself).
+DUTIES_87 = [
+    ("IV.1.1", "Sở Công Thương", "Sở Công Thương"),
+    ("IV.1.2", "Sở Công Thương", "Sở Công Thương"),
+    ("IV.2.1", "Sở Khoa học và Công nghệ", "Sở Khoa học và Công nghệ"),
+    ("IV.2.3", "Sở Khoa học và Công nghệ", "Sở Khoa học và Công nghệ"),
+    ("IV.3.2", "Sở Nông nghiệp và Phát triển nông thôn", "Sở Nông nghiệp và Phát triển nông thôn"),
+    ("IV.3-2.1", "Sở Kế hoạch và Đầu tư", "Sở Kế hoạch và Đầu tư"),
+    ("IV.4", "Sở Tài chính", "Sở Tài chính"),
+    ("IV.5.3", "Sở Tài nguyên và Môi trường", "Sở Tài nguyên và Môi trường"),
+    ("IV.6.2", "Sở Giao thông vận tải", "Sở Giao thông vận tải"),
+    ("IV.7", "Sở Xây dựng", "Sở Xây dựng"),
+    ("IV.8", "Các sở, ban, ngành khác", "sở, ban, ngành"),
+    ("IV.9.1", "UBND các huyện, thị xã, thành phố", "UBND cấp huyện"),
+    ("IV.11", "Các sở ban, ngành, UBND các huyện, thị xã, thành phố", ("UBND cấp huyện", "sở, ban, ngành")),
+]
+
+
+@pytest.mark.parametrize("rid, agency, binds", DUTIES_87)
+def test_duties(catalogue, rid, agency, binds):
     req = next(r for r in catalogue if r.id == rid)
-    assert (req.kind, req.applies_to) == ("assignment", (agency,))
+    assert (req.kind, req.agency, req.applies_to) == ("duty", agency, binds if isinstance(binds, tuple) else (binds,))
 
 
-def test_assignment_text_joins_wrapped_heading(catalogue):
+def test_item_naming_no_agency_is_no_duty(catalogue):
+    # IV.10 "Trong quá trình tổ chức thực hiện, kịp thời đề xuất ..." names no acting agency
+    assert "IV.10" not in {r.id for r in catalogue}
+
+
+def test_duty_text_joins_wrapped_heading(catalogue):
     req = next(r for r in catalogue if r.id == "IV.4")
     assert req.text.startswith("Sở Tài chính: Phối hợp với Sở Kế hoạch và Đầu tư tham mưu")
 

@@ -97,16 +97,34 @@ def test_rules_change_marks_suspect_then_rescans(tmp_path, monkeypatch):
     assert suspects(db) == {"plan-00": {0}, "plan-01": {0}}
 
 
+def cell_suspects(db: Path, document: str) -> set[str]:
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT m.requirement FROM matches m JOIN documents d ON d.id = m.document_id "
+                       "WHERE d.name = ? AND m.suspect = 1", [document]).fetchall()
+    con.close()
+    return {r[0] for r in rows}
+
+
 def test_parent_plan_change_marks_suspect(tmp_path):
     parent = tmp_path / "parent.txt"
-    parent.write_text(PARENT_TXT.read_text(encoding="utf-8"), encoding="utf-8")
+    text = PARENT_TXT.read_text(encoding="utf-8")
+    parent.write_text(text, encoding="utf-8")
     files = batch(tmp_path / "plans", 2)
     db = tmp_path / "c.db"
     run(db, [tmp_path / "plans"], parent=parent)
-    parent.write_text(PARENT_TXT.read_text(encoding="utf-8") + "\nNơi nhận: bổ sung.\n", encoding="utf-8")
+    # A change outside every requirement (the recipients) leaves every cell as it was.
+    parent.write_text(text + "\nNơi nhận: bổ sung.\n", encoding="utf-8")
     summary = run(db, [files[1]], parent=parent)
     assert (summary["suspect"], summary["scanned"]) == (2, 1)
-    assert suspects(db) == {"plan-00": {1}, "plan-01": {0}}
+    assert suspects(db) == {"plan-00": {0}, "plan-01": {0}}
+    # A real change to one task's text: only that requirement's cells in the plan not rescanned.
+    task = "đội ngũ cán bộ, đảng viên, công chức, viên chức, người lao động"
+    assert text.count(task) == 1
+    parent.write_text(text.replace(task, "đội ngũ cán bộ, đảng viên, công chức, viên chức"), encoding="utf-8")
+    summary = run(db, [files[1]], parent=parent)
+    assert (summary["suspect"], summary["scanned"]) == (2, 1)
+    assert cell_suspects(db, "plan-00") == {"III.1.1"}
+    assert cell_suspects(db, "plan-01") == set()
 
 
 def snapshot(db_path: Path) -> dict[str, list]:
@@ -259,3 +277,18 @@ def test_demo_writes_outputs(tmp_path):
     db = open_db(tmp_path / "coverage.db")
     names = [r["name"] for r in db.query("SELECT name FROM documents WHERE status = 'ok' ORDER BY name")]
     assert names == sorted(p.stem for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".docx", ".pdf"))
+
+
+def test_scan_learns_the_registry_from_every_document(tmp_path):
+    files = batch(tmp_path / "plans", 2)
+    db = tmp_path / "c.db"
+    run(db, [tmp_path / "plans"])
+    database = open_db(db)
+    origins = {r["origin"] for r in database.query("SELECT DISTINCT origin FROM registry_mentions")}
+    assert {str(f) for f in files} <= origins
+    # the parent plan and the documents it cites with their dates ("Số: 87/KH-UBND", 23/5/2023)
+    assert ("87/KH-UBND", "2023-05-23") in {(r["key"], r["date"]) for r in database.query("SELECT key, date FROM registry_documents")}
+    # a rescan of an unchanged file does not count its mentions twice
+    run(db, [tmp_path / "plans"])
+    counts = [r["n"] for r in database.query("SELECT COUNT(*) AS n FROM registry_mentions GROUP BY key, date, origin")]
+    assert set(counts) == {1}

@@ -11,7 +11,8 @@ import pytest
 from hycompliance.errors import Code, HyError
 from hycompliance.migrations import MIGRATIONS, applied, migrate
 from hycompliance.models import Citation, Finding, Requirement
-from hycompliance.reference_coverage import reference_match
+from hycompliance.applicability import applies
+from hycompliance.coverage import reference_cell
 from hycompliance.store import (
     Stamp,
     add_review,
@@ -51,8 +52,8 @@ def store_document(db, context, path: Path, stamp_run: int | None = None):
     state = register_documents(db, [path], plan.id)[str(path.resolve())]
     result = analyze_test(str(path), context)
     stamp = Stamp(plan.id, context.fingerprint, "rules", "0.1.0", stamp_run)
-    rows = result_rows(state.id, result.plan, result.citations, result.findings, result.matches,
-                       catalogue_of(context), plan.requirement_ids, stamp, file_hash(path), path.stat().st_size)
+    rows = result_rows(state.id, result.plan, result.citations, result.findings, result.cells,
+                       plan.requirement_ids, stamp, file_hash(path), path.stat().st_size)
     write_document(db, state.id, rows)
     return plan, state, rows
 
@@ -70,7 +71,9 @@ def test_migrations_recorded_and_idempotent(db):
     names = [name for name, _ in MIGRATIONS]
     assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view",
                                     "i9b_documents_per_parent", "i12_runs_ignored_files",
-                                    "i12_clause_search_both_ways", "i12_document_paths", "i13_extraction_quality"]
+                                    "i12_clause_search_both_ways", "i12_document_paths", "i11_reviews_rules_version",
+                                    "i10_cells_and_identity", "i16_document_scope", "i14_registry_tables",
+                                    "i13_extraction_quality"]
     assert migrate(db) == []
     assert applied(db) == names
     assert db["migrations"].count == len(names)
@@ -105,8 +108,9 @@ def test_failed_write_rolls_back_whole_document(db, context):
     plan, state, rows = store_document(db, context, SOKHCN_TXT)
     before = {t: db[t].count for t in ("clauses", "citations", "matches")}
     broken = dict(rows, matches=rows["matches"] + [dict(rows["matches"][0], status="bogus")])
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(HyError) as failed:  # E301 with the cause, nothing of the document written
         write_document(db, state.id, broken)
+    assert failed.value.code.value == "E301" and "CHECK constraint failed" in str(failed.value)
     assert {t: db[t].count for t in ("clauses", "citations", "matches")} == before
 
 
@@ -175,7 +179,7 @@ def cite(key: str, written: str) -> Citation:
     ],
 )
 def test_reference_cells(citations, findings, status, evidence):
-    m = reference_match(REF, citations, findings)
+    m = reference_cell(REF, citations, findings, True)
     assert (m.requirement, m.status) == ("10-NQ/TU", status)
     assert [e.text for e in m.evidence] == evidence
 
@@ -221,18 +225,30 @@ def test_review_rejects(db, context, document, requirement, status, code):
 
 
 def test_mark_suspect(db, context):
+    from dataclasses import replace
+
+    from hycompliance import __version__, rules
+
     plan, state, _ = store_document(db, context, SOKHCN_TXT)
-    assert mark_suspect(db, plan.id, context.fingerprint) == 0
-    assert mark_suspect(db, plan.id, "another") == 1
-    suspects = {r["suspect"] for r in db.query("SELECT suspect FROM matches")}
-    assert suspects == {1}
+    db.execute("UPDATE documents SET rules_version = ?, tool_version = ?", [rules.rules_version(), __version__])
+    assert mark_suspect(db, plan) == 0
+    # Same rules and tool, one requirement's text changed: only its cells become suspect.
+    assert mark_suspect(db, replace(plan, fingerprint="another", changed=frozenset({"III.1.1"}))) == 1
+    suspects = {r["requirement"]: r["suspect"] for r in db.query("SELECT requirement, suspect FROM matches")}
+    assert {k for k, v in suspects.items() if v} == {"III.1.1"}
+    # Other rules: every cell.
+    db.execute("UPDATE documents SET rules_version = 'other rules'")
+    assert mark_suspect(db, replace(plan, fingerprint="another")) == 1
+    assert {r["suspect"] for r in db.query("SELECT suspect FROM matches")} == {1}
 
 
 def test_evidence_json(db, context):
     store_document(db, context, SOKHCN_TXT)
     row = next(db.query("SELECT evidence FROM matches WHERE status = 'covered' AND source = 'matcher' LIMIT 1"))
     evidence = json.loads(row["evidence"])
-    assert set(evidence[0]) == {"clause", "page", "text", "score"}
+    assert set(evidence[0]) == {"clause", "page", "text", "score", "words", "spans", "references"}
+    for start, end in evidence[0]["spans"]:  # every span points into the stored clause text
+        assert 0 <= start < end <= len(evidence[0]["text"])
 
 
 @pytest.mark.parametrize(
@@ -250,7 +266,5 @@ def test_evidence_json(db, context):
 )
 def test_applies(applies_to, kind, issuer, expected):
     from hycompliance.models import Requirement
-    from hycompliance.store import applies
-
     req = Requirement(id="III.1.1", kind="task", text="", applies_to=applies_to)
     assert applies(req, kind, issuer) is expected

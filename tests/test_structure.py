@@ -183,6 +183,7 @@ def test_roman_group_rows_number_the_rows_below_them():
 def test_docx_header_cell_with_superior_body_and_title_naming_a_number():
     from hycompliance import rules
     from hycompliance.header import read_header
+    from hycompliance.structure import parse_label
     from hycompliance.models import Block
 
     blocks = (
@@ -192,7 +193,7 @@ def test_docx_header_cell_with_superior_body_and_title_naming_a_number():
         Block(text="KẾ HOẠCH\nThực hiện Kế hoạch số 87/KH-UBND ngày 23/5/2023 của UBND tỉnh", kind="paragraph"),
         Block(text="Căn cứ Kế hoạch số 87/KH-UBND;", kind="paragraph"),
     )
-    header, body, title = read_header(blocks, rules.load("structure.yaml"))
+    header, body, title = read_header(blocks, rules.load("structure.yaml"), parse_label)
     assert (header.issuer, header.parent_issuer, header.type) == ("UBND xã Như Quỳnh", "UBND tỉnh Hưng Yên", "Kế hoạch")
     assert header.title == "Kế hoạch thực hiện Kế hoạch số 87/KH-UBND ngày 23/5/2023 của UBND tỉnh"
     assert [b.text for b in body] == ["Căn cứ Kế hoạch số 87/KH-UBND;"]

@@ -15,7 +15,6 @@ import openpyxl
 import pytest
 
 from hycompliance.report import report_output
-from hycompliance.report.highlight import segments
 from hycompliance.scan import scan
 from hycompliance.store import fold, search_clauses
 from hycompliance.web.app import create_app
@@ -121,7 +120,7 @@ def test_document_page_shows_header_evidence_targets_and_findings(reader, built:
     article = page.split(f'id="req-{cell["requirement"]}"', 1)[1].split("</article>", 1)[0]
     evidence = json.loads(cell["evidence"])[0]
     marks = [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", article.split("</blockquote>")[0])]
-    assert marks == [piece for piece, hit in segments(evidence["text"], cell["text"]) if hit]
+    assert marks == [evidence["text"][s:e] for s, e in evidence["spans"]]  # as the coverage stage stored them
     assert f"<cite>Mục {evidence['clause']} · trang {evidence['page']}</cite>" in article
     for f in findings:
         assert html.escape(f["message"]) in page
@@ -172,11 +171,13 @@ def test_report_is_the_report_module_s_html(reader, built: Path) -> None:
 ])
 def test_exports_carry_the_current_view(reader, query: str, documents: list[str]) -> None:
     rows = list(csv.DictReader(io.StringIO(reader.get(f"/export.csv?{query}").text.lstrip("\ufeff"))))
-    assert sorted({r["document"] for r in rows}) == documents
+    assert sorted({r["Văn bản"] for r in rows}) == documents
     if "status=covered" in query:
-        assert {r["status"] for r in rows} == {"covered"}
+        assert {r["Kết quả"] for r in rows} == {"Đã đáp ứng"}
     wb = openpyxl.load_workbook(io.BytesIO(reader.get(f"/export.xlsx?{query}").content))
-    assert [c.value for c in wb["Ma trận"][1]][3:] == documents
+    sheet = wb["Ma trận"]
+    header = int(sheet.print_title_rows.split(":")[0].lstrip("$"))
+    assert [c.value for c in sheet[header]][3:] == documents
     assert reader.get("/export.exe").status_code == 404
 
 
@@ -207,7 +208,7 @@ def test_decision_history_and_staleness_after_a_rescan(tmp_path: Path) -> None:
 def test_unknown_document_is_a_404_page(reader) -> None:
     response = reader.get("/documents/9999")
     assert response.status_code == 404
-    assert "9999: E304 no such document in the database (give its name, path or id)" in response.text
+    assert "9999: E304 không có văn bản này trong cơ sở dữ liệu" in response.text
 
 
 @pytest.mark.parametrize(("path", "csp"), [
@@ -219,3 +220,16 @@ def test_security_headers(reader, built: Path, path: str, csp: str) -> None:
     headers = reader.get(path.format(doc=_ids(built)["soct-kh-2023"])).headers
     assert (headers["content-security-policy"], headers["x-content-type-options"], headers["x-frame-options"],
             headers["referrer-policy"]) == (csp, "nosniff", "DENY", "same-origin")
+
+
+def test_registry_document_page_lists_what_cites_it(reader, built: Path) -> None:
+    """The scan learnt the registry: the parent plan's number has a page naming the files that cite it."""
+    with sqlite3.connect(built) as con:
+        key, origins = con.execute(
+            "SELECT key, COUNT(DISTINCT origin) FROM registry_mentions GROUP BY key ORDER BY 2 DESC, key LIMIT 1").fetchone()
+    page = reader.get(f"/registry?key={key}").text
+    assert f"<h1>Văn bản {html.escape(key)}</h1>" in page
+    assert f"Các tệp viện dẫn văn bản này ({origins})" in page
+    assert reader.get("/registry").status_code == 400
+    unknown = reader.get("/registry?key=999-NQ/TW").text
+    assert "Chưa văn bản nào đã đọc nêu văn bản này." in unknown

@@ -107,10 +107,10 @@ def test_junk_upload_shows_its_one_line_error(admin) -> None:
     c, db_path, uploads = admin
     response = _upload(c, "junk.pdf", b"\x00\x01garbage\xff" * 10)
     assert (response.status_code, response.json()) == (
-        400, {"error": "junk.pdf: E105 content is binary data, but the extension says .pdf"})
+        400, {"error": "junk.pdf: E105 nội dung là dữ liệu nhị phân nhưng phần mở rộng là .pdf"})
     page = _upload(c, "junk.pdf", b"\x00\x01garbage\xff" * 10, json=False)
     assert page.status_code == 400
-    assert '<p class="error-line">junk.pdf: E105 content is binary data, but the extension says .pdf</p>' in page.text
+    assert '<p class="error-line">junk.pdf: E105 nội dung là dữ liệu nhị phân nhưng phần mở rộng là .pdf</p>' in page.text
     assert not uploads.exists() or list(uploads.rglob("*")) == []
 
 
@@ -140,7 +140,7 @@ def test_an_unreadable_plan_shows_the_scan_s_one_line_error(admin) -> None:
     response = _upload(c, "hỏng.docx", buf.getvalue())
     state = _wait(c, response.json()["status"])
     assert (state["state"], state["label"], state["document"]) == ("error", "Không phân tích được", None)
-    assert state["error"].startswith("hỏng.docx: E109 DOCX is damaged or not a Word document (")
+    assert state["error"].startswith("hỏng.docx: E109 tệp DOCX bị hỏng hoặc không phải văn bản Word (")
     assert str(uploads) not in state["error"] and "\n" not in state["error"]
     assert str(escape(state["error"])) in c.get("/upload").text
 

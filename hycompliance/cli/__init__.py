@@ -8,10 +8,12 @@ traceback.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 
 from hycompliance.cli.app import app
-from hycompliance.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, HyError, exit_status
+from hycompliance.database import cause
+from hycompliance.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, Code, HyError, exit_status
 
 
 def _load_commands() -> None:
@@ -32,6 +34,9 @@ def main() -> None:
     except HyError as exc:
         print(exc.line(), file=sys.stderr)
         sys.exit(exit_status(exc.code))
+    except sqlite3.Error as exc:  # a database failure no command caught: disk full, read-only, locked
+        print(HyError(Code.E301_DB, detail=cause(exc)).line(), file=sys.stderr)
+        sys.exit(exit_status(Code.E301_DB))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)

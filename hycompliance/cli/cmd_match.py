@@ -28,29 +28,60 @@ def requirements_cmd(
     plan: Path = typer.Argument(..., help="The parent plan (.txt, .docx, .pdf)."),
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
     write: Path | None = typer.Option(None, "--write", help="Write (or regenerate, keeping reviewers' edits) a YAML catalogue."),
+    explain: bool = typer.Option(False, "--explain", help="Show which sections and tables gave which requirements, and the rule that fired."),
 ) -> None:
-    """List the requirements of a parent plan: tasks, sub-tasks, targets, assignments.
+    """List the requirements of a parent plan: tasks, sub-tasks, targets, duties; then the counts by kind.
+
+    Exits 5 (E309) when the catalogue is empty or implausibly small for the plan's length.
 
     Example: hycompliance requirements corpora/87-KH-UBND-2023.txt --write hycompliance/rules/catalogue/87-KH-UBND.yaml
     """
-    from hycompliance.requirements import build_catalogue, catalogue_json, write_catalogue
+    from hycompliance.catalogue_check import check_catalogue, explain as explain_sources
+    from hycompliance.derive import Derivation
+    from hycompliance.requirements import build_catalogue, catalogue_json, derive_rules, write_catalogue
 
-    catalogue = build_catalogue(_parse(plan))
+    parent = _parse(plan)
+    catalogue = build_catalogue(parent)
     if write is not None:
+        check_catalogue(parent, catalogue, derive_rules())
         write_catalogue(catalogue, write, source=plan.name)
         typer.echo(f"{write}: {len(catalogue)} requirements written")
         return
     if as_json:
         typer.echo(json.dumps(catalogue_json(catalogue), ensure_ascii=False, indent=2))
-        return
+    elif explain:
+        _print_explanation(explain_sources(Derivation(parent, derive_rules(), lambda c: ()), catalogue))
+    else:
+        _print_catalogue(plan, catalogue)
+    counts = {k: sum(r.kind == k for r in catalogue) for k in REQUIREMENT_KIND if any(r.kind == k for r in catalogue)}
+    typer.echo(" · ".join(f"{k}: {n}" for k, n in counts.items()) or "no requirements", err=as_json)
+    check_catalogue(parent, catalogue, derive_rules())
+
+
+def _print_catalogue(plan: Path, catalogue: list) -> None:
     table = Table(title=f"Yêu cầu của {plan.name}")
     for head in ("ID", "Loại", "Nội dung", "Thời hạn", "Văn bản", "Áp dụng cho"):
         table.add_column(head)
     for r in catalogue:
         text = r.target.indicator + " " + " / ".join(v.text for v in r.target.values) if r.target else r.text
-        table.add_row(r.id, REQUIREMENT_KIND.get(r.kind, r.kind), text, r.deadline or "", ", ".join(r.references),
-                      ", ".join(DOC_KIND.get(a, a) for a in r.applies_to))
+        table.add_row(r.id, REQUIREMENT_KIND.get(r.kind, r.kind), escape(text), r.deadline or "", ", ".join(r.references),
+                      escape(", ".join(DOC_KIND.get(a, a) for a in r.applies_to)))
     Console().print(table)
+
+
+def _print_explanation(sources: list) -> None:
+    """One block per section, classed item and table: what it is, why, and each requirement with its rule."""
+    console = Console(highlight=False, soft_wrap=True)
+    for s in sources:
+        head = f"{s.id} [{s.kind}] {s.title}" if s.kind != "table" else f"{s.id} [table] {s.why}"
+        why = f"class {s.cls}: {s.why}" if s.kind != "table" else ""
+        console.print(escape(f"{head}" + (f"  ({why})" if why else "") + f"  -> {len(s.requirements)}"))
+        for r in s.requirements:
+            extra = f" agency={r.agency}" if r.agency else ""
+            if r.target and r.target.values:
+                v = r.target.values[0]
+                extra += f" value={v.text!r} period={v.period!r}"
+            console.print(escape(f"    {r.id:<14} {r.kind:<8} {r.rule}{extra}"))
 
 
 @app.command("match")
@@ -64,31 +95,29 @@ def match_cmd(
 
     Example: hycompliance match corpora/87-KH-UBND-2023.txt corpora/examples/vanlam-kh-2023.docx
     """
-    from hycompliance.matching import match_plan
-    from hycompliance.requirements import build_catalogue, load_catalogue
+    from dataclasses import asdict
 
-    reqs = load_catalogue(catalogue) if catalogue else build_catalogue(_parse(plan))
-    matches = match_plan(_parse(file), reqs)
+    from hycompliance.pipeline import analyze, load_context
+    from hycompliance.report.labels import why
+
+    result = analyze(file, load_context(plan, catalogue))  # checks the catalogue as the batch does (E309)
+    cells = [c for c in result.cells if c.kind != "reference"]
     if as_json:
-        out = [
-            {"requirement": m.requirement, "status": m.status, "score": m.score, "why": m.why,
-             "evidence": [{"clause": e.clause, "page": e.page, "text": e.text, "score": e.score} for e in m.evidence]}
-            for m in matches
-        ]
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([asdict(c) for c in cells], ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{file.name} so với {plan.name}")
     for head in ("Yêu cầu", "Trạng thái", "Điểm", "Trang", "Đoạn", "Lý do"):
         table.add_column(head, overflow="fold")
-    for m in matches:
-        ev = m.evidence[0] if m.evidence else None
-        status = f"[{STATUS_STYLE[m.status]}]{STATUS[m.status]}[/]"
-        table.add_row(m.requirement, status, f"{m.score:.2f}", str(ev.page) if ev else "", ev.clause if ev else "",
-                      escape(m.why))
+    for c in cells:
+        ev = c.evidence[0] if c.evidence else None
+        status = f"[{STATUS_STYLE[c.status]}]{STATUS[c.status]}[/]"
+        reasons = why([asdict(r) for r in c.reasons], [asdict(t) for t in c.targets])
+        table.add_row(c.requirement, status, f"{c.score:.2f}", str(ev.page) if ev else "", ev.clause if ev else "",
+                      escape(reasons))
     console = Console()
     console.print(table)
-    counts = {k: sum(m.status == k for m in matches) for k in ("covered", "partial", "missing")}
-    console.print(" · ".join(f"{STATUS[k]}: {n}/{len(matches)}" for k, n in counts.items()))
+    counts = {k: sum(c.status == k for c in cells) for k in ("covered", "partial", "missing")}
+    console.print(" · ".join(f"{STATUS[k]}: {n}/{len(cells)}" for k, n in counts.items()))
 
 
 @app.command("eval")
@@ -99,6 +128,7 @@ def eval_cmd(
     cv: bool = typer.Option(False, "--cv", help="Leave one plan out: fit on the others, score the one left out."),
     fit: bool = typer.Option(False, "--fit", help="Fit on every labelled plan and write hycompliance/rules/matching.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    ablation: bool = typer.Option(False, "--ablation", help="Also score, leave-one-plan-out, variants without each group of signals (lexical, semantic)."),
 ) -> None:
     """Precision, recall, F1 and evidence accuracy of matching on labelled plans.
 
@@ -130,3 +160,19 @@ def eval_cmd(
     for h in report.worst_false_hits:
         console.print(f"false {h['parent']} {h['plan']} {h['form']} {h['requirement']} ({h['score']:.2f}): {h['text'][:100]}",
                       highlight=False)
+    if ablation:
+        _print_ablation(console, plan, gold, tuple(form))
+
+
+def _print_ablation(console: Console, plan: Path, gold: list[Path], forms: tuple[str, ...]) -> None:
+    from hycompliance.ablation import PARAPHRASE_COS, ablation as run_ablation
+
+    table = Table(title=f"Ablation (leave-one-plan-out; paraphrase: gold text cosine <= {PARAPHRASE_COS})")
+    for head in ("Signals", "Form", "P", "R", "F1", "Evidence", "FP", "FN", "Paraphrase R", "n"):
+        table.add_column(head)
+    for row in run_ablation(plan, gold, forms):
+        s = row.scores
+        table.add_row(row.variant, row.form, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                      f"{s['evidence']:.3f}", str(s["fp"]), str(s["fn"]), f"{row.paraphrase_recall:.3f}",
+                      str(row.paraphrase_pairs))
+    console.print(table)

@@ -15,8 +15,9 @@ from hycompliance.cli.app import app
 from hycompliance.errors import EXIT_SOME_FAILED, HyError
 from hycompliance.models import Citation, Finding, Plan
 from hycompliance.references import check, extract_plan, load_registry, parent_registry, registry_yaml, seed_registry
+from hycompliance.dates import day
 from hycompliance.references.resolve import parent_registry_path
-from hycompliance.report.labels import SEVERITY
+from hycompliance.report.labels import LINT_WORDS, SEVERITY
 
 
 def _parse(path: Path) -> Plan:
@@ -39,20 +40,25 @@ def _reference_row(c: Citation) -> dict[str, object]:
         "start": c.start,
         "end": c.end,
         "flags": list(c.flags),
+        "intended": c.intended,
     }
 
 
 def _finding_row(f: Finding) -> dict[str, object]:
     row = asdict(f)
-    return {k: row[k] for k in ("code", "severity", "message", "as_written", "page", "clause")}
+    keep = ("code", "severity", "message", "as_written", "page", "clause", "key", "expected", "corrected", "count", "clauses")
+    return {k: (list(row[k]) if k == "clauses" else row[k]) for k in keep}
 
 
-def _date_vi(iso: str | None) -> str:
-    """2023-05-23 as people here write it: 23/05/2023."""
-    if not iso:
-        return ""
-    year, month, day = iso.split("-")
-    return f"{day}/{month}/{year}"
+def _registry(parent: Plan | None, db: Path | None):
+    """The parent's registry, with what the database learnt from documents when ``db`` is given."""
+    registry = parent_registry(parent)
+    if db is None:
+        return registry
+    from hycompliance.references.learnt import db_registry
+    from hycompliance.store import open_db
+
+    return db_registry(open_db(db)).merged(registry)
 
 
 @app.command("refs")
@@ -66,6 +72,7 @@ def refs(
     seed_parent: bool = typer.Option(
         False, "--seed-parent", help="Like --seed, to FILE's own registry file (rules/registry/parents/), read for its children."
     ),
+    db: Path | None = typer.Option(None, "--db", help="Also check against what this database learnt (registry learn, scan)."),
 ) -> None:
     """List every document FILE cites, with the findings of the reference linter.
 
@@ -85,7 +92,7 @@ def refs(
         typer.echo(f"{seed}: registry written")
         return
     parent = _parse(plan) if plan else None
-    registry = parent_registry(parent)
+    registry = _registry(parent, db)
     citations, findings = check(doc, extract_plan(doc, registry), registry, parent=parent)
     if as_json:
         out = {"references": [_reference_row(c) for c in citations], "findings": [_finding_row(f) for f in findings]}
@@ -101,7 +108,7 @@ def refs(
         table.add_row(
             c.key or " ".join(c.as_written.split()),
             c.type or "",
-            _date_vi(c.date),
+            day(c.date, missing=""),
             c.issuer or "",
             str(c.page),
             c.clause or "",
@@ -116,14 +123,18 @@ def refs(
 def lint_files(
     files: list[Path] = typer.Argument(..., help="Plans to check."),
     plan: Path | None = typer.Option(None, "--plan", help="The parent plan: check its required references."),
+    db: Path | None = typer.Option(None, "--db", help="Also check against what this database learnt (registry learn, scan)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file: findings and counts."),
 ) -> None:
-    """One line per finding (file:page:clause CODE message); exit status 1 when there is an error.
+    """One line per document and problem (file:page:clause SEVERITY CODE message [count, clauses]) and a
+    summary line per file; exit status 1 when there is an error.
 
     Example: hycompliance lint corpora/examples/*.docx --plan corpora/87-KH-UBND-2023.txt
     """
     parent = _parse(plan) if plan else None
-    registry = parent_registry(parent)
+    registry = _registry(parent, db)
     failed = False
+    out: list[dict[str, object]] = []
     for path in files:
         try:
             doc = _parse(path)
@@ -132,8 +143,16 @@ def lint_files(
             failed = True
             continue
         _, findings = check(doc, extract_plan(doc, registry), registry, parent=parent)
+        counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+        failed = failed or counts["error"] > 0
+        if as_json:
+            out.append({"file": str(path), "counts": counts, "findings": [_finding_row(f) for f in findings]})
+            continue
         for f in findings:
-            typer.echo(f"{path}:{f.page or 1}:{f.clause or '-'} {f.code} {f.message}")
-            failed = failed or f.severity == "error"
+            where = f" [{f.count} {LINT_WORDS['mentions']}: {', '.join(f.clauses)}]" if f.count > 1 else ""
+            typer.echo(f"{path}:{f.page or 1}:{f.clause or '-'} {SEVERITY[f.severity]} {f.code} {f.message}{where}")
+        typer.echo(f"{path}: " + ", ".join(f"{counts[s]} {SEVERITY[s].lower()}" for s in ("error", "warning", "info")))
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     if failed:
         raise typer.Exit(EXIT_SOME_FAILED)

@@ -8,6 +8,7 @@ input, 5 database, 70 internal).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from hycompliance.cli.app import app
 from hycompliance.errors import EXIT_OK, EXIT_SOME_FAILED, Code, HyError, exit_status
 from hycompliance.report import MATRIX_FORMATS, REPORT_FORMATS, matrix_output, report_output
 from hycompliance.scan import scan as run_scan
-from hycompliance.store import REVIEW_STATUSES, add_review, current_plan, existing_db, open_db
+from hycompliance.store import REVIEW_STATUSES, add_review, current_plan, existing_db, open_db, open_for_reading
+from hycompliance.workers import die_with_parent
 
 PARENT_HELP = "The parent plan (its key, e.g. 87/KH-UBND, or file name); needed when the database holds several."
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +60,8 @@ def _scan_or_stop(db: Path, plan: Path, paths: list[Path], workers: int | None, 
 
 @app.command()
 def scan(
-    paths: list[Path] = typer.Argument(..., help="Plan files or folders (searched recursively for .pdf .docx .txt)."),
+    paths: list[Path] = typer.Argument(..., readable=False,  # an unreadable file is its own error line, not a usage error
+                                       help="Plan files or folders (searched recursively for .pdf .docx .txt)."),
     plan: Path = typer.Option(..., "--plan", help="The parent plan the documents implement."),
     db: Path = typer.Option(..., "--db", help="The coverage database (created if missing)."),
     workers: int = typer.Option(0, "--workers", "-j", help="Worker processes (default: one per CPU)."),
@@ -68,6 +71,9 @@ def scan(
 
     Example: hycompliance scan --plan corpora/87-KH-UBND-2023.txt --db coverage.db plans/
     """
+    parent_pid = os.environ.get("HYCOMPLIANCE_PARENT_PID", "")
+    if parent_pid.isdigit():  # started for another process (the web app's upload): end with it
+        die_with_parent(int(parent_pid))
     summary = _scan_or_stop(db, plan, paths, workers or None, catalogue)
     print(json.dumps({k: summary[k] for k in ("run", "plan", "scanned", "skipped", "failed", "errors", "seconds")}
                      | {k: summary[k] for k in ("ignored", "ignored_files", "suspect")}, ensure_ascii=False))
@@ -161,5 +167,6 @@ def demo(
 
 
 def _open_existing(db: Path):
-    """An existing coverage database (E308 when missing, E120 for a directory): only ``scan`` creates one."""
-    return open_db(existing_db(db))
+    """An existing coverage database (E308 when missing, E120 for a directory), read-only when it cannot be
+    written (``review`` then fails with E301): only ``scan`` creates one."""
+    return open_for_reading(existing_db(db))

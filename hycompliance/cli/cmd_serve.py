@@ -44,7 +44,8 @@ def serve(
 
     from hycompliance.web.app import create_app
     from hycompliance.web.auth import LOOPBACK_HOSTS, has_users
-    from hycompliance.web.schema import open_web_db
+    from hycompliance.store import existing_db
+    from hycompliance.web.schema import open_web_readable
     from hycompliance.web.vault import default_path, vault
 
     for given in (plan, certfile, keyfile):
@@ -53,7 +54,7 @@ def serve(
     if (certfile is None) != (keyfile is None):
         raise HyError(Code.E901_USAGE, detail="give both --certfile and --keyfile")
     vault_file = secrets or default_path(db)
-    open_web_db(db, secrets_path=vault_file).close()
+    open_web_readable(existing_db(db), secrets_path=vault_file).close()
     with vault(vault_file) as keys:
         anyone = has_users(keys)
     if host not in LOOPBACK_HOSTS and not anyone:

@@ -12,17 +12,18 @@ that is really text is read as text. Every failure is a ``HyError`` naming the f
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from hycompliance.errors import Code, HyError
+from hycompliance.ingest.limits import DEFAULT_LIMITS, DOCX_MAIN_PART, MB, Limits  # noqa: F401  (re-exported)
 from hycompliance.models import Document, ParseWarning
 
-MB = 1024 * 1024
-
-Kind = Literal["pdf", "docx", "zip", "ole", "text"]
+Kind = Literal["pdf", "docx", "zip", "ole", "rtf", "odf", "ooxml", "text"]
 
 # Magic bytes. A PDF starts with "%PDF-" (after whitespace or a BOM some tools leave in front).
 PDF_MAGIC = b"%PDF-"
@@ -31,7 +32,16 @@ SNIFF_BYTES = 1024
 ZIP_MAGIC = b"PK\x03\x04"
 # OLE2 compound file: legacy Word .doc (and .xls/.ppt).
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-DOCX_MAIN_PART = "word/document.xml"
+# RTF starts with "{\\rtf" (Word, WordPad, LibreOffice all write it), whatever the file is called.
+RTF_MAGIC = b"{\\rtf"
+# OpenDocument (LibreOffice): a zip whose first member "mimetype" says which kind.
+ODF_MIMETYPE = b"application/vnd.oasis.opendocument."
+# Office Open XML packages that are not Word documents: their main parts.
+OOXML_OTHER_PARTS = {"xl/workbook.xml": "Excel workbook (.xlsx)", "ppt/presentation.xml": "PowerPoint presentation (.pptx)"}
+# What each refused format is called in the E111 line.
+REFUSED_FORMATS = {"ole": "legacy Word .doc", "rtf": "RTF (Rich Text Format)"}
+ODF_NAMES = {"text": "OpenDocument text (.odt)", "spreadsheet": "OpenDocument spreadsheet (.ods)",
+             "presentation": "OpenDocument presentation (.odp)"}
 # What each content kind should be called, and the extensions that name it.
 FORM_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "pdf": (".pdf",),
@@ -39,25 +49,12 @@ FORM_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "txt": (".txt", ".text", ".md", ".csv", ".tsv", ".htm", ".html", ""),
 }
 # Office files that are not Word documents: refused as unsupported rather than as a damaged .doc/.docx.
-OTHER_OFFICE_EXTENSIONS = frozenset({".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".msg", ".zip"})
+# (An .odt is a word-processor document: it is told apart by content and refused with E111, like RTF.)
+OTHER_OFFICE_EXTENSIONS = frozenset({".xls", ".xlsx", ".ppt", ".pptx", ".ods", ".odp", ".msg", ".zip"})
 KNOWN_EXTENSIONS = frozenset(ext for exts in FORM_EXTENSIONS.values() for ext in exts if ext) | {".doc"}
 WARN_WRONG_EXTENSION = "W105"
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Size limits a reader refuses beyond; pass smaller ones in tests or for a web upload.
-
-    >>> Limits().max_bytes // MB, Limits(max_pages=10).max_pages
-    (50, 10)
-    """
-
-    max_bytes: int = 50 * MB
-    max_docx_uncompressed: int = 200 * MB
-    max_pages: int = 2000
-
-
-DEFAULT_LIMITS = Limits()
 
 
 def read(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -73,10 +70,10 @@ def read(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
         raise HyError(Code.E103_TOO_LARGE, path=name, limit=_megabytes(limits.max_bytes))
     kind = sniff(Path(path), name)
     ext = Path(path).suffix.lower()
-    if kind in ("ole", "zip") and ext in OTHER_OFFICE_EXTENSIONS:
+    if kind in ("ole", "zip", "ooxml", "odf") and ext in OTHER_OFFICE_EXTENSIONS:
         raise HyError(Code.E104_UNSUPPORTED, path=name, ext=ext)
-    if kind == "ole":
-        raise HyError(Code.E111_LEGACY_DOC, path=name)
+    if kind in ("ole", "rtf", "odf", "ooxml"):
+        raise HyError(Code.E111_LEGACY_DOC, path=name, format=refused_format(Path(path), kind))
     if kind == "zip":
         raise HyError(Code.E109_CORRUPT_DOCX, path=name, detail=f"a zip archive without {DOCX_MAIN_PART}")
     form = "txt" if kind == "text" else kind
@@ -103,16 +100,51 @@ def read(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
 
 def _file_size(path: Path, name: str) -> int:
     try:
-        stat = path.stat()
+        st = path.stat()
     except (FileNotFoundError, NotADirectoryError):
         raise HyError(Code.E101_NOT_FOUND, path=name) from None
     except OSError as exc:
-        raise HyError(Code.E104_UNSUPPORTED, path=name, ext=f"unreadable: {exc.strerror}") from None
-    if path.is_dir():
+        raise HyError(Code.E125_UNREADABLE, path=name, detail=exc.strerror or str(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
         raise HyError(Code.E120_IS_DIRECTORY, path=name)
-    if not path.is_file():
+    special = special_kind(st.st_mode)
+    if special:
+        raise HyError(Code.E116_SPECIAL_FILE, path=name, kind=special)
+    if not stat.S_ISREG(st.st_mode):
         raise HyError(Code.E101_NOT_FOUND, path=name)
-    return stat.st_size
+    return st.st_size
+
+
+def special_kind(mode: int) -> str | None:
+    """"FIFO", "device", "socket" for a special file (never to be opened: a FIFO blocks, a device may
+    never end), None for anything else."""
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return None
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """Open a file for reading only if it is a regular file; ``E116`` otherwise.
+
+    The mode is checked before opening, and again on the open descriptor (opened non-blocking, so a FIFO
+    put in the file's place in between does not hang): a special file is never read.
+    """
+    name = str(path)
+    _file_size(Path(path), name)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise HyError(Code.E125_UNREADABLE, path=name, detail=exc.strerror or str(exc)) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise HyError(Code.E116_SPECIAL_FILE, path=name, kind=special_kind(mode) or "not a file")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def _megabytes(n: int) -> str:
@@ -124,25 +156,48 @@ def _megabytes(n: int) -> str:
 def sniff(path: Path, name: str) -> Kind:
     """The real type of a file from its first bytes (and the zip directory for DOCX)."""
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             head = fh.read(SNIFF_BYTES)
     except OSError as exc:
-        raise HyError(Code.E104_UNSUPPORTED, path=name, ext=f"unreadable: {exc.strerror}") from None
+        raise HyError(Code.E125_UNREADABLE, path=name, detail=exc.strerror or str(exc)) from None
     if head.startswith(ZIP_MAGIC):
-        return "docx" if _zip_has(path, DOCX_MAIN_PART) else "zip"
+        return _zip_kind(path)
     if head.startswith(OLE_MAGIC):
         return "ole"
+    if head.lstrip(LEADING_NOISE).startswith(RTF_MAGIC):
+        return "rtf"
     if head.lstrip(LEADING_NOISE).startswith(PDF_MAGIC):
         return "pdf"
     return "text"
 
 
-def _zip_has(path: Path, member: str) -> bool:
+def _zip_kind(path: Path) -> Kind:
+    """docx, odf (an OpenDocument file), ooxml (an Excel or PowerPoint package) or zip (anything else)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return member in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
+            names = set(archive.namelist())
+            if DOCX_MAIN_PART in names:
+                return "docx"
+            if any(part in names for part in OOXML_OTHER_PARTS):
+                return "ooxml"
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+                if archive.read("mimetype").startswith(ODF_MIMETYPE):
+                    return "odf"
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        pass
+    return "zip"
+
+
+def refused_format(path: Path, kind: Kind) -> str:
+    """What a refused office file is, for the E111 line ("RTF (Rich Text Format)", "OpenDocument text (.odt)")."""
+    if kind in REFUSED_FORMATS:
+        return REFUSED_FORMATS[kind]
+    with zipfile.ZipFile(path) as archive:
+        if kind == "ooxml":
+            names = set(archive.namelist())
+            return next(label for part, label in OOXML_OTHER_PARTS.items() if part in names)
+        subtype = archive.read("mimetype")[len(ODF_MIMETYPE):].decode("ascii", "replace")
+    return ODF_NAMES.get(subtype, f"OpenDocument {subtype}")
 
 
 def _dispatch(name: str, form: str, limits: Limits) -> Document:
@@ -162,9 +217,10 @@ def _read_text_file(name: str, limits: Limits) -> Document:
     from hycompliance.ingest.text import read_text
 
     try:
-        data = Path(name).read_bytes()
+        with open_regular(name) as fh:
+            data = fh.read()
     except OSError as exc:
-        raise HyError(Code.E104_UNSUPPORTED, path=name, ext=f"unreadable: {exc.strerror}") from None
+        raise HyError(Code.E125_UNREADABLE, path=name, detail=exc.strerror or str(exc)) from None
     return read_text(name, decode_bytes(data, name), limits)
 
 
@@ -176,7 +232,8 @@ def _extension_warning(form: str, ext: str) -> ParseWarning | None:
         return None
     shown = ext or "(none)"
     actual = {"pdf": "PDF", "docx": "DOCX", "txt": "text"}[form]
-    return ParseWarning(WARN_WRONG_EXTENSION, f"content is {actual}, but the extension says {shown}; read as {actual}")
+    return ParseWarning(WARN_WRONG_EXTENSION, f"content is {actual}, but the extension says {shown}; read as {actual}",
+                        (("actual", actual.replace("text", "văn bản thuần")), ("ext", shown)))
 
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "read", "sniff"]
@@ -185,7 +242,7 @@ __all__ = ["DEFAULT_LIMITS", "Limits", "read", "sniff"]
 def file_hash(path: str | Path) -> str:
     """SHA-256 of a file's bytes, read in 1 MB chunks: what "unchanged" means for a submitted file."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -24,10 +24,12 @@ import docx
 from docx.document import Document as WordDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
+from lxml import etree
 from lxml.etree import XMLSyntaxError, _Element
 
+from hycompliance.budgets import budgets
 from hycompliance.errors import Code, HyError
-from hycompliance.ingest import DOCX_MAIN_PART, Limits
+from hycompliance.ingest.limits import DOCX_MAIN_PART, Limits
 from hycompliance.ingest.legacy import Legacy, tcvn3_to_unicode, vni_to_unicode
 from hycompliance.ingest.numbering import Numbering
 from hycompliance.models import Block, Document
@@ -104,7 +106,9 @@ def read_docx(path: str, limits: Limits) -> Document:
 
 
 def check_archive(path: str, limits: Limits) -> None:
-    """Refuse what is not a zip with a Word main part (``E109``) or expands past the limit (``E110``).
+    """Refuse what is not a zip with a Word main part (``E109``), expands past the limit (``E110``: all parts
+    against ``limits``, the XML parts that get parsed against ``docx.xml_mb`` of ``rules/limits.yaml``), or
+    has more XML elements in its main part than ``docx.elements`` (``E117``, counted as a stream).
 
     Sizes come from the zip directory, before anything is decompressed.
     """
@@ -117,8 +121,32 @@ def check_archive(path: str, limits: Limits) -> None:
         raise HyError(Code.E109_CORRUPT_DOCX, path=path, detail=f"no {DOCX_MAIN_PART}")
     expanded = sum(info.file_size for info in infos)
     if expanded > limits.max_docx_uncompressed:
-        limit_mb = limits.max_docx_uncompressed / (1024 * 1024)
-        raise HyError(Code.E110_ZIP_BOMB, path=path, limit=f"{limit_mb:.0f}" if limit_mb >= 1 else f"{limit_mb:.3g}")
+        raise HyError(Code.E110_ZIP_BOMB, path=path, limit=_mb(limits.max_docx_uncompressed))
+    budget = budgets()
+    xml = sum(info.file_size for info in infos if info.filename.lower().endswith((".xml", ".rels")))
+    if xml > budget.docx_xml_bytes:
+        raise HyError(Code.E110_ZIP_BOMB, path=path, limit=_mb(budget.docx_xml_bytes))
+    _count_elements(path, budget.docx_elements)
+
+
+def _mb(n: int) -> str:
+    value = n / (1024 * 1024)
+    return f"{value:.0f}" if value >= 1 else f"{value:.3g}"
+
+
+def _count_elements(path: str, limit: int) -> None:
+    """Stream the main part and stop at ``limit`` elements (``E117``): memory stays flat whatever its size."""
+    count = 0
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(DOCX_MAIN_PART) as stream:
+            for _, element in etree.iterparse(stream, events=("end",), huge_tree=False, resolve_entities=False,
+                                               no_network=True):
+                count += 1
+                if count > limit:
+                    raise HyError(Code.E117_DOCX_ELEMENTS, path=path, limit=f"{limit:,}")
+                element.clear(keep_tail=False)
+    except (XMLSyntaxError, zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise HyError(Code.E109_CORRUPT_DOCX, path=path, detail=_short(exc)) from None
 
 
 def _short(exc: BaseException) -> str:

@@ -27,7 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from hycompliance.errors import Code, HyError
-from hycompliance.ingest import Limits
+from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import OcrWord, ocr_pages, tesseract_ready
 from hycompliance.ingest.pdf_chars import Segment, page_segments
 from hycompliance.models import Block, Document, ParseWarning
@@ -152,13 +152,15 @@ def read_pdf(path: str, limits: Limits) -> Document:
     finally:
         pdf.close()
     warnings = tuple(
-        ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing", page=index + 1)
+        ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing",
+                     (("page", str(index + 1)),))
         for index in scanned
         if index not in words
     )
     if words:
         read = ", ".join(str(index + 1) for index in sorted(words))
-        warnings += (ParseWarning(WARN_OCR, f"pages {read} read by OCR (tesseract, vie); check names and numbers", sign="ocr"),)
+        warnings += (ParseWarning(WARN_OCR, f"pages {read} read by OCR (tesseract, vie); check names and numbers",
+                                   (("pages", read),)),)
     blocks = tuple(_blocks(items))
     warnings += check_text(blocks, plain_pages=plain)
     return Document(path=path, blocks=blocks, pages=pages, form="pdf", warnings=warnings)

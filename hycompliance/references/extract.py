@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from hycompliance.models import Citation, Plan
 from hycompliance.references import patterns as P
-from hycompliance.references.rules import DocType, Rules, System, load_rules
+from hycompliance.references.rules import DocType, Issuer, Rules, load_rules
+from hycompliance.references.symbols import Symbol, parse_key, parse_symbol, written_code
 
 if TYPE_CHECKING:
     from hycompliance.references.resolve import Registry
@@ -30,106 +31,8 @@ HEADER_SPAN = 2000
 
 SYMBOL_FLAG = "wrong_symbol_format"
 SHORT_FLAG = "ambiguous_short_form"
-
-
-@dataclass(frozen=True)
-class Symbol:
-    """A parsed document symbol (số, ký hiệu)."""
-
-    number: str
-    year: str | None
-    type: DocType | None  # None for laws (60/2024/QH15) and letters (5/VPCP-NN)
-    issuer_code: str
-    form: System  # the form as written: party (29-NQ/TW) or state (87/KH-UBND)
-    system: System  # the system of the issuer; differs from form when the symbol is mixed
-    coded: bool = True  # the type code is printed (a letter's 5/VPCP-NN carries none)
-
-    @property
-    def mixed(self) -> bool:
-        return self.system != "unknown" and self.form != self.system
-
-    def key(self, system: System | None = None) -> str:
-        """Canonical key in the form of ``system`` (default: the issuer's system, else as written)."""
-        form = system or (self.system if self.system != "unknown" else self.form)
-        code = self.type.code if self.type and self.coded else None
-        if form == "party" and code:
-            return f"{self.number}-{code}/{self.issuer_code}"
-        head = f"{self.number}/{self.year}" if self.year else self.number
-        return f"{head}/{code}-{self.issuer_code}" if code else f"{head}/{self.issuer_code}"
-
-    def symbol_part(self, system: System | None = None) -> str:
-        return self.key(system)[len(self.number) + 1 :]
-
-
-def parse_symbol(match: re.Match[str], text: str, rules: Rules) -> Symbol | None:
-    """Turn a ``SYMBOL_RE`` match into a Symbol, or None when its codes are not a document's."""
-    if match["p_num"]:
-        type_start = match.start("p_type")
-        if not text[type_start].isupper():
-            return None
-        doc_type = rules.type_by_code(match["p_type"])
-        if doc_type is None:
-            return None
-        issuer, code = rules.issuer_by_code(_written(text, match, "p_issuer"), "party")
-        return Symbol(match["p_num"], None, doc_type, code, "party", issuer.system if issuer else "unknown")
-    type_start = match.start("s_type")
-    if not text[type_start].isupper():
-        return None
-    doc_type = rules.type_by_code(match["s_type"])
-    if doc_type is not None and match["s_issuer"]:
-        parts = _written(text, match, "s_issuer").split("-")
-        issuer, code = rules.issuer_by_code(parts[0], "state")
-        full = "-".join([code, *(p.upper() for p in parts[1:])])
-        return Symbol(match["s_num"], match["s_year"], doc_type, full, "state", issuer.system if issuer else "unknown")
-    if doc_type is not None:
-        return None  # "12/CT" without an issuer is not a full symbol
-    # No type code: a law or Assembly resolution (60/2024/QH15) or a letter (5/VPCP-NN).
-    issuer, code = rules.issuer_by_code(_written(text, match, "s_type"), "state")
-    if issuer is None:
-        return None
-    if match["s_issuer"]:
-        if match["s_year"]:
-            return None
-        code = "-".join([code, *(p.upper() for p in _written(text, match, "s_issuer").split("-"))])
-        return Symbol(match["s_num"], None, rules.type_by_code("CV"), code, "state", issuer.system, coded=False)
-    if not match["s_year"] or not issuer.term:
-        return None
-    return Symbol(match["s_num"], match["s_year"], None, code, "state", issuer.system)
-
-
-def _written(text: str, match: re.Match[str], group: str) -> str:
-    return re.sub(r"\s+", "", text[match.start(group) : match.end(group)])
-
-
-@dataclass(frozen=True)
-class KeyParts:
-    number: str
-    type_code: str | None
-    issuer_code: str
-    form: System
-
-
-_KEY_RE = re.compile(r"^(?P<num>\d+)(?:-(?P<ptype>[^/]+)/(?P<pissuer>.+)|/(?:(?P<year>\d{4})/)?(?P<rest>.+))$")
-
-
-def parse_key(key: str) -> KeyParts | None:
-    """Split a canonical key: ``29-NQ/TW`` -> (29, NQ, TW, party); ``30/2020/NĐ-CP`` -> (30, NĐ, CP, state)."""
-    m = _KEY_RE.match(key)
-    if not m:
-        return None
-    if m["ptype"]:
-        return KeyParts(m["num"], m["ptype"], m["pissuer"], "party")
-    rest = m["rest"]
-    type_code, _, issuer = rest.partition("-")
-    if not issuer:
-        return KeyParts(m["num"], None, type_code, "state")
-    return KeyParts(m["num"], type_code, issuer, "state")
-
-
-def normal_key(key: str) -> str:
-    """Key with the number's leading zeros dropped, for lookups ("07-NQ/TU" and "7-NQ/TU" are one)."""
-    head = re.match(r"^0*(\d+)", key)
-    return (head.group(1) + key[head.end() :]) if head else key
+SPACING_FLAG = "symbol_spacing"
+UNFILLED_FLAG = "unfilled_self_reference"
 
 
 def iso_date(m: re.Match[str]) -> str | None:
@@ -170,12 +73,13 @@ class _Found:
 def _numbered(text: str, folded: str, rules: Rules, registry: Registry | None, own_key: str | None) -> list[_Found]:
     found: list[_Found] = []
     for m in P.SYMBOL_RE.finditer(folded):
-        sym = parse_symbol(m, text, rules)
-        if sym is None:
-            continue
         start, end = m.start(), m.end()
         window_lo = max(0, start - TYPE_WINDOW)
         before = rules.type_before_re.search(folded, window_lo, start)
+        letter = bool(before) and getattr(rules.type_by_word(folded[before.start("word") : before.end("word")]), "code", None) == "CV"
+        sym = parse_symbol(m, text, rules, letter=letter)
+        if sym is None:
+            continue
         word_type: DocType | None = None
         if before:
             start = before.start()
@@ -202,6 +106,8 @@ def _numbered(text: str, folded: str, rules: Rules, registry: Registry | None, o
         key = sym.key()
         issuer = stated or _known_issuer(key, sym, rules, registry)
         flags = (SYMBOL_FLAG,) if sym.mixed else ()
+        if P.SPACED_SEPARATOR_RE.search(text, m.start(), m.end()) or sym.glued:
+            flags += (SPACING_FLAG,)
         citation = Citation(
             key=key,
             type=doc_type.name,
@@ -218,6 +124,55 @@ def _numbered(text: str, folded: str, rules: Rules, registry: Registry | None, o
         )
         found.append(_Found(citation, stated is not None))
     return found
+
+
+def _unfilled(text: str, folded: str, rules: Rules, own: Citation | None, taken: list[tuple[int, int]]) -> list[Citation]:
+    """A symbol with its number left blank ("Nghị quyết số /NQ-CP ngày 01 tháng 01 năm 2025"): a
+    document's mention of itself, never filled in. Taken to be the document's own number when the type
+    and issuer codes are its own; its date, blank or printed, is kept as written."""
+    out = []
+    for m in P.UNFILLED_RE.finditer(folded):
+        if _overlaps(m.start(), m.end(), taken) or not text[m.start("u_type")].isupper():
+            continue
+        doc_type = rules.type_by_code(m["u_type"])
+        if doc_type is None:
+            continue
+        start, end, date = m.start(), m.end(), None
+        before = rules.type_before_re.search(folded, max(0, start - TYPE_WINDOW), start)
+        if before and before.end() == start:
+            start = before.start()
+        dm = P.DATE_AFTER_RE.match(folded, end)
+        blank = None if dm else P.BLANK_DATE_RE.match(folded, end)
+        if dm:
+            date, end = iso_date(dm), dm.end()
+        elif blank:
+            end = blank.end()
+        issuer_code = written_code(text, m, "u_issuer").upper() if m["u_issuer"] else None
+        mine = own is not None and own.key is not None and _same_symbol(own.key, doc_type.code, issuer_code)
+        out.append(
+            Citation(
+                key=own.key if mine and own else None,
+                type=doc_type.name,
+                number=None,
+                symbol=None,
+                date=date,
+                issuer=own.issuer if mine and own else _issuer_name(issuer_code, rules),
+                issuer_code=issuer_code,
+                system="state",
+                as_written=text[start:end],
+                start=start,
+                end=end,
+                flags=(UNFILLED_FLAG,),
+            )
+        )
+    return out
+
+
+def _same_symbol(key: str, type_code: str, issuer_code: str | None) -> bool:
+    parts = parse_key(key)
+    if parts is None or P.fold(parts.type_code or "") != P.fold(type_code):
+        return False
+    return issuer_code is None or P.fold(parts.issuer_code) == P.fold(issuer_code)
 
 
 def _known_issuer(key: str, sym: Symbol, rules: Rules, registry: Registry | None) -> str | None:
@@ -283,12 +238,11 @@ def _issuer_name(code: str | None, rules: Rules) -> str | None:
     return issuer.name if issuer else None
 
 
-def _same_doc(key: str, number: str, type_code: str, want: object) -> bool:
+def _same_doc(key: str, number: str, type_code: str, want: Issuer | None) -> bool:
     parts = parse_key(key)
     if parts is None or parts.type_code != type_code or parts.number.lstrip("0") != number.lstrip("0"):
         return False
-    signs_as = getattr(want, "signs_as", None)
-    return signs_as is None or parts.issuer_code.rstrip("0123456789") == signs_as.rstrip("0123456789")
+    return want is None or want.signs(parts.issuer_code)
 
 
 def _self_references(text: str, folded: str, rules: Rules, own: Citation | None, taken: list[tuple[int, int]]) -> list[Citation]:
@@ -346,6 +300,37 @@ def _named(text: str, folded: str, rules: Rules, taken: list[tuple[int, int]]) -
     return out
 
 
+def _titled(text: str, folded: str, rules: Rules, taken: list[tuple[int, int]]) -> list[Citation]:
+    """An unnumbered document named by its type and issuer in the title of another, before the numbered
+    document it carries out: "Chương trình hành động của Chính phủ thực hiện Nghị quyết số 57-NQ/TW",
+    "Kế hoạch hành động của Ban Thường vụ Thành ủy Hà Nội về triển khai Nghị quyết số 57-NQ/TW". It is a
+    reference of its own (no key); the numbered one is found by its symbol."""
+    out = []
+    for m in rules.titled_re.finditer(folded):
+        if _overlaps(m.start(), m.end(), taken) or not text[m.start()].isupper():
+            continue
+        doc_type = rules.type_by_word(folded[m.start("word") : m.end("word")])
+        issuer = rules.issuer_by_name(text[m.start("issuer") : m.end("issuer")])
+        if doc_type is None or issuer is None:
+            continue
+        out.append(
+            Citation(
+                key=None,
+                type=doc_type.name,
+                number=None,
+                symbol=None,
+                date=None,
+                issuer=" ".join(text[m.start("issuer") : m.end("issuer")].split()),
+                issuer_code=issuer.signs_as,
+                system=issuer.system,
+                as_written=" ".join(text[m.start() : m.end("issuer")].split()),
+                start=m.start(),
+                end=m.end("issuer"),
+            )
+        )
+    return out
+
+
 def _bare(key: str, rules: Rules) -> Citation | None:
     """A citation standing for a document known only by its key (the plan's own number)."""
     parts = parse_key(key)
@@ -395,12 +380,16 @@ def extract(
     if own_key and (own is None or own.key != own_key):
         own = next((c for c in numbered if c.key == own_key), None) or _bare(own_key, rules)
     taken = [(c.start, c.end) for c in numbered]
+    blanks = _unfilled(text, folded, rules, own, taken)
+    taken += [(c.start, c.end) for c in blanks]
     named = _named(text, folded, rules, taken)
+    taken += [(c.start, c.end) for c in named]
+    named += _titled(text, folded, rules, taken)
     taken += [(c.start, c.end) for c in named]
     short = _short_forms(text, folded, rules, registry, numbered, taken)
     taken += [(c.start, c.end) for c in short]
     selfs = _self_references(text, folded, rules, own, taken)
-    return sorted(numbered + named + short + selfs, key=lambda c: c.start)
+    return sorted(numbered + blanks + named + short + selfs, key=lambda c: c.start)
 
 
 def extract_plan(plan: Plan, registry: Registry | None = None, *, rules: Rules | None = None) -> list[Citation]:

@@ -17,27 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from types import MappingProxyType
 
-
-def _fold_table() -> MappingProxyType:
-    """Map every precomposed Latin letter to its lower-case base letter (one char -> one char)."""
-    table: dict[int, str] = {}
-    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(cp)
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        if base.isascii() and base.isalpha():
-            table[cp] = base
-    table[ord("Đ")] = table[ord("đ")] = "d"
-    for cp in range(ord("A"), ord("Z") + 1):
-        table[cp] = chr(cp).lower()
-    return MappingProxyType(table)
-
-
-FOLD_TABLE = _fold_table()
-
-
-def fold(text: str) -> str:
-    """Lower-case, diacritic-free copy of ``text`` with the same length (offsets carry over)."""
-    return text.translate(FOLD_TABLE)
+from hycompliance.normalize import fold  # noqa: F401  (the one diacritic fold; used as P.fold)
 
 
 # --- Building blocks -----------------------------------------------------------------------------
@@ -70,6 +50,21 @@ STATE_SYMBOL = (
 )
 
 SYMBOL_RE = re.compile(rf"{LEFT_EDGE}(?:{PARTY_SYMBOL}|{STATE_SYMBOL}){RIGHT_EDGE}")
+# A space or tab beside a separator inside a symbol ("57- NQ/TW", "71/NQ -CP"); a line break is a
+# layout artefact (a PDF line wrap), not a slip.
+SPACED_SEPARATOR_RE = re.compile(r"[ \t]+[-/]|[-/][ \t]+")
+
+# A document's own symbol left without its number, as drafts leave it for the clerk ("số /NQ-CP",
+# "Số: ..../KH-UBND"), with its date if any: a real one, or a blank "ngày / /2025", "ngày ... tháng ... năm 2025".
+BLANK = r"(?:\.{2,}|…|_{2,})"
+BLANK_DATE = (
+    rf"[ \t]*,?[ \t]*ngay[ \t]*(?:\d{{1,2}}|{BLANK})?[ \t]*/[ \t]*(?:\d{{1,2}}|{BLANK})?[ \t]*/[ \t]*(?P<blank_year>{YEAR})"
+    rf"|[ \t]*,?[ \t]*ngay[ \t]*(?:{BLANK}[ \t]*)?thang[ \t]*(?:\d{{1,2}}|{BLANK})?[ \t]*nam[ \t]*(?P<blank_year2>{YEAR})"
+)
+UNFILLED_RE = re.compile(
+    rf"(?<![\w/])so{GAP}:?[ \t]*(?:{BLANK}[ \t]*)?/{GAP}(?P<u_type>{CODE})(?:[ \t]*-[ \t]*(?P<u_issuer>{ISSUER_CODES}))?{RIGHT_EDGE}"
+)
+BLANK_DATE_RE = re.compile(BLANK_DATE)
 
 # --- Dates ---------------------------------------------------------------------------------------
 

@@ -38,7 +38,9 @@ import yaml
 
 from hycompliance.models import Citation, Header, Plan
 from hycompliance.references import patterns as P
-from hycompliance.references.extract import SYMBOL_FLAG, extract, find_own, normal_key, parse_key
+from hycompliance.references.extract import SYMBOL_FLAG, extract, find_own
+from hycompliance.references.symbols import issuing_code, normal_key, parse_key
+from hycompliance.references.relations import Relation
 from hycompliance.references.rules import Rules, load_rules, rules_dir
 
 REGISTRY_DIR = "registry"
@@ -97,6 +99,7 @@ class Registry:
 
     documents: tuple[KnownDocument, ...] = ()
     spans: tuple[tuple[str, int], ...] = field(default_factory=_year_spans)
+    relations: tuple[Relation, ...] = ()  # what documents say about others (``registry learn``)
     _by_key: Mapping[str, tuple[KnownDocument, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -120,10 +123,30 @@ class Registry:
         one of a compatible year, the one with exactly that date first, else the latest entry."""
         if not key:
             return None
-        year = int(date[:4]) if date else None
+        in_symbol = re.match(r"^\d+/(\d{4})/", key)  # 163/2024/QH15: the symbol's year names the document
+        year = int(in_symbol.group(1)) if in_symbol else (int(date[:4]) if date else None)
         found = [d for d in self._by_key.get(normal_key(key), ()) if self.same_document(d, year)]
         exact = [d for d in found if date and d.date == date]
         return (exact or found or [None])[-1]
+
+    def dates_of(self, key: str, date: str | None = None) -> set[str]:
+        """The dates the registry gives ``key`` among entries that can be the document cited with ``date``."""
+        year = int(date[:4]) if date else None
+        in_symbol = re.match(r"^\d+/(\d{4})/", key)
+        year = int(in_symbol.group(1)) if in_symbol else year
+        return {d.date for d in self._by_key.get(normal_key(key), ()) if d.date and self.same_document(d, year)}
+
+    def relations_on(self, key: str, date: str | None = None) -> tuple[Relation, ...]:
+        """What other documents did to the document ``key`` (cited with ``date``): repeals, amendments."""
+        nk = normal_key(key)
+        out = []
+        for r in self.relations:
+            if normal_key(r.target_key) != nk:
+                continue
+            if date and r.target_date and date[:4] != r.target_date[:4] and parse_key(key) and parse_key(key).form == "state":
+                continue  # another year's document of the same number
+            out.append(r)
+        return tuple(out)
 
     def by_number_type(self, number: str, type_code: str | None) -> tuple[KnownDocument, ...]:
         n = number.lstrip("0")
@@ -141,7 +164,8 @@ class Registry:
         def replaced(d: KnownDocument) -> bool:
             return any(self.same_document(o, d.year) for o in other._by_key.get(normal_key(d.key), ()))
 
-        return Registry(tuple(d for d in self.documents if not replaced(d)) + other.documents, self.spans)
+        return Registry(tuple(d for d in self.documents if not replaced(d)) + other.documents, self.spans,
+                        self.relations + other.relations)
 
 
 def _document(entry: Mapping[str, object], source: str) -> KnownDocument:
@@ -208,7 +232,8 @@ def _consistent(c: Citation, rules: Rules) -> bool:
     if SYMBOL_FLAG in c.flags or not c.key or not c.date:
         return False
     stated = rules.issuer_by_name(c.issuer)
-    return stated is None or _base(stated.signs_as) == _base(c.issuer_code)
+    parts = parse_key(c.key)
+    return stated is None or parts is None or stated.signs(issuing_code(parts, rules))
 
 
 def _base(code: str | None) -> str:

@@ -43,10 +43,16 @@ class Issuer:
     term: bool = False  # code may carry a term number: QH15, ĐĐQH15
     symbol_code: str | None = None  # Bộ Chính trị signs /TW
     variants: tuple[str, ...] = ()
+    symbol_codes: tuple[str, ...] = ()  # every code its symbols may carry (Thành ủy: TU or HU by level)
 
     @property
     def signs_as(self) -> str:
         return self.symbol_code or self.code
+
+    def signs(self, code: str | None) -> bool:
+        """Whether a symbol whose issuer code is ``code`` (term number dropped) can be this body's."""
+        base = P.fold((code or "").split("-")[0].rstrip("0123456789"))
+        return base in {P.fold(c.rstrip("0123456789")) for c in (self.signs_as, *self.symbol_codes)}
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,23 @@ class Rules:
     def short_form_re(self) -> re.Pattern[str]:
         numbered = [w for t in self.doc_types if not t.symbol_free for w in t.words]
         return P.short_form_re(numbered)
+
+    @cached_property
+    def titled_re(self) -> re.Pattern[str]:
+        """An unnumbered document named in a title: type words, "của" and an issuer, then what it carries
+        out ("thực hiện", "triển khai", "về triển khai") and a numbered document ("... số"). The issuer may
+        be followed by a place ("Thành ủy Hà Nội")."""
+        long_words = [w for t in self.doc_types if not t.symbol_free for w in t.words if len(w) > 4]
+        return re.compile(
+            rf"(?<!\w)(?P<word>{P.alternation(long_words)}){P.WS}cua{P.WS}(?P<issuer>{P.alternation(self.issuer_names)})"
+            rf"(?:{P.WS}[a-z]+){{0,3}}?{P.WS}(?:ve{P.WS})?(?:thuc{P.WS}hien|trien{P.WS}khai)"
+            rf"(?={P.WS}[^.;\n]{{0,40}}?(?<!\w)so{P.WS}\d)"
+        )
+
+    @cached_property
+    def type_word_re(self) -> re.Pattern[str]:
+        """Any type word ("Chương trình hành động", "Kế hoạch") anywhere in a folded phrase."""
+        return re.compile(rf"(?<!\w)(?:{P.alternation(self.type_words)})(?!\w)")
 
     @cached_property
     def self_reference_re(self) -> re.Pattern[str]:
@@ -219,6 +242,7 @@ def load_rules(directory: Path | None = None) -> Rules:
             term=bool(i.get("term", False)),
             symbol_code=i.get("symbol_code"),
             variants=_tuple(i.get("variants")),
+            symbol_codes=_tuple(i.get("symbol_codes")),
         )
         for i in issuers_raw
     )

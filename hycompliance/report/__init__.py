@@ -7,6 +7,8 @@ read are in ``labels``; the data shapes are in ``data``.
 from __future__ import annotations
 
 import csv
+import getpass
+import os
 import io
 import json
 from typing import Any
@@ -16,6 +18,7 @@ from sqlite_utils import Database
 from hycompliance.errors import Code, HyError
 from hycompliance.report import labels
 from hycompliance.report.data import document_report, heatmap, matrix_data
+from hycompliance.store import now
 
 MATRIX_FORMATS = ("table", "csv", "json", "xlsx", "html")
 REPORT_FORMATS = ("html", "xlsx", "md")
@@ -30,16 +33,24 @@ def csv_safe(value: Any) -> Any:
 
 
 def matrix_csv(matrix: dict[str, Any]) -> str:
+    """One row per cell, headers and values in Vietnamese (status words, Có/Không, decimal comma)."""
+    C, S = labels.COLUMN, labels.STATUS
+
+    def yes(flag: bool | None) -> str:
+        return "" if flag is None else labels.YES if flag else labels.NO
+
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["document", "requirement", "status", "machine_status", "score", "applicable", "suspect",
-                "review_status", "review_stale", "reviewer", "evidence_clauses"])
+    w.writerow([C["document"], C["requirement"], C["status"], C["machine_status"], C["score"], C["applicable"],
+                C["suspect"], C["review_status"], C["review_stale"], C["reviewer"], C["evidence"], C["words"],
+                C["targets"]])
     for c in matrix["cells"]:
         r = c["review"] or {}
         w.writerow([csv_safe(v) for v in (
-            c["document"], c["requirement"], c["final"], c["status"], c["score"], int(c["applicable"]),
-            int(c["suspect"]), r.get("status"), int(r["stale"]) if r else None, r.get("reviewer"),
-            " ".join(e["clause"] for e in c["evidence"]))])
+            c["document"], c["requirement"], S[c["final"]], S[c["status"] or "none"], labels.number(c["score"]),
+            yes(c["applicable"]), yes(c["suspect"]), S[r["status"]] if r else "", yes(r["stale"]) if r else "",
+            r.get("reviewer"), " ".join(e["clause"] for e in c["evidence"]), ", ".join(c["words"]),
+            "; ".join(f"{t['period']}: {labels.COMPARE[t['verdict']]}" for t in c["targets"]))])
     return buf.getvalue()
 
 
@@ -55,7 +66,7 @@ def matrix_table(matrix: dict[str, Any]) -> str:
         t.add_column(labels.GROUP.get(g, g), justify="right")
     t.add_column(labels.COLUMN["coverage"], justify="right")
     for row in heat["rows"]:
-        t.add_row(row["document"], *("—" if v is None else f"{v:.0f}%" for v in row["values"] + [row["overall"]]))
+        t.add_row(row["document"], *(labels.percent(v) for v in row["values"] + [row["overall"]]))
     console = Console(file=io.StringIO(), width=200, force_terminal=False)
     console.print(t)
     for f in matrix["failed"]:
@@ -79,7 +90,7 @@ def matrix_output(db: Database, fmt: str, *, parent: str | None = None) -> str |
         return matrix_html(matrix)
     from hycompliance.report.xlsx import matrix_workbook
 
-    return _workbook_bytes(matrix_workbook(matrix))
+    return _workbook_bytes(matrix_workbook(matrix, exported_at=now(), exported_by=exporter()))
 
 
 def report_output(db: Database, document: str, fmt: str, *, parent: str | None = None) -> str | bytes:
@@ -96,7 +107,12 @@ def report_output(db: Database, document: str, fmt: str, *, parent: str | None =
         return report_html(report)
     from hycompliance.report.xlsx import report_workbook
 
-    return _workbook_bytes(report_workbook(report))
+    return _workbook_bytes(report_workbook(report, exported_at=now(), exported_by=exporter()))
+
+
+def exporter() -> str:
+    """Who exports from the command line: $HYCOMPLIANCE_REVIEWER, else the login."""
+    return os.environ.get("HYCOMPLIANCE_REVIEWER") or getpass.getuser()
 
 
 def _workbook_bytes(wb: Any) -> bytes:

@@ -17,10 +17,6 @@ from hycompliance.report.data import heatmap
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}%".replace(".", ",")
-
-
 def _color(value: float | None) -> str:
     """Red (0%) to green (100%); grey when nothing applies."""
     if value is None:
@@ -33,7 +29,8 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(
         S=labels.STATUS, C=labels.COLUMN, H=labels.HEADING, K=labels.DOC_KIND, G=labels.GROUP, SEV=labels.SEVERITY,
-        CMP=labels.COMPARE, STALE=labels.STALE, SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, pct=_pct, color=_color,
+        CMP=labels.COMPARE, STALE=labels.STALE, SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, pct=labels.percent, color=_color,
+        day=labels.day, when=labels.when,
     )
     return env
 

@@ -1,111 +1,108 @@
-"""Every word a person reads in a report, in Vietnamese, defined once.
+"""Every word a person reads, in Vietnamese, from ``rules/labels.yaml``; and the one way to write a
+percent, a date and a moment.
 
-Code, logs and the CLI speak English; tables, headings and status words in the HTML, XLSX and Markdown
-outputs come from here only.
+Code, logs and the CLI speak English; pages, reports, XLSX and CSV files take their words from here only.
+``STATUS``, ``COLUMN``, ``HEADING`` ... are read from the label file when used (module attributes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
+from typing import Any
 
-# Status of one (plan, requirement) cell: the machine's three, the reviewer's "justified", and n/a.
-STATUS = MappingProxyType({
-    "covered": "Đã đáp ứng",
-    "partial": "Đáp ứng một phần",
-    "missing": "Chưa đáp ứng",
-    "justified": "Có giải trình",
-    "n/a": "Không áp dụng",
-    "none": "Chưa đánh giá",
-})
-STALE = "Cần xem lại"
-SUSPECT = "Kết quả cũ: kế hoạch cấp trên hoặc quy tắc đã thay đổi"
-MACHINE = "Máy đánh giá"
-REVIEWED = "Người rà soát"
+from hycompliance import dates, rules
 
-DOC_KIND = MappingProxyType({
-    "district": "Cấp huyện",
-    "commune": "Cấp xã",
-    "agency": "Sở, ban, ngành",
-    "province": "Cấp tỉnh",
-    "ministry": "Bộ, ngành Trung ương",
-    "party": "Cấp ủy đảng",
-})
-REQUIREMENT_KIND = MappingProxyType({
-    "task": "Nhiệm vụ",
-    "subtask": "Nhiệm vụ chi tiết",
-    "target": "Chỉ tiêu",
-    "assignment": "Phân công",
-    "reference": "Văn bản viện dẫn",
-})
-SEVERITY = MappingProxyType({"error": "Lỗi", "warning": "Cảnh báo", "info": "Lưu ý"})
-GROUP = MappingProxyType({"references": "Văn bản viện dẫn", "II.2": "Chỉ tiêu (II.2)"})
-COMPARE = MappingProxyType({"equal": "Bằng", "higher": "Cao hơn", "lower": "Thấp hơn", "unknown": "Không so sánh được"})
-
-COLUMN = MappingProxyType({
-    "document": "Văn bản",
-    "name": "Tên tệp",
-    "path": "Đường dẫn",
-    "issuer": "Cơ quan ban hành",
-    "title": "Trích yếu",
-    "number": "Số, ký hiệu",
-    "date": "Ngày ban hành",
-    "kind": "Cấp",
-    "requirement": "Yêu cầu",
-    "requirement_text": "Nội dung yêu cầu",
-    "group": "Nhóm",
-    "status": "Kết quả",
-    "machine_status": "Máy đánh giá",
-    "score": "Điểm",
-    "evidence": "Căn cứ trong kế hoạch",
-    "page": "Trang",
-    "clause": "Mục",
-    "why": "Giải thích",
-    "review": "Ý kiến rà soát",
-    "reviewer": "Người rà soát",
-    "at": "Thời điểm",
-    "note": "Ghi chú",
-    "coverage": "Tỷ lệ đáp ứng",
-    "indicator": "Chỉ tiêu",
-    "period": "Giai đoạn",
-    "province_value": "Tỉnh giao",
-    "plan_value": "Kế hoạch ghi",
-    "comparison": "So sánh",
-    "code": "Mã",
-    "severity": "Mức độ",
-    "message": "Nội dung",
-    "as_written": "Cách ghi trong văn bản",
-    "expected": "Đúng là",
-    "error": "Lỗi",
-    "count": "Số lượng",
-})
-
-HEADING = MappingProxyType({
-    "matrix": "Ma trận đối chiếu việc thực hiện",
-    "heatmap": "Tỷ lệ đáp ứng theo nhóm yêu cầu",
-    "cells": "Chi tiết từng yêu cầu",
-    "documents": "Các văn bản đã đối chiếu",
-    "failed": "Văn bản không đọc được",
-    "ignored": "Tệp không đọc (bỏ qua)",
-    "withdrawn": "Văn bản đã rút (không còn trong thư mục quét)",
-    "report": "Báo cáo đối chiếu kế hoạch",
-    "summary": "Tổng hợp",
-    "requirements": "Các yêu cầu của kế hoạch cấp trên (chưa đáp ứng trước)",
-    "targets": "So sánh chỉ tiêu với kế hoạch cấp trên",
-    "legal": "Viện dẫn văn bản (dành cho bộ phận pháp chế)",
-    "references": "Văn bản phải viện dẫn",
-    "findings": "Sai sót viện dẫn",
-    "parent": "Kế hoạch cấp trên",
-    "choose_parent": "Chọn kế hoạch cấp trên để xem ma trận đối chiếu",
-    "other_parents": "Kế hoạch cấp trên khác trong cơ sở dữ liệu",
-    "none": "Không có",
-    "coverage_note": "Tỷ lệ = (đã đáp ứng + có giải trình + ½ đáp ứng một phần) / số yêu cầu áp dụng",
+# Module attribute -> key of rules/labels.yaml.
+SECTIONS = MappingProxyType({
+    "STATUS": "status", "STALE": "stale", "SUSPECT": "suspect", "MACHINE": "machine", "REVIEWED": "reviewed",
+    "DOC_KIND": "doc_kind", "REQUIREMENT_KIND": "requirement_kind", "SEVERITY": "severity", "GROUP": "group",
+    "COMPARE": "compare", "COLUMN": "column", "HEADING": "heading", "REASON": "reason", "SHEET": "sheet",
+    "YES": "yes_word", "NO": "no_word", "PAGE": "page", "LINT_WORDS": "lint_words",
 })
 
 
-def review_line(review: dict | None, escape=str) -> str:
-    """A reviewer's decision in words: "Có giải trình: note (who, when) — Cần xem lại"; ``escape`` is the
-    output format's escaping of the free text (note, reviewer)."""
+def _frozen(value: Any) -> Any:
+    return MappingProxyType(dict(value)) if isinstance(value, Mapping) else value
+
+
+def __getattr__(name: str) -> Any:
+    if name in SECTIONS:
+        return _frozen(rules.load("labels.yaml")[SECTIONS[name]])
+    raise AttributeError(name)
+
+
+def word(section: str, key: str) -> str:
+    """One label; the key itself when the label file lacks it (never an exception on a page)."""
+    return str((rules.load("labels.yaml").get(section) or {}).get(key, key))
+
+
+def percent(value: float | None) -> str:
+    """A coverage percent as every face writes it: one decimal, decimal comma ("58,3%"); "—" when None."""
+    return "—" if value is None else f"{value:.1f}%".replace(".", ",")
+
+
+def number(value: float | None) -> str:
+    """A number the Vietnamese way: "9,5", "1.500"."""
+    if value is None:
+        return "—"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def day(value: str | None) -> str:
+    """An ISO date as dd/mm/yyyy (``hycompliance.dates``)."""
+    return dates.day(value)
+
+
+def when(value: str | None) -> str:
+    """An ISO timestamp as dd/mm/yyyy hh:mm in the server's time zone (``hycompliance.dates``)."""
+    return dates.moment(value)
+
+
+as_date = dates.as_date
+as_datetime = dates.as_datetime
+
+
+def reason_text(reason: Mapping[str, Any]) -> str:
+    """One reason of a cell (``hycompliance.coverage.Reason`` as stored) in words."""
+    items = list(reason.get("items") or [])
+    template = word("reason", reason["code"])
+    key = items[0] if items else ""
+    rest = items[1:] if reason["code"] == "cited_with_errors" else items
+    return template.format(clause=reason.get("clause") or "", page=reason.get("page") or "", count=reason.get("count"),
+                           key=key, items=", ".join(str(i) for i in rest))
+
+
+def text(name: str) -> str:
+    """A top-level sentence of the label file (``stale``, ``target_line``)."""
+    return str(rules.load("labels.yaml")[name])
+
+
+def target_text(target: Mapping[str, Any]) -> str:
+    """A target comparison in words: "2021-2025: kế hoạch 9,0 - 9,5, tỉnh Khoảng 8% (cao hơn)"."""
+    return text("target_line").format(period=target["period"], plan=target.get("plan") or text("target_none"),
+                                      province=target["province"], verdict=word("compare", target["verdict"]).lower())
+
+
+def why(reasons: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]] = ()) -> str:
+    """A cell's reasons and target comparisons as one text."""
+    parts = [reason_text(r) for r in reasons] + [target_text(t) for t in targets if t.get("plan")]
+    return ". ".join(parts) + ("." if parts else "")
+
+
+def warning_text(warning: Mapping[str, Any]) -> str:
+    """A stored warning about a file (code, message, details) in Vietnamese."""
+    from hycompliance.errors import message_vi
+
+    return message_vi(warning["code"], dict(warning.get("details") or {}), warning.get("message", ""))
+
+
+def review_line(review: Mapping[str, Any] | None, escape: Any = str) -> str:
+    """A reviewer's decision in words: "Có giải trình: note (who, dd/mm/yyyy hh:mm) — Cần xem lại"; ``escape``
+    is the output format's escaping of the free text (note, reviewer)."""
     if not review:
         return ""
-    stale = f" — {STALE}" if review["stale"] else ""
-    return f"{STATUS[review['status']]}: {escape(review['note'])} ({escape(review['reviewer'])}, {review['at']}){stale}"
+    stale = f" — {text('stale')}" if review["stale"] else ""
+    return (f"{word('status', review['status'])}: {escape(review['note'])} "
+            f"({escape(review['reviewer'])}, {when(review['at'])}){stale}")

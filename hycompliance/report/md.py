@@ -26,20 +26,22 @@ def _evidence(item: dict[str, Any]) -> str:
 def report_md(report: dict[str, Any]) -> str:
     C, S, H = labels.COLUMN, labels.STATUS, labels.HEADING
     doc = report["document"]
-    out = [f"# {H['report']}: {esc(doc['name'])}", "",
-           f"{esc(doc['issuer'])} — {esc(doc['number'])} — {esc(doc['date'])}", ""]
+    name = " — ".join(x for x in (doc["number"], doc["issuer"]) if x) or doc["name"]
+    out = [f"# {H['report']}: {esc(name)}", "",
+           f"{C['date']}: {labels.day(doc['date'])} — {C['name']}: {esc(doc['name'])}", ""]
     if report["coverage"] is None:
-        return "\n".join(out + [f"**{C['error']}:** {esc(doc['error_line'])}", ""])
+        return "\n".join(out + [f"**{C['error']}:** {esc(doc['error_text'] or doc['error_line'])}", ""])
     cov = report["coverage"]
-    pct = "—" if cov["percent"] is None else f"{cov['percent']:.1f}%".replace(".", ",")
-    out += [f"## {H['summary']}", "", f"**{C['coverage']}: {pct}** ({cov['applicable']})", "",
+    refs = report["reference_coverage"]
+    out += [f"## {H['summary']}", "", f"**{C['coverage']}: {labels.percent(cov['percent'])}** ({cov['applicable']})",
+            "", f"{C['reference_coverage']}: {labels.percent(refs['percent'])}", "",
             "| " + " | ".join(S[k] for k in cov["counts"]) + " |", "|" + "---|" * len(cov["counts"]),
             "| " + " | ".join(str(v) for v in cov["counts"].values()) + " |", "", f"_{H['coverage_note']}_", "",
             f"## {H['requirements']}", "",
             f"| {C['requirement']} | {C['status']} | {C['score']} | {C['requirement_text']} | {C['evidence']} | {C['why']} | {C['review']} |",
             "|---|---|---|---|---|---|---|"]
     for i in report["items"]:
-        score = "" if i["score"] is None else f"{i['score']:.2f}"
+        score = "" if i["score"] is None else labels.number(i["score"])
         suspect = f" ({labels.SUSPECT})" if i["suspect"] else ""
         out.append(f"| {esc(i['id'])} | {S[i['final']]}{suspect} | {score} | {esc(i['text'])} | {_evidence(i)} | "
                    f"{esc(i['why'])} | {labels.review_line(i.get('review'), esc)} |")
@@ -48,7 +50,7 @@ def report_md(report: dict[str, Any]) -> str:
         out += [f"| {C['requirement']} | {C['indicator']} | {C['period']} | {C['province_value']} | {C['plan_value']} | {C['comparison']} |",
                 "|---|---|---|---|---|---|"]
         out += [f"| {esc(t['requirement'])} | {esc(t['indicator'])} | {esc(t['period'])} | {esc(t['province'])} | "
-                f"{esc(t['plan'])} | {labels.COMPARE[t['comparison']]} |" for t in report["targets"]]
+                f"{esc(t['plan'])} | {labels.COMPARE[t['verdict']]} |" for t in report["targets"]]
     else:
         out.append(H["none"])
     out += ["", f"## {H['legal']}", "", f"### {H['references']}", "",

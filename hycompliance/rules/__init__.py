@@ -32,11 +32,15 @@ def load(name: str) -> Any:
     return _load(str(path), path.stat().st_mtime)
 
 
+# Files that only say how results are shown, not what they are: editing them rescans nothing.
+PRESENTATION = frozenset({"labels.yaml"})
+
+
 def rules_version() -> str:
-    """A short hash of every rules file: results computed under other rules are stale."""
+    """A short hash of every rules file but the labels: results computed under other rules are stale."""
     digest = hashlib.sha256()
     for path in sorted(rules_dir().rglob("*")):
-        if path.is_file() and path.suffix in {".yaml", ".yml", ".json", ".jsonl"}:
+        if path.is_file() and path.suffix in {".yaml", ".yml", ".json", ".jsonl"} and path.name not in PRESENTATION:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]

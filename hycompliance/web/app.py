@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -30,15 +30,17 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hycompliance.database import writable
 from hycompliance.errors import Code, HyError
 from hycompliance.report import labels
 from hycompliance.web import auth
+from hycompliance.web.cache import PageCache
 from hycompliance.web.routes import ROUTES
 from hycompliance.store import REVIEWER_ENV
 from hycompliance.web.messages import message
-from hycompliance.web.schema import connect, open_web_db
+from hycompliance.web.schema import connect, open_web_readable
+from hycompliance.web.uploads import MAX_UPLOAD_MB, requeue, run_upload
 from hycompliance.web.vault import default_path, session_key, vault
-from hycompliance.web.uploads import MAX_UPLOAD_MB, run_upload, unfinished
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SESSION_HOURS = 8
@@ -135,10 +137,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}%"
-
-
 def _heat(value: float | None) -> str:
     """A CSS class for a coverage percent: h0 (none met) … h4 (all met); hx when nothing applies."""
     if value is None:
@@ -146,35 +144,15 @@ def _heat(value: float | None) -> str:
     return f"h{min(4, int(value // 25))}"
 
 
-def _when(value: str | None) -> str:
-    """An ISO timestamp as people here write it, in the server's time zone: 26/11/2026 22:55."""
-    if not value:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return f"{moment:%d/%m/%Y %H:%M}"
-
-
-def _day(value: str | None) -> str:
-    """An ISO date as dd/mm/yyyy."""
-    try:
-        return f"{datetime.fromisoformat(value or ''):%d/%m/%Y}"
-    except ValueError:
-        return value or "—"
-
-
 def templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("hycompliance.web", "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["when"] = _when
-    env.filters["day"] = _day
+    env.filters["when"] = labels.when
+    env.filters["day"] = labels.day
+    env.filters["warning"] = labels.warning_text
     env.globals.update(S=labels.STATUS, C=labels.COLUMN, H=labels.HEADING, K=labels.DOC_KIND, G=labels.GROUP,
                        SEV=labels.SEVERITY, RK=labels.REQUIREMENT_KIND, CMP=labels.COMPARE, STALE=labels.STALE,
-                       SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, pct=_pct, heat=_heat,
+                       SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, P=labels.PAGE, num=labels.number, pct=labels.percent, heat=_heat,
                        ROLE=auth.ROLE_WORDS)
     return Jinja2Templates(env=env, context_processors=[_page_context])
 
@@ -196,7 +174,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
     if exc.status_code == 413:
         text = f"Tệp lớn hơn giới hạn {MAX_UPLOAD_MB} MB."
-    elif exc.status_code in (400, 403, 404, 429):
+    elif exc.status_code in (400, 403, 404, 429, 503):
         text = exc.detail
     else:
         text = "Đã có lỗi xảy ra."
@@ -206,9 +184,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _hy_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HyError)
-    status = 404 if exc.code.value in ("E302", "E304", "E305") else 400
+    # E301: the database is busy past the wait budget, full or read-only; nothing was written, try again later
+    status = 404 if exc.code.value in ("E302", "E304", "E305") else 503 if exc.code.value == "E301" else 400
     return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": exc.line()}, status_code=status)
+        request, "error.html", {"status": status, "message": exc.line_vi()}, status_code=status)
 
 
 def served_names(host: str, allowed_hosts: Iterable[str]) -> frozenset[str]:
@@ -235,7 +214,7 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
         raise HyError(Code.E901_USAGE, detail=f"serving on {host or 'all addresses'} needs the names people use to "
                       "reach it: give --allowed-host NAME (repeatable)")
     vault_file = Path(secrets_path) if secrets_path else default_path(db_path)
-    open_web_db(db_path, secrets_path=vault_file).close()
+    open_web_readable(db_path, secrets_path=vault_file).close()  # read-only: pages read, writes answer E301
     with vault(vault_file) as keys:
         secret = session_key(keys)
     uploads = Path(uploads_dir) if uploads_dir else Path(db_path).with_name(Path(db_path).stem + "-uploads")
@@ -246,9 +225,10 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        with connect(db_path) as db:  # uploads a stopped server left unscanned
-            for upload_id in unfinished(db):
-                app.state.jobs.submit(run_upload, db_path, settings.plan_path, upload_id)
+        if writable(db_path):
+            with connect(db_path) as db:  # uploads a stopped server left unscanned (not those over a budget)
+                for upload_id in requeue(db):
+                    app.state.jobs.submit(run_upload, db_path, settings.plan_path, upload_id)
         yield
         app.state.jobs.shutdown(wait=False, cancel_futures=True)
 
@@ -263,4 +243,6 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
     app.state.settings = settings
     app.state.templates = templates()
     app.state.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hyc-upload")
+    app.state.pages = PageCache(db_path)
+    app.state.csrf_slot = secrets.token_hex(16)  # where a cached page gets each session's CSRF token
     return app

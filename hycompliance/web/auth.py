@@ -34,6 +34,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from hycompliance.database import writing
 from hycompliance.errors import Code, HyError
 from hycompliance.store import now
 from hycompliance.web.messages import message
@@ -97,7 +98,7 @@ def add_user(db: Database, name: str, role: str, password: str) -> dict[str, obj
     salt = secrets.token_bytes(16)
     row = {"name": name, "role": role, "salt": salt.hex(), "hash": hash_password(password, salt),
            "created_at": now(), "active": 1}
-    with db.atomic():
+    with writing(db):
         existing = list(db.query("SELECT id FROM users WHERE name = ?", [name]))
         if existing:
             db["users"].update(existing[0]["id"], row)
@@ -115,7 +116,7 @@ def _known(db: Database, name: str) -> None:
 def deactivate(db: Database, name: str) -> None:
     """The account can no longer sign in, and its open sessions end now."""
     _known(db, name)
-    with db.atomic():
+    with writing(db):
         db.execute("UPDATE users SET active = 0 WHERE name = ?", [name])
         db.execute("DELETE FROM sessions WHERE user = ?", [name])
 
@@ -126,7 +127,7 @@ def unlock(db: Database, *, name: str | None = None, address: str | None = None)
         raise HyError(Code.E901_USAGE, detail="give a user name or --address")
     if name is not None:
         _known(db, name)
-    with db.atomic():
+    with writing(db):
         cleared = 0
         if name is not None:
             cleared += db.execute("DELETE FROM sign_in_failures WHERE name = ?", [name]).rowcount
@@ -168,7 +169,7 @@ def attempt(db: Database, name: str, password: str, address: str, throttle: Thro
     if locked(db, name, address, throttle):
         raise Locked()
     user = verify(db, name, password)
-    with db.atomic():
+    with writing(db):
         if user is None:
             db["sign_in_failures"].insert({"name": name, "address": address, "at": time.time()})
         else:
@@ -230,7 +231,7 @@ def reviewer_name(request: Request, user: User) -> str:
 def sign_in(request: Request, user: User) -> None:
     """A new server-side session for ``user`` (the old cookie's content is dropped)."""
     token = secrets.token_urlsafe(32)
-    with vault(_vault_path(request)) as db, db.atomic():
+    with vault(_vault_path(request)) as db, writing(db):
         db["sessions"].insert({"id": _token_id(token), "user": user.name, "created_at": time.time()})
     request.session.clear()
     request.session[SESSION_FIELD] = token
@@ -241,7 +242,7 @@ def sign_out(request: Request) -> None:
     """End the session on the server and in the cookie."""
     token = request.session.get(SESSION_FIELD)
     if token:
-        with vault(_vault_path(request)) as db, db.atomic():
+        with vault(_vault_path(request)) as db, writing(db):
             db.execute("DELETE FROM sessions WHERE id = ?", [_token_id(str(token))])
     request.session.clear()
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from sqlite_utils import Database
 
-from hycompliance.report.data import REFERENCES_GROUP, coverage, heatmap, matrix_data
+from hycompliance.report.data import REFERENCES_GROUP, coverage_of, heatmap, matrix_data, split_coverage
 
 KINDS = ("commune", "district", "agency", "province", "ministry", "party")
 VERDICTS = ("covered", "partial", "missing", "justified", "n/a", "none")
@@ -104,14 +104,14 @@ def drilldown(matrix: dict[str, Any], group: str) -> dict[str, Any] | None:
     cells = {(c["document"], c["requirement"]): c for c in matrix["cells"]}
     rows = [{"document": d["name"], "cells": [cells.get((d["name"], r["id"])) for r in reqs]}
             for d in matrix["documents"]]
-    per_requirement = [coverage([c for c in matrix["cells"] if c["requirement"] == r["id"]])["percent"] for r in reqs]
+    per_requirement = [coverage_of([c for c in matrix["cells"] if c["requirement"] == r["id"]])["percent"] for r in reqs]
     return {"group": group, "requirements": reqs, "rows": rows, "coverage": per_requirement}
 
 
 def group_coverage(matrix: dict[str, Any], groups: list[str]) -> list[float | None]:
     """Across all shown documents: the share met in each group (the heatmap's bottom row)."""
     group_of = {r["id"]: r["group"] for r in matrix["requirements"]}
-    return [coverage([c for c in matrix["cells"] if group_of[c["requirement"]] == g])["percent"] for g in groups]
+    return [coverage_of([c for c in matrix["cells"] if group_of[c["requirement"]] == g])["percent"] for g in groups]
 
 
 def last_run(db: Database) -> dict[str, Any] | None:
@@ -152,7 +152,8 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
         "heat": heat,
         "group_title": group_title,
         "totals": group_coverage(m, heat["groups"]),
-        "overall": coverage(m["cells"]),
+        "overall": split_coverage(m["cells"])[0],
+        "reference_overall": split_coverage(m["cells"])[1],
         "drill": drilldown(m, filters.group) if filters.group else None,
         "worklist": worklist,
         "worklist_total": len(m["cells"]) if filters.narrows_cells else 0,

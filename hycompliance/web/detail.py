@@ -8,9 +8,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from hycompliance.errors import Code, HyError
-from hycompliance.report.data import coverage, document_report, group_of, matrix_data
-from hycompliance.report.highlight import query_segments, segments
-from hycompliance.store import current_plan, search_clauses
+from hycompliance.report.data import coverage_of, document_report, group_of, matrix_data
+from hycompliance.report.highlight import query_segments
+from hycompliance.store import current_plan, decisions, search_clauses
 
 SEARCH_LIMIT = 100
 
@@ -20,18 +20,6 @@ def document_row(db: Database, doc_id: int) -> dict[str, Any]:
     if not rows:
         raise HyError(Code.E304_NO_DOCUMENT, str(doc_id))
     return rows[0]
-
-
-def review_history(db: Database, doc: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Every decision on this document, newest first, by requirement; each marked stale or not."""
-    plan_hash = None
-    if doc["plan_id"] is not None:
-        plan_hash = db["plans"].get(doc["plan_id"])["content_hash"]
-    out: dict[str, list[dict[str, Any]]] = {}
-    for r in db.query("SELECT * FROM reviews WHERE document_id = ? ORDER BY id DESC", [doc["id"]]):
-        item = dict(r, stale=r["doc_hash"] != doc["content_hash"] or r["plan_hash"] != plan_hash)
-        out.setdefault(r["requirement"], []).append(item)
-    return out
 
 
 def document_page(db: Database, doc_id: int) -> dict[str, Any]:
@@ -50,7 +38,7 @@ def document_page(db: Database, doc_id: int) -> dict[str, Any]:
         **report,
         "document": doc,
         "warnings": json.loads(doc["warnings"] or "[]"),
-        "history": review_history(db, doc),
+        "history": decisions(db, doc),
         "groups": groups,
     }
 
@@ -73,8 +61,6 @@ def requirement_page(db: Database, code: str, parent: str | None = None) -> dict
     for cell in m["cells"]:
         if cell["requirement"] != code:
             continue
-        for e in cell["evidence"]:
-            e["segments"] = segments(e["text"], req["text"])
         answers.append(dict(cell, id=ids[cell["document"]], doc=docs.get(cell["document"], {})))
     return {"plan": m["plan"], "requirement": req, "answers": answers}
 
@@ -88,7 +74,7 @@ def requirement_list(db: Database, parent: str | None = None) -> list[dict[str, 
     texts = {r["code"]: r for r in db.query(
         "SELECT code, text, kind FROM requirements WHERE plan_id = (SELECT id FROM plans WHERE key = ?) AND active = 1",
         [m["plan"]["key"]])}
-    return [dict(r, text=texts[r["id"]]["text"], coverage=coverage(by_req.get(r["id"], []))) for r in m["requirements"]]
+    return [dict(r, text=texts[r["id"]]["text"], coverage=coverage_of(by_req.get(r["id"], []))) for r in m["requirements"]]
 
 
 def search(db: Database, query: str) -> list[dict[str, Any]]:

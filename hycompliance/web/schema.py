@@ -24,13 +24,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database
 from starlette.requests import Request
 
+from hycompliance.database import open_readonly, set_busy_timeout, writable
 from hycompliance.migrations import Migration, migrate
-from hycompliance.store import existing_db, open_db
+from hycompliance.store import existing_db, open_db, open_for_reading
 from hycompliance.web.vault import default_path, move_out, open_vault
 
 
@@ -123,12 +125,47 @@ def open_web_db(path: str | Path, *, secrets_path: str | Path | None = None) -> 
     return db
 
 
+def open_web_readable(path: str | Path, *, secrets_path: str | Path | None = None) -> Database:
+    """``open_web_db`` when the database can be written; a read-only connection (read-only file or media)
+    otherwise, where the web app shows everything and every write answers E301."""
+    if writable(path):
+        return open_web_db(path, secrets_path=secrets_path)
+    return _with_web_tables(open_for_reading(existing_db(path)))
+
+
+@lru_cache(maxsize=1)
+def _web_table_sql() -> tuple[tuple[str, str], ...]:
+    """(name, CREATE statement) of each web table, as the web migrations make them."""
+    scratch = Database(memory=True)
+    migrate(scratch, WEB_MIGRATIONS)
+    rows = scratch.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN "
+                           "('users', 'uploads', 'web_secrets')").fetchall()
+    scratch.close()
+    return tuple((name, sql) for name, sql in rows)
+
+
+def _with_web_tables(db: Database) -> Database:
+    """A read-only database a scan made but the web app never opened has no web tables: give this
+    connection empty temporary ones (no accounts, no uploads), so every page reads as usual."""
+    missing = [sql for name, sql in _web_table_sql() if name not in set(db.table_names())]
+    if missing:
+        db.execute("PRAGMA query_only = 0")  # the file stays read-only (mode=ro); only the temp schema is written
+        for sql in missing:
+            db.execute(sql.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+        db.execute("PRAGMA query_only = 1")
+    return db
+
+
 @contextmanager
 def connect(path: str | Path) -> Iterator[Database]:
-    """One short-lived connection (a request, a background job); closed on exit."""
-    db = Database(path)
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 10000")
+    """One short-lived connection (a request, a background job); closed on exit. Read-only when the
+    database cannot be written."""
+    if not writable(path):
+        db = _with_web_tables(open_readonly(path))
+    else:
+        db = Database(path)
+        db.execute("PRAGMA foreign_keys = ON")
+        set_busy_timeout(db)
     try:
         yield db
     finally:

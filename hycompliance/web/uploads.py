@@ -5,57 +5,60 @@ says (``%PDF-`` for .pdf; a ZIP holding ``word/document.xml`` for .docx; text wi
 .txt). It is stored as ``<uploads>/<random token>/<slug>.<form>``: the folder name is generated, the file
 name is the original name folded to ``[a-z0-9-]``, so nothing from the request picks a path.
 
-The scan is the batch's own (``hycompliance.scan.scan``) on that one file, run by the app's single
-background worker thread; the ``uploads`` row says where it is (queued, scanning, done, error).
+The scan is the batch's own (``hycompliance scan`` on that one file) run as a separate process, never in
+the server's: its worker is bounded in time and memory like the nightly batch's, it takes its turn with
+other scans of the database, and it dies with the server. The app's single background thread starts it and
+waits; the ``uploads`` row says where it is (queued, scanning, done, error). A server that stops while a
+file is being scanned does not scan it again at its next start (the file may be what stopped it): the
+upload is marked failed, to be uploaded again.
 """
 
 from __future__ import annotations
 
-import io
+import json
+import os
 import re
 import secrets
 import shutil
-import zipfile
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlite_utils import Database
 
+from hycompliance import ingest
+from hycompliance.budgets import budgets
+from hycompliance.database import writing
 from hycompliance.errors import Code, HyError
+from hycompliance.ingest.encoding import looks_binary, sniff_utf16
 from hycompliance.inventory import document_at
-from hycompliance.scan import scan
 from hycompliance.store import SUPPORTED, current_plan, fold, now
 from hycompliance.web.schema import connect
 
 MAX_UPLOAD_MB = 20
+# Seconds an upload's scan process may take beyond its file budget and its wait for another scan: starting
+# Python and reading the parent plan.
+SCAN_STARTUP_SECONDS = 300
 CHUNK = 1 << 16
 TEXT_PROBE = 1 << 16
 FORM_NAMES = {"pdf": "PDF", "docx": "DOCX", "txt": "text", "doc": "legacy Word .doc", "zip": "a ZIP archive",
-              "binary": "binary data", "empty": "empty"}
+              "binary": "binary data", "empty": "empty", "rtf": "RTF (Rich Text Format)",
+              "odf": "an OpenDocument file", "ooxml": "an Office file that is not a Word document"}
 
 
 def sniff(path: Path) -> str:
-    """What the bytes are: pdf, docx, txt, or doc/zip/binary/empty for what is refused."""
+    """What the bytes are, by the readers' own sniffer (``ingest.sniff``, ``encoding.looks_binary``): pdf,
+    docx, txt, or doc/zip/binary/empty for what is refused."""
     with open(path, "rb") as fh:
         head = fh.read(TEXT_PROBE)
     if not head:
         return "empty"
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as z:
-                return "docx" if "word/document.xml" in z.namelist() else "zip"
-        except zipfile.BadZipFile:
-            return "binary"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM: NUL bytes are expected
-        return "txt"
-    if b"\x00" in head:
-        return "binary"
-    return "txt"
+    kind = ingest.sniff(path, path.name)
+    if kind == "text":
+        return "txt" if sniff_utf16(head) or not looks_binary(head) else "binary"
+    return {"ole": "doc"}.get(kind, kind)
 
 
 def slug(original: str) -> str:
@@ -90,8 +93,9 @@ def receive(chunks: Iterable[bytes], original: str, folder: Path, limit_mb: int 
         form = sniff(incoming)
         if form == "empty":
             raise HyError(Code.E102_EMPTY, original)
-        if form == "doc" and ext == ".docx":
-            raise HyError(Code.E111_LEGACY_DOC, original)
+        office = ingest.sniff(incoming, original)
+        if office in ("ole", "rtf", "odf", "ooxml") and (office != "ole" or ext == ".docx"):
+            raise HyError(Code.E111_LEGACY_DOC, original, format=ingest.refused_format(incoming, office))
         if form != ext.lstrip("."):
             raise HyError(Code.E105_WRONG_EXTENSION, original, actual=FORM_NAMES[form], ext=ext)
         stored = target_dir / f"{slug(original)}.{form}"
@@ -114,7 +118,7 @@ def record(db: Database, stored: Path, original: str, form: str, size: int, user
     row = {"token": stored.parent.name, "original": Path(original.replace("\\", "/")).name[:200],
            "path": str(stored.resolve()), "size": size, "form": form, "state": "queued", "uploaded_by": user,
            "at": now(), "parent": parent}
-    with db.atomic():
+    with writing(db):
         return int(db["uploads"].insert(row).last_pk)
 
 
@@ -127,13 +131,19 @@ def recent(db: Database, limit: int = 20) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM uploads ORDER BY id DESC LIMIT ?", [limit]))
 
 
-def unfinished(db: Database) -> list[int]:
-    """Uploads still queued or scanning (the server stopped before it scanned them), oldest first."""
-    return [r["id"] for r in db.query("SELECT id FROM uploads WHERE state IN ('queued', 'scanning') ORDER BY id")]
+def requeue(db: Database) -> list[int]:
+    """At start-up: uploads still queued (never started), oldest first, to scan now. Uploads left "scanning"
+    (the server stopped mid-scan) are marked failed instead of being scanned again."""
+    stopped = HyError(Code.E306_INTERNAL, None, detail="the server stopped while this file was being scanned; upload it again")
+    with writing(db):
+        for row in list(db.query("SELECT id, original FROM uploads WHERE state = 'scanning'")):
+            db["uploads"].update(row["id"], {"state": "error", "finished_at": now(),
+                                             "error_line": f"{row['original']}: {stopped.line()}"})
+    return [r["id"] for r in db.query("SELECT id FROM uploads WHERE state = 'queued' ORDER BY id")]
 
 
 def _update(db: Database, upload_id: int, **fields: Any) -> None:
-    with db.atomic():
+    with writing(db):
         db["uploads"].update(upload_id, fields)
 
 
@@ -142,28 +152,45 @@ def _shown(line: str, stored: str, original: str) -> str:
     return line.replace(stored, original)
 
 
+def _scan_process(db_path: str, parent: str, path: str) -> tuple[int, str, str]:
+    """Run ``hycompliance scan`` on one file in its own process; (exit code, stdout, stderr)."""
+    b = budgets()
+    command = [sys.executable, "-m", "hycompliance", "scan", "--plan", parent, "--db", db_path, "--workers", "1", path]
+    env = dict(os.environ, HYCOMPLIANCE_PARENT_PID=str(os.getpid()))
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env,
+                              timeout=b.scan_wait_seconds + b.file_seconds + SCAN_STARTUP_SECONDS)
+    except subprocess.TimeoutExpired:
+        return -1, "", HyError(Code.E118_TIME_BUDGET, path, limit=f"{b.file_seconds:g}").line()
+    return done.returncode, done.stdout, done.stderr
+
+
 def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
-    """Scan one uploaded file with the batch's code and record the outcome (runs in the worker thread)."""
+    """Scan one uploaded file with the batch's command and record the outcome (runs in the worker thread)."""
     with connect(db_path) as db:
         up = get(db, upload_id)
         if up is None:
             return
-        _update(db, upload_id, state="scanning")
         try:
+            _update(db, upload_id, state="scanning")
             chosen = up.get("parent")
             parent = current_plan(db, chosen)["path"] if chosen else plan_path or current_plan(db)["path"]
-            summary = scan(db_path, parent, [up["path"]], workers=1, log=io.StringIO(), progress=False)
-            doc = document_at(db, up["path"], current_plan(db, summary["plan"])["id"])
-            if doc is None:
-                raise HyError(Code.E306_INTERNAL, up["original"], detail="the scan recorded no document")
-            if doc["status"] == "ok":
-                _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
+            code, out, err = _scan_process(db_path, parent, up["path"])
+            summary = json.loads(out) if code in (0, 1) and out.strip() else None
+            doc = document_at(db, up["path"], current_plan(db, summary["plan"])["id"]) if summary else None
+            if doc is not None and doc["status"] in ("ok", "error"):
+                if doc["status"] == "ok":
+                    _update(db, upload_id, state="done", document_id=doc["id"], run_id=summary["run"], finished_at=now())
+                else:
+                    _update(db, upload_id, state="error", document_id=doc["id"], run_id=summary["run"], finished_at=now(),
+                            error_line=_shown(doc["error_text"] or doc["error_line"] or "", up["path"], up["original"]))
             else:
-                _update(db, upload_id, state="error", document_id=doc["id"], run_id=summary["run"], finished_at=now(),
-                        error_line=_shown(doc["error_line"] or "", up["path"], up["original"]))
+                line = next((ln for ln in reversed(err.splitlines()) if ln.strip()), f"scan exited with {code}")
+                _update(db, upload_id, state="error", error_line=_shown(line, up["path"], up["original"]),
+                        finished_at=now())
         except HyError as exc:
-            _update(db, upload_id, state="error", error_line=_shown(exc.line(), up["path"], up["original"]),
+            _update(db, upload_id, state="error", error_line=_shown(exc.line_vi(), up["path"], up["original"]),
                     finished_at=now())
         except Exception as exc:  # a bug must not leave the upload "scanning" forever
             error = HyError(Code.E306_INTERNAL, up["original"], detail=f"{type(exc).__name__}: {exc}")
-            _update(db, upload_id, state="error", error_line=error.line(), finished_at=now())
+            _update(db, upload_id, state="error", error_line=error.line_vi(), finished_at=now())

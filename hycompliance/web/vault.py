@@ -31,6 +31,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from hycompliance.database import writing
 from hycompliance.errors import Code, HyError
 from hycompliance.migrations import Migration, migrate
 
@@ -120,10 +121,16 @@ def open_vault(path: str | Path) -> Database:
 
 @contextmanager
 def vault(path: str | Path) -> Iterator[Database]:
-    """One short-lived connection to an existing vault (a request); closed on exit."""
-    db = Database(path)
-    db.execute("PRAGMA busy_timeout = 10000")
-    db.execute("PRAGMA secure_delete = ON")
+    """One short-lived connection to the vault (a request); closed on exit. A vault that does not exist (a
+    read-only database whose folder could not hold one) reads as an empty one: no accounts, a session key for
+    this process only."""
+    if str(path) != ":memory:" and not Path(path).exists():
+        db = Database(memory=True)
+        migrate(db, VAULT_MIGRATIONS)
+    else:
+        db = Database(path)
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute("PRAGMA secure_delete = ON")
     try:
         yield db
     finally:
@@ -143,7 +150,7 @@ def move_out(coverage: Database, target: Database) -> int:
     if "users" not in coverage.table_names():
         return 0
     moved = 0
-    with target.atomic():
+    with writing(target):
         for row in coverage.query("SELECT name, role, salt, hash, created_at, active FROM users"):
             if not list(target.query("SELECT 1 FROM users WHERE name = ?", [row["name"]])):
                 target["users"].insert(row)

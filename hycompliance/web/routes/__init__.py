@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from hycompliance.web.routes import account, dashboard, documents, uploads
+from hycompliance.web.routes import account, dashboard, documents, registry, uploads
 
-ROUTES: list[BaseRoute] = [*dashboard.routes, *documents.routes, *uploads.routes, *account.routes]
+ROUTES: list[BaseRoute] = [*dashboard.routes, *documents.routes, *registry.routes, *uploads.routes, *account.routes]

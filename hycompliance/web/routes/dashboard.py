@@ -7,13 +7,15 @@ from datetime import datetime
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hycompliance.errors import Code, HyError
 from hycompliance.report import matrix_csv
 from hycompliance.report.xlsx import matrix_workbook
+from hycompliance.store import now
 from hycompliance.web import auth
+from hycompliance.web.cache import cached_html
 from hycompliance.web.dashboard import KINDS, VERDICTS, Filters, dashboard, filtered_matrix
 from hycompliance.web.detail import requirement_list, requirement_page, search
 from hycompliance.web.schema import request_db
@@ -24,10 +26,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def index(request: Request) -> Response:
     filters = Filters.from_query(request.query_params)
     with request_db(request) as db:
-        auth.require(request, "viewer")
-        data = dashboard(db, filters)
-    return request.app.state.templates.TemplateResponse(
-        request, "dashboard.html", {"d": data, "f": filters, "kinds": KINDS, "verdicts": VERDICTS})
+        user = auth.require(request, "viewer")
+        html = cached_html(request, filters, "dashboard.html",
+                           lambda: {"d": dashboard(db, filters), "f": filters, "kinds": KINDS, "verdicts": VERDICTS},
+                           user, auth.csrf_token(request))
+    return HTMLResponse(html)
 
 
 def _download_name(ext: str) -> str:
@@ -41,13 +44,13 @@ def export(request: Request) -> Response:
         raise HTTPException(404, detail="Không có định dạng xuất này.")
     filters = Filters.from_query(request.query_params)
     with request_db(request) as db:
-        auth.require(request, "viewer")
+        user = auth.require(request, "viewer")
         matrix = filtered_matrix(db, filters)
     headers = {"Content-Disposition": f'attachment; filename="{_download_name(fmt)}"'}
     if fmt == "csv":
         return Response("\ufeff" + matrix_csv(matrix), media_type="text/csv; charset=utf-8", headers=headers)
     buf = io.BytesIO()
-    matrix_workbook(matrix).save(buf)
+    matrix_workbook(matrix, exported_at=now(), exported_by=user.name).save(buf)
     return Response(buf.getvalue(), media_type=XLSX, headers=headers)
 
 

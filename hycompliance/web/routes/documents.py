@@ -11,10 +11,11 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from hycompliance.copies import stored_copy
-from hycompliance.errors import HyError
+from hycompliance.errors import Code, HyError
 from hycompliance.report import report_output
 from hycompliance.store import REVIEW_STATUSES, add_review
 from hycompliance.web import auth
+from hycompliance.web.cache import cached_html
 from hycompliance.web.detail import document_page, document_row
 from hycompliance.web.messages import message
 from hycompliance.web.params import path_id
@@ -26,12 +27,15 @@ MEDIA = {"pdf": "application/pdf", "txt": "text/plain; charset=utf-8",
 
 
 def page(request: Request) -> Response:
+    doc_id = request.path_params["doc_id"]
+    saved = request.query_params.get("saved", "")
     with request_db(request) as db:
         user = auth.require(request, "viewer")
-        data = document_page(db, path_id(request, "doc_id"))
-    return request.app.state.templates.TemplateResponse(
-        request, "document.html", {"r": data, "can_decide": user.can("reviewer"), "decisions": REVIEW_STATUSES,
-                                   "saved": request.query_params.get("saved", "")})
+        html = cached_html(request, (doc_id, saved), "document.html",
+                           lambda: {"r": document_page(db, path_id(request, "doc_id")), "can_decide": user.can("reviewer"),
+                                    "decisions": REVIEW_STATUSES, "saved": saved},
+                           user, auth.csrf_token(request))
+    return HTMLResponse(html)
 
 
 def download(request: Request) -> Response:
@@ -73,8 +77,8 @@ async def decide(request: Request) -> Response:
     try:
         await run_in_threadpool(_record, request.app.state.settings.db_path, doc_id, requirement, status, note,
                                 auth.reviewer_name(request, user))
-    except HyError as exc:
-        raise HTTPException(400, detail=exc.line()) from exc
+    except HyError as exc:  # E301: the database stayed busy past the wait budget (or is full, read-only)
+        raise HTTPException(503 if exc.code is Code.E301_DB else 400, detail=exc.line_vi()) from exc
     anchor = quote(f"req-{requirement}")
     return RedirectResponse(f"/documents/{doc_id}?saved={quote(requirement)}#{anchor}", status_code=303)
 

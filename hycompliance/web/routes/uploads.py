@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -9,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from hycompliance.errors import HyError
+from hycompliance.errors import Code, HyError
 from hycompliance.store import current_plan, plan_keys
 from hycompliance.web import auth
 from hycompliance.web import uploads as store_uploads
@@ -35,8 +37,12 @@ def page(request: Request) -> Response:
 def _store(settings: object, chunks_file: object, original: str, user: str, parent: str | None) -> int:
     stored, form, size = store_uploads.receive(
         store_uploads.file_chunks(chunks_file), original, settings.uploads_dir, settings.max_upload_mb)  # type: ignore[attr-defined]
-    with connect(settings.db_path) as db:  # type: ignore[attr-defined]
-        return store_uploads.record(db, stored, original, form, size, user, parent)
+    try:
+        with connect(settings.db_path) as db:  # type: ignore[attr-defined]
+            return store_uploads.record(db, stored, original, form, size, user, parent)
+    except BaseException:  # no row (database busy past the wait, full, read-only): no file either
+        shutil.rmtree(stored.parent, ignore_errors=True)
+        raise
 
 
 def _wants_json(request: Request) -> bool:
@@ -57,10 +63,11 @@ async def upload(request: Request) -> Response:
             with request_db(request) as db:
                 current_plan(db, parent)  # an unknown parent is refused before the file is stored
         upload_id = await run_in_threadpool(_store, settings, file.file, file.filename, user.name, parent)
-    except HyError as exc:
+    except HyError as exc:  # a refused file (400), or the database busy, full or read-only (503): nothing kept
+        status = 503 if exc.code is Code.E301_DB else 400
         if _wants_json(request):
-            return JSONResponse({"error": exc.line()}, status_code=400)
-        raise HTTPException(400, detail=exc.line()) from exc
+            return JSONResponse({"error": exc.line_vi()}, status_code=status)
+        raise HTTPException(status, detail=exc.line_vi()) from exc
     finally:
         await form.close()
     request.app.state.jobs.submit(store_uploads.run_upload, settings.db_path, settings.plan_path, upload_id)

@@ -1,0 +1,140 @@
+"""Targets written in sentences: "R&D đạt 2% GDP", "trên 55%", "100% các khu công nghiệp", "tối thiểu 1 trạm".
+
+A *quantity* is a number with a comparator before it or a unit after it (``%`` or a unit word of
+rules/catalogue/derive.yaml). Document numbers ("57-NQ/TW"), dates and years ("năm 2030", "2021-2025") are
+not quantities: years give the period of the quantities of their clause. The indicator is what the clause
+says before the quantity (or after it, when the quantity leads: "100% các khu công nghiệp ...").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from hycompliance.models import Target, TargetValue
+from hycompliance.text import REFERENCE, normalize
+
+NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+DATE = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\d{1,2}/\d{1,2}/\d{4}|tháng\s+\d{1,2}(?:/\d{4})?|\d{1,2}/\d{4}")
+YEAR_RANGE = re.compile(r"\b((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})\b")
+YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+# Clauses of a sentence: split at ";" and at sentence ends.
+CLAUSE_SPLIT = re.compile(r";\s+|(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    comparator: str
+    value: float
+    high: float | None
+    unit: str | None
+    start: int
+    end: int
+
+
+def parse_number(text: str) -> float:
+    """A Vietnamese number: dot for thousands, comma for decimals ("5.100", "3,6", "1.234,5")."""
+    if "," in text:
+        return float(text.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+        return float(text.replace(".", ""))
+    return float(text)
+
+
+def _mask(text: str) -> str:
+    """Blank out what holds digits but is no quantity: document numbers, dates, year ranges, "số 3"."""
+    out = text
+    for pattern in (REFERENCE, DATE, YEAR_RANGE):
+        out = pattern.sub(lambda m: " " * len(m.group(0)), out)
+    return out
+
+
+def _pattern(words: Mapping) -> re.Pattern[str]:
+    def alternatives(items: Sequence[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True)) or "(?!)"
+
+    cmp, unit = alternatives(list(words["comparators"])), alternatives(words["units"])
+    filler, of = alternatives(words["comparator_fillers"]), alternatives(words["percent_of"])
+    return re.compile(
+        rf"(?:(?P<cmp>{cmp})\s*(?:(?:{filler})\s+)?)?(?<![\d.,])(?P<a>{NUMBER})(?:\s*[-–]\s*(?P<b>{NUMBER}))?"
+        rf"(?:\s*(?P<unit>%(?:\s*(?:{of}))?|(?:{unit})\b))?",
+        re.IGNORECASE,
+    )
+
+
+def quantities(text: str, words: Mapping) -> list[Quantity]:
+    """The quantities of a text, in order. ``words``: comparators (as written -> canonical), units,
+    comparator_fillers ("tối thiểu có 5"), percent_of ("2% GDP") of rules/catalogue/derive.yaml.
+
+    >>> words = {"comparators": {"đạt": "đạt", "trên": "trên", "tối thiểu": "trên", "hơn": "trên"},
+    ...          "units": ["trạm"], "comparator_fillers": ["có"], "percent_of": ["GDP"]}
+    >>> [(q.comparator, q.value, q.unit) for q in quantities("R&D đạt 2% GDP, xã hội chiếm hơn 60%", words)]
+    [('đạt', 2.0, '% GDP'), ('trên', 60.0, '%')]
+    >>> [(q.comparator, q.value, q.unit) for q in quantities("tối thiểu 1 trạm quan trắc đến năm 2030", words)]
+    [('trên', 1.0, 'trạm')]
+    >>> quantities("Nghị quyết số 57-NQ/TW ngày 22/12/2024, giai đoạn 2021-2025", words)
+    []
+    """
+    comparators = words["comparators"]
+    masked = _mask(normalize(text))
+    out = []
+    for m in _pattern(words).finditer(masked):
+        word, unit = (m.group("cmp") or "").lower(), m.group("unit")
+        if not word and not unit:
+            continue  # a bare number: "nhóm 3", "Dự án 1"
+        if not unit and YEAR.fullmatch(m.group("a")):
+            continue  # "đến 2030"
+        comparator = comparators.get(word) if word else None
+        high = parse_number(m.group("b")) if m.group("b") else None
+        comparator = comparator or ("từ" if high is not None else "đạt")
+        out.append(Quantity(comparator, parse_number(m.group("a")), high, unit, m.start(), m.end()))
+    return out
+
+
+def period_of(text: str) -> str | None:
+    """The period a clause speaks of: "2021-2025" for a range, else the last year it names ("đến năm 2030")."""
+    if m := YEAR_RANGE.search(text):
+        return f"{m.group(1)}-{m.group(2)}"
+    years = YEAR.findall(_mask_references(text))
+    return years[-1] if years else None
+
+
+def _mask_references(text: str) -> str:
+    return DATE.sub(" ", REFERENCE.sub(" ", text))
+
+
+def _indicator(clause: str, q: Quantity, lead_words: Sequence[str], fillers: Sequence[str]) -> str:
+    """What the clause measures: the words before the quantity without the verb that leads to it ("đạt",
+    "ở mức") and without fillers ("Phấn đấu", "Hằng năm,"); the words after it when nothing is left."""
+    before = clause[: q.start].strip(" ,:;-–")
+    for w in sorted(lead_words, key=len, reverse=True):
+        before = re.sub(rf"\s*\b{re.escape(w)}$", "", before, flags=re.IGNORECASE).strip(" ,:;-–")
+    for w in sorted(fillers, key=len, reverse=True):
+        before = re.sub(rf"^{re.escape(w)}\b\s*(?:\d{{4}})?", "", before, flags=re.IGNORECASE).strip(" ,:;-–")
+    if len(before.split()) >= 2:
+        return before
+    after = clause[q.end :].strip(" ,:;-–.")
+    return re.split(r"[,;.]", after)[0].strip() or before
+
+
+def sentence_target(text: str, context_period: str | None, cfg: Mapping) -> Target | None:
+    """The target a bullet or sentence sets, or None when it holds no quantity.
+
+    One value per quantity, each with the period of its clause (or of its heading when the clause names
+    none); the indicator and unit are those of the first quantity.
+    """
+    clean = normalize(text)
+    values: list[TargetValue] = []
+    indicator, unit = None, None
+    for clause in CLAUSE_SPLIT.split(clean):
+        found = quantities(clause, cfg)
+        period = period_of(clause) or context_period or ""
+        for q in found:
+            phrase = clause[q.start : q.end].strip()
+            values.append(TargetValue(period, q.comparator, q.value, q.high, phrase, q.unit))
+            if indicator is None:
+                indicator, unit = _indicator(clause, q, cfg["indicator_lead_words"], cfg["indicator_fillers"]), q.unit
+    if not values:
+        return None
+    return Target(indicator or clean, unit, tuple(values))

@@ -1,0 +1,88 @@
+"""The semantic signal: the shipped word space, its features and when a reason says the semantic signal decided."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hycompliance.features import FEATURES, PairFeatures, Unit, semantic_similarity
+from hycompliance.models import Clause, Requirement
+from hycompliance.reasons import semantic_decided
+from hycompliance.semantic import load_space, train
+from hycompliance.text import load_lexicon, terms
+
+
+def _unit(cid: str, text: str) -> Unit:
+    lex = load_lexicon()
+    return Unit(Clause(cid, "-", "bullet", text, 1, 0, len(text), "III.1"), text, terms(text, lex), "", frozenset())
+
+
+@pytest.mark.parametrize("word,near", [
+    ("ma túy", "cai nghiện"),
+    ("nông nghiệp", "nông sản"),
+    ("khoa học", "công nghệ"),
+])
+def test_word_space_puts_related_words_close(word, near):
+    space = load_space()
+    v = space.vectors
+    sims = v @ v[space.vocab[word]]
+    rank = int((sims > sims[space.vocab[near]]).sum())
+    assert rank <= 20, (word, near, rank)  # among the 20 nearest of 7,000 words
+
+
+def test_paraphrase_is_closer_than_another_task_and_margin_is_over_the_runner_up():
+    reqs = [Requirement("III.1.1", "task", "Phát triển công nghiệp chế biến nông sản, thực phẩm"),
+            Requirement("III.1.2", "task", "Tăng cường phòng, chống tội phạm và tệ nạn ma túy")]
+    units = [_unit("III.2.1", "Thu hút đầu tư các nhà máy chế biến nông sản, sản xuất thực phẩm sạch"),
+             _unit("III.2.2", "Đẩy mạnh tuyên truyền, cai nghiện và quản lý người nghiện")]
+    sem, margin = semantic_similarity(reqs, units, load_lexicon(), load_space())
+    assert sem[0, 0] > sem[1, 0] and sem[1, 1] > sem[0, 1]
+    assert margin[0, 0] == pytest.approx(sem[0, 0] - sem[1, 0])
+    assert margin[1, 0] == pytest.approx(sem[1, 0] - sem[0, 0]) and margin[1, 0] < 0
+
+
+def _feats(values: dict[str, float]) -> PairFeatures:
+    x = np.zeros((1, len(FEATURES)))
+    for f, v in values.items():
+        x[0, FEATURES.index(f)] = v
+    return PairFeatures((), (), np.array([[0, 0]]), x)
+
+
+# weights cos 2, sem 3, bias -2, t_part 0.5: with sem the logit is -2 + 2 cos + 3 sem
+@pytest.mark.parametrize("cos,sem,decided", [
+    (0.5, 0.5, True),  # 0.5 with sem (p 0.62), -0.5 without (p 0.38): the semantic signal decided
+    (1.0, 0.5, False),  # 0 without sem: p 0.5 reaches t_part on its own
+    (0.2, 0.3, False),  # -0.7 with sem: not kept at all
+])
+def test_semantic_decided_when_the_pair_would_fall_below_t_part_without_it(cos, sem, decided):
+    weights = {f: 0.0 for f in FEATURES} | {"cos": 2.0, "sem": 3.0}
+    assert semantic_decided(_feats({"cos": cos, "sem": sem}), weights, -2.0, 0.5, 0, 0) is decided
+
+
+def test_train_learns_vectors_from_sentences():
+    docs = [[("phòng", "chống", "ma túy"), ("cai nghiện", "ma túy")] * 3,
+            [("phát triển", "công nghiệp"), ("khu", "công nghiệp", "phát triển")] * 3]
+    space = train(docs, dim=2, window=2, min_count=1)
+    assert set(space.vocab) == {"phòng", "chống", "ma túy", "cai nghiện", "phát triển", "công nghiệp", "khu"}
+    assert np.allclose(np.linalg.norm(space.vectors, axis=1), 1.0, atol=1e-5)
+    v = space.vectors
+    assert v[space.vocab["ma túy"]] @ v[space.vocab["cai nghiện"]] > v[space.vocab["ma túy"]] @ v[space.vocab["công nghiệp"]]
+
+
+def test_ablation_variants_zero_only_their_columns_and_count_paraphrase_recall():
+    from hycompliance.ablation import paraphrase_recall, without
+    from hycompliance.evaluate import Case, Gold, PlanResult
+
+    x = np.arange(2 * len(FEATURES), dtype=float).reshape(2, len(FEATURES)) + 1.0
+    feats = PairFeatures((), (), np.array([[0, 0], [0, 1]]), x)
+    case = Case("vanlam-kh-2023", "txt", Gold("vanlam-kh-2023", frozenset(), {}), feats, np.zeros(2), (), {})
+    (out,) = without([case], ("sem", "sem_margin"))
+    zeroed = [FEATURES.index("sem"), FEATURES.index("sem_margin")]
+    assert (out.features.x[:, zeroed] == 0).all()
+    kept = [k for k in range(len(FEATURES)) if k not in zeroed]
+    assert (out.features.x[:, kept] == x[:, kept]).all() and (case.features.x == x).all()  # the input is untouched
+    results = [PlanResult("vanlam-kh-2023", "txt", 5, 0, 2, 5, (("III.2.1", ""), ("III.5.3", "")), ()),
+               PlanResult("myhao-kh-2023", "txt", 4, 1, 0, 4, (), ())]
+    hard = {("", "vanlam-kh-2023", "txt"): frozenset({"III.2.1", "III.4.2", "III.6.1"}),
+            ("", "myhao-kh-2023", "txt"): frozenset({"III.1.3"})}
+    assert paraphrase_recall(results, hard) == (3 / 4, 4)  # III.2.1 missed; III.4.2, III.6.1, III.1.3 found
