@@ -24,6 +24,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hycompliance.errors import WarningCode, warning
 from hycompliance.models import Block, ParseWarning
@@ -71,8 +72,9 @@ def describe(warnings: Iterable[ParseWarning]) -> str:
     return f"{words['label']}: {words['pages']} {', '.join(p for p in pages if p)} ({signs})"
 
 
+@lru_cache(maxsize=65536)
 def is_syllable(word: str) -> bool:
-    """Does a lower-case word spell a Vietnamese syllable (marks ignored)?"""
+    """Does a lower-case word spell a Vietnamese syllable (marks ignored)? (Cached: a plan repeats its words.)"""
     base = "".join(c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c))
     return SYLLABLE.match(base.replace("đ", "d")) is not None
 
@@ -86,7 +88,7 @@ def _page_lines(blocks: Iterable[Block]) -> dict[int, list[str]]:
 
 
 def _letters(text: str) -> Counter[str]:
-    return Counter(c for c in unicodedata.normalize("NFC", text).lower() if c.isalpha())
+    return Counter(filter(str.isalpha, unicodedata.normalize("NFC", text).lower()))
 
 
 def _lost_pages(pages: dict[int, list[str]], plain_pages: dict[int, str], limits: Thresholds) -> list[int]:
@@ -94,8 +96,14 @@ def _lost_pages(pages: dict[int, list[str]], plain_pages: dict[int, str], limits
     continued on the next page is one block on its first page, so single pages may differ)."""
     plain = {page: _letters(text) for page, text in plain_pages.items()}
     built = {page: _letters("\n".join(lines)) for page, lines in pages.items()}
-    total = sum((sum(plain.values(), Counter())).values())
-    lost = sum((sum(plain.values(), Counter()) - sum(built.values(), Counter())).values())
+    all_plain: Counter[str] = Counter()
+    all_built: Counter[str] = Counter()
+    for letters in plain.values():
+        all_plain.update(letters)
+    for letters in built.values():
+        all_built.update(letters)
+    total = all_plain.total()
+    lost = (all_plain - all_built).total()
     if total < limits.min_plain_letters or lost <= limits.lost_letter_share * total:
         return []
     flagged = [

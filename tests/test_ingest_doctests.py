@@ -13,6 +13,7 @@ MODULES = [
     "hycompliance.ingest.legacy",
     "hycompliance.ingest.numbering",
     "hycompliance.ingest.pdf",
+    "hycompliance.ingest.pdf_tables",
     "hycompliance.ingest.ocr",
     "hycompliance.normalize",
 ]

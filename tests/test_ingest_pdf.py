@@ -12,12 +12,12 @@ from PIL import Image
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import read
 from hycompliance.ingest.legacy import unicode_to_tcvn3, unicode_to_vni
+from hycompliance.ingest.pdf_tables import continue_table
 from hycompliance.ingest.pdf import (
     Line,
     PageItem,
     Segment,
     _blocks,
-    continue_table,
     group_lines,
     join_segments,
     two_column_regions,

@@ -35,7 +35,6 @@ KNOWN_GAPS = frozenset({
     ("chromium-header-footer", "soct-kh-2023"),
     ("chromium-header-footer", "sokhcn-kh-2023"),
     ("chromium-header-footer", "vanlam-kh-2023"),
-    ("wkhtmltopdf", "sokhcn-kh-2023"),
     ("wkhtmltopdf", "vanlam-kh-2023"),
     ("pandoc-xelatex", "myhao-kh-2023"),
     ("pandoc-xelatex", "phucu-kh-2023"),

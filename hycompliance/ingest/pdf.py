@@ -1,45 +1,40 @@
 """PDF → one ``line`` block per visual line, tables as ``table`` blocks, the page-1 header as ``header``.
 
-Measured on the provincial plan (20 pages): pdfplumber (pdfminer layout) reads ~15 pages/s, pypdfium2's
-text page ~400 pages/s. So text comes from pypdfium2: its text rectangles are runs of one line, split
-where the layout jumps (the two header columns, table cells). pdfplumber is opened only for pages that
-draw paths (ruled tables), to find table cells.
+Text comes from pypdfium2's characters (``pdf_chars``: baselines and advances, the same whatever program
+wrote the file); ruled tables from the page's drawn paths (``pdf_tables``: pdfplumber's table finder on
+pdfium's edges, no pdfminer parse). Pages are read one at a time and closed.
 
-Steps per page: rectangles → lines (grouped by vertical position) → table regions cut out and replaced by
+Steps per page: characters → runs → lines (grouped by vertical position) → table regions cut out and replaced by
 ``table`` blocks at their position → page 1: the two-column header (issuer | quốc hiệu, number | place
 and date) taken out as ``header`` lines, left column first. Then over the whole document: running
 headers/footers and page numbers dropped, hyphen-broken lines rejoined (``normalize.dehyphenate_lines``).
 
 A PDF with no text layer is OCR'd with the ``tesseract`` CLI (``vie`` data) when installed, else ``E108``.
+
+>>> [bool(PAGE_NUMBER.match(t)) for t in ("- 3 -", "Trang 3/20", "3. Nhiệm vụ")]
+[True, True, False]
+>>> bool(BROWSER_CHROME.search("12/3/26, 6:37 AM Kế hoạch số 87/KH-UBND"))
+True
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import OcrWord, ocr_pages, tesseract_ready
-from hycompliance.ingest.pdf_chars import Segment, page_segments
+from hycompliance.ingest.pdf_chars import Char, Segment, chars_segments, join_segments, page_chars
+from hycompliance.ingest.pdf_tables import FoundTable, Rows, continue_table, find_tables, has_paths, same_width
 from hycompliance.models import Block, Document, ParseWarning
-from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
+from hycompliance.normalize import dehyphenate_lines
 from hycompliance.quality import check_text
-
-if TYPE_CHECKING:
-    from pdfplumber.pdf import PDF as PlumberPDF
-
-# A table as found: its bounding box (x0, top, x1, bottom) and its rows of cell texts.
-Rows = tuple[tuple[str, ...], ...]
-FoundTable = tuple[tuple[float, float, float, float], Rows]
 
 # A complete PDF ends with "%%EOF" (some writers add a little trailing junk).
 PDF_EOF_MARK = b"%%EOF"
@@ -47,8 +42,6 @@ PDF_EOF_WINDOW = 2048
 # Two text rectangles are on one line when their vertical centres differ by less than this share of
 # the smaller height.
 SAME_LINE_SHARE = 0.5
-# Within a line, a horizontal gap wider than this share of the text height is a word space.
-WORD_GAP_SHARE = 0.15
 # The page-1 header: a gap at least this wide (points) between two runs of one line splits the columns,
 HEADER_COLUMN_GAP = 24.0
 # The column boundary sits this far left of where the right column's first run begins.
@@ -66,8 +59,6 @@ BROWSER_CHROME = re.compile(
 )
 # ... set apart from the nearest other line by more than this many points (body lines are ~17 apart).
 PAGE_NUMBER_MIN_GAP = 20.0
-# A table cell that starts a new entry: a bullet or a numbered/lettered label.
-CELL_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]?|[a-zđ][).])(?:\s|$)")
 # Running headers/footers: a line near the top or bottom repeated on this share of pages (at least 3),
 RUNNING_LINE_MIN_SHARE = 0.6
 RUNNING_LINE_MIN_PAGES = 3
@@ -131,26 +122,30 @@ class PageItem:
 
 
 def read_pdf(path: str, limits: Limits) -> Document:
-    """Read a PDF into line, table and header blocks (see the module docstring)."""
+    """Read a PDF into line, table and header blocks (see the module docstring). Pages are read one at a
+    time and closed (pdfium's page and text page): memory stays bounded by one page plus the lines kept."""
     _check_complete(path)
     pdf = _open(path)
     try:
         pages = len(pdf)
         if pages > limits.max_pages:
             raise HyError(Code.E115_TOO_MANY_PAGES, path=path, pages=pages, limit=limits.max_pages)
-        texts = [pdf[index].get_textpage() for index in range(pages)]
-        counts = [_text_chars(textpage) for textpage in texts]
-        scanned = [index for index, count in enumerate(counts) if count < MIN_TEXT_CHARS]
+        read = [_read_page(pdf, index) for index in range(pages)]
+        scanned = [index for index, page in enumerate(read) if page is None]
         if len(scanned) == pages or (scanned and tesseract_ready()):
             words = ocr_pages(pdf, path, scanned)  # E108 when every page is an image and OCR is missing
         else:
             words = {}
-        items = _pages_items(path, pdf, texts, words)
-        plain = {index + 1: textpage.get_text_range() for index, textpage in enumerate(texts) if index not in words}
     except pdfium.PdfiumError as exc:
         raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=str(exc)[:120]) from None
     finally:
         pdf.close()
+    laid_out = [
+        (ocr_lines(words[index], index + 1), []) if index in words else (page.lines, page.tables) if page else ([], [])
+        for index, page in enumerate(read)
+    ]
+    items = _pages_items(laid_out)
+    plain = {index + 1: page.plain for index, page in enumerate(read) if page is not None}
     warnings = tuple(
         ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing",
                      (("page", str(index + 1)),))
@@ -158,12 +153,42 @@ def read_pdf(path: str, limits: Limits) -> Document:
         if index not in words
     )
     if words:
-        read = ", ".join(str(index + 1) for index in sorted(words))
-        warnings += (ParseWarning(WARN_OCR, f"pages {read} read by OCR (tesseract, vie); check names and numbers",
-                                   (("pages", read),)),)
+        done = ", ".join(str(index + 1) for index in sorted(words))
+        warnings += (ParseWarning(WARN_OCR, f"pages {done} read by OCR (tesseract, vie); check names and numbers",
+                                   (("pages", done),)),)
     blocks = tuple(_blocks(items))
     warnings += check_text(blocks, plain_pages=plain)
     return Document(path=path, blocks=blocks, pages=pages, form="pdf", warnings=warnings)
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What is kept of a text page once pdfium's page is closed: its lines, tables and plain text."""
+
+    lines: list[Line]
+    tables: list[FoundTable]
+    plain: str
+
+
+def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
+    """One page's lines and ruled tables (``None`` for a page without a text layer), pdfium's page closed after."""
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        plain = textpage.get_text_range()
+        if sum(1 for ch in plain if not ch.isspace()) < MIN_TEXT_CHARS:
+            return None
+        width, height = page.get_size()
+        chars = page_chars(textpage)
+        tables = find_tables(page.raw, width, height, chars) if has_paths(page.raw) else []
+        if tables:
+            # text inside a table is the table's: dropped before lines are formed, so a cell's stray last
+            # character never joins the line just below the table
+            chars = [c for c in chars if not any(_char_inside(c, height, bbox) for bbox, _ in tables)]
+        return _Page(group_lines(chars_segments(chars, height), index + 1), tables, plain)
+    finally:
+        textpage.close()
+        page.close()
 
 
 def _check_complete(path: str) -> None:
@@ -183,10 +208,6 @@ def _open(path: str) -> pdfium.PdfDocument:
         if "password" in str(exc).lower():
             raise HyError(Code.E107_ENCRYPTED, path=path) from None
         raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=str(exc)[:120]) from None
-
-
-def _text_chars(textpage: pdfium.PdfTextPage) -> int:
-    return sum(1 for ch in textpage.get_text_range() if not ch.isspace())
 
 
 # --- lines --------------------------------------------------------------------------------------------
@@ -211,52 +232,12 @@ def _same_line(group: list[Segment], segment: Segment) -> bool:
     return abs(centre - last_centre) < SAME_LINE_SHARE * max(height, 1.0)
 
 
-def join_segments(segments: tuple[Segment, ...]) -> str:
-    """Join a line's runs: a space where the text has one or the gap is wide, else nothing."""
-    out = ""
-    previous: Segment | None = None
-    for segment in segments:
-        if previous is not None:
-            gap = segment.x0 - previous.x1
-            height = segment.bottom - segment.top
-            if gap > WORD_GAP_SHARE * height and not out.endswith(" "):
-                out += " "
-        out += segment.text
-        previous = segment
-    return fold_whitespace(out)
-
-
 # --- pages ----------------------------------------------------------------------------------------------
 
 
-def _pages_items(
-    path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextPage], ocr: dict[int, list[OcrWord]]
-) -> list[list[PageItem]]:
+def _pages_items(pages: list[tuple[list[Line], list[FoundTable]]]) -> list[list[PageItem]]:
     """Each page's lines and tables as items; running headers/footers and browser page chrome are taken
     out first, so they never count as a column of the header."""
-    pages: list[tuple[list[Line], list[FoundTable]]] = []
-    plumber = None
-    try:
-        for index, textpage in enumerate(texts):
-            page = pdf[index]
-            tables: list[FoundTable] = []
-            if index in ocr:  # an image page: tesseract's words, laid out like text
-                pages.append((ocr_lines(ocr[index], index + 1), tables))
-                continue
-            if _draws_paths(page):
-                if plumber is None:
-                    plumber = _open_plumber(path)
-                tables = _tables(plumber, index, path)
-            # text inside a table is the table's: drop it before lines are formed, so a cell's stray
-            # last character never joins the line just below the table
-            segments = [
-                seg for seg in page_segments(textpage, page.get_height())
-                if not any(_segment_inside(seg, bbox) for bbox, _ in tables)
-            ]
-            pages.append((group_lines(segments, index + 1), tables))
-    finally:
-        if plumber is not None:
-            plumber.close()
     as_items = [[PageItem(top=line.top, line=line) for line in lines] for lines, _ in pages]
     running = _running_keys(as_items) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
     out = []
@@ -296,40 +277,6 @@ def ocr_lines(words: list[OcrWord], page: int) -> list[Line]:
         segments = sorted((Segment(w.x0, top, w.x1, bottom, w.text + " ") for g in group for w in g), key=lambda s: s.x0)
         lines.append(Line(segments=tuple(segments), page=page))
     return lines
-
-
-def _draws_paths(page: pdfium.PdfPage) -> bool:
-    return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)), None) is not None
-
-
-def _open_plumber(path: str) -> PlumberPDF:
-    import pdfplumber  # imported here: only pages with ruled tables need it (a slow import and parse)
-
-    try:
-        return pdfplumber.open(path)
-    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
-        raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=f"{type(exc).__name__}: {exc}"[:120]) from None
-
-
-def _tables(plumber: PlumberPDF, index: int, path: str) -> list[FoundTable]:
-    """Ruled tables on page ``index``: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated."""
-    try:
-        found = plumber.pages[index].find_tables()
-        out = []
-        for table in found:
-            rows = tuple(tuple(_cell(cell) for cell in row) for row in table.extract())
-            if any(any(row) for row in rows):
-                out.append((table.bbox, rows))
-        return out
-    except Exception as exc:  # pdfminer/pdfplumber internals on a damaged page
-        raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=f"{type(exc).__name__}: {exc}"[:120]) from None
-
-
-def _cell(cell: str | None) -> str:
-    if not cell:
-        return ""
-    lines = [fold_whitespace(line) for line in unicodedata.normalize("NFC", cell).split("\n")]
-    return "\n".join(dehyphenate_lines([line for line in lines if line]))
 
 
 def _page_items(page: int, lines: list[Line], tables: list[FoundTable]) -> list[PageItem]:
@@ -373,9 +320,9 @@ def _header_cells(rows: Rows) -> tuple[str, ...]:
     return tuple(line for column in (0, 1) for row in rows for line in row[column].split("\n") if line.strip())
 
 
-def _segment_inside(seg: Segment, bbox: tuple[float, float, float, float]) -> bool:
+def _char_inside(char: Char, height: float, bbox: tuple[float, float, float, float]) -> bool:
     x0, top, x1, bottom = bbox
-    return top <= (seg.top + seg.bottom) / 2 <= bottom and x0 <= (seg.x0 + seg.x1) / 2 <= x1
+    return x0 <= (char.x0 + char.x1) / 2 <= x1 and top <= height - char.base <= bottom
 
 
 def _inside(line: Line, bbox: tuple[float, float, float, float]) -> bool:
@@ -523,7 +470,7 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
             pending = []
             if item.header:
                 yield from (Block(text=t, page=number, kind="line", region="header") for t in item.header)
-            elif table is not None and table.page < number and _same_width(table.rows, item.table):
+            elif table is not None and table.page < number and same_width(table.rows, item.table):
                 table = Block(text="", page=table.page, kind="table", rows=continue_table(table.rows, item.table))
             else:
                 if table is not None:
@@ -563,40 +510,6 @@ def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
         out[line] = indented or spaced  # a page's first line: by its indent alone
         previous = line
     return out
-
-
-def continue_table(rows: Rows, more: Rows) -> Rows:
-    """Append the rows of a table's next-page part; a row cut by the page break is mended.
-
-    The first row of the next part continues the last row when its first cell (the row number) is empty
-    and no other cell starts like a new entry: a label such as "- ", "a) ", "2.1.", or a capitalised word
-    (unless the last row of a numbered table was visibly cut: a cell ends in "với", "và", a comma...).
-
-    >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
-    (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
-    """
-    head = more[0]
-    cells = [cell for cell in head[1:] if cell]
-    numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)
-    cut = numbered and any(OPEN_END.search(cell) for cell in rows[-1][1:] if cell)
-    starts_new = any(CELL_LABEL.match(cell) for cell in cells) or not cut and any(_capitalised(c) for c in cells)
-    if head[0] or not cells or starts_new:
-        return rows + more
-    last = rows[-1]
-    mended = tuple(
-        "\n".join(dehyphenate_lines([part for part in (a, b) if part])) for a, b in zip(last, head)
-    )
-    return rows[:-1] + (mended,) + more[1:]
-
-
-def _capitalised(cell: str) -> bool:
-    """A cell that starts like a sentence ("Dịch vụ"), not with an abbreviation ("OCOP chủ lực")."""
-    word = cell.split()[0]
-    return word[0].isupper() and not word.isupper()
-
-
-def _same_width(rows: Rows, more: Rows) -> bool:
-    return bool(rows) and bool(more) and len(rows[-1]) == len(more[0])
 
 
 def _dehyphenate(lines: list[tuple[int, str, bool]]) -> list[tuple[int, str, bool]]:

@@ -24,10 +24,16 @@ from __future__ import annotations
 import ctypes
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
 from statistics import median
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+
+from hycompliance.normalize import fold_whitespace
 
 # pdfium's marker for a hyphen at a line end, and the same soft hyphen as one character reads it.
 PDFIUM_LINE_END_HYPHEN = "\x02"
@@ -61,8 +67,7 @@ class Segment:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Char:
+class Char(NamedTuple):
     """One drawn character: text (with any combining marks that follow it), advance box, baseline."""
 
     text: str
@@ -74,6 +79,25 @@ class Char:
     stream_line: int  # how many line breaks pdfium found before it, in drawing order
 
 
+class _Calls:
+    """pdfium's per-character functions called without ctypes' argument conversion (pointers passed as
+    plain addresses): a page has thousands of characters and the checked calls cost about twice as much.
+    The library is the one pypdfium2 loaded (the same file; the loader hands back the same handle)."""
+
+    def __init__(self) -> None:
+        import pypdfium2_raw
+
+        found = sorted(p for p in Path(pypdfium2_raw.__file__).parent.iterdir() if "pdfium" in p.name and p.suffix in (".so", ".dll", ".dylib"))
+        library = ctypes.CDLL(str(found[0])) if found else None
+        self.origin = library.FPDFText_GetCharOrigin if library else None
+        self.loose_box = library.FPDFText_GetLooseCharBox if library else None
+
+
+@lru_cache(maxsize=1)
+def _calls() -> _Calls:
+    return _Calls()
+
+
 def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
     """The characters of a page in drawing order; line breaks pdfium inserted are dropped."""
     raw = textpage.raw
@@ -81,26 +105,38 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
     text = textpage.get_text_range(0, count) if count else ""
     if len(text) != count:  # characters outside the BMP take two code units: read them one by one
         text = "".join(textpage.get_text_range(index, 1) or "\x00" for index in range(count))
+    calls = _calls()
     x = ctypes.c_double()
     y = ctypes.c_double()
     rect = pdfium_c.FS_RECTF()
+    if calls.origin is not None:
+        handle = ctypes.cast(raw, ctypes.c_void_p)
+        x_at, y_at, rect_at = ctypes.byref(x), ctypes.byref(y), ctypes.byref(rect)
+        origin, loose_box = calls.origin, calls.loose_box
+    else:  # no library file found beside pypdfium2: its checked functions
+        handle, x_at, y_at, rect_at = raw, x, y, rect
+        origin, loose_box = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
+    combining = unicodedata.combining
     chars: list[Char] = []
+    append = chars.append
     stream_line = 0
     for index, char in enumerate(text):
         if char in "\r\n\x00":
             stream_line += char == "\n"
             continue
-        if unicodedata.combining(char) and chars:  # a separate accent glyph belongs to its letter
-            last = chars[-1]
-            chars[-1] = Char(last.text + char, last.x0, last.x1, last.base, last.space, last.generated, last.stream_line)
+        if chars and combining(char):  # a separate accent glyph belongs to its letter
+            chars[-1] = chars[-1]._replace(text=chars[-1].text + char)
             continue
-        pdfium_c.FPDFText_GetCharOrigin(raw, index, x, y)
-        pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect)
-        space = char.isspace()
-        generated = space and bool(pdfium_c.FPDFText_IsGenerated(raw, index))
+        origin(handle, index, x_at, y_at)
+        loose_box(handle, index, rect_at)
+        left = rect.left
+        if char.isspace():
+            append(Char(char, left, max(rect.right, left), y.value, True,
+                        bool(pdfium_c.FPDFText_IsGenerated(raw, index)), stream_line))
+            continue
         if char in (PDFIUM_LINE_END_HYPHEN, PDFIUM_CHAR_HYPHEN):
             char = "-"
-        chars.append(Char(char, rect.left, max(rect.right, rect.left), y.value, space, generated, stream_line))
+        append(Char(char, left, max(rect.right, left), y.value, False, False, stream_line))
     return chars
 
 
@@ -109,7 +145,7 @@ def baseline_lines(chars: list[Char]) -> list[list[Char]]:
     character that starts where they end)."""
     lines: list[list[Char]] = []
     first_base = 0.0
-    for char in sorted(chars, key=lambda c: -c.base):
+    for char in sorted(chars, key=itemgetter(3), reverse=True):  # by baseline, top first, stable
         if lines and first_base - char.base < BASELINE_TOLERANCE:
             lines[-1].append(char)
         else:
@@ -120,7 +156,7 @@ def baseline_lines(chars: list[Char]) -> list[list[Char]]:
     return [line for line in lines if any(not c.space for c in line)]
 
 
-def _em(line: list[Char], page_em: float) -> float:
+def line_em(line: list[Char], page_em: float) -> float:
     advances = [c.x1 - c.x0 for c in line if not c.space and c.text.isalpha()]
     if len(advances) < MIN_LETTERS_FOR_EM:
         return page_em
@@ -137,51 +173,67 @@ def line_segments(line: list[Char], height: float, em: float) -> list[Segment]:
     """Runs of one baseline line, with spaces restored from the file's spaces and the gaps."""
     top = height - (line[0].base + ASCENT_EMS * em)
     bottom = height - (line[0].base - DESCENT_EMS * em)
+    run_gap, word_gap, spaced_gap = RUN_GAP_EMS * em, WORD_GAP_EMS * em, SPACED_GAP_EMS * em
     segments: list[Segment] = []
     parts: list[str] = []
     start = end = 0.0
-    between: Char | None = None  # the last space character since the last drawn one
-    previous: Char | None = None
-    for char in line:
-        if char.space:
-            between = char if between is None or between.generated else between
+    between = 0  # the last space since the last drawn character: 0 none, 1 generated by pdfium, 2 the file's
+    previous_line = -1
+    for text, x0, x1, _, space, generated, stream_line in line:
+        if space:
+            if between != 2:
+                between = 1 if generated else 2
             continue
-        if parts and previous is not None:
-            gap = char.x0 - end
+        if parts:
+            gap = x0 - end
             # a gap wider than a run gap, or a word gap between two lines the file drew apart (the two
             # columns of a header, close together)
-            if gap > RUN_GAP_EMS * em or (char.stream_line != previous.stream_line and gap > WORD_GAP_EMS * em):
+            if gap > run_gap or (stream_line != previous_line and gap > word_gap):
                 segments.append(Segment(start, top, end, bottom, "".join(parts)))
                 parts = []
-            elif _is_space(gap, em, between):
+            elif between == 2 or gap > (spaced_gap if between else word_gap):
                 parts.append(" ")
         if not parts:
-            start = char.x0
-        parts.append(char.text)
-        end = char.x1 if len(parts) == 1 else max(end, char.x1)
-        between = None
-        previous = char
-    if between is not None and not between.generated:
+            start = x0
+            end = x1
+        elif x1 > end:
+            end = x1
+        parts.append(text)
+        between = 0
+        previous_line = stream_line
+    if between == 2:
         parts.append(" ")  # the file's space after the run's last character ("07- " + "NQ/TU")
     if parts:
         segments.append(Segment(start, top, end, bottom, "".join(parts)))
+    normalize = unicodedata.normalize
     return [
-        Segment(s.x0, s.top, s.x1, s.bottom, unicodedata.normalize("NFC", s.text))
+        Segment(s.x0, s.top, s.x1, s.bottom, normalize("NFC", s.text))
         for s in segments
-        if s.text.strip()
+        if not s.text.isspace()
     ]
 
 
-def _is_space(gap: float, em: float, between: Char | None) -> bool:
-    if between is None:
-        return gap > WORD_GAP_EMS * em
-    if between.generated:
-        return gap > SPACED_GAP_EMS * em
-    return True
-
-
-def page_segments(textpage: pdfium.PdfTextPage, height: float) -> list[Segment]:
-    """Every run of the page, top line first, left to right."""
-    lines = baseline_lines(page_chars(textpage))
+def chars_segments(chars: list[Char], height: float) -> list[Segment]:
+    """Every run of the characters of a page, top line first, left to right."""
+    lines = baseline_lines(chars)
     usual = page_em(lines)
-    return [segment for line in lines for segment in line_segments(line, height, _em(line, usual))]
+    return [segment for line in lines for segment in line_segments(line, height, line_em(line, usual))]
+
+
+# Within a line, a horizontal gap between two runs wider than this share of the text height is a word space.
+WORD_GAP_SHARE = 0.15
+
+
+def join_segments(segments: tuple[Segment, ...]) -> str:
+    """Join a line's runs: a space where the text has one or the gap is wide, else nothing."""
+    out = ""
+    previous: Segment | None = None
+    for segment in segments:
+        if previous is not None:
+            gap = segment.x0 - previous.x1
+            height = segment.bottom - segment.top
+            if gap > WORD_GAP_SHARE * height and not out.endswith(" "):
+                out += " "
+        out += segment.text
+        previous = segment
+    return fold_whitespace(out)
