@@ -22,12 +22,7 @@ MIN_SAME_TEXT = 0.98
 # horizontal rules only; fpdf2's HTML tables; Chromium/wkhtmltopdf table rows cut across pages; a line wrapped
 # right after "Phòng ...:" in DejaVu/Noto metrics read as a new paragraph.
 KNOWN_GAPS = frozenset({
-    ("lo-times", "soct-kh-2023"),
-    ("lo-dejavu", "myhao-kh-2023"),
-    ("lo-dejavu", "phucu-kh-2023"),
-    ("lo-dejavu", "soct-kh-2023"),
     ("lo-dejavu", "sokhcn-kh-2023"),
-    ("lo-noto", "phucu-kh-2023"),
     ("lo-texgyre", "sokhcn-kh-2023"),
     ("chromium", "soct-kh-2023"),
     ("chromium", "sokhcn-kh-2023"),
@@ -51,10 +46,6 @@ KNOWN_GAPS = frozenset({
     ("fpdf2", "soct-kh-2023"),
     ("fpdf2", "sokhcn-kh-2023"),
     ("fpdf2", "vanlam-kh-2023"),
-    ("ghostscript", "soct-kh-2023"),
-    ("pdftocairo", "myhao-kh-2023"),
-    ("pdftocairo", "phucu-kh-2023"),
-    ("pdftocairo", "soct-kh-2023"),
     ("pdftocairo", "sokhcn-kh-2023"),
 })
 

@@ -76,6 +76,14 @@ HEADER_TABLE_MAX_ROWS = 6
 PARAGRAPH_INDENT = 6.0
 # A gap above a line wider than this share of the usual line spacing starts a paragraph.
 PARAGRAPH_GAP_SHARE = 1.35
+# What starts a line like a label (a bullet, "2.", "a)", "II."), and what ends a sentence.
+LINE_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]|[a-zđ][).]|[IVXLC]+\.)\s", re.IGNORECASE)
+SENTENCE_END = re.compile(r"[.;:!?]\s*$")
+# A page is justified when at least this share of its body lines (and this many) end at its right edge,
+JUSTIFIED_SHARE = 0.4
+JUSTIFIED_MIN_LINES = 5
+# within this many points.
+JUSTIFIED_TOLERANCE = 2.0
 # A line whose middle is this close (points) to the text block's middle is centred (a title), not indented.
 CENTRED_TOLERANCE = 12.0
 
@@ -176,10 +184,10 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
     textpage = page.get_textpage()
     try:
         plain = textpage.get_text_range()
-        if sum(1 for ch in plain if not ch.isspace()) < MIN_TEXT_CHARS:
+        if len("".join(plain.split())) < MIN_TEXT_CHARS:
             return None
         width, height = page.get_size()
-        chars = page_chars(textpage)
+        chars = page_chars(textpage, plain)
         tables = find_tables(page.raw, width, height, chars) if has_paths(page.raw) else []
         if tables:
             # text inside a table is the table's: dropped before lines are formed, so a cell's stray last
@@ -446,7 +454,7 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     ``paragraph`` block; the other lines are ``line`` blocks that may continue the one before.
     """
     running = _running_keys(pages) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
-    pending: list[tuple[int, str, bool]] = []
+    pending: list[tuple[int, str, bool, bool]] = []
     table: Block | None = None
     for number, items in enumerate(pages, start=1):
         body = [
@@ -456,6 +464,7 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
             and not _is_page_number(item.line, items)
         ]
         starts = paragraph_starts(body)
+        continued = justified_continuations(body, starts)
         for item in items:
             if item.line is not None:
                 if item.line in starts:
@@ -464,7 +473,7 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
                         table = None
                     # a trailing space stops dehyphenate_lines from joining; _dehyphenate strips it
                     text = item.line.text + (" " if item.line.spaced_end else "")
-                    pending.append((number, text, starts[item.line]))
+                    pending.append((number, text, starts[item.line], id(item.line) in continued))
                 continue
             yield from _line_blocks(pending)
             pending = []
@@ -481,9 +490,34 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     yield from _line_blocks(pending)
 
 
-def _line_blocks(pending: list[tuple[int, str, bool]]) -> Iterator[Block]:
+def _line_blocks(pending: list[tuple[int, str, bool, bool]]) -> Iterator[Block]:
     for page, text, start in _dehyphenate(pending):
         yield Block(text=text, page=page, kind="paragraph" if start else "line")
+
+
+def justified_continuations(lines: list[Line], starts: dict[Line, bool]) -> set[int]:
+    """``id()`` of the body lines of a justified page that go on from the line above although the text
+    alone would say otherwise: the line above reaches the right edge (a justified paragraph stretches every
+    line but its last), this one starts no paragraph by its layout, and either it starts like a label after
+    a line with no sentence end ("... Phòng Lao động" + "- Thương binh và Xã hội") or the line above ends a
+    sentence and this one is no label ("... Trung tâm GDNN-GDTX:" + "Chủ trì mục 5 ..."). The structure
+    stage judges the other wrapped lines itself. A page is justified when at least ``JUSTIFIED_SHARE`` of
+    its lines end at its right edge (within ``JUSTIFIED_TOLERANCE`` points)."""
+    if len(lines) < JUSTIFIED_MIN_LINES:
+        return set()
+    right = max(line.x1 for line in lines)
+    full = {id(line) for line in lines if line.x1 >= right - JUSTIFIED_TOLERANCE}
+    if len(full) < JUSTIFIED_SHARE * len(lines):
+        return set()
+    out = set()
+    for above, line in zip(lines, lines[1:]):
+        if id(above) not in full or starts.get(line, True):
+            continue
+        labelled = LINE_LABEL.match(line.text) is not None
+        ended = SENTENCE_END.search(above.text) is not None
+        if labelled != ended:
+            out.add(id(line))
+    return out
 
 
 def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
@@ -512,14 +546,15 @@ def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
     return out
 
 
-def _dehyphenate(lines: list[tuple[int, str, bool]]) -> list[tuple[int, str, bool]]:
-    """Rejoin hyphen-broken lines, keeping the page and paragraph start of each joined line's first part."""
+def _dehyphenate(lines: list[tuple[int, str, bool, bool]]) -> list[tuple[int, str, bool]]:
+    """Rejoin hyphen-broken lines, and lines the layout says go on (``justified_continuations``), keeping
+    the page and paragraph start of each joined line's first part."""
     out: list[tuple[int, str, bool]] = []
-    for page, text, start in lines:
+    for page, text, start, continues in lines:
         if out and not start:
             joined = dehyphenate_lines([out[-1][1], text])
-            if len(joined) == 1:
-                out[-1] = (out[-1][0], joined[0], out[-1][2])
+            if len(joined) == 1 or continues:
+                out[-1] = (out[-1][0], joined[0] if len(joined) == 1 else f"{out[-1][1].rstrip()} {text}", out[-1][2])
                 continue
         out.append((page, text, start))
     return [(page, text.strip(), start) for page, text, start in out]

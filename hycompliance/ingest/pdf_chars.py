@@ -47,7 +47,7 @@ MIN_LETTERS_FOR_EM = 6
 # A gap between two characters wider than this many ems is a word space ...
 WORD_GAP_EMS = 0.15
 # ... and, where the file has a space character (or pdfium generated one), this many.
-SPACED_GAP_EMS = 0.05
+SPACED_GAP_EMS = 0.1
 # A gap wider than this many ems starts a new run (another column, a table cell).
 RUN_GAP_EMS = 1.5
 # A run's box around its baseline, in ems.
@@ -98,11 +98,13 @@ def _calls() -> _Calls:
     return _Calls()
 
 
-def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
-    """The characters of a page in drawing order; line breaks pdfium inserted are dropped."""
+def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> list[Char]:
+    """The characters of a page in drawing order; line breaks pdfium inserted are dropped. ``text``: the
+    page's whole text when the caller already has it (``get_text_range()``)."""
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
-    text = textpage.get_text_range(0, count) if count else ""
+    if text is None:
+        text = textpage.get_text_range(0, count) if count else ""
     if len(text) != count:  # characters outside the BMP take two code units: read them one by one
         text = "".join(textpage.get_text_range(index, 1) or "\x00" for index in range(count))
     calls = _calls()
@@ -117,6 +119,7 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
         handle, x_at, y_at, rect_at = raw, x, y, rect
         origin, loose_box = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
     combining = unicodedata.combining
+    new = tuple.__new__  # a Char without NamedTuple's Python-level constructor (thousands a page)
     chars: list[Char] = []
     append = chars.append
     stream_line = 0
@@ -130,13 +133,14 @@ def page_chars(textpage: pdfium.PdfTextPage) -> list[Char]:
         origin(handle, index, x_at, y_at)
         loose_box(handle, index, rect_at)
         left = rect.left
+        right = rect.right
         if char.isspace():
-            append(Char(char, left, max(rect.right, left), y.value, True,
-                        bool(pdfium_c.FPDFText_IsGenerated(raw, index)), stream_line))
+            generated = bool(pdfium_c.FPDFText_IsGenerated(raw, index))
+            append(new(Char, (char, left, right if right > left else left, y.value, True, generated, stream_line)))
             continue
         if char in (PDFIUM_LINE_END_HYPHEN, PDFIUM_CHAR_HYPHEN):
             char = "-"
-        append(Char(char, left, max(rect.right, left), y.value, False, False, stream_line))
+        append(new(Char, (char, left, right if right > left else left, y.value, False, False, stream_line)))
     return chars
 
 
