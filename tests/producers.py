@@ -192,7 +192,10 @@ def typst_markup(docx: Path) -> str:
            "#set par(justify: true)", ""]
     header = [b.text for b in document.blocks if b.region == "header"]
     if header:
-        cells = ", ".join(f"align(center)[{esc(t)}]" for t in header)
+        # the reader gives the left column's lines, then the right's: the grid takes them row by row
+        half = (len(header) + 1) // 2
+        left, right = header[:half], header[half:] + [""] * (2 * half - len(header))
+        cells = ", ".join(f"align(center)[{esc(t)}]" for pair in zip(left, right) for t in pair)
         out.append(f"#grid(columns: (1fr, 1.4fr), row-gutter: 8pt, {cells})\n")
     for block in document.blocks:
         if block.region == "header":

@@ -46,7 +46,9 @@ SAME_LINE_SHARE = 0.5
 HEADER_COLUMN_GAP = 24.0
 # The column boundary sits this far left of where the right column's first run begins.
 COLUMN_MARGIN = 12.0
-# and a two-column region needs at least this many split lines.
+# and a two-column region needs at least this many split lines, each line within this many line heights
+# of the one above.
+REGION_GAP_LINES = 2.0
 MIN_SPLIT_LINES = 2
 # A page counts as having text when it has at least this many non-space characters.
 MIN_TEXT_CHARS = 20
@@ -72,6 +74,8 @@ OCR_SAME_LINE_SHARE = 0.3
 # The quốc hiệu header table: its markers, its size.
 HEADER_TABLE_MARKERS = re.compile(r"CỘNG\s+HÒA|CỘNG\s+HOÀ|Độc\s+lập|Số\s*:|ngày\s+\d{1,2}\s+tháng", re.IGNORECASE)
 HEADER_TABLE_MAX_ROWS = 6
+# A header cell's wrapped line is at most this many line heights below the line it continues.
+HEADER_WRAP_STEP = 1.6
 # A first line indented by more than this (points) starts a paragraph.
 PARAGRAPH_INDENT = 6.0
 # A gap above a line wider than this share of the usual line spacing starts a paragraph.
@@ -79,6 +83,8 @@ PARAGRAPH_GAP_SHARE = 1.35
 # What starts a line like a label (a bullet, "2.", "a)", "II."), and what ends a sentence.
 LINE_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]|[a-zđ][).]|[IVXLC]+\.)\s", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.;:!?]\s*$")
+# A line ended its paragraph when the next line's first word (its width times this) would have fitted after it.
+WORD_FIT_MARGIN = 1.5
 # A page is justified when at least this share of its body lines (and this many) end at its right edge,
 JUSTIFIED_SHARE = 0.4
 JUSTIFIED_MIN_LINES = 5
@@ -299,7 +305,12 @@ def _page_items(page: int, lines: list[Line], tables: list[FoundTable]) -> list[
         if page == 1 and _is_header_table(rows) and not any(line.top < bbox[1] for line in outside):
             below = list(_header_lines_below(outside, bbox[3]))
             outside = [line for line in outside if line not in below]
-            rows = rows + tuple(_split_at(line, _column_split(line) or 0.0) or ("", "") for line in below)
+            for line in below:
+                split = _column_split(line)
+                if split is not None:
+                    rows = rows + (_split_at(line, split) or ("", ""),)
+                else:  # the right column's last cell wrapped: "... tháng 6 năm" + "2023"
+                    rows = rows[:-1] + ((rows[-1][0], f"{rows[-1][1]} {line.text}"),)
             items.append(PageItem(top=bbox[1], header=_header_cells(rows)))
         else:
             items.append(PageItem(top=bbox[1], table=rows))
@@ -308,10 +319,20 @@ def _page_items(page: int, lines: list[Line], tables: list[FoundTable]) -> list[
 
 
 def _header_lines_below(lines: list[Line], bottom: float) -> Iterator[Line]:
+    """Two-column lines right below a header table that hold the number or the date, and a line wrapped in
+    the right column of the last of them (wholly right of its column gap, the next line down)."""
+    previous: Line | None = None
     for line in sorted((line for line in lines if line.top >= bottom), key=lambda line: line.top):
-        if _column_split(line) is None or HEADER_TABLE_MARKERS.search(line.text) is None:
-            return
-        yield line
+        split = _column_split(line)
+        if split is not None and HEADER_TABLE_MARKERS.search(line.text) is not None:
+            yield line
+            previous = line
+            continue
+        above = _column_split(previous) if previous is not None else None
+        if (previous is not None and above is not None and split is None and line.x0 >= above
+                and line.top - previous.top <= HEADER_WRAP_STEP * (previous.segments[0].bottom - previous.segments[0].top)):
+            yield line
+        return
 
 
 def _is_header_table(rows: Rows) -> bool:
@@ -347,8 +368,11 @@ def two_column_regions(lines: list[Line]) -> list[tuple[int, int, float]]:
     """(first, end, boundary) of each run of lines laid out in two borderless columns.
 
     A region starts at a line with exactly one wide gap between runs (the boundary is where its right
-    column begins, less ``COLUMN_MARGIN``) and goes on while lines either split at that boundary or sit wholly on one side of it. It needs at
-    least ``MIN_SPLIT_LINES`` split lines. Full-width body lines cross the boundary and end it.
+    column begins, less ``COLUMN_MARGIN``) and goes on while lines either split at that boundary or sit
+    wholly on one side of it, each within ``REGION_GAP_LINES`` times the region's tallest line of the line above (a title set
+    apart below the header, "KẾ HOẠCH" at the left margin, is not the header's), and not off the centre the
+    left column's lines share (``_off_centre``). It needs at least
+    ``MIN_SPLIT_LINES`` split lines. Full-width body lines cross the boundary and end it.
     """
     regions: list[tuple[int, int, float]] = []
     index = 0
@@ -359,8 +383,14 @@ def two_column_regions(lines: list[Line]) -> list[tuple[int, int, float]]:
             continue
         end = index + 1
         splits = 1
-        while end < len(lines) and _split_at(lines[end], boundary) is not None:
+        tallest = _height(lines[index])
+        middles = [_left_middle(lines[index], boundary)]
+        while (end < len(lines) and _split_at(lines[end], boundary) is not None
+               and lines[end].top - lines[end - 1].top <= REGION_GAP_LINES * max(tallest, _height(lines[end - 1]))
+               and not _off_centre(lines[end], boundary, middles)):
+            tallest = max(tallest, _height(lines[end]))
             splits += _column_split(lines[end]) is not None
+            middles.append(_left_middle(lines[end], boundary))
             end += 1
         if splits >= MIN_SPLIT_LINES:
             regions.append((index, end, boundary))
@@ -368,6 +398,25 @@ def two_column_regions(lines: list[Line]) -> list[tuple[int, int, float]]:
         else:
             index += 1
     return regions
+
+
+def _left_middle(line: Line, boundary: float) -> float | None:
+    left = [seg for seg in line.segments if seg.x1 <= boundary]
+    return (left[0].x0 + left[-1].x1) / 2 if left else None
+
+
+def _off_centre(line: Line, boundary: float, middles: list[float | None]) -> bool:
+    """A line wholly in the left column, off the centre its lines so far share (a title at the margin
+    right below a centred header)."""
+    middle = _left_middle(line, boundary)
+    known = [m for m in middles if m is not None]
+    if middle is None or line.x1 > boundary or not known or max(known) - min(known) > CENTRED_TOLERANCE:
+        return False
+    return abs(middle - sum(known) / len(known)) > CENTRED_TOLERANCE
+
+
+def _height(line: Line) -> float:
+    return max(s.bottom - s.top for s in line.segments)
 
 
 def _column_split(line: Line) -> float | None:
@@ -436,7 +485,7 @@ def _running_key(line: Line, page: int) -> tuple[str, int]:
 
 
 def _is_page_number(line: Line, items: list[PageItem]) -> bool:
-    """A bare page number among the first/last lines of its page, set apart from a neighbouring line."""
+    """A bare page number among the first/last lines of its page, set apart from the lines next to it."""
     if PAGE_NUMBER.match(line.text) is None:
         return False
     lines = [item.line for item in items if item.line is not None]
@@ -444,7 +493,7 @@ def _is_page_number(line: Line, items: list[PageItem]) -> bool:
     if RUNNING_LINE_DEPTH <= index < len(lines) - RUNNING_LINE_DEPTH:
         return False
     gaps = [abs(other.top - line.top) for other in lines[max(0, index - 1) : index + 2] if other is not line]
-    return not gaps or max(gaps) > PAGE_NUMBER_MIN_GAP
+    return not gaps or min(gaps) > PAGE_NUMBER_MIN_GAP
 
 
 def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
@@ -541,18 +590,32 @@ def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
         centred = line.x0 > margin + PARAGRAPH_INDENT and abs((line.x0 + line.x1) / 2 - middle) < CENTRED_TOLERANCE
         indented = line.x0 > margin + PARAGRAPH_INDENT and not centred
         spaced = previous is not None and step > 0 and line.top - previous.top > step * PARAGRAPH_GAP_SHARE
-        out[line] = indented or spaced  # a page's first line: by its indent alone
+        out[line] = indented or spaced or (previous is not None and _ended_early(previous, line, right))
+        # (a page's first line: by its indent alone)
         previous = line
     return out
 
 
+def _ended_early(previous: Line, line: Line, right: float) -> bool:
+    """Did the line above end its sentence short of the right edge by more than this line's first word
+    needs (so the break was the writer's, not the wrap's): "... trước ngày 30/11 hằng năm." + "Trên đây là"?"""
+    text = line.text
+    if SENTENCE_END.search(previous.text) is None or not text[:1].isupper():
+        return False
+    word = len(text.split(" ", 1)[0]) + 1
+    needed = (line.x1 - line.x0) * word / max(len(text), 1)
+    return right - previous.x1 > needed * WORD_FIT_MARGIN
+
+
 def _dehyphenate(lines: list[tuple[int, str, bool, bool]]) -> list[tuple[int, str, bool]]:
-    """Rejoin hyphen-broken lines, and lines the layout says go on (``justified_continuations``), keeping
+    """Rejoin hyphen-broken lines and lines broken after a slash, and lines the layout says go on (``justified_continuations``), keeping
     the page and paragraph start of each joined line's first part."""
     out: list[tuple[int, str, bool]] = []
     for page, text, start, continues in lines:
         if out and not start:
             joined = dehyphenate_lines([out[-1][1], text])
+            if out[-1][1].endswith("/") and text[:1].isalnum():  # a symbol or unit broken after "/": "34-CTr/" + "TU"
+                joined = [out[-1][1] + text]
             if len(joined) == 1 or continues:
                 out[-1] = (out[-1][0], joined[0] if len(joined) == 1 else f"{out[-1][1].rstrip()} {text}", out[-1][2])
                 continue

@@ -214,15 +214,24 @@ def _cell_text(cell: BBox, placed: list[tuple[float, float, Char]], height: floa
 
 
 def clean_cell(cell: str | None) -> str:
-    """A cell's text: NFC, spaces folded on each line, empty lines dropped, hyphen-broken lines rejoined.
+    """A cell's text: NFC, spaces folded on each line, empty lines dropped, lines broken at a hyphen or
+    after a slash rejoined.
 
     >>> clean_cell("Nhiệm vụ  về\\n\\nbảo quản ")
     'Nhiệm vụ về\\nbảo quản'
+    >>> clean_cell("kèm QĐ số 1130/\\nQĐ-UBND")
+    'kèm QĐ số 1130/QĐ-UBND'
     """
     if not cell:
         return ""
     lines = [fold_whitespace(line) for line in unicodedata.normalize("NFC", cell).split("\n")]
-    return "\n".join(dehyphenate_lines([line for line in lines if line]))
+    out: list[str] = []
+    for line in dehyphenate_lines([line for line in lines if line]):
+        if out and out[-1].endswith("/") and line[:1].isalnum():  # "1130/" + "QĐ-UBND"
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def continue_table(rows: Rows, more: Rows) -> Rows:
