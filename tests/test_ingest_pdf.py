@@ -281,3 +281,60 @@ def test_text_named_pdf_is_read_as_text_with_a_warning(tmp_path: Path) -> None:
     assert [(w.code, w.message) for w in document.warnings] == [
         ("W105", "content is text, but the extension says .pdf; read as text")
     ]
+
+
+def _page_of(rows: list[tuple[float, float, str]]) -> list[list[PageItem]]:
+    """One page of body lines (top, right end, text), all starting at the left margin (x 90)."""
+    lines = lines_of(*[[seg(90, top, x1, text)] for top, x1, text in rows])
+    return [[PageItem(top=line.top, line=line) for line in lines]]
+
+
+JUSTIFIED = [  # full lines end at x 500
+    (71, 500, "Phòng Kinh tế và Hạ tầng, Phòng Nông nghiệp và PTNT, Phòng Tài"),
+    (88, 500, "nguyên và Môi trường, Phòng Văn hóa và Thông tin, Phòng Lao động"),
+    (105, 500, "- Thương binh và Xã hội, Phòng Nội vụ căn cứ chức năng, nhiệm vụ"),
+    (122, 500, "tham mưu UBND huyện triển khai thực hiện các nội dung thuộc lĩnh"),
+    (139, 300, "vực được giao."),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # justified: a wrapped line that looks like a bullet goes on from the full line above it
+        (JUSTIFIED, [
+            "Phòng Kinh tế và Hạ tầng, Phòng Nông nghiệp và PTNT, Phòng Tài",
+            "nguyên và Môi trường, Phòng Văn hóa và Thông tin, Phòng Lao động - Thương binh và Xã hội, "
+            "Phòng Nội vụ căn cứ chức năng, nhiệm vụ",
+            "tham mưu UBND huyện triển khai thực hiện các nội dung thuộc lĩnh",
+            "vực được giao.",
+        ]),
+        # a bullet after a line that ended its sentence is a bullet; a line ended early starts a paragraph
+        ([(71, 500, "Phòng Tài chính - Kế hoạch tổng hợp kết quả thực hiện hằng năm."),
+          (88, 500, "- Các phòng, ban báo cáo kết quả thực hiện về UBND huyện trước"),
+          (105, 250, "ngày 30/11 hằng năm."),
+          (122, 500, "Trên đây là Kế hoạch thực hiện Kế hoạch số 87/KH-UBND ngày"),
+          (139, 500, "23/5/2023 của UBND tỉnh trên địa bàn huyện. Yêu cầu các cơ quan,")],
+         ["Phòng Tài chính - Kế hoạch tổng hợp kết quả thực hiện hằng năm.",
+          "- Các phòng, ban báo cáo kết quả thực hiện về UBND huyện trước",
+          "ngày 30/11 hằng năm.",
+          "Trên đây là Kế hoạch thực hiện Kế hoạch số 87/KH-UBND ngày",
+          "23/5/2023 của UBND tỉnh trên địa bàn huyện. Yêu cầu các cơ quan,"]),
+        # a symbol broken after its slash
+        ([(71, 500, "Thực hiện Chương trình hành động số 34-CTr/"), (88, 300, "TU ngày 15/02/2023 của Tỉnh ủy")],
+         ["Thực hiện Chương trình hành động số 34-CTr/TU ngày 15/02/2023 của Tỉnh ủy"]),
+    ],
+    ids=["justified-wrap-before-dash", "bullet-and-early-end", "slash"],
+)
+def test_line_joins_by_layout(rows, expected) -> None:
+    assert [b.text for b in _blocks(_page_of(rows))] == expected
+
+
+def test_line_ended_early_starts_a_paragraph() -> None:
+    blocks = list(_blocks(_page_of([
+        (71, 500, "Phòng Tài chính - Kế hoạch tổng hợp kết quả thực hiện về UBND"),
+        (88, 250, "huyện trước ngày 30/11 hằng năm."),
+        (105, 500, "Trên đây là Kế hoạch thực hiện Kế hoạch số 87/KH-UBND ngày"),
+        (122, 500, "23/5/2023 của UBND tỉnh trên địa bàn huyện."),
+    ])))
+    assert [b.kind for b in blocks] == ["line", "line", "paragraph", "line"]

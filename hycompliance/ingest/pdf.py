@@ -48,7 +48,7 @@ HEADER_COLUMN_GAP = 24.0
 COLUMN_MARGIN = 12.0
 # and a two-column region needs at least this many split lines, each line within this many line heights
 # of the one above.
-REGION_GAP_LINES = 2.0
+REGION_GAP_LINES = 2.5
 MIN_SPLIT_LINES = 2
 # A page counts as having text when it has at least this many non-space characters.
 MIN_TEXT_CHARS = 20
@@ -259,7 +259,7 @@ def _pages_items(pages: list[tuple[list[Line], list[FoundTable]]]) -> list[list[
         kept = [
             line for index, line in enumerate(lines)
             if _running_key(line, number) not in running
-            and not _is_page_number(line, items)
+            and not _is_page_number(line, items, running, number)
             and not (index in (0, len(lines) - 1) and BROWSER_CHROME.search(line.text))
         ]
         out.append(_page_items(number, kept, tables))
@@ -364,14 +364,15 @@ def _inside(line: Line, bbox: tuple[float, float, float, float]) -> bool:
 # --- two-column regions: the header, the closing ------------------------------------------------------
 
 
-def two_column_regions(lines: list[Line]) -> list[tuple[int, int, float]]:
+def two_column_regions(lines: list[Line], *, header: bool = False) -> list[tuple[int, int, float]]:
     """(first, end, boundary) of each run of lines laid out in two borderless columns.
 
     A region starts at a line with exactly one wide gap between runs (the boundary is where its right
     column begins, less ``COLUMN_MARGIN``) and goes on while lines either split at that boundary or sit
-    wholly on one side of it, each within ``REGION_GAP_LINES`` times the region's tallest line of the line above (a title set
-    apart below the header, "KẾ HOẠCH" at the left margin, is not the header's), and not off the centre the
-    left column's lines share (``_off_centre``). It needs at least
+    wholly on one side of it. With ``header`` (page 1), the region that starts at the page's first line is
+    the header: its lines also sit within ``REGION_GAP_LINES`` times its tallest line of the line above and
+    not off the centre its left column's lines share (``_off_centre``), so a title set apart below it or at
+    the left margin ("KẾ HOẠCH") is not the header's (a closing block keeps its signature space). It needs at least
     ``MIN_SPLIT_LINES`` split lines. Full-width body lines cross the boundary and end it.
     """
     regions: list[tuple[int, int, float]] = []
@@ -385,9 +386,10 @@ def two_column_regions(lines: list[Line]) -> list[tuple[int, int, float]]:
         splits = 1
         tallest = _height(lines[index])
         middles = [_left_middle(lines[index], boundary)]
+        strict = header and index == 0
         while (end < len(lines) and _split_at(lines[end], boundary) is not None
-               and lines[end].top - lines[end - 1].top <= REGION_GAP_LINES * max(tallest, _height(lines[end - 1]))
-               and not _off_centre(lines[end], boundary, middles)):
+               and not (strict and lines[end].top - lines[end - 1].top > REGION_GAP_LINES * max(tallest, _height(lines[end - 1])))
+               and not (strict and _off_centre(lines[end], boundary, middles))):
             tallest = max(tallest, _height(lines[end]))
             splits += _column_split(lines[end]) is not None
             middles.append(_left_middle(lines[end], boundary))
@@ -452,7 +454,7 @@ def _column_items(lines: list[Line], page: int) -> list[PageItem]:
     """Lines as items, two-column regions folded: page 1's first region is the header, others a table row."""
     items: list[PageItem] = []
     cursor = 0
-    for first, end, boundary in two_column_regions(lines):
+    for first, end, boundary in two_column_regions(lines, header=page == 1):
         items += [PageItem(top=line.top, line=line) for line in lines[cursor:first]]
         left, right = _columns(lines[first:end], boundary)
         if page == 1 and first == 0:
@@ -484,15 +486,19 @@ def _running_key(line: Line, page: int) -> tuple[str, int]:
     return re.sub(rf"(?<!\d){page}(?!\d)", "#", line.text), round(line.top / RUNNING_LINE_Y_TOLERANCE)
 
 
-def _is_page_number(line: Line, items: list[PageItem]) -> bool:
-    """A bare page number among the first/last lines of its page, set apart from the lines next to it."""
+def _is_page_number(line: Line, items: list[PageItem], running: set[tuple[str, int]], page: int) -> bool:
+    """A bare page number among the first/last lines of its page, set apart from the lines next to it
+    (running headers/footers aside): "- 3 -" above a footer, not "2023" wrapped under the header's date."""
     if PAGE_NUMBER.match(line.text) is None:
         return False
     lines = [item.line for item in items if item.line is not None]
     index = next(i for i, other in enumerate(lines) if other is line)
     if RUNNING_LINE_DEPTH <= index < len(lines) - RUNNING_LINE_DEPTH:
         return False
-    gaps = [abs(other.top - line.top) for other in lines[max(0, index - 1) : index + 2] if other is not line]
+    gaps = [
+        abs(other.top - line.top) for other in lines[max(0, index - 1) : index + 2]
+        if other is not line and _running_key(other, page) not in running
+    ]
     return not gaps or min(gaps) > PAGE_NUMBER_MIN_GAP
 
 
@@ -510,7 +516,7 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
             item.line for item in items
             if item.line is not None
             and _running_key(item.line, number) not in running
-            and not _is_page_number(item.line, items)
+            and not _is_page_number(item.line, items, running, number)
         ]
         starts = paragraph_starts(body)
         continued = justified_continuations(body, starts)
