@@ -46,9 +46,9 @@ SAME_LINE_SHARE = 0.5
 HEADER_COLUMN_GAP = 24.0
 # The column boundary sits this far left of where the right column's first run begins.
 COLUMN_MARGIN = 12.0
-# and a two-column region needs at least this many split lines, each line within this many line heights
-# of the one above.
-REGION_GAP_LINES = 2.5
+# and a two-column region needs at least this many split lines; in the header, each line is within this many
+# times the header's closest line step of the one above.
+REGION_GAP_STEPS = 1.8
 MIN_SPLIT_LINES = 2
 # A page counts as having text when it has at least this many non-space characters.
 MIN_TEXT_CHARS = 20
@@ -370,7 +370,7 @@ def two_column_regions(lines: list[Line], *, header: bool = False) -> list[tuple
     A region starts at a line with exactly one wide gap between runs (the boundary is where its right
     column begins, less ``COLUMN_MARGIN``) and goes on while lines either split at that boundary or sit
     wholly on one side of it. With ``header`` (page 1), the region that starts at the page's first line is
-    the header: its lines also sit within ``REGION_GAP_LINES`` times its tallest line of the line above and
+    the header: its lines also sit within ``REGION_GAP_STEPS`` times its closest line step of the line above and
     not off the centre its left column's lines share (``_off_centre``), so a title set apart below it or at
     the left margin ("KẾ HOẠCH") is not the header's (a closing block keeps its signature space). It needs at least
     ``MIN_SPLIT_LINES`` split lines. Full-width body lines cross the boundary and end it.
@@ -384,13 +384,14 @@ def two_column_regions(lines: list[Line], *, header: bool = False) -> list[tuple
             continue
         end = index + 1
         splits = 1
-        tallest = _height(lines[index])
+        steps: list[float] = []
         middles = [_left_middle(lines[index], boundary)]
         strict = header and index == 0
-        while (end < len(lines) and _split_at(lines[end], boundary) is not None
-               and not (strict and lines[end].top - lines[end - 1].top > REGION_GAP_LINES * max(tallest, _height(lines[end - 1])))
-               and not (strict and _off_centre(lines[end], boundary, middles))):
-            tallest = max(tallest, _height(lines[end]))
+        while end < len(lines) and _split_at(lines[end], boundary) is not None:
+            step = lines[end].top - lines[end - 1].top
+            if strict and (steps and step > REGION_GAP_STEPS * min(steps) or _off_centre(lines[end], boundary, middles)):
+                break
+            steps.append(step)
             splits += _column_split(lines[end]) is not None
             middles.append(_left_middle(lines[end], boundary))
             end += 1
@@ -415,10 +416,6 @@ def _off_centre(line: Line, boundary: float, middles: list[float | None]) -> boo
     if middle is None or line.x1 > boundary or not known or max(known) - min(known) > CENTRED_TOLERANCE:
         return False
     return abs(middle - sum(known) / len(known)) > CENTRED_TOLERANCE
-
-
-def _height(line: Line) -> float:
-    return max(s.bottom - s.top for s in line.segments)
 
 
 def _column_split(line: Line) -> float | None:
