@@ -14,6 +14,7 @@ MODULES = [
     "hycompliance.ingest.numbering",
     "hycompliance.ingest.pdf",
     "hycompliance.ingest.pdf_tables",
+    "hycompliance.ingest.pdf_layout",
     "hycompliance.ingest.ocr",
     "hycompliance.normalize",
 ]

@@ -12,16 +12,10 @@ from PIL import Image
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import read
 from hycompliance.ingest.legacy import unicode_to_tcvn3, unicode_to_vni
+from hycompliance.ingest.pdf import _blocks
+from hycompliance.ingest.pdf_chars import Segment, join_segments
+from hycompliance.ingest.pdf_layout import Line, PageItem, group_lines, two_column_regions
 from hycompliance.ingest.pdf_tables import continue_table
-from hycompliance.ingest.pdf import (
-    Line,
-    PageItem,
-    Segment,
-    _blocks,
-    group_lines,
-    join_segments,
-    two_column_regions,
-)
 from hycompliance.models import Block
 
 
@@ -73,7 +67,7 @@ def test_header_blocks_left_column_first() -> None:
     lines = lines_of(*HEADER_ROWS)
     items = [PageItem(top=0, header=("UBND THỊ XÃ MỸ HÀO", "Số: 135/KH-UBND"))]
     items += [PageItem(top=line.top, line=line) for line in lines[4:]]
-    from hycompliance.ingest.pdf import _column_items
+    from hycompliance.ingest.pdf_layout import _column_items
 
     assert [i.header for i in _column_items(lines, 1) if i.header] == [(
         "UBND THỊ XÃ MỸ HÀO", "Số: 135/KH-UBND",
@@ -94,7 +88,7 @@ def test_closing_block_on_a_later_page_is_a_table_row() -> None:
         [seg(91, 390, 204, "- Lưu: VT, CV: THH.")],
         page=20,
     )
-    from hycompliance.ingest.pdf import _column_items
+    from hycompliance.ingest.pdf_layout import _column_items
 
     items = _column_items(lines, 20)
     assert [i.line.text for i in items if i.line] == ["Yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc thực hiện./."]
