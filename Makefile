@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # Labelled sets against other parents: tests/fixtures/parents/<parent>/ (NAME.json + forms, manifest.yaml naming the parent).
 PARENT_SETS := $(foreach d,$(wildcard tests/fixtures/parents/*/),--gold $(d))
 
-.PHONY: setup demo test eval eval-styles ablation eval-scope fit bench clean browser screenshots
+.PHONY: setup demo test eval eval-styles ablation eval-scope fit bench clean browser screenshots pdf-tools producers
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,7 +21,7 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/hycompliance demo --out .
 
-test: $(STAMP) browser
+test: $(STAMP) browser pdf-tools
 	$(BIN)/python -m pytest
 
 # The browser tests drive Debian's Chromium; install it when missing and we may (root with apt-get).
@@ -29,6 +29,22 @@ browser:
 	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 		|| echo "could not install chromium: the browser tests will be skipped" >&2; fi
+
+# The PDF producer matrix and the OCR tests use Debian's printers and tesseract (vie); install what is missing
+# when we may (root with apt-get), else those tests skip with the reason. PDFs are cached in ~/.cache/hycompliance.
+PDF_TOOLS := soffice:libreoffice-writer-nogui pandoc:pandoc wkhtmltopdf:wkhtmltopdf xelatex:texlive-xetex \
+	gs:ghostscript pdftocairo:poppler-utils tesseract:tesseract-ocr
+PDF_PACKAGES := fonts-liberation fonts-dejavu fonts-noto-core fonts-texgyre texlive-latex-recommended \
+	texlive-fonts-recommended lmodern tesseract-ocr-vie
+pdf-tools:
+	@missing=""; for pair in $(PDF_TOOLS); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	[ -d /usr/share/tesseract-ocr/5/tessdata ] && ls /usr/share/tesseract-ocr/5/tessdata/vie.* >/dev/null 2>&1 || missing="$$missing tesseract-ocr-vie"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing $(PDF_PACKAGES) >/dev/null \
+		|| echo "could not install$$missing: the producer and OCR tests will be skipped" >&2; fi
+
+producers: $(STAMP) pdf-tools
+	$(BIN)/python -m tests.producers
 
 screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.browser.screenshots docs/screenshots

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hycompliance.models import ParseWarning
 
 
 class Code(str, Enum):
@@ -146,6 +150,25 @@ def exit_status(code: Code) -> int:
     return _EXIT_BY_CODE.get(code, EXIT_UNREADABLE)
 
 
+class WarningCode(str, Enum):
+    """Warnings a reader or the structure stage attaches to a document it could read."""
+
+    W109_DAMAGED_TEXT = "W109"
+
+
+WARNING_MESSAGES: dict[WarningCode, str] = {
+    WarningCode.W109_DAMAGED_TEXT: "text may be damaged by extraction ({where}: {sign}); check it against the file",
+}
+
+
+def warning(code: WarningCode, *, page: str, sign: str) -> "ParseWarning":
+    """A ``ParseWarning`` with its message; ``page`` is a page number or a range ("1–12") for the whole document."""
+    from hycompliance.models import ParseWarning
+
+    return ParseWarning(code.value, WARNING_MESSAGES[code].format(where=f"page {page}", sign=sign),
+                        (("page", page), ("sign", sign)))
+
+
 # What a person reads on a page, in a report or a spreadsheet (the CLI and logs keep the English above).
 MESSAGES_VI: dict[Code, str] = {
     Code.E101_NOT_FOUND: "không tìm thấy tệp",
@@ -199,6 +222,8 @@ WARNINGS_VI: dict[str, str] = {
     "W108": "trang {page} không có lớp chữ (bản quét?); nội dung trang này bị thiếu",
     "W201": "số thứ tự {label} lặp lại trong {where}: ghi nhận là {kept}",
     "W202": "không tìm thấy phần, mục hay gạch đầu dòng",
+    "W109": "văn bản có thể bị lỗi trích xuất ở trang {page} ({sign}); hãy đối chiếu với tệp gốc",
+    "W110": "trang {pages} được nhận dạng bằng OCR; hãy kiểm tra tên và số liệu",
 }
 
 
@@ -215,6 +240,9 @@ DETAIL_WORDS_VI: dict[str, str] = {
     # the kinds of special file (``discovery.special_kind``)
     "FIFO": "đường ống có tên (FIFO)", "character device": "thiết bị ký tự", "block device": "thiết bị khối",
     "socket": "điểm kết nối (socket)", "not a file": "không phải tệp",
+    # W109: the sign of damaged text (hycompliance.quality)
+    "punctuation": "dấu câu tách thành dòng riêng", "syllables": "nhiều từ không phải âm tiết tiếng Việt",
+    "labels": "mất cấu trúc mục, khoản", "disagreement": "thiếu chữ so với lớp văn bản của tệp",
 }
 
 

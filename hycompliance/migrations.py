@@ -96,6 +96,13 @@ def _registry_tables(db: Database) -> None:
     )
 
 
+def _i13_extraction_quality(db: Database) -> None:
+    """documents.extraction_warning: the Vietnamese line a reviewer reads beside the coverage when the text
+    of the file may be damaged by extraction (W109), NULL when it reads whole."""
+    if "extraction_warning" not in db["documents"].columns_dict:
+        db.execute("ALTER TABLE documents ADD COLUMN extraction_warning TEXT")
+
+
 # In order. Names are stable: they are what the ``migrations`` table records.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", create_core),
@@ -109,6 +116,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("i10_cells_and_identity", i10_cells_and_identity),
     ("i16_document_scope", _document_scope),
     ("i14_registry_tables", _registry_tables),
+    ("i13_extraction_quality", _i13_extraction_quality),
 )
 
 

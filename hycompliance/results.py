@@ -19,6 +19,7 @@ from hycompliance.dates import now
 from hycompliance.errors import HyError
 from hycompliance.models import Citation, Finding, Plan
 from hycompliance.normalize import fold
+from hycompliance.quality import describe as describe_damage
 from hycompliance.scope import Scope
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def result_rows(
         "status": "ok", "error_code": None, "error_line": None, "error_text": None,
         "warnings": json.dumps([{"code": w.code, "message": w.message, "details": dict(w.details)}
                                 for w in plan.warnings], ensure_ascii=False),
+        "extraction_warning": describe_damage(plan.warnings) or None,
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
         "in_scope": None if scope is None else int(scope.in_scope), "scope_basis": scope and scope.basis,
@@ -106,6 +108,7 @@ def error_rows(stamp: Stamp, error: HyError, content_hash: str | None, size: int
         "plan_id": stamp.plan_id, "content_hash": content_hash, "size": size, "pages": None, "issuer": None,
         "number": None, "date": None, "title": None, "kind": None, "status": "error",
         "error_code": error.code.value, "error_line": error.line(), "error_text": error.line_vi(), "warnings": "[]",
+        "extraction_warning": None,
         "fingerprint": stamp.fingerprint, "rules_version": stamp.rules_version, "tool_version": stamp.tool_version,
         "run_id": stamp.run_id, "processed_at": now(),
         "in_scope": None, "scope_basis": None, "scope_reason": None, "scope_overlap": None,

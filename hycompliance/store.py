@@ -22,7 +22,9 @@ Tables (names are stable; JSON columns hold JSON text):
   pages, issuer, number, date, title, kind (commune|district|agency|province|ministry|party; see
   ``hycompliance.applicability``), status (pending|ok|error),
   error_code, error_line (English, for logs), error_text (the same in Vietnamese, for people), warnings
-  (JSON [{code, message, details}]), fingerprint, rules_version, tool_version, run_id → runs,
+  (JSON [{code, message, details}]), extraction_warning (the Vietnamese line shown beside the coverage
+  when the text may be damaged by extraction, W109; migration i13_extraction_quality), fingerprint,
+  rules_version, tool_version, run_id → runs,
   processed_at, withdrawn_at (set when none of its files is in the scanned folders any more: kept, left out
   of the matrix), in_scope (1|0, NULL when not checked), scope_basis (cites_parent|cites_ancestor|subject|none|
   reviewer_in|reviewer_out), scope_reason (Vietnamese), scope_overlap (hycompliance.scope). One row per

@@ -13,6 +13,8 @@ MODULES = [
     "hycompliance.ingest.legacy",
     "hycompliance.ingest.numbering",
     "hycompliance.ingest.pdf",
+    "hycompliance.ingest.pdf_tables",
+    "hycompliance.ingest.pdf_layout",
     "hycompliance.ingest.ocr",
     "hycompliance.normalize",
 ]

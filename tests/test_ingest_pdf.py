@@ -12,16 +12,10 @@ from PIL import Image
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest import read
 from hycompliance.ingest.legacy import unicode_to_tcvn3, unicode_to_vni
-from hycompliance.ingest.pdf import (
-    Line,
-    PageItem,
-    Segment,
-    _blocks,
-    continue_table,
-    group_lines,
-    join_segments,
-    two_column_regions,
-)
+from hycompliance.ingest.pdf import _blocks
+from hycompliance.ingest.pdf_chars import Segment, join_segments
+from hycompliance.ingest.pdf_layout import Line, PageItem, group_lines, two_column_regions
+from hycompliance.ingest.pdf_tables import continue_table
 from hycompliance.models import Block
 
 
@@ -73,7 +67,7 @@ def test_header_blocks_left_column_first() -> None:
     lines = lines_of(*HEADER_ROWS)
     items = [PageItem(top=0, header=("UBND THỊ XÃ MỸ HÀO", "Số: 135/KH-UBND"))]
     items += [PageItem(top=line.top, line=line) for line in lines[4:]]
-    from hycompliance.ingest.pdf import _column_items
+    from hycompliance.ingest.pdf_layout import _column_items
 
     assert [i.header for i in _column_items(lines, 1) if i.header] == [(
         "UBND THỊ XÃ MỸ HÀO", "Số: 135/KH-UBND",
@@ -94,7 +88,7 @@ def test_closing_block_on_a_later_page_is_a_table_row() -> None:
         [seg(91, 390, 204, "- Lưu: VT, CV: THH.")],
         page=20,
     )
-    from hycompliance.ingest.pdf import _column_items
+    from hycompliance.ingest.pdf_layout import _column_items
 
     items = _column_items(lines, 20)
     assert [i.line.text for i in items if i.line] == ["Yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc thực hiện./."]
@@ -215,6 +209,16 @@ def scanned_pdf(tmp_path: Path) -> Path:
     return path
 
 
+# tesseract's TSV (level 5 rows are words: block, paragraph, line, word, left, top, width, height at 300 dpi)
+TSV = "\\n".join([
+    "level\\tpage_num\\tblock_num\\tpar_num\\tline_num\\tword_num\\tleft\\ttop\\twidth\\theight\\tconf\\ttext",
+    "5\\t1\\t1\\t1\\t1\\t1\\t300\\t300\\t80\\t40\\t95\\tKẾ",
+    "5\\t1\\t1\\t1\\t1\\t2\\t400\\t300\\t160\\t40\\t95\\tHOẠCH",
+    "5\\t1\\t1\\t2\\t1\\t1\\t300\\t420\\t70\\t40\\t95\\tSố:",
+    "5\\t1\\t1\\t2\\t1\\t2\\t385\\t420\\t300\\t40\\t95\\t12/KH-UBND",
+]) + "\\n"
+
+
 @pytest.mark.parametrize(
     ("languages", "code", "expected"),
     [
@@ -225,7 +229,7 @@ def scanned_pdf(tmp_path: Path) -> Path:
     ids=["ocr", "no-vietnamese-data", "tesseract-fails"],
 )
 def test_scanned_pdf_ocr(tmp_path: Path, monkeypatch, languages: str, code: int, expected) -> None:
-    fake_tesseract(tmp_path / "bin", languages, "KẾ HOẠCH\\n\\nSố: 12/KH-UBND\\n", code)
+    fake_tesseract(tmp_path / "bin", languages, TSV, code)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     path = scanned_pdf(tmp_path)
     if isinstance(expected, Code):
@@ -271,3 +275,60 @@ def test_text_named_pdf_is_read_as_text_with_a_warning(tmp_path: Path) -> None:
     assert [(w.code, w.message) for w in document.warnings] == [
         ("W105", "content is text, but the extension says .pdf; read as text")
     ]
+
+
+def _page_of(rows: list[tuple[float, float, str]]) -> list[list[PageItem]]:
+    """One page of body lines (top, right end, text), all starting at the left margin (x 90)."""
+    lines = lines_of(*[[seg(90, top, x1, text)] for top, x1, text in rows])
+    return [[PageItem(top=line.top, line=line) for line in lines]]
+
+
+JUSTIFIED = [  # full lines end at x 500
+    (71, 500, "Phòng Kinh tế và Hạ tầng, Phòng Nông nghiệp và PTNT, Phòng Tài"),
+    (88, 500, "nguyên và Môi trường, Phòng Văn hóa và Thông tin, Phòng Lao động"),
+    (105, 500, "- Thương binh và Xã hội, Phòng Nội vụ căn cứ chức năng, nhiệm vụ"),
+    (122, 500, "tham mưu UBND huyện triển khai thực hiện các nội dung thuộc lĩnh"),
+    (139, 300, "vực được giao."),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # justified: a wrapped line that looks like a bullet goes on from the full line above it
+        (JUSTIFIED, [
+            "Phòng Kinh tế và Hạ tầng, Phòng Nông nghiệp và PTNT, Phòng Tài",
+            "nguyên và Môi trường, Phòng Văn hóa và Thông tin, Phòng Lao động - Thương binh và Xã hội, "
+            "Phòng Nội vụ căn cứ chức năng, nhiệm vụ",
+            "tham mưu UBND huyện triển khai thực hiện các nội dung thuộc lĩnh",
+            "vực được giao.",
+        ]),
+        # a bullet after a line that ended its sentence is a bullet; a line ended early starts a paragraph
+        ([(71, 500, "Phòng Tài chính - Kế hoạch tổng hợp kết quả thực hiện hằng năm."),
+          (88, 500, "- Các phòng, ban báo cáo kết quả thực hiện về UBND huyện trước"),
+          (105, 250, "ngày 30/11 hằng năm."),
+          (122, 500, "Trên đây là Kế hoạch thực hiện Kế hoạch số 87/KH-UBND ngày"),
+          (139, 500, "23/5/2023 của UBND tỉnh trên địa bàn huyện. Yêu cầu các cơ quan,")],
+         ["Phòng Tài chính - Kế hoạch tổng hợp kết quả thực hiện hằng năm.",
+          "- Các phòng, ban báo cáo kết quả thực hiện về UBND huyện trước",
+          "ngày 30/11 hằng năm.",
+          "Trên đây là Kế hoạch thực hiện Kế hoạch số 87/KH-UBND ngày",
+          "23/5/2023 của UBND tỉnh trên địa bàn huyện. Yêu cầu các cơ quan,"]),
+        # a symbol broken after its slash
+        ([(71, 500, "Thực hiện Chương trình hành động số 34-CTr/"), (88, 300, "TU ngày 15/02/2023 của Tỉnh ủy")],
+         ["Thực hiện Chương trình hành động số 34-CTr/TU ngày 15/02/2023 của Tỉnh ủy"]),
+    ],
+    ids=["justified-wrap-before-dash", "bullet-and-early-end", "slash"],
+)
+def test_line_joins_by_layout(rows, expected) -> None:
+    assert [b.text for b in _blocks(_page_of(rows))] == expected
+
+
+def test_line_ended_early_starts_a_paragraph() -> None:
+    blocks = list(_blocks(_page_of([
+        (71, 500, "Phòng Tài chính - Kế hoạch tổng hợp kết quả thực hiện về UBND"),
+        (88, 250, "huyện trước ngày 30/11 hằng năm."),
+        (105, 500, "Trên đây là Kế hoạch thực hiện Kế hoạch số 87/KH-UBND ngày"),
+        (122, 500, "23/5/2023 của UBND tỉnh trên địa bàn huyện."),
+    ])))
+    assert [b.kind for b in blocks] == ["line", "line", "paragraph", "line"]

@@ -72,10 +72,11 @@ def test_migrations_recorded_and_idempotent(db):
     assert applied(db) == names == ["0001_core_tables", "0002_clause_search", "0003_matrix_view",
                                     "i9b_documents_per_parent", "i12_runs_ignored_files",
                                     "i12_clause_search_both_ways", "i12_document_paths", "i11_reviews_rules_version",
-                                    "i10_cells_and_identity", "i16_document_scope", "i14_registry_tables"]
+                                    "i10_cells_and_identity", "i16_document_scope", "i14_registry_tables",
+                                    "i13_extraction_quality"]
     assert migrate(db) == []
     assert applied(db) == names
-    assert db["migrations"].count == 11
+    assert db["migrations"].count == len(names)
 
 
 def test_reopen_keeps_data(tmp_path, context):

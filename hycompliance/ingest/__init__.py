@@ -89,6 +89,10 @@ def read(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
             raise HyError(Code.E106_CORRUPT_PDF, path=name, detail="no PDF header") from None
     else:
         document = _dispatch(name, form, limits)
+    if document.form != "pdf":  # the PDF reader checks its own, against pdfium's plain text
+        from hycompliance.quality import check_text
+
+        document = replace(document, warnings=document.warnings + check_text(document.blocks))
     warning = _extension_warning(form, ext)
     if warning is not None:
         document = replace(document, warnings=(warning, *document.warnings))

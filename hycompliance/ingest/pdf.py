@@ -1,72 +1,58 @@
 """PDF → one ``line`` block per visual line, tables as ``table`` blocks, the page-1 header as ``header``.
 
-Measured on the provincial plan (20 pages): pdfplumber (pdfminer layout) reads ~15 pages/s, pypdfium2's
-text page ~400 pages/s. So text comes from pypdfium2: its text rectangles are runs of one line, split
-where the layout jumps (the two header columns, table cells). pdfplumber is opened only for pages that
-draw paths (ruled tables), to find table cells.
+Text comes from pypdfium2's characters (``pdf_chars``: baselines and advances, the same whatever program
+wrote the file); ruled tables from the page's drawn paths (``pdf_tables``: pdfplumber's table finder on
+pdfium's edges, no pdfminer parse); lines, the header and two-column regions from their positions
+(``pdf_layout``). Pages are read one at a time and closed. Here: pages → blocks (running lines and page
+numbers dropped, paragraph starts and continuations from the layout, broken words rejoined).
 
-Steps per page: rectangles → lines (grouped by vertical position) → table regions cut out and replaced by
+Steps per page: characters → runs → lines (grouped by vertical position) → table regions cut out and replaced by
 ``table`` blocks at their position → page 1: the two-column header (issuer | quốc hiệu, number | place
 and date) taken out as ``header`` lines, left column first. Then over the whole document: running
 headers/footers and page numbers dropped, hyphen-broken lines rejoined (``normalize.dehyphenate_lines``).
 
 A PDF with no text layer is OCR'd with the ``tesseract`` CLI (``vie`` data) when installed, else ``E108``.
+
+>>> [bool(PAGE_NUMBER.match(t)) for t in ("- 3 -", "Trang 3/20", "3. Nhiệm vụ")]
+[True, True, False]
+>>> bool(BROWSER_CHROME.search("12/3/26, 6:37 AM Kế hoạch số 87/KH-UBND"))
+True
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.limits import Limits
-from hycompliance.ingest.ocr import ocr_pages
+from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
+from hycompliance.ingest.pdf_chars import chars_segments, page_chars
+from hycompliance.ingest.pdf_layout import CENTRED_TOLERANCE, Line, PageItem, arrange_page, char_inside, group_lines, ocr_lines
+from hycompliance.ingest.pdf_tables import FoundTable, continue_table, find_tables, has_paths, same_width
 from hycompliance.models import Block, Document, ParseWarning
-from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
-
-if TYPE_CHECKING:
-    from pdfplumber.pdf import PDF as PlumberPDF
-
-# A table as found: its bounding box (x0, top, x1, bottom) and its rows of cell texts.
-Rows = tuple[tuple[str, ...], ...]
-FoundTable = tuple[tuple[float, float, float, float], Rows]
+from hycompliance.normalize import dehyphenate_lines
+from hycompliance.quality import check_text
 
 # A complete PDF ends with "%%EOF" (some writers add a little trailing junk).
 PDF_EOF_MARK = b"%%EOF"
 PDF_EOF_WINDOW = 2048
-# pdfium's marker for a hyphen at a line end, in bounded text.
-PDFIUM_LINE_END_HYPHEN = "\x02"
-# The same soft line-end hyphen as one character reads it (get_text_range).
-PDFIUM_CHAR_HYPHEN = "\ufffe"
-# Two text rectangles are on one line when their vertical centres differ by less than this share of
-# the smaller height.
-SAME_LINE_SHARE = 0.5
-# A gap between two characters wider than this many font heights starts a new run (another column, a cell).
-RUN_GAP_EMS = 1.5
-# Within a line, a horizontal gap wider than this share of the text height is a word space.
-WORD_GAP_SHARE = 0.15
-# The page-1 header: a gap at least this wide (points) between two runs of one line splits the columns,
-HEADER_COLUMN_GAP = 24.0
-# The column boundary sits this far left of where the right column's first run begins.
-COLUMN_MARGIN = 12.0
-# and a two-column region needs at least this many split lines.
-MIN_SPLIT_LINES = 2
 # A page counts as having text when it has at least this many non-space characters.
 MIN_TEXT_CHARS = 20
 # Page numbers printed by office suites: "3", "- 3 -", "– 3 –", "Trang 3", "Trang 3/20", "3/20".
 PAGE_NUMBER = re.compile(r"^(?:[-–—]\s*)?(?:Trang\s+)?(\d{1,4})(?:\s*/\s*\d{1,4})?(?:\s*[-–—])?$", re.IGNORECASE)
+# What a browser prints in the page margins: the date and time, the page's address, "3/12".
+BROWSER_CHROME = re.compile(
+    r"\b\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s*[AP]M)?\b|\b(?:file|https?)://\S+|^(?:Trang\s+)?\d{1,4}\s*/\s*\d{1,4}$",
+    re.IGNORECASE,
+)
 # ... set apart from the nearest other line by more than this many points (body lines are ~17 apart).
 PAGE_NUMBER_MIN_GAP = 20.0
-# A table cell that starts a new entry: a bullet or a numbered/lettered label.
-CELL_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]?|[a-zđ][).])(?:\s|$)")
 # Running headers/footers: a line near the top or bottom repeated on this share of pages (at least 3),
 RUNNING_LINE_MIN_SHARE = 0.6
 RUNNING_LINE_MIN_PAGES = 3
@@ -74,92 +60,91 @@ RUNNING_LINE_MIN_PAGES = 3
 RUNNING_LINE_DEPTH = 2
 RUNNING_LINE_Y_TOLERANCE = 3.0
 WARN_PAGE_WITHOUT_TEXT = "W108"
+WARN_OCR = "W110"
 # A first line indented by more than this (points) starts a paragraph.
 PARAGRAPH_INDENT = 6.0
 # A gap above a line wider than this share of the usual line spacing starts a paragraph.
 PARAGRAPH_GAP_SHARE = 1.35
-# A line whose middle is this close (points) to the text block's middle is centred (a title), not indented.
-CENTRED_TOLERANCE = 12.0
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One pdfium text rectangle, in top-down coordinates."""
-
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    text: str
-
-
-@dataclass(frozen=True)
-class Line:
-    """A visual line: its runs left to right, its position, and its text."""
-
-    segments: tuple[Segment, ...]
-    page: int
-
-    @property
-    def top(self) -> float:
-        return min(s.top for s in self.segments)
-
-    @property
-    def x0(self) -> float:
-        return min(s.x0 for s in self.segments)
-
-    @property
-    def x1(self) -> float:
-        return max(s.x1 for s in self.segments)
-
-    @property
-    def text(self) -> str:
-        return join_segments(self.segments)
-
-    @property
-    def spaced_end(self) -> bool:
-        """The source had a space after the line's last character (pdfium keeps it): "07- " + "NQ/TU"
-        was typed with the space, unlike a token broken at its hyphen ("29-" + "NQ/TW")."""
-        last = self.segments[-1].text
-        return last != last.rstrip()
-
-
-@dataclass(frozen=True)
-class PageItem:
-    """A line or a table on one page, in reading order by ``top``."""
-
-    top: float
-    line: Line | None = None
-    table: tuple[tuple[str, ...], ...] = ()
-    header: tuple[str, ...] = ()  # page 1's header lines, left column then right
+# What starts a line like a label (a bullet, "2.", "a)", "II."), and what ends a sentence.
+LINE_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]|[a-zđ][).]|[IVXLC]+\.)\s", re.IGNORECASE)
+SENTENCE_END = re.compile(r"[.;:!?]\s*$")
+# A line ended its paragraph when the next line's first word (its width times this) would have fitted after it.
+WORD_FIT_MARGIN = 1.5
+# A page is justified when at least this share of its body lines (and this many) end at its right edge,
+JUSTIFIED_SHARE = 0.4
+JUSTIFIED_MIN_LINES = 5
+# within this many points.
+JUSTIFIED_TOLERANCE = 2.0
 
 
 def read_pdf(path: str, limits: Limits) -> Document:
-    """Read a PDF into line, table and header blocks (see the module docstring)."""
+    """Read a PDF into line, table and header blocks (see the module docstring). Pages are read one at a
+    time and closed (pdfium's page and text page): memory stays bounded by one page plus the lines kept."""
     _check_complete(path)
     pdf = _open(path)
     try:
         pages = len(pdf)
         if pages > limits.max_pages:
             raise HyError(Code.E115_TOO_MANY_PAGES, path=path, pages=pages, limit=limits.max_pages)
-        texts = [pdf[index].get_textpage() for index in range(pages)]
-        counts = [_text_chars(textpage) for textpage in texts]
-        if all(count < MIN_TEXT_CHARS for count in counts):
-            lines = ocr_pages(pdf, path)
-            blocks = tuple(_line_blocks([(p, t, False) for p, t in lines]))
-            return Document(path=path, blocks=blocks, pages=pages, form="pdf")
-        items = list(_pages_items(path, pdf, texts))
+        read = [_read_page(pdf, index) for index in range(pages)]
+        scanned = [index for index, page in enumerate(read) if page is None]
+        if len(scanned) == pages or (scanned and tesseract_ready()):
+            words = ocr_pages(pdf, path, scanned)  # E108 when every page is an image and OCR is missing
+        else:
+            words = {}
     except pdfium.PdfiumError as exc:
         raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=str(exc)[:120]) from None
     finally:
         pdf.close()
+    laid_out = [
+        (ocr_lines(words[index], index + 1), []) if index in words else (page.lines, page.tables) if page else ([], [])
+        for index, page in enumerate(read)
+    ]
+    items = _pages_items(laid_out)
+    plain = {index + 1: page.plain for index, page in enumerate(read) if page is not None}
     warnings = tuple(
         ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing",
                      (("page", str(index + 1)),))
-        for index, count in enumerate(counts)
-        if count < MIN_TEXT_CHARS
+        for index in scanned
+        if index not in words
     )
-    return Document(path=path, blocks=tuple(_blocks(items)), pages=pages, form="pdf", warnings=warnings)
+    if words:
+        done = ", ".join(str(index + 1) for index in sorted(words))
+        warnings += (ParseWarning(WARN_OCR, f"pages {done} read by OCR (tesseract, vie); check names and numbers",
+                                   (("pages", done),)),)
+    blocks = tuple(_blocks(items))
+    warnings += check_text(blocks, plain_pages=plain)
+    return Document(path=path, blocks=blocks, pages=pages, form="pdf", warnings=warnings)
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What is kept of a text page once pdfium's page is closed: its lines, tables and plain text."""
+
+    lines: list[Line]
+    tables: list[FoundTable]
+    plain: str
+
+
+def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
+    """One page's lines and ruled tables (``None`` for a page without a text layer), pdfium's page closed after."""
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        plain = textpage.get_text_range()
+        if len("".join(plain.split())) < MIN_TEXT_CHARS:
+            return None
+        width, height = page.get_size()
+        chars = page_chars(textpage, plain)
+        tables = find_tables(page.raw, width, height, chars) if has_paths(page.raw) else []
+        if tables:
+            # text inside a table is the table's: dropped before lines are formed, so a cell's stray last
+            # character never joins the line just below the table
+            chars = [c for c in chars if not any(char_inside(c, height, bbox) for bbox, _ in tables)]
+        return _Page(group_lines(chars_segments(chars, height), index + 1), tables, plain)
+    finally:
+        textpage.close()
+        page.close()
 
 
 def _check_complete(path: str) -> None:
@@ -181,246 +166,24 @@ def _open(path: str) -> pdfium.PdfDocument:
         raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=str(exc)[:120]) from None
 
 
-def _text_chars(textpage: pdfium.PdfTextPage) -> int:
-    return sum(1 for ch in textpage.get_text_range() if not ch.isspace())
-
-
-# --- lines --------------------------------------------------------------------------------------------
-
-
-def page_segments(textpage: pdfium.PdfTextPage, height: float) -> list[Segment]:
-    """Runs of characters on one line, as top-down segments with their text.
-
-    Built from pdfium's characters and their font boxes (``loose``: every glyph of a line shares the
-    font's ascent and descent), not from its text rectangles: a rectangle's bounded text also takes the
-    descender of the line above when a capital with a tall accent stands below it ("trung" / "GIẢI").
-    A run ends at a line break, a change of line, or a gap wider than ``RUN_GAP_EMS`` font heights.
-    """
-    segments: list[Segment] = []
-    run: list[str] = []
-    box: list[float] = []  # left, bottom, right, top of the run (pdf coordinates)
-
-    def close() -> None:
-        text = "".join(run).replace(PDFIUM_LINE_END_HYPHEN, "-").replace(PDFIUM_CHAR_HYPHEN, "-")
-        text = unicodedata.normalize("NFC", text)
-        if text.strip():
-            left, bottom, right, top = box
-            segments.append(Segment(x0=left, top=height - top, x1=right, bottom=height - bottom, text=text))
-        run.clear()
-        box.clear()
-
-    count = textpage.count_chars()
-    chars = textpage.get_text_range(0, count)
-    if len(chars) != count:  # characters outside the BMP: read them one by one
-        chars = [textpage.get_text_range(index, 1) for index in range(count)]
-    for index, char in enumerate(chars):
-        if char in ("\r", "\n", ""):
-            if run:
-                close()
-            continue
-        left, bottom, right, top = textpage.get_charbox(index, loose=True)
-        if run:
-            size = max(box[3] - box[1], 1.0)
-            same_line = abs(top - box[3]) < SAME_LINE_SHARE * size
-            if not same_line or left - box[2] > RUN_GAP_EMS * size or left < box[0] - 1.0:
-                close()
-        if not run:
-            box.extend((left, bottom, right, top))
-        else:
-            box[:] = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
-        run.append(char)
-    if run:
-        close()
-    return segments
-
-
-def group_lines(segments: list[Segment], page: int) -> list[Line]:
-    """Group segments whose vertical centres are close into lines, top to bottom."""
-    lines: list[list[Segment]] = []
-    for segment in sorted(segments, key=lambda s: (s.top + s.bottom) / 2):
-        if lines and _same_line(lines[-1], segment):
-            lines[-1].append(segment)
-        else:
-            lines.append([segment])
-    return [Line(segments=tuple(sorted(group, key=lambda s: s.x0)), page=page) for group in lines]
-
-
-def _same_line(group: list[Segment], segment: Segment) -> bool:
-    last = group[-1]
-    centre = (segment.top + segment.bottom) / 2
-    last_centre = (last.top + last.bottom) / 2
-    height = min(segment.bottom - segment.top, last.bottom - last.top)
-    return abs(centre - last_centre) < SAME_LINE_SHARE * max(height, 1.0)
-
-
-def join_segments(segments: tuple[Segment, ...]) -> str:
-    """Join a line's runs: a space where the text has one or the gap is wide, else nothing."""
-    out = ""
-    previous: Segment | None = None
-    for segment in segments:
-        if previous is not None:
-            gap = segment.x0 - previous.x1
-            height = segment.bottom - segment.top
-            if gap > WORD_GAP_SHARE * height and not out.endswith(" "):
-                out += " "
-        out += segment.text
-        previous = segment
-    return fold_whitespace(out)
-
-
 # --- pages ----------------------------------------------------------------------------------------------
 
 
-def _pages_items(path: str, pdf: pdfium.PdfDocument, texts: list[pdfium.PdfTextPage]) -> Iterator[list[PageItem]]:
-    plumber = None
-    try:
-        for index, textpage in enumerate(texts):
-            page = pdf[index]
-            tables: list[FoundTable] = []
-            if _draws_paths(page):
-                if plumber is None:
-                    plumber = _open_plumber(path)
-                tables = _tables(plumber, index, path)
-            # text inside a table is the table's: drop it before lines are formed, so a cell's stray
-            # last character never joins the line just below the table
-            segments = [
-                seg for seg in page_segments(textpage, page.get_height())
-                if not any(_segment_inside(seg, bbox) for bbox, _ in tables)
-            ]
-            yield _page_items(index + 1, group_lines(segments, index + 1), tables)
-    finally:
-        if plumber is not None:
-            plumber.close()
-
-
-def _draws_paths(page: pdfium.PdfPage) -> bool:
-    return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)), None) is not None
-
-
-def _open_plumber(path: str) -> PlumberPDF:
-    import pdfplumber  # imported here: only pages with ruled tables need it (a slow import and parse)
-
-    try:
-        return pdfplumber.open(path)
-    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
-        raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=f"{type(exc).__name__}: {exc}"[:120]) from None
-
-
-def _tables(plumber: PlumberPDF, index: int, path: str) -> list[FoundTable]:
-    """Ruled tables on page ``index``: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated."""
-    try:
-        found = plumber.pages[index].find_tables()
-        out = []
-        for table in found:
-            rows = tuple(tuple(_cell(cell) for cell in row) for row in table.extract())
-            if any(any(row) for row in rows):
-                out.append((table.bbox, rows))
-        return out
-    except Exception as exc:  # pdfminer/pdfplumber internals on a damaged page
-        raise HyError(Code.E106_CORRUPT_PDF, path=path, detail=f"{type(exc).__name__}: {exc}"[:120]) from None
-
-
-def _cell(cell: str | None) -> str:
-    if not cell:
-        return ""
-    lines = [fold_whitespace(line) for line in unicodedata.normalize("NFC", cell).split("\n")]
-    return "\n".join(dehyphenate_lines([line for line in lines if line]))
-
-
-def _page_items(page: int, lines: list[Line], tables: list[FoundTable]) -> list[PageItem]:
-    """Lines outside every table, and the tables, ordered by position."""
-    items = [PageItem(top=bbox[1], table=rows) for bbox, rows in tables]
-    outside = [line for line in lines if not any(_inside(line, bbox) for bbox, _ in tables)]
-    items += _column_items(outside, page)
-    return sorted(items, key=lambda item: item.top)
-
-
-def _segment_inside(seg: Segment, bbox: tuple[float, float, float, float]) -> bool:
-    x0, top, x1, bottom = bbox
-    return top <= (seg.top + seg.bottom) / 2 <= bottom and x0 <= (seg.x0 + seg.x1) / 2 <= x1
-
-
-def _inside(line: Line, bbox: tuple[float, float, float, float]) -> bool:
-    x0, top, x1, bottom = bbox
-    centre_y = (line.top + max(s.bottom for s in line.segments)) / 2
-    centre_x = (line.x0 + line.x1) / 2
-    return top <= centre_y <= bottom and x0 <= centre_x <= x1
-
-
-# --- two-column regions: the header, the closing ------------------------------------------------------
-
-
-def two_column_regions(lines: list[Line]) -> list[tuple[int, int, float]]:
-    """(first, end, boundary) of each run of lines laid out in two borderless columns.
-
-    A region starts at a line with exactly one wide gap between runs (the boundary is where its right
-    column begins, less ``COLUMN_MARGIN``) and goes on while lines either split at that boundary or sit wholly on one side of it. It needs at
-    least ``MIN_SPLIT_LINES`` split lines. Full-width body lines cross the boundary and end it.
-    """
-    regions: list[tuple[int, int, float]] = []
-    index = 0
-    while index < len(lines):
-        boundary = _column_split(lines[index])
-        if boundary is None:
-            index += 1
-            continue
-        end = index + 1
-        splits = 1
-        while end < len(lines) and _split_at(lines[end], boundary) is not None:
-            splits += _column_split(lines[end]) is not None
-            end += 1
-        if splits >= MIN_SPLIT_LINES:
-            regions.append((index, end, boundary))
-            index = end
-        else:
-            index += 1
-    return regions
-
-
-def _column_split(line: Line) -> float | None:
-    """Where a line's right column begins, less a margin, if it has exactly one wide gap between runs."""
-    starts = [b.x0 for a, b in zip(line.segments, line.segments[1:]) if b.x0 - a.x1 >= HEADER_COLUMN_GAP]
-    return starts[0] - COLUMN_MARGIN if len(starts) == 1 else None
-
-
-def _split_at(line: Line, boundary: float) -> tuple[str, str] | None:
-    """(left text, right text) of a line split at its own column gap or at ``boundary``; ``None`` if
-    a run crosses ``boundary`` and the line has no gap of its own."""
-    own = _column_split(line)
-    at = own if own is not None else boundary
-    if any(s.x0 < at < s.x1 for s in line.segments):
-        return None
-    left = tuple(s for s in line.segments if s.x1 <= at)
-    right = tuple(s for s in line.segments if s.x0 >= at)
-    return join_segments(left), join_segments(right)
-
-
-def _columns(lines: list[Line], boundary: float) -> tuple[list[str], list[str]]:
-    left: list[str] = []
-    right: list[str] = []
-    for line in lines:
-        parts = _split_at(line, boundary)
-        if parts is not None:
-            left += [parts[0]] if parts[0] else []
-            right += [parts[1]] if parts[1] else []
-    return left, right
-
-
-def _column_items(lines: list[Line], page: int) -> list[PageItem]:
-    """Lines as items, two-column regions folded: page 1's first region is the header, others a table row."""
-    items: list[PageItem] = []
-    cursor = 0
-    for first, end, boundary in two_column_regions(lines):
-        items += [PageItem(top=line.top, line=line) for line in lines[cursor:first]]
-        left, right = _columns(lines[first:end], boundary)
-        if page == 1 and first == 0:
-            items.append(PageItem(top=lines[first].top, header=tuple(left + right)))
-        else:
-            left_text, right_text = "\n".join(dehyphenate_lines(left)), "\n".join(dehyphenate_lines(right))
-            items.append(PageItem(top=lines[first].top, table=((left_text, right_text),)))
-        cursor = end
-    items += [PageItem(top=line.top, line=line) for line in lines[cursor:]]
-    return items
+def _pages_items(pages: list[tuple[list[Line], list[FoundTable]]]) -> list[list[PageItem]]:
+    """Each page's lines and tables as items; running headers/footers and browser page chrome are taken
+    out first, so they never count as a column of the header."""
+    as_items = [[PageItem(top=line.top, line=line) for line in lines] for lines, _ in pages]
+    running = _running_keys(as_items) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
+    out = []
+    for number, ((lines, tables), items) in enumerate(zip(pages, as_items), start=1):
+        kept = [
+            line for index, line in enumerate(lines)
+            if _running_key(line, number) not in running
+            and not _is_page_number(line, items, running, number)
+            and not (index in (0, len(lines) - 1) and BROWSER_CHROME.search(line.text))
+        ]
+        out.append(arrange_page(number, kept, tables))
+    return out
 
 
 # --- running lines, blocks ------------------------------------------------------------------------------
@@ -442,16 +205,20 @@ def _running_key(line: Line, page: int) -> tuple[str, int]:
     return re.sub(rf"(?<!\d){page}(?!\d)", "#", line.text), round(line.top / RUNNING_LINE_Y_TOLERANCE)
 
 
-def _is_page_number(line: Line, items: list[PageItem]) -> bool:
-    """A bare page number among the first/last lines of its page, set apart from a neighbouring line."""
+def _is_page_number(line: Line, items: list[PageItem], running: set[tuple[str, int]], page: int) -> bool:
+    """A bare page number among the first/last lines of its page, set apart from the lines next to it
+    (running headers/footers aside): "- 3 -" above a footer, not "2023" wrapped under the header's date."""
     if PAGE_NUMBER.match(line.text) is None:
         return False
     lines = [item.line for item in items if item.line is not None]
     index = next(i for i, other in enumerate(lines) if other is line)
     if RUNNING_LINE_DEPTH <= index < len(lines) - RUNNING_LINE_DEPTH:
         return False
-    gaps = [abs(other.top - line.top) for other in lines[max(0, index - 1) : index + 2] if other is not line]
-    return not gaps or max(gaps) > PAGE_NUMBER_MIN_GAP
+    gaps = [
+        abs(other.top - line.top) for other in lines[max(0, index - 1) : index + 2]
+        if other is not line and _running_key(other, page) not in running
+    ]
+    return not gaps or min(gaps) > PAGE_NUMBER_MIN_GAP
 
 
 def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
@@ -461,16 +228,17 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     ``paragraph`` block; the other lines are ``line`` blocks that may continue the one before.
     """
     running = _running_keys(pages) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
-    pending: list[tuple[int, str, bool]] = []
+    pending: list[tuple[int, str, bool, bool]] = []
     table: Block | None = None
     for number, items in enumerate(pages, start=1):
         body = [
             item.line for item in items
             if item.line is not None
             and _running_key(item.line, number) not in running
-            and not _is_page_number(item.line, items)
+            and not _is_page_number(item.line, items, running, number)
         ]
         starts = paragraph_starts(body)
+        continued = justified_continuations(body, starts)
         for item in items:
             if item.line is not None:
                 if item.line in starts:
@@ -479,13 +247,13 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
                         table = None
                     # a trailing space stops dehyphenate_lines from joining; _dehyphenate strips it
                     text = item.line.text + (" " if item.line.spaced_end else "")
-                    pending.append((number, text, starts[item.line]))
+                    pending.append((number, text, starts[item.line], id(item.line) in continued))
                 continue
             yield from _line_blocks(pending)
             pending = []
             if item.header:
                 yield from (Block(text=t, page=number, kind="line", region="header") for t in item.header)
-            elif table is not None and table.page < number and _same_width(table.rows, item.table):
+            elif table is not None and table.page < number and same_width(table.rows, item.table):
                 table = Block(text="", page=table.page, kind="table", rows=continue_table(table.rows, item.table))
             else:
                 if table is not None:
@@ -496,9 +264,34 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     yield from _line_blocks(pending)
 
 
-def _line_blocks(pending: list[tuple[int, str, bool]]) -> Iterator[Block]:
+def _line_blocks(pending: list[tuple[int, str, bool, bool]]) -> Iterator[Block]:
     for page, text, start in _dehyphenate(pending):
         yield Block(text=text, page=page, kind="paragraph" if start else "line")
+
+
+def justified_continuations(lines: list[Line], starts: dict[Line, bool]) -> set[int]:
+    """``id()`` of the body lines of a justified page that go on from the line above although the text
+    alone would say otherwise: the line above reaches the right edge (a justified paragraph stretches every
+    line but its last), this one starts no paragraph by its layout, and either it starts like a label after
+    a line with no sentence end ("... Phòng Lao động" + "- Thương binh và Xã hội") or the line above ends a
+    sentence and this one is no label ("... Trung tâm GDNN-GDTX:" + "Chủ trì mục 5 ..."). The structure
+    stage judges the other wrapped lines itself. A page is justified when at least ``JUSTIFIED_SHARE`` of
+    its lines end at its right edge (within ``JUSTIFIED_TOLERANCE`` points)."""
+    if len(lines) < JUSTIFIED_MIN_LINES:
+        return set()
+    right = max(line.x1 for line in lines)
+    full = {id(line) for line in lines if line.x1 >= right - JUSTIFIED_TOLERANCE}
+    if len(full) < JUSTIFIED_SHARE * len(lines):
+        return set()
+    out = set()
+    for above, line in zip(lines, lines[1:]):
+        if id(above) not in full or starts.get(line, True):
+            continue
+        labelled = LINE_LABEL.match(line.text) is not None
+        ended = SENTENCE_END.search(above.text) is not None
+        if labelled != ended:
+            out.add(id(line))
+    return out
 
 
 def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
@@ -522,47 +315,34 @@ def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
         centred = line.x0 > margin + PARAGRAPH_INDENT and abs((line.x0 + line.x1) / 2 - middle) < CENTRED_TOLERANCE
         indented = line.x0 > margin + PARAGRAPH_INDENT and not centred
         spaced = previous is not None and step > 0 and line.top - previous.top > step * PARAGRAPH_GAP_SHARE
-        out[line] = indented or spaced  # a page's first line: by its indent alone
+        out[line] = indented or spaced or (previous is not None and _ended_early(previous, line, right))
+        # (a page's first line: by its indent alone)
         previous = line
     return out
 
 
-def continue_table(rows: Rows, more: Rows) -> Rows:
-    """Append the rows of a table's next-page part; a row cut by the page break is mended.
-
-    The first row of the next part continues the last row when its first cell (the row number) is empty
-    and no other cell starts like a new entry: a label such as "- ", "a) ", "2.1.", or a capital letter
-    (unless the last row of a numbered table was visibly cut: a cell ends in "với", "và", a comma...).
-
-    >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
-    (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
-    """
-    head = more[0]
-    cells = [cell for cell in head[1:] if cell]
-    numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)
-    cut = numbered and any(OPEN_END.search(cell) for cell in rows[-1][1:] if cell)
-    starts_new = any(CELL_LABEL.match(cell) for cell in cells) or not cut and any(c[0].isupper() for c in cells)
-    if head[0] or not cells or starts_new:
-        return rows + more
-    last = rows[-1]
-    mended = tuple(
-        "\n".join(dehyphenate_lines([part for part in (a, b) if part])) for a, b in zip(last, head)
-    )
-    return rows[:-1] + (mended,) + more[1:]
+def _ended_early(previous: Line, line: Line, right: float) -> bool:
+    """Did the line above end its sentence short of the right edge by more than this line's first word
+    needs (so the break was the writer's, not the wrap's): "... trước ngày 30/11 hằng năm." + "Trên đây là"?"""
+    text = line.text
+    if SENTENCE_END.search(previous.text) is None or not text[:1].isupper():
+        return False
+    word = len(text.split(" ", 1)[0]) + 1
+    needed = (line.x1 - line.x0) * word / max(len(text), 1)
+    return right - previous.x1 > needed * WORD_FIT_MARGIN
 
 
-def _same_width(rows: Rows, more: Rows) -> bool:
-    return bool(rows) and bool(more) and len(rows[-1]) == len(more[0])
-
-
-def _dehyphenate(lines: list[tuple[int, str, bool]]) -> list[tuple[int, str, bool]]:
-    """Rejoin hyphen-broken lines, keeping the page and paragraph start of each joined line's first part."""
+def _dehyphenate(lines: list[tuple[int, str, bool, bool]]) -> list[tuple[int, str, bool]]:
+    """Rejoin hyphen-broken lines and lines broken after a slash, and lines the layout says go on (``justified_continuations``), keeping
+    the page and paragraph start of each joined line's first part."""
     out: list[tuple[int, str, bool]] = []
-    for page, text, start in lines:
+    for page, text, start, continues in lines:
         if out and not start:
             joined = dehyphenate_lines([out[-1][1], text])
-            if len(joined) == 1:
-                out[-1] = (out[-1][0], joined[0], out[-1][2])
+            if out[-1][1].endswith("/") and text[:1].isalnum():  # a symbol or unit broken after "/": "34-CTr/" + "TU"
+                joined = [out[-1][1] + text]
+            if len(joined) == 1 or continues:
+                out[-1] = (out[-1][0], joined[0] if len(joined) == 1 else f"{out[-1][1].rstrip()} {text}", out[-1][2])
                 continue
         out.append((page, text, start))
     return [(page, text.strip(), start) for page, text, start in out]

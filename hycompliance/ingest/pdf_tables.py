@@ -1,0 +1,268 @@
+"""Ruled tables of a PDF page: pdfium's drawn paths → pdfplumber's table finder → cells filled with pdfium's characters.
+
+pdfplumber finds tables well but parses the whole page with pdfminer to do it (about 0.5 s a page, measured on
+the dev plans): here only its table finder runs (``pdfplumber.table.TableFinder``: snapping, joining, the
+intersections and cells), fed with the edges of the paths pdfium already parsed, and each cell's text is built
+from the page's characters (``pdf_chars``) as the body text is, so spaces and reading order in cells come out as
+they do outside them.
+
+Edges: every straight axis-aligned piece of a stroked or filled path, in page coordinates (form XObjects
+included). A path that is only filled in white (a page background behind the text, as wkhtmltopdf paints it)
+draws no visible line and gives none.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pypdfium2.raw as pdfium_c
+
+from hycompliance.ingest.pdf_chars import Char, baseline_lines, join_segments, line_em, line_segments, page_em
+from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
+
+# A table as found: its bounding box (x0, top, x1, bottom) in top-down page points, and its rows of cell texts.
+Rows = tuple[tuple[str, ...], ...]
+BBox = tuple[float, float, float, float]
+FoundTable = tuple[BBox, Rows]
+# A fill this light on every channel (0-255) is the page's own colour: no line is drawn.
+WHITE_LEVEL = 250
+# A piece of a path this close to horizontal or vertical (points) is an edge.
+AXIS_TOLERANCE = 0.5
+# Path objects nested in form XObjects are followed this deep.
+MAX_FORM_DEPTH = 4
+# Vertical rules ending within this many points of each other end together (a table cut by the page break) ...
+CUT_TOLERANCE = 1.5
+# ... when there are at least this many of them.
+MIN_CUT_RULES = 3
+# A character's vertical middle sits this many of its line's ems above its baseline.
+MIDDLE_EMS = 0.3
+# A cell that starts a new entry: a bullet or a numbered/lettered label.
+CELL_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]?|[a-zđ][).])(?:\s|$)")
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+@dataclass
+class _EdgePage:
+    """What ``pdfplumber.table.TableFinder`` reads of a page for the "lines" strategy: its edges and box."""
+
+    edges: list[dict[str, object]]
+    bbox: tuple[float, float, float, float]
+    chars: list[object] = field(default_factory=list)
+
+
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _matrix(obj: object) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _visible(obj: object) -> bool:
+    """Does the path draw anything a reader sees as a line (stroked, or filled in a colour)?"""
+    fill = ctypes.c_int()
+    stroke = ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke):
+        return False
+    if stroke.value:
+        return True
+    if fill.value == pdfium_c.FPDF_FILLMODE_NONE:
+        return False
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetFillColor(obj, r, g, b, a):
+        return True
+    return not (min(r.value, g.value, b.value) >= WHITE_LEVEL or a.value == 0)
+
+
+def _path_edges(obj: object, matrix: Matrix, height: float) -> list[dict[str, object]]:
+    """The straight axis-aligned pieces of one path, as pdfplumber's edge dicts (top-down coordinates)."""
+    a, b, c, d, e, f = matrix
+    x = ctypes.c_float()
+    y = ctypes.c_float()
+    points: list[tuple[float, float]] = []
+    start: tuple[float, float] | None = None
+    edges: list[dict[str, object]] = []
+    for index in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(obj, index)
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not points:
+            points, start = [point], point
+        else:
+            if kind == pdfium_c.FPDF_SEGMENT_LINETO:
+                edges += _edge(points[-1], point)
+            points.append(point)
+        if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+            edges += _edge(points[-1], start)
+    return edges
+
+
+def _edge(p0: tuple[float, float], p1: tuple[float, float]) -> list[dict[str, object]]:
+    (x0, y0), (x1, y1) = p0, p1
+    if abs(y0 - y1) <= AXIS_TOLERANCE and abs(x0 - x1) > AXIS_TOLERANCE:
+        orientation, y1 = "h", y0
+    elif abs(x0 - x1) <= AXIS_TOLERANCE and abs(y0 - y1) > AXIS_TOLERANCE:
+        orientation, x1 = "v", x0
+    else:
+        return []
+    left, right, top, bottom = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+    return [{"object_type": "line", "x0": left, "x1": right, "top": top, "bottom": bottom, "doctop": top,
+             "width": right - left, "height": bottom - top, "orientation": orientation}]
+
+
+def page_edges(page: object, height: float) -> list[dict[str, object]]:
+    """Edges of every visible path of a page (``page`` is pdfium's raw page handle)."""
+    edges: list[dict[str, object]] = []
+    stack: list[tuple[object, Matrix, int]] = [(page, IDENTITY, 0)]
+    while stack:
+        parent, outer, depth = stack.pop()
+        is_page = depth == 0
+        count = pdfium_c.FPDFPage_CountObjects(parent) if is_page else pdfium_c.FPDFFormObj_CountObjects(parent)
+        for index in range(count):
+            obj = pdfium_c.FPDFPage_GetObject(parent, index) if is_page else pdfium_c.FPDFFormObj_GetObject(parent, index)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH and _visible(obj):
+                edges += _path_edges(obj, _compose(_matrix(obj), outer), height)
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
+                stack.append((obj, _compose(_matrix(obj), outer), depth + 1))
+    return edges
+
+
+def close_cut_tables(edges: list[dict[str, object]]) -> list[dict[str, object]]:
+    """A horizontal edge where several vertical rules end together with none drawn across them: the rows of
+    a table cut by the page break (a browser draws no border at the cut), so that its last (or first) row on
+    the page is still a row.
+
+    >>> v = [{"orientation": "v", "x0": x, "x1": x, "top": 100.0, "bottom": 780.0} for x in (50.0, 90.0, 300.0)]
+    >>> h = [{"orientation": "h", "x0": 50.0, "x1": 300.0, "top": 100.0, "bottom": 100.0}]
+    >>> [(e["x0"], e["top"], e["x1"]) for e in close_cut_tables(v + h)[4:]]
+    [(50.0, 780.0, 300.0)]
+    """
+    vertical = [e for e in edges if e["orientation"] == "v"]
+    across = [e for e in edges if e["orientation"] == "h"]
+    added: list[dict[str, object]] = []
+    for end in ("top", "bottom"):
+        groups: dict[int, list[dict[str, object]]] = {}
+        for edge in vertical:
+            groups.setdefault(round(float(edge[end]) / CUT_TOLERANCE), []).append(edge)
+        for group in groups.values():
+            if len(group) < MIN_CUT_RULES:
+                continue
+            y = float(group[0][end])
+            left = min(float(e["x0"]) for e in group)
+            right = max(float(e["x0"]) for e in group)
+            drawn = any(
+                abs(float(e["top"]) - y) <= CUT_TOLERANCE and float(e["x0"]) <= left + CUT_TOLERANCE
+                and float(e["x1"]) >= right - CUT_TOLERANCE
+                for e in across
+            )
+            if not drawn:
+                added += _edge((left, y), (right, y))
+    return edges + added
+
+
+def has_paths(page: object) -> bool:
+    """Does the page draw any path (or hold a form that may)? Pages without give no table."""
+    for index in range(pdfium_c.FPDFPage_CountObjects(page)):
+        kind = pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page, index))
+        if kind in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+            return True
+    return False
+
+
+def find_tables(page: object, width: float, height: float, chars: list[Char]) -> list[FoundTable]:
+    """Ruled tables of a page: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated, a cell
+    spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does."""
+    edges = close_cut_tables(page_edges(page, height))
+    if len(edges) < 4:
+        return []
+    from pdfplumber.table import TableFinder  # imported here: only pages with ruled paths need it
+
+    finder = TableFinder(_EdgePage(edges, (0.0, 0.0, width, height)))  # type: ignore[arg-type]
+    usual = page_em(baseline_lines(chars)) if chars else 0.0
+    placed = [((c.x0 + c.x1) / 2, height - (c.base + MIDDLE_EMS * usual), c) for c in chars]
+    out: list[FoundTable] = []
+    for table in finder.tables:
+        rows = tuple(
+            tuple(_cell_text(cell, placed, height, usual) if cell is not None else "" for cell in row.cells)
+            for row in table.rows
+        )
+        if any(any(row) for row in rows):
+            out.append((table.bbox, rows))
+    return out
+
+
+def _cell_text(cell: BBox, placed: list[tuple[float, float, Char]], height: float, usual: float) -> str:
+    x0, top, x1, bottom = cell
+    inside = [c for x, y, c in placed if x0 <= x < x1 and top <= y < bottom]
+    lines = [
+        join_segments(tuple(line_segments(line, height, line_em(line, usual))))
+        for line in baseline_lines(inside)
+    ]
+    return clean_cell("\n".join(lines))
+
+
+def clean_cell(cell: str | None) -> str:
+    """A cell's text: NFC, spaces folded on each line, empty lines dropped, lines broken at a hyphen or
+    after a slash rejoined.
+
+    >>> clean_cell("Nhiệm vụ  về\\n\\nbảo quản ")
+    'Nhiệm vụ về\\nbảo quản'
+    >>> clean_cell("kèm QĐ số 1130/\\nQĐ-UBND")
+    'kèm QĐ số 1130/QĐ-UBND'
+    """
+    if not cell:
+        return ""
+    lines = [fold_whitespace(line) for line in unicodedata.normalize("NFC", cell).split("\n")]
+    out: list[str] = []
+    for line in dehyphenate_lines([line for line in lines if line]):
+        if out and out[-1].endswith("/") and line[:1].isalnum():  # "1130/" + "QĐ-UBND"
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def continue_table(rows: Rows, more: Rows) -> Rows:
+    """Append the rows of a table's next-page part; a row cut by the page break is mended.
+
+    The first row of the next part continues the last row when its first cell (the row number) is empty
+    and no other cell starts like a new entry: a label such as "- ", "a) ", "2.1.", or a capitalised word
+    (unless the last row of a numbered table was visibly cut: a cell ends in "với", "và", a comma...).
+
+    >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
+    (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
+    """
+    head = more[0]
+    cells = [cell for cell in head[1:] if cell]
+    numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)
+    cut = numbered and any(OPEN_END.search(cell) for cell in rows[-1][1:] if cell)
+    starts_new = any(CELL_LABEL.match(cell) for cell in cells) or not cut and any(_capitalised(c) for c in cells)
+    if head[0] or not cells or starts_new:
+        return rows + more
+    last = rows[-1]
+    mended = tuple(
+        "\n".join(dehyphenate_lines([part for part in (a, b) if part])) for a, b in zip(last, head)
+    )
+    return rows[:-1] + (mended,) + more[1:]
+
+
+def _capitalised(cell: str) -> bool:
+    """A cell that starts like a sentence ("Dịch vụ"), not with an abbreviation ("OCOP chủ lực")."""
+    word = cell.split()[0]
+    return word[0].isupper() and not word.isupper()
+
+
+def same_width(rows: Rows, more: Rows) -> bool:
+    return bool(rows) and bool(more) and len(rows[-1]) == len(more[0])
