@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from hycompliance.ingest.ocr import OcrWord
 from hycompliance.ingest.pdf_chars import Char, Segment, join_segments
@@ -47,26 +48,27 @@ HEADER_WRAP_STEP = 1.6
 CENTRED_TOLERANCE = 12.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Line:
-    """A visual line: its runs left to right, its position, and its text."""
+    """A visual line: its runs left to right, its position, and its text (each computed once: the reader
+    asks for them many times). Lines compare by identity: each is one line of one page."""
 
     segments: tuple[Segment, ...]
     page: int
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(s.top for s in self.segments)
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(s.x0 for s in self.segments)
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(s.x1 for s in self.segments)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return join_segments(self.segments)
 
