@@ -27,13 +27,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
 from hycompliance.ingest.pdf_chars import chars_segments, page_chars
-from hycompliance.ingest.pdf_layout import CENTRED_TOLERANCE, Line, PageItem, arrange_page, char_inside, group_lines, ocr_lines
+from hycompliance.ingest.pdf_layout import CENTRED_TOLERANCE, Line, PageItem, arrange_page, group_lines, ocr_lines
 from hycompliance.ingest.pdf_tables import FoundTable, continue_table, find_tables, has_paths, same_width
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import dehyphenate_lines
@@ -140,7 +141,10 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
         if tables:
             # text inside a table is the table's: dropped before lines are formed, so a cell's stray last
             # character never joins the line just below the table
-            chars = [c for c in chars if not any(char_inside(c, height, bbox) for bbox, _ in tables)]
+            outside = np.ones(len(chars), dtype=bool)
+            for bbox, _ in tables:
+                outside &= ~chars.inside(height, bbox)
+            chars = chars.subset(outside)
         return _Page(group_lines(chars_segments(chars, height), index + 1), tables, plain)
     finally:
         textpage.close()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from hycompliance.ingest.ocr import OcrWord
-from hycompliance.ingest.pdf_chars import Char, Segment, join_segments
+from hycompliance.ingest.pdf_chars import Segment, join_segments
 from hycompliance.ingest.pdf_tables import FoundTable, Rows
 from hycompliance.normalize import dehyphenate_lines
 
@@ -200,11 +200,6 @@ def _is_header_table(rows: Rows) -> bool:
 def _header_cells(rows: Rows) -> tuple[str, ...]:
     """Header lines, left column first (as a borderless header reads)."""
     return tuple(line for column in (0, 1) for row in rows for line in row[column].split("\n") if line.strip())
-
-
-def char_inside(char: Char, height: float, bbox: tuple[float, float, float, float]) -> bool:
-    x0, top, x1, bottom = bbox
-    return x0 <= (char.x0 + char.x1) / 2 <= x1 and top <= height - char.base <= bottom
 
 
 def _inside(line: Line, bbox: tuple[float, float, float, float]) -> bool:

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
-from hycompliance.ingest.pdf_chars import Char, baseline_lines, join_segments, line_em, line_segments, page_em
+import numpy as np
+
+from hycompliance.ingest.pdf_chars import PageChars, join_segments, page_em, segment_lines
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
 
 # A table as found: its bounding box (x0, top, x1, bottom) in top-down page points, and its rows of cell texts.
@@ -181,7 +183,7 @@ def has_paths(page: object) -> bool:
     return False
 
 
-def find_tables(page: object, width: float, height: float, chars: list[Char]) -> list[FoundTable]:
+def find_tables(page: object, width: float, height: float, chars: PageChars) -> list[FoundTable]:
     """Ruled tables of a page: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated, a cell
     spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does."""
     edges = close_cut_tables(page_edges(page, height))
@@ -190,12 +192,13 @@ def find_tables(page: object, width: float, height: float, chars: list[Char]) ->
     from pdfplumber.table import TableFinder  # imported here: only pages with ruled paths need it
 
     finder = TableFinder(_EdgePage(edges, (0.0, 0.0, width, height)))  # type: ignore[arg-type]
-    usual = page_em(baseline_lines(chars)) if chars else 0.0
-    placed = [((c.x0 + c.x1) / 2, height - (c.base + MIDDLE_EMS * usual), c) for c in chars]
+    usual = page_em(chars) if len(chars) else 0.0
+    middle_x = (chars.x0 + chars.x1) / 2
+    middle_y = height - (chars.base + MIDDLE_EMS * usual)
     out: list[FoundTable] = []
     for table in finder.tables:
         rows = tuple(
-            tuple(_cell_text(cell, placed, height, usual) if cell is not None else "" for cell in row.cells)
+            tuple(_cell_text(cell, chars, middle_x, middle_y, height, usual) if cell is not None else "" for cell in row.cells)
             for row in table.rows
         )
         if any(any(row) for row in rows):
@@ -203,13 +206,10 @@ def find_tables(page: object, width: float, height: float, chars: list[Char]) ->
     return out
 
 
-def _cell_text(cell: BBox, placed: list[tuple[float, float, Char]], height: float, usual: float) -> str:
+def _cell_text(cell: BBox, chars: PageChars, middle_x: np.ndarray, middle_y: np.ndarray, height: float, usual: float) -> str:
     x0, top, x1, bottom = cell
-    inside = [c for x, y, c in placed if x0 <= x < x1 and top <= y < bottom]
-    lines = [
-        join_segments(tuple(line_segments(line, height, line_em(line, usual))))
-        for line in baseline_lines(inside)
-    ]
+    inside = (x0 <= middle_x) & (middle_x < x1) & (top <= middle_y) & (middle_y < bottom)
+    lines = [join_segments(tuple(line)) for line in segment_lines(chars.subset(inside), height, usual)]
     return clean_cell("\n".join(lines))
 
 
