@@ -199,18 +199,22 @@ def page_em(chars: PageChars) -> float:
     return EM_PER_ADVANCE * float(np.median(advances)) if len(advances) else DEFAULT_EM
 
 
-def _baseline_order(chars: PageChars) -> tuple[np.ndarray, np.ndarray]:
-    """(order, line) : the characters top line first, each line left to right (a space before the character
-    that starts where it ends), and each one's line number. A line starts at the highest baseline not yet
-    placed and takes every character less than ``BASELINE_TOLERANCE`` below it."""
+def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, line) : the characters of each group (a table cell; one group for a page's body) top line
+    first, each line left to right (a space before the character that starts where it ends), and each one's
+    line number. A line starts at the highest baseline of its group not yet placed and takes every character
+    of the group less than ``BASELINE_TOLERANCE`` below it."""
     n = len(chars)
-    by_base = np.lexsort((np.arange(n), -chars.base))  # top first; ties in drawing order
-    bases = chars.base[by_base]  # descending
+    by_base = np.lexsort((np.arange(n), -chars.base, groups))  # top first; ties in drawing order
+    bases = chars.base[by_base]  # descending within each group
+    sorted_groups = groups[by_base]
+    group_ends = np.searchsorted(sorted_groups, sorted_groups, side="right")
     line_of = np.empty(n, dtype=np.int64)
     start = number = 0
     while start < n:
-        below = bases[start] - bases[start:] >= BASELINE_TOLERANCE
-        end = start + int(np.argmax(below)) if below[-1] else n
+        stop = int(group_ends[start])
+        below = bases[start] - bases[start:stop] >= BASELINE_TOLERANCE
+        end = start + int(np.argmax(below)) if below[-1] else stop
         line_of[start:end] = number
         start, number = end, number + 1
     rank = np.empty(n, dtype=np.int64)
@@ -237,20 +241,51 @@ def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float)
     return ems
 
 
+def _changes(values: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before it (and at the first)."""
+    out = np.empty(len(values), dtype=bool)
+    out[:1] = True
+    np.not_equal(values[1:], values[:-1], out=out[1:])
+    return out
+
+
+def _before(values: np.ndarray, first: float) -> np.ndarray:
+    """Each value's predecessor (``first`` for the first)."""
+    out = np.empty_like(values)
+    out[:1] = first
+    out[1:] = values[:-1]
+    return out
+
+
 def segment_lines(chars: PageChars, height: float, usual: float | None = None) -> list[list[Segment]]:
     """The runs of each baseline line that has a drawn character, top line first, each left to right,
     with spaces restored from the file's spaces and the gaps. ``usual``: the page's em (else from ``chars``)."""
     if not len(chars):
         return []
-    if usual is None:
-        usual = page_em(chars)
-    order, line = _baseline_order(chars)
+    groups = np.zeros(len(chars), dtype=np.int64)
+    return [runs for _, runs in _group_lines(chars, groups, height, page_em(chars) if usual is None else usual)]
+
+
+def cell_lines(chars: PageChars, cells: np.ndarray, height: float, usual: float) -> dict[int, list[list[Segment]]]:
+    """``segment_lines`` of each cell's characters at once: ``cells`` gives each character's cell number
+    (negative: in none); lines never join characters of two cells."""
+    inside = cells >= 0
+    out: dict[int, list[list[Segment]]] = {}
+    if inside.any():
+        for cell, runs in _group_lines(chars.subset(inside), cells[inside], height, usual):
+            out.setdefault(cell, []).append(runs)
+    return out
+
+
+def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: float) -> list[tuple[int, list[Segment]]]:
+    """(group, runs) of each baseline line with a drawn character, group by group (see ``segment_lines``)."""
+    order, line = _baseline_order(chars, groups)
     count = int(line[-1]) + 1
     is_space = chars.space[order]
     drawn = ~is_space
     ems = _line_ems(line[chars.alpha[order]], (chars.x1 - chars.x0)[order][chars.alpha[order]], count, usual)
     first_base = np.zeros(count, dtype=np.float64)
-    firsts = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
+    firsts = np.flatnonzero(_changes(line))
     first_base[line[firsts]] = chars.base[order][firsts]
     # the file's spaces and pdfium's generated ones seen so far, in reading order
     file_spaces = np.cumsum(is_space & ~chars.generated[order])
@@ -260,21 +295,21 @@ def segment_lines(chars: PageChars, height: float, usual: float | None = None) -
     line_at = line[at]
     x0, x1 = chars.x0[index], chars.x1[index]
     end = x1.copy()  # the right end of everything drawn so far on the line
-    line_starts = np.flatnonzero(np.r_[True, line_at[1:] != line_at[:-1]])
+    line_starts = np.flatnonzero(_changes(line_at))
     for a, b in zip(line_starts.tolist(), np.append(line_starts[1:], len(at)).tolist()):
         end[a:b] = np.maximum.accumulate(x1[a:b])
     em = ems[line_at]
-    follows = np.r_[False, line_at[1:] == line_at[:-1]]  # a drawn character before it on its line
-    gap = x0 - np.r_[0.0, end[:-1]]
-    between_file = file_spaces[at] - np.r_[0, file_spaces[at][:-1]] > 0
-    between_any = any_spaces[at] - np.r_[0, any_spaces[at][:-1]] > 0
+    follows = ~_changes(line_at)  # a drawn character before it on its line
+    gap = x0 - _before(end, 0.0)
+    between_file = np.diff(file_spaces[at], prepend=0) > 0
+    between_any = np.diff(any_spaces[at], prepend=0) > 0
     stream = chars.stream_line[index]
-    other_stream = stream != np.r_[-1, stream[:-1]]
+    other_stream = stream != _before(stream, -1)
     breaks = follows & ((gap > RUN_GAP_EMS * em) | (other_stream & (gap > WORD_GAP_EMS * em)))
     spaced = follows & ~breaks & (
         between_file | (gap > np.where(between_any, SPACED_GAP_EMS * em, WORD_GAP_EMS * em)))
     # the file's space after a line's last drawn character ("07- " + "NQ/TU")
-    last = np.r_[line_at[1:] != line_at[:-1], True]
+    last = np.append(line_at[1:] != line_at[:-1], True)
     line_end = np.searchsorted(line, line_at[last], side="right") - 1
     trailing = file_spaces[line_end] - file_spaces[at[last]] > 0
     texts = chars.texts
@@ -282,7 +317,8 @@ def segment_lines(chars: PageChars, height: float, usual: float | None = None) -
     run_starts = np.flatnonzero(~follows | breaks).tolist()
     run_ends = run_starts[1:] + [len(at)]
     trailing_at = set(np.flatnonzero(last)[trailing].tolist())
-    out: list[list[Segment]] = []
+    run_groups = groups[index].tolist()
+    out: list[tuple[int, list[Segment]]] = []
     previous_line = -1
     normalize = unicodedata.normalize
     for a, b in zip(run_starts, run_ends):
@@ -293,10 +329,10 @@ def segment_lines(chars: PageChars, height: float, usual: float | None = None) -
         top = height - (base + ASCENT_EMS * line_em)
         bottom = height - (base - DESCENT_EMS * line_em)
         if number != previous_line:
-            out.append([])
+            out.append((run_groups[a], []))
             previous_line = number
         if not text.isspace():
-            out[-1].append(Segment(float(x0[a]), top, float(end[b - 1]), bottom, normalize("NFC", text)))
+            out[-1][1].append(Segment(float(x0[a]), top, float(end[b - 1]), bottom, normalize("NFC", text)))
     return out
 
 

@@ -22,7 +22,7 @@ import pypdfium2.raw as pdfium_c
 
 import numpy as np
 
-from hycompliance.ingest.pdf_chars import PageChars, join_segments, page_em, segment_lines
+from hycompliance.ingest.pdf_chars import PageChars, cell_lines, join_segments, page_em, segment_lines
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
 
 # A table as found: its bounding box (x0, top, x1, bottom) in top-down page points, and its rows of cell texts.
@@ -197,13 +197,36 @@ def find_tables(page: object, width: float, height: float, chars: PageChars) -> 
     middle_y = height - (chars.base + MIDDLE_EMS * usual)
     out: list[FoundTable] = []
     for table in finder.tables:
-        rows = tuple(
-            tuple(_cell_text(cell, chars, middle_x, middle_y, height, usual) if cell is not None else "" for cell in row.cells)
-            for row in table.rows
-        )
+        cells = [cell for row in table.rows for cell in row.cells]
+        texts = _cell_texts(cells, chars, middle_x, middle_y, height, usual)
+        rows, at = [], 0
+        for row in table.rows:
+            rows.append(tuple(texts[at + k] for k in range(len(row.cells))))
+            at += len(row.cells)
         if any(any(row) for row in rows):
-            out.append((table.bbox, rows))
+            out.append((table.bbox, tuple(rows)))
     return out
+
+
+def _cell_texts(cells: list[BBox | None], chars: PageChars, middle_x: np.ndarray, middle_y: np.ndarray,
+                height: float, usual: float) -> list[str]:
+    """Each cell's text from the characters whose middle falls in it (``None``: a cell spanned by another, "")."""
+    which = np.full(len(chars), -1, dtype=np.int64)
+    shared = False
+    for number, cell in enumerate(cells):
+        if cell is None:
+            continue
+        x0, top, x1, bottom = cell
+        inside = (x0 <= middle_x) & (middle_x < x1) & (top <= middle_y) & (middle_y < bottom)
+        shared = shared or bool((inside & (which >= 0)).any())
+        which[inside] = number
+    if shared:  # overlapping cells (not drawn by any writer measured): each cell read on its own
+        return [_cell_text(cell, chars, middle_x, middle_y, height, usual) if cell is not None else "" for cell in cells]
+    lines = cell_lines(chars, which, height, usual)
+    return [
+        clean_cell("\n".join(join_segments(tuple(line)) for line in lines.get(number, []))) if cell is not None else ""
+        for number, cell in enumerate(cells)
+    ]
 
 
 def _cell_text(cell: BBox, chars: PageChars, middle_x: np.ndarray, middle_y: np.ndarray, height: float, usual: float) -> str:
