@@ -206,7 +206,10 @@ def _running_keys(pages: list[list[PageItem]]) -> set[tuple[str, int]]:
 
 def _running_key(line: Line, page: int) -> tuple[str, int]:
     """"87/KH-UBND - Trang 3" on page 3 → ("87/KH-UBND - Trang #", top bucket)."""
-    return re.sub(rf"(?<!\d){page}(?!\d)", "#", line.text), round(line.top / RUNNING_LINE_Y_TOLERANCE)
+    text = line.text
+    if str(page) in text:  # (most lines hold no such number: no pattern to run)
+        text = re.sub(rf"(?<!\d){page}(?!\d)", "#", text)
+    return text, round(line.top / RUNNING_LINE_Y_TOLERANCE)
 
 
 def _is_page_number(line: Line, items: list[PageItem], running: set[tuple[str, int]], page: int) -> bool:

@@ -23,6 +23,7 @@ import pypdfium2.raw as pdfium_c
 import numpy as np
 
 from hycompliance.ingest.pdf_chars import PageChars, cell_lines, join_segments, page_em, segment_lines
+from hycompliance.ingest.pdf_rules import rule_only_edges
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
 
 # A table as found: its bounding box (x0, top, x1, bottom) in top-down page points, and its rows of cell texts.
@@ -187,12 +188,14 @@ def find_tables(page: object, width: float, height: float, chars: PageChars) -> 
     """Ruled tables of a page: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated, a cell
     spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does."""
     edges = close_cut_tables(page_edges(page, height))
+    usual = page_em(chars) if len(chars) else 0.0
+    if any(e["orientation"] == "h" for e in edges):
+        edges += rule_only_edges(edges, chars, height, usual)
     if len(edges) < 4:
         return []
     from pdfplumber.table import TableFinder  # imported here: only pages with ruled paths need it
 
     finder = TableFinder(_EdgePage(edges, (0.0, 0.0, width, height)))  # type: ignore[arg-type]
-    usual = page_em(chars) if len(chars) else 0.0
     middle_x = (chars.x0 + chars.x1) / 2
     middle_y = height - (chars.base + MIDDLE_EMS * usual)
     out: list[FoundTable] = []
@@ -266,7 +269,14 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
 
     >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
     (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
+
+    A heading row printed again at the top of the next page (browsers and LaTeX repeat it) is dropped:
+
+    >>> continue_table((("TT", "Nhiệm vụ"), ("1", "Hỗ trợ")), (("TT", "Nhiệm vụ"), ("2", "Tổ chức")))
+    (('TT', 'Nhiệm vụ'), ('1', 'Hỗ trợ'), ('2', 'Tổ chức'))
     """
+    if len(more) > 1 and rows and more[0] == rows[0]:  # the heading row repeated on the new page
+        more = more[1:]
     head = more[0]
     cells = [cell for cell in head[1:] if cell]
     numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)
