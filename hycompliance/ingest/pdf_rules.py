@@ -18,7 +18,6 @@ in cells still filling their column).
 
 from __future__ import annotations
 
-import numpy as np
 
 from hycompliance.ingest.pdf_chars import PageChars, Segment, segment_lines
 
