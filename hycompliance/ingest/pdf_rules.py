@@ -18,7 +18,6 @@ in cells still filling their column).
 
 from __future__ import annotations
 
-
 from hycompliance.ingest.pdf_chars import PageChars, Segment, segment_lines
 
 Edge = dict[str, object]
