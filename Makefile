@@ -33,7 +33,7 @@ browser:
 # The PDF producer matrix and the OCR tests use Debian's printers, fonts and tesseract (vie). Idempotent and
 # fast when all is there (one dpkg-query, ~0.05 s); installs only what is missing, without recommends, when we
 # may (root with apt-get); never fails the build: without apt the producer and OCR tests skip with the reason.
-# Measured on 2026-12-03 (Debian 12, 2 cores, from a machine with none of them): ~230 packages in 149 s of
+# Measured on 2026-12-03 (Debian 12, 2 cores, from a machine with none of them): ~130 packages in 149 s of
 # `apt-get install` (LibreOffice, fonts, gs, poppler, tesseract, pandoc, wkhtmltopdf: 43 s; TeX Live: 106 s).
 # Without dpkg (another distribution) the programs are looked up on PATH instead.
 PDF_PACKAGES := libreoffice-writer-nogui pandoc wkhtmltopdf texlive-xetex ghostscript poppler-utils \
