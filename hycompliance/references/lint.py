@@ -310,6 +310,14 @@ def _grouped(hits: list[_Hit]) -> list[Finding]:
 VALIDITY_CODES = ("repealed_document", "partly_repealed_document", "amended_document")
 
 
+def validity_basis(registry: Registry) -> tuple[tuple[str | None, ...], ...]:
+    """What ``validity_findings`` reads of a registry, in the order it reads it: the relations (who did
+    what to which document, from when), without the evidence and the file they were learnt from. Two
+    registries with the same basis give the same validity findings; keep this in step with ``_validity_of``."""
+    return tuple((r.source_key, r.source_date, r.kind, r.target_key, r.target_date, r.scope, r.effective)
+                 for r in registry.relations)
+
+
 def validity_findings(citations: Sequence[Citation], registry: Registry, *, own_key: str | None,
                       own_date: str | None, rules: Rules | None = None) -> list[Finding]:
     """The validity findings (``VALIDITY_CODES``) of citations already checked (a stored document's): each
