@@ -127,3 +127,35 @@ def test_stamp_follows_what_the_judgement_reads():
     assert stamp(Registry(relations=(repeal,))) == stamp(Registry(relations=(same_elsewhere,)))
     assert stamp(Registry(relations=(repeal,))) != stamp(Registry(relations=(later,)))
     assert stamp(Registry(relations=(repeal,))) != stamp(Registry())
+
+
+# What an acting document did to the circular a plan cites, and the sentence the plan's finding says: the
+# date the act takes effect is named when known (the act's own date, else when it takes effect), left out
+# when the act's text gives none (a web page without its header), never shown as "?".
+CITED = "Thông tư số 56/2015/TT-BCT ngày 31/12/2015"
+WORDED = [
+    (("05/2026/TT-BCT", None, "amends", "part", None),
+     "Văn bản 56/2015/TT-BCT đã được sửa đổi, bổ sung bởi 05/2026/TT-BCT."),
+    (("05/2026/TT-BCT", "2026-01-05", "amends", "part", None),
+     "Văn bản 56/2015/TT-BCT đã được sửa đổi, bổ sung bởi 05/2026/TT-BCT ngày 05/01/2026 (từ ngày 05/01/2026)."),
+    (("05/2026/TT-BCT", None, "amends", "part", "2026-02-20"),
+     "Văn bản 56/2015/TT-BCT đã được sửa đổi, bổ sung bởi 05/2026/TT-BCT (từ ngày 20/02/2026)."),
+    (("61/2025/TT-BCT", None, "repeals", "whole", None),
+     "Văn bản 56/2015/TT-BCT đã hết hiệu lực toàn bộ (bãi bỏ hoặc thay thế bởi 61/2025/TT-BCT)."),
+    (("61/2025/TT-BCT", None, "replaces", "part", None),
+     "Văn bản 56/2015/TT-BCT đã bị bãi bỏ một phần bởi 61/2025/TT-BCT; cần kiểm tra nội dung viện dẫn còn hiệu lực."),
+]
+
+
+@pytest.mark.parametrize("act, sentence", WORDED, ids=["amended-undated", "amended-dated", "amended-effective",
+                                                       "repealed-undated", "partly-undated"])
+def test_validity_finding_says_its_date_only_when_known(act, sentence):
+    from hycompliance.references.extract import extract
+    from hycompliance.references.relations import Relation
+
+    source, source_date, kind, scope, effective = act
+    relation = Relation(source, source_date, kind, "56/2015/TT-BCT", "2015-12-31", scope, effective, "", "tt.txt")
+    (c,) = [c for c in extract(CITED) if c.key]
+    (found,) = in_force.validity_findings([c], Registry(relations=(relation,)), own_key="12/KH-UBND",
+                                          own_date="2026-03-10")
+    assert found.message == sentence
