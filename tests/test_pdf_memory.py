@@ -17,6 +17,7 @@ from tests.conftest import PROVINCIAL
 TARGET_PAGES = 2000
 PEAK_LIMIT_MB = 1024
 
+
 def repeated_pdf(pages: int, target: Path) -> Path:
     """A text PDF of ``pages`` pages: the provincial plan's pages over and over."""
     source = pdfium.PdfDocument(str(PROVINCIAL.with_suffix(".pdf")))
