@@ -46,3 +46,32 @@ def test_weights_change_the_fit():
     w_bal, b_bal = fit_logistic(x, y, sample_weight=parent_balanced_weights(cases))
     p = lambda w, b: 1 / (1 + np.exp(-(0.5 * w[0] + b)))  # noqa: E731
     assert p(w_bal, b_bal) > p(w_plain, b_plain)
+
+
+@pytest.mark.parametrize(
+    "grid, expected",
+    [
+        # a flat grid stays flat
+        ([[0.9, 0.9], [0.9, 0.9]], [[0.9, 0.9], [0.9, 0.9]]),
+        # a lone peak is spread over its neighbourhood: 9 cells of which one is 0.9
+        ([[0.0, 0.0, 0.0], [0.0, 0.9, 0.0], [0.0, 0.0, 0.0]], [[0.1, 0.1, 0.1], [0.1, 0.1, 0.1], [0.1, 0.1, 0.1]]),
+        # one row: the edge counts its own values again (left cell: (0.6 + 0.6 + 0.9) / 3 = 0.7)
+        ([[0.6, 0.9, 0.3]], [[0.7, 0.6, 0.5]]),
+    ],
+)
+def test_threshold_grid_smoothing(grid, expected):
+    from hycompliance.evaluate import smoothed
+
+    assert np.allclose(smoothed(np.array(grid)), np.array(expected))
+
+
+def test_a_plateau_beats_a_lone_peak():
+    """The threshold pick prefers a value whose neighbours score well over a slightly higher lone peak."""
+    from hycompliance.evaluate import smoothed
+
+    grid = np.array([[0.80, 0.80, 0.80, 0.88, 0.88],
+                     [0.80, 0.91, 0.80, 0.88, 0.88],
+                     [0.80, 0.80, 0.80, 0.88, 0.88]])
+    s = smoothed(grid)
+    assert np.unravel_index(np.argmax(grid), grid.shape) == (1, 1)
+    assert s[1, 4] > s[1, 1]
