@@ -29,7 +29,8 @@ import numpy as np
 
 from hycompliance import rules
 from hycompliance.features import (  # noqa: F401  (re-exported: evaluate, requirements and reports use them)
-    FEATURES, MATCHED_KINDS, PairFeatures, Unit, pair_features, requirement_text, similarity_matrix, vectorize,
+    FEATURES, MATCHED_KINDS, QUANTITY, PairFeatures, Unit, pair_features, requirement_text, similarity_matrix,
+    vectorize,
 )
 from hycompliance.models import Citation, Clause, Evidence, Match, Plan, Requirement
 from hycompliance.reasons import own_places
@@ -82,6 +83,7 @@ class Boilerplate:
     cross_references: tuple[re.Pattern[str], ...]
     assignment_headings: tuple[str, ...] = ()
     task_columns: tuple[str, ...] = ()  # column headers of the cell that states a task ("Nhiệm vụ")
+    quantified_aims: tuple[str, ...] = ()  # non-addressing headings whose sentences with a value are evidence
 
 
 def load_boilerplate() -> Boilerplate:
@@ -92,6 +94,7 @@ def load_boilerplate() -> Boilerplate:
         tuple(re.compile(p, re.IGNORECASE) for p in data.get("cross_references", [])),
         tuple(normalize(h).lower() for c in derive.get("section_classes", []) if c["class"] == "duty" for h in c["words"]),
         tuple(normalize(h).lower() for h in data.get("task_columns", [])),
+        tuple(normalize(h).lower() for h in data.get("quantified_aims_headings", [])),
     )
 
 
@@ -128,6 +131,17 @@ def _is_heading(clause: Clause, child_kinds: frozenset[str]) -> bool:
     return words < HEADING_OVER_ITEMS_WORDS
 
 
+def not_addressing(heads: Sequence[str], text: str, bp: Boilerplate) -> bool:
+    """Whether a clause under ``heads`` (lower case, outermost first) restates nothing: it stands under a
+    non-addressing heading ("Mục đích", "Quan điểm"), unless that heading is a general aim and the clause sets
+    a value ("(1) Tỷ trọng kinh tế số đạt tối thiểu 30% GRDP;")."""
+    closed = [h for h in heads if any(h.startswith(w) for w in bp.non_addressing)]
+    if not closed:
+        return False
+    aims = all(any(h.startswith(w) for w in bp.quantified_aims) for h in closed)
+    return not (aims and QUANTITY.search(text))
+
+
 def strip_cross_references(text: str, bp: Boilerplate) -> str:
     """Remove pointers to other parts of the plan ("các nhiệm vụ tại mục 5 phần III Kế hoạch")."""
     for pattern in bp.cross_references:
@@ -151,7 +165,7 @@ def prepare_units(
         if _is_heading(clause, frozenset(child_kinds.get(clause.id, ()))) or not chain:
             continue  # headings, the title and the preamble before the first section
         heads = [normalize(a.text).lower() for a in chain if a.kind in ("section", "item", "letter")]
-        if any(h.startswith(w) for h in heads for w in bp.non_addressing):
+        if not_addressing(heads, clause.text, bp):
             continue
         text = clause.text
         header: tuple[str, ...] = ()

@@ -160,19 +160,28 @@ def sentence_target(text: str, context_period: str | None, cfg: Mapping) -> Targ
     """The target a bullet or sentence sets, or None when it holds no quantity.
 
     One value per quantity, each with the period of its clause (or of its heading when the clause names
-    none); the indicator and unit are those of the first quantity.
+    none); the unit is that of the first quantity. The indicator is what the first quantity of each clause
+    measures, joined by "; " when the clauses measure different things: a Party resolution's paragraph
+    "Đóng góp của năng suất nhân tố tổng hợp (TFP) ... trên 55%; tỉ trọng xuất khẩu sản phẩm công nghệ cao
+    ... tối thiểu 50%. Quy mô kinh tế số đạt tối thiểu 30% GDP." sets three indicators, and a plan restating
+    any of them restates that target.
     """
     clean = normalize(text)
     values: list[TargetValue] = []
-    indicator, unit = None, None
+    indicators: list[str] = []
+    unit = None
     for clause in CLAUSE_SPLIT.split(clean):
         found = quantities(clause, cfg)
         period = period_of(clause) or context_period or ""
-        for q in found:
+        for k, q in enumerate(found):
             phrase = clause[q.start : q.end].strip()
             values.append(TargetValue(period, q.comparator, q.value, q.high, phrase, q.unit))
-            if indicator is None:
-                indicator, unit = _indicator(clause, q, cfg), q.unit
+            if k == 0:
+                if not indicators:
+                    unit = q.unit
+                indicator = _indicator(clause, q, cfg)
+                if indicator and indicator not in indicators:
+                    indicators.append(indicator)
     if not values:
         return None
-    return Target(indicator or clean, unit, tuple(values))
+    return Target("; ".join(indicators) or clean, unit, tuple(values))

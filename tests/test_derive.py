@@ -217,6 +217,12 @@ def test_quantities_in_sentences(sentence, found):
         # a leading value: the list after it is kept whole, not cut at its first comma (Hà Nội 310)
         ("100% các khu công nghệ cao, khu công nghiệp, cụm công nghiệp có tối thiểu 1 trạm phát sóng 5G.",
          "các khu công nghệ cao, khu công nghiệp, cụm công nghiệp có tối thiểu 1 trạm phát sóng 5G"),
+        # a paragraph of several clauses measures several things: each clause's indicator (57-NQ/TW II.1)
+        ("Đóng góp của năng suất nhân tố tổng hợp (TFP) vào tăng trưởng kinh tế ở mức trên 55%; tỉ trọng xuất "
+         "khẩu sản phẩm công nghệ cao trên tổng giá trị hàng hoá xuất khẩu đạt tối thiểu 50%. Quy mô kinh tế số "
+         "đạt tối thiểu 30% GDP.",
+         "Đóng góp của năng suất nhân tố tổng hợp (TFP) vào tăng trưởng kinh tế; tỉ trọng xuất khẩu sản phẩm "
+         "công nghệ cao trên tổng giá trị hàng hóa xuất khẩu; Quy mô kinh tế số"),
         # "tăng thêm" leads to the value and is no indicator
         ("Phấn đấu tăng thêm ít nhất 20% số nhóm trẻ trong cơ sở giáo dục mầm non.",
          "số nhóm trẻ trong cơ sở giáo dục mầm non"),

@@ -48,30 +48,33 @@ def test_weights_change_the_fit():
     assert p(w_bal, b_bal) > p(w_plain, b_plain)
 
 
+# A grid over T_PART_GRID (rows 0.15 ... 0.9) x MARGIN_GRID (0, 0.25, 0.5, 1, 1.5, 2, 3, 4): F1 0.90 everywhere but
+# where a case puts other values, as (t_part, margin, F1).
+def _grid(cells):
+    from hycompliance.evaluate import MARGIN_GRID, T_PART_GRID
+
+    f1 = np.full((len(T_PART_GRID), len(MARGIN_GRID)), 0.90)
+    for t, m, v in cells:
+        f1[T_PART_GRID.index(t), MARGIN_GRID.index(m)] = v
+    return f1
+
+
 @pytest.mark.parametrize(
-    "grid, expected",
+    "cells, picked",
     [
-        # a flat grid stays flat
-        ([[0.9, 0.9], [0.9, 0.9]], [[0.9, 0.9], [0.9, 0.9]]),
-        # a lone peak is spread over its neighbourhood: 9 cells of which one is 0.9
-        ([[0.0, 0.0, 0.0], [0.0, 0.9, 0.0], [0.0, 0.0, 0.0]], [[0.1, 0.1, 0.1], [0.1, 0.1, 0.1], [0.1, 0.1, 0.1]]),
-        # one row: the edge counts its own values again (left cell: (0.6 + 0.6 + 0.9) / 3 = 0.7)
-        ([[0.6, 0.9, 0.3]], [[0.7, 0.6, 0.5]]),
+        # a clear best is taken
+        ([(0.85, 0.25, 0.93)], (0.85, 0.25)),
+        ([(0.9, 4.0, 0.93)], (0.9, 4.0)),
+        # the two ridges of the labelled plans, 0.0004 apart: the tighter margin
+        ([(0.85, 0.25, 0.9235), (0.9, 3.0, 0.9239), (0.9, 4.0, 0.9239), (0.9, 0.25, 0.9225)], (0.85, 0.25)),
+        # within the tie, the same margin: the t_part nearer 0.5
+        ([(0.85, 0.5, 0.95), (0.9, 0.5, 0.951)], (0.85, 0.5)),
+        # a flat grid: the smallest margin and t_part 0.5
+        ([], (0.5, 0.0)),
     ],
 )
-def test_threshold_grid_smoothing(grid, expected):
-    from hycompliance.evaluate import smoothed
+def test_pick_thresholds(cells, picked):
+    from hycompliance.evaluate import MARGIN_GRID, T_PART_GRID, pick_thresholds
 
-    assert np.allclose(smoothed(np.array(grid)), np.array(expected))
-
-
-def test_a_plateau_beats_a_lone_peak():
-    """The threshold pick prefers a value whose neighbours score well over a slightly higher lone peak."""
-    from hycompliance.evaluate import smoothed
-
-    grid = np.array([[0.80, 0.80, 0.80, 0.88, 0.88],
-                     [0.80, 0.91, 0.80, 0.88, 0.88],
-                     [0.80, 0.80, 0.80, 0.88, 0.88]])
-    s = smoothed(grid)
-    assert np.unravel_index(np.argmax(grid), grid.shape) == (1, 1)
-    assert s[1, 4] > s[1, 1]
+    a, c = pick_thresholds(_grid(cells))
+    assert (T_PART_GRID[a], MARGIN_GRID[c]) == picked

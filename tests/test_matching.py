@@ -323,7 +323,12 @@ Phát triển kinh tế số và xã hội số tỉnh Đồng Nai giai đoạn 
 
 I. QUAN ĐIỂM
 1. Bảo đảm an ninh mạng, an toàn dữ liệu và bảo vệ chủ quyền số trên không gian mạng là yêu cầu xuyên suốt, không thể tách rời trong quá trình phát triển kinh tế số.
-II. NHIỆM VỤ, GIẢI PHÁP
+II. MỤC TIÊU
+1. Phát triển kinh tế số đến năm 2030
+a) Mục tiêu chung (6 mục tiêu)
+(1) Tỷ trọng kinh tế số đạt tối thiểu 30% GRDP;
+Kinh tế số trở thành động lực tăng trưởng của tỉnh, góp phần nâng cao năng suất lao động.
+III. NHIỆM VỤ, GIẢI PHÁP
 1. Y tế
 a) Tổ chức triển khai đào tạo chuyên ngành về y tế số tại các cơ sở đào tạo đại học, sau đại học trong ngành y tế.
 Gắn việc đào tạo lý thuyết với sử dụng, vận hành các nền tảng y tế số tại các bệnh viện.
@@ -358,6 +363,9 @@ def child_units():
         ("Về nền tảng y tế số:", False),
         ("Xây dựng, ứng dụng các nền tảng y tế số từ quản lý hành nghề đến tư vấn, khám chữa bệnh từ xa.", True),
         ("Y tế", False),
+        # under a general aim, a sentence that sets a value is a target; the prose around it is not evidence
+        ("(1) Tỷ trọng kinh tế số đạt tối thiểu 30% GRDP;", True),
+        ("Kinh tế số trở thành động lực tăng trưởng của tỉnh, góp phần nâng cao năng suất lao động.", False),
         # a viewpoint of the plan ("I. QUAN ĐIỂM") restates no task
         ("Bảo đảm an ninh mạng, an toàn dữ liệu và bảo vệ chủ quyền số trên không gian mạng là yêu cầu xuyên "
          "suốt, không thể tách rời trong quá trình phát triển kinh tế số.", False),
