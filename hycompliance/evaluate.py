@@ -174,7 +174,7 @@ F1_TIE = 0.002
 
 def pick_thresholds(f1: np.ndarray) -> tuple[int, int]:
     """The (t_part, margin) grid cell to use: among the cells within ``F1_TIE`` of the best pooled F1, the one
-    with the smallest margin, then the t_part nearest 0.5, then the highest F1.
+    with the smallest margin, then the highest F1, then the t_part nearest 0.5.
 
     Over all the labelled plans the F1 grid has two near-equal ridges, a small margin (0.25) and a margin so
     large that it keeps everything above t_part (3-4 log-odds), 0.0004 apart; taking the strict maximum let
@@ -182,7 +182,7 @@ def pick_thresholds(f1: np.ndarray) -> tuple[int, int]:
     plans of Đồng Tháp 556 and 57-NQ/TW three to four pairs each. A tie goes to the tighter margin."""
     best = f1.max()
     near = [(a, c) for a, c in np.ndindex(f1.shape) if f1[a, c] >= best - F1_TIE]
-    return min(near, key=lambda ac: (MARGIN_GRID[ac[1]], abs(T_PART_GRID[ac[0]] - 0.5), -f1[ac]))
+    return min(near, key=lambda ac: (MARGIN_GRID[ac[1]], -f1[ac], abs(T_PART_GRID[ac[0]] - 0.5)))
 
 
 # --- scoring -----------------------------------------------------------------------------------------

@@ -67,8 +67,9 @@ def _grid(cells):
         ([(0.9, 4.0, 0.93)], (0.9, 4.0)),
         # the two ridges of the labelled plans, 0.0004 apart: the tighter margin
         ([(0.85, 0.25, 0.9235), (0.9, 3.0, 0.9239), (0.9, 4.0, 0.9239), (0.9, 0.25, 0.9225)], (0.85, 0.25)),
-        # within the tie, the same margin: the t_part nearer 0.5
-        ([(0.85, 0.5, 0.95), (0.9, 0.5, 0.951)], (0.85, 0.5)),
+        # within the tie, the same margin: the higher F1, and on equal F1 the t_part nearer 0.5
+        ([(0.85, 0.5, 0.95), (0.9, 0.5, 0.951)], (0.9, 0.5)),
+        ([(0.85, 0.5, 0.95), (0.9, 0.5, 0.95)], (0.85, 0.5)),
         # a flat grid: the smallest margin and t_part 0.5
         ([], (0.5, 0.0)),
     ],
