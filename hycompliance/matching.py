@@ -29,11 +29,13 @@ import numpy as np
 
 from hycompliance import rules
 from hycompliance.features import (  # noqa: F401  (re-exported: evaluate, requirements and reports use them)
-    FEATURES, MATCHED_KINDS, PairFeatures, Unit, pair_features, requirement_text, similarity_matrix, vectorize,
+    FEATURES, MATCHED_KINDS, QUANTITY, PairFeatures, Unit, pair_features, requirement_text, similarity_matrix,
+    vectorize,
 )
 from hycompliance.models import Citation, Clause, Evidence, Match, Plan, Requirement
 from hycompliance.reasons import own_places
 from hycompliance.requirements import cite, equivalent_targets  # noqa: F401  (cite is re-exported)
+from hycompliance.structure_tables import GROUP_ROW
 from hycompliance.text import (
     REF_PREFIX, Lexicon, key_of, load_lexicon, normalize, protect_references, short_reference_keys, terms,
 )
@@ -81,6 +83,7 @@ class Boilerplate:
     cross_references: tuple[re.Pattern[str], ...]
     assignment_headings: tuple[str, ...] = ()
     task_columns: tuple[str, ...] = ()  # column headers of the cell that states a task ("Nhiệm vụ")
+    quantified_aims: tuple[str, ...] = ()  # non-addressing headings whose sentences with a value are evidence
 
 
 def load_boilerplate() -> Boilerplate:
@@ -91,6 +94,7 @@ def load_boilerplate() -> Boilerplate:
         tuple(re.compile(p, re.IGNORECASE) for p in data.get("cross_references", [])),
         tuple(normalize(h).lower() for c in derive.get("section_classes", []) if c["class"] == "duty" for h in c["words"]),
         tuple(normalize(h).lower() for h in data.get("task_columns", [])),
+        tuple(normalize(h).lower() for h in data.get("quantified_aims_headings", [])),
     )
 
 
@@ -105,11 +109,37 @@ def _ancestors(plan: Plan, clause: Clause, by_id: Mapping[str, Clause]) -> list[
     return out[::-1]
 
 
-def _is_heading(clause: Clause, has_children: bool) -> bool:
+# A numbered or lettered line over bullets or lettered items is a heading unless it is a whole paragraph
+# itself (this many words or more).
+HEADING_OVER_ITEMS_WORDS = 60
+# Over plain paragraphs only, it is a heading when it reads as a title ("Y tế", "Mục tiêu chung (6 mục
+# tiêu)", "Sở Nông nghiệp và Môi trường"): fewer words than this. A longer one is a task stated in a
+# sentence whose paragraphs explain it ("đ) Tổ chức triển khai đào tạo chuyên ngành về y tế số tại các cơ
+# sở đào tạo đại học, sau đại học trong ngành y tế." + "Gắn việc đào tạo lý thuyết với ...").
+HEADING_OVER_PARAGRAPHS_WORDS = 20
+
+
+def _is_heading(clause: Clause, child_kinds: frozenset[str]) -> bool:
+    """Whether ``clause`` only titles what is under it (``child_kinds``: the kinds of its children)."""
     if clause.kind in ("section", "table") or clause.id == "title":
         return True
-    # a numbered or lettered line over bullets is a heading unless it is a whole paragraph itself
-    return clause.kind in ("item", "letter") and has_children and len(clause.text.split()) < 60
+    if clause.kind not in ("item", "letter") or not child_kinds:
+        return False
+    words = len(clause.text.split())
+    if child_kinds <= {"paragraph"}:
+        return words < HEADING_OVER_PARAGRAPHS_WORDS
+    return words < HEADING_OVER_ITEMS_WORDS
+
+
+def not_addressing(heads: Sequence[str], text: str, bp: Boilerplate) -> bool:
+    """Whether a clause under ``heads`` (lower case, outermost first) restates nothing: it stands under a
+    non-addressing heading ("Mục đích", "Quan điểm"), unless that heading is a general aim and the clause sets
+    a value ("(1) Tỷ trọng kinh tế số đạt tối thiểu 30% GRDP;")."""
+    closed = [h for h in heads if any(h.startswith(w) for w in bp.non_addressing)]
+    if not closed:
+        return False
+    aims = all(any(h.startswith(w) for w in bp.quantified_aims) for h in closed)
+    return not (aims and QUANTITY.search(text))
 
 
 def strip_cross_references(text: str, bp: Boilerplate) -> str:
@@ -124,15 +154,18 @@ def prepare_units(
 ) -> list[Unit]:
     """The clauses of ``plan`` that may address a requirement, ready to compare."""
     by_id = {c.id: c for c in plan.clauses}
-    parents = {c.parent for c in plan.clauses if c.parent}
+    child_kinds: dict[str, set[str]] = {}
+    for c in plan.clauses:
+        if c.parent:
+            child_kinds.setdefault(c.parent, set()).add(c.kind)
     cited = _citations_by_clause(plan, citations)
     units = []
     for clause in plan.clauses:
         chain = _ancestors(plan, clause, by_id)
-        if _is_heading(clause, clause.id in parents) or not chain:
+        if _is_heading(clause, frozenset(child_kinds.get(clause.id, ()))) or not chain:
             continue  # headings, the title and the preamble before the first section
         heads = [normalize(a.text).lower() for a in chain if a.kind in ("section", "item", "letter")]
-        if any(h.startswith(w) for h in heads for w in bp.non_addressing):
+        if not_addressing(heads, clause.text, bp):
             continue
         text = clause.text
         header: tuple[str, ...] = ()
@@ -163,9 +196,10 @@ def prepare_units(
 
 
 def is_group_row(row: Clause) -> bool:
-    """A table row that only names a group: a roman number and one text cell ("II | Nông nghiệp")."""
+    """A table row that only names a group: a roman number or a capital letter and one text cell
+    ("II | Nông nghiệp", "A | PHÁT TRIỂN NỀN MÓNG CHO KINH TẾ SỐ VÀ XÃ HỘI SỐ")."""
     filled = [c for c in row.cells if c]
-    return len(filled) == 2 and bool(re.fullmatch(r"[IVX]{1,5}[.)]?", filled[0]))
+    return len(filled) == 2 and bool(GROUP_ROW.fullmatch(filled[0].rstrip(".)")))
 
 
 def task_cell(row: Clause, header: Sequence[str], bp: Boilerplate) -> str | None:

@@ -104,37 +104,84 @@ def _mask_references(text: str) -> str:
     return DATE.sub(" ", REFERENCE.sub(" ", text))
 
 
-def _indicator(clause: str, q: Quantity, lead_words: Sequence[str], fillers: Sequence[str]) -> str:
-    """What the clause measures: the words before the quantity without the verb that leads to it ("đạt",
-    "ở mức") and without fillers ("Phấn đấu", "Hằng năm,"); the words after it when nothing is left."""
-    before = clause[: q.start].strip(" ,:;-–")
+# When the quantity leads ("100% các khu công nghệ cao, khu công nghiệp, cụm công nghiệp có ..."), the indicator
+# is what follows it: comma-separated pieces are taken while fewer than this many words are taken.
+INDICATOR_AFTER_WORDS = 12
+
+
+def _strip_lead(before: str, lead_words: Sequence[str], fillers: Sequence[str]) -> str:
+    """``before`` without the verb that leads to the quantity ("đạt", "ở mức") and the fillers that open it
+    ("Phấn đấu", "Hằng năm,")."""
     for w in sorted(lead_words, key=len, reverse=True):
         before = re.sub(rf"\s*\b{re.escape(w)}$", "", before, flags=re.IGNORECASE).strip(" ,:;-–")
     for w in sorted(fillers, key=len, reverse=True):
         before = re.sub(rf"^{re.escape(w)}\b\s*(?:\d{{4}})?", "", before, flags=re.IGNORECASE).strip(" ,:;-–")
-    if len(before.split()) >= 2:
-        return before
-    after = clause[q.end :].strip(" ,:;-–.")
-    return re.split(r"[,;.]", after)[0].strip() or before
+    return before
+
+
+def _after(clause: str, q: Quantity) -> str:
+    """The words after a leading quantity: its comma-separated pieces while fewer than
+    ``INDICATOR_AFTER_WORDS`` words are taken (a list of places or people is kept whole, a long tail is not)."""
+    taken: list[str] = []
+    for piece in clause[q.end :].strip(" ,:;-–.").split(","):
+        if taken and sum(len(t.split()) for t in taken) >= INDICATOR_AFTER_WORDS:
+            break
+        if piece.strip():
+            taken.append(piece.strip(" .;"))
+    return ", ".join(taken)
+
+
+def _indicator(clause: str, q: Quantity, cfg: Mapping) -> str:
+    """What the clause measures: the words before the quantity without the verb that leads to it ("đạt",
+    "ở mức") and without fillers ("Phấn đấu", "Hằng năm,"); the words after it when nothing is left.
+
+    A lead-in that says where or for whom, not what is measured — a label before a colon ("Tại địa bàn đô
+    thị: 100% trẻ em ... được nuôi dưỡng") or a phrase opening with a scope word of
+    ``indicator_scope_words`` ("ở các khu đô thị ven biển, đảm bảo 100% chất thải nguy hại ...") — is kept
+    as a prefix of what follows the quantity ("Tại địa bàn đô thị: trẻ em ... được nuôi dưỡng"), so that two
+    targets of one value for two places stay apart.
+    """
+    lead_words, fillers = cfg["indicator_lead_words"], cfg["indicator_fillers"]
+    scopes = [re.compile(rf"{re.escape(w)}\b", re.IGNORECASE) for w in cfg.get("indicator_scope_words", ())]
+    before = clause[: q.start].strip(" ,;-–")
+    label = ""
+    if ":" in before:
+        label, before = (part.strip(" ,:;-–") for part in before.rsplit(":", 1))
+        label = _strip_lead(label, lead_words, fillers)  # "Đến hết năm 2025:" is a period, not a label
+    before = _strip_lead(before, lead_words, fillers)
+    if not label and any(w.match(before) for w in scopes):
+        label, before = before, ""
+    if len(before.split()) < 2:
+        before = _after(clause, q) or before
+    return f"{label}: {before}" if label and before else before or label
 
 
 def sentence_target(text: str, context_period: str | None, cfg: Mapping) -> Target | None:
     """The target a bullet or sentence sets, or None when it holds no quantity.
 
     One value per quantity, each with the period of its clause (or of its heading when the clause names
-    none); the indicator and unit are those of the first quantity.
+    none); the unit is that of the first quantity. The indicator is what the first quantity of each clause
+    measures, joined by "; " when the clauses measure different things: a Party resolution's paragraph
+    "Đóng góp của năng suất nhân tố tổng hợp (TFP) ... trên 55%; tỉ trọng xuất khẩu sản phẩm công nghệ cao
+    ... tối thiểu 50%. Quy mô kinh tế số đạt tối thiểu 30% GDP." sets three indicators, and a plan restating
+    any of them restates that target.
     """
     clean = normalize(text)
     values: list[TargetValue] = []
-    indicator, unit = None, None
+    indicators: list[str] = []
+    unit = None
     for clause in CLAUSE_SPLIT.split(clean):
         found = quantities(clause, cfg)
         period = period_of(clause) or context_period or ""
-        for q in found:
+        for k, q in enumerate(found):
             phrase = clause[q.start : q.end].strip()
             values.append(TargetValue(period, q.comparator, q.value, q.high, phrase, q.unit))
-            if indicator is None:
-                indicator, unit = _indicator(clause, q, cfg["indicator_lead_words"], cfg["indicator_fillers"]), q.unit
+            if k == 0:
+                if not indicators:
+                    unit = q.unit
+                indicator = _indicator(clause, q, cfg)
+                if indicator and indicator not in indicators:
+                    indicators.append(indicator)
     if not values:
         return None
-    return Target(indicator or clean, unit, tuple(values))
+    return Target("; ".join(indicators) or clean, unit, tuple(values))

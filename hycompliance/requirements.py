@@ -42,15 +42,17 @@ def derive_rules() -> dict[str, Any]:
 
 
 def equivalent_targets(catalogue: Sequence[Requirement]) -> dict[str, tuple[str, ...]]:
-    """Target rows that are one indicator printed twice: the same values in every period and a shared word.
+    """Target rows that are one indicator printed twice: the same values in every period (two or more) and a
+    shared word.
 
     In the provincial table "Cơ cấu kinh tế: Dịch vụ" (28%, 32,3%) and "Tỷ trọng khu vực dịch vụ trong
-    GRDP" (28%, 32,3%) are one indicator; a plan that sets one sets the other.
+    GRDP" (28%, 32,3%) are one indicator; a plan that sets one sets the other. One equal value says nothing:
+    "100% trẻ em ... được nuôi dưỡng" and "100% cha mẹ trẻ em ... được phổ biến kiến thức" are two targets.
     """
     lex = load_lexicon()
     from hycompliance.text import words
 
-    targets = [r for r in catalogue if r.kind == "target" and r.target and r.target.values]
+    targets = [r for r in catalogue if r.kind == "target" and r.target and len(r.target.values) >= 2]
     out: dict[str, list[str]] = {}
     for a in targets:
         for b in targets:

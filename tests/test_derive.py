@@ -193,6 +193,48 @@ def test_quantities_in_sentences(sentence, found):
     assert [(q.comparator, q.value, q.high, q.unit) for q in quantities(sentence, cfg)] == found
 
 
+@pytest.mark.parametrize(
+    "sentence, indicator",
+    [
+        # the indicator stands before the value
+        ("Kinh phí chi cho nghiên cứu phát triển (R&D) đạt 2% GDP, trong đó kinh phí từ xã hội chiếm hơn 60%.",
+         "Kinh phí chi cho nghiên cứu phát triển (R&D)"),
+        # a label before a colon says where, not what: the measured thing follows the value (Hà Tĩnh 624)
+        ("Tại địa bàn đô thị: 100% cán bộ quản lý, giáo viên mầm non và nhân viên trong cơ sở giáo dục mầm non "
+         "được tiếp cận tài liệu trên nền tảng số.",
+         "Tại địa bàn đô thị: cán bộ quản lý, giáo viên mầm non và nhân viên trong cơ sở giáo dục mầm non được "
+         "tiếp cận tài liệu trên nền tảng số"),
+        ("Tại địa bàn có khu công nghiệp: Phấn đấu 100% trẻ em từ 06 tháng đến 36 tháng tuổi là con công nhân, "
+         "người lao động có nhu cầu được đến trường, lớp.",
+         "Tại địa bàn có khu công nghiệp: trẻ em từ 06 tháng đến 36 tháng tuổi là con công nhân"),
+        # a lead-in that opens with a scope word, without a colon (Đồng Tháp 556)
+        ("ở các khu đô thị ven biển, đảm bảo 100% chất thải nguy hại, chất thải rắn sinh hoạt được phân loại, "
+         "thu gom, xử lý",
+         "ở các khu đô thị ven biển: chất thải nguy hại, chất thải rắn sinh hoạt được phân loại"),
+        # a period before the colon is no label (Đồng Tháp 617)
+        ("Đến hết năm 2025: 30% DNNVV, HTX, HKD trên địa bàn Tỉnh ứng dụng công nghệ số.",
+         "DNNVV, HTX, HKD trên địa bàn Tỉnh ứng dụng công nghệ số"),
+        # a leading value: the list after it is kept whole, not cut at its first comma (Hà Nội 310)
+        ("100% các khu công nghệ cao, khu công nghiệp, cụm công nghiệp có tối thiểu 1 trạm phát sóng 5G.",
+         "các khu công nghệ cao, khu công nghiệp, cụm công nghiệp có tối thiểu 1 trạm phát sóng 5G"),
+        # a paragraph of several clauses measures several things: each clause's indicator (57-NQ/TW II.1)
+        ("Đóng góp của năng suất nhân tố tổng hợp (TFP) vào tăng trưởng kinh tế ở mức trên 55%; tỉ trọng xuất "
+         "khẩu sản phẩm công nghệ cao trên tổng giá trị hàng hoá xuất khẩu đạt tối thiểu 50%. Quy mô kinh tế số "
+         "đạt tối thiểu 30% GDP.",
+         "Đóng góp của năng suất nhân tố tổng hợp (TFP) vào tăng trưởng kinh tế; tỉ trọng xuất khẩu sản phẩm "
+         "công nghệ cao trên tổng giá trị hàng hóa xuất khẩu; Quy mô kinh tế số"),
+        # "tăng thêm" leads to the value and is no indicator
+        ("Phấn đấu tăng thêm ít nhất 20% số nhóm trẻ trong cơ sở giáo dục mầm non.",
+         "số nhóm trẻ trong cơ sở giáo dục mầm non"),
+    ],
+)
+def test_sentence_target_indicator(sentence, indicator):
+    from hycompliance.quantities import sentence_target
+
+    target = sentence_target(sentence, "2030", derive_rules())
+    assert target is not None and target.indicator == indicator
+
+
 DECISION = """ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH
 Số: 2820/QĐ-UBND
 Thành phố Hồ Chí Minh, ngày 19 tháng 11 năm 2025

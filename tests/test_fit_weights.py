@@ -46,3 +46,36 @@ def test_weights_change_the_fit():
     w_bal, b_bal = fit_logistic(x, y, sample_weight=parent_balanced_weights(cases))
     p = lambda w, b: 1 / (1 + np.exp(-(0.5 * w[0] + b)))  # noqa: E731
     assert p(w_bal, b_bal) > p(w_plain, b_plain)
+
+
+# A grid over T_PART_GRID (rows 0.15 ... 0.9) x MARGIN_GRID (0, 0.25, 0.5, 1, 1.5, 2, 3, 4): F1 0.90 everywhere but
+# where a case puts other values, as (t_part, margin, F1).
+def _grid(cells):
+    from hycompliance.evaluate import MARGIN_GRID, T_PART_GRID
+
+    f1 = np.full((len(T_PART_GRID), len(MARGIN_GRID)), 0.90)
+    for t, m, v in cells:
+        f1[T_PART_GRID.index(t), MARGIN_GRID.index(m)] = v
+    return f1
+
+
+@pytest.mark.parametrize(
+    "cells, picked",
+    [
+        # a clear best is taken
+        ([(0.85, 0.25, 0.93)], (0.85, 0.25)),
+        ([(0.9, 4.0, 0.93)], (0.9, 4.0)),
+        # the two ridges of the labelled plans, 0.0004 apart: the tighter margin
+        ([(0.85, 0.25, 0.9235), (0.9, 3.0, 0.9239), (0.9, 4.0, 0.9239), (0.9, 0.25, 0.9225)], (0.85, 0.25)),
+        # within the tie, the same margin: the higher F1, and on equal F1 the t_part nearer 0.5
+        ([(0.85, 0.5, 0.95), (0.9, 0.5, 0.951)], (0.9, 0.5)),
+        ([(0.85, 0.5, 0.95), (0.9, 0.5, 0.95)], (0.85, 0.5)),
+        # a flat grid: the smallest margin and t_part 0.5
+        ([], (0.5, 0.0)),
+    ],
+)
+def test_pick_thresholds(cells, picked):
+    from hycompliance.evaluate import MARGIN_GRID, T_PART_GRID, pick_thresholds
+
+    a, c = pick_thresholds(_grid(cells))
+    assert (T_PART_GRID[a], MARGIN_GRID[c]) == picked

@@ -149,6 +149,10 @@ def test_segments_of_merged_clauses(text, n):
         (("IV.", "Cải cách hành chính, môi trường đầu tư kinh doanh"), True),
         (("1", "Tổ chức tuyên truyền Nghị quyết số 29-NQ/TW", "Phòng Văn hóa - Xã hội", "", "Quý IV/2025"), False),
         (("2", "Cơ cấu kinh tế (% GRDP)"), False),
+        # capital-letter groups of an appendix task table (Đồng Nai 179/KH-UBND)
+        (("A", "PHÁT TRIỂN NỀN MÓNG CHO KINH TẾ SỐ VÀ XÃ HỘI SỐ", "", "", "", ""), True),
+        (("B.", "PHÁT TRIỂN KINH TẾ SỐ VÀ XÃ HỘI SỐ NGÀNH, LĨNH VỰC"), True),
+        (("A", "Xây dựng cơ sở dữ liệu biển", "Sở Nông nghiệp và Môi trường"), False),  # a row with its agency
     ],
 )
 def test_group_rows_of_task_tables(cells, group):
@@ -306,3 +310,66 @@ def test_own_places_of_a_district_plan(vanlam):
 
     plan, _ = vanlam
     assert {"văn", "lâm"} <= own_places(plan)
+
+
+# --- which clauses may be evidence: headings, viewpoints -----------------------------------------------
+
+CHILD = """ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI
+Số: 179/KH-UBND
+Đồng Nai, ngày 25 tháng 11 năm 2025
+
+KẾ HOẠCH
+Phát triển kinh tế số và xã hội số tỉnh Đồng Nai giai đoạn 2026 - 2030
+
+I. QUAN ĐIỂM
+1. Bảo đảm an ninh mạng, an toàn dữ liệu và bảo vệ chủ quyền số trên không gian mạng là yêu cầu xuyên suốt, không thể tách rời trong quá trình phát triển kinh tế số.
+II. MỤC TIÊU
+1. Phát triển kinh tế số đến năm 2030
+a) Mục tiêu chung (6 mục tiêu)
+(1) Tỷ trọng kinh tế số đạt tối thiểu 30% GRDP;
+Kinh tế số trở thành động lực tăng trưởng của tỉnh, góp phần nâng cao năng suất lao động.
+III. NHIỆM VỤ, GIẢI PHÁP
+1. Y tế
+a) Tổ chức triển khai đào tạo chuyên ngành về y tế số tại các cơ sở đào tạo đại học, sau đại học trong ngành y tế.
+Gắn việc đào tạo lý thuyết với sử dụng, vận hành các nền tảng y tế số tại các bệnh viện.
+b) Về bệnh án điện tử
+Triển khai và thúc đẩy sử dụng bệnh án điện tử, hồ sơ sức khỏe cá nhân.
+c) Về nền tảng y tế số:
+- Xây dựng, ứng dụng các nền tảng y tế số từ quản lý hành nghề đến tư vấn, khám chữa bệnh từ xa.
+"""
+
+
+@pytest.fixture(scope="module")
+def child_units():
+    from hycompliance.ingest.text import read_text
+    from hycompliance.matching import prepare_units
+    from hycompliance.structure import build_plan
+    from hycompliance.text import load_lexicon
+
+    plan = build_plan(read_text("dongnai.txt", CHILD))
+    return {u.clause.text for u in prepare_units(plan, load_lexicon(), load_boilerplate())}
+
+
+@pytest.mark.parametrize(
+    "text, unit",
+    [
+        # a lettered task written as a sentence, explained by a paragraph: evidence, not a heading
+        ("Tổ chức triển khai đào tạo chuyên ngành về y tế số tại các cơ sở đào tạo đại học, sau đại học trong "
+         "ngành y tế.", True),
+        ("Gắn việc đào tạo lý thuyết với sử dụng, vận hành các nền tảng y tế số tại các bệnh viện.", True),
+        # a lettered title over a paragraph, and one over bullets: headings
+        ("Về bệnh án điện tử", False),
+        ("Triển khai và thúc đẩy sử dụng bệnh án điện tử, hồ sơ sức khỏe cá nhân.", True),
+        ("Về nền tảng y tế số:", False),
+        ("Xây dựng, ứng dụng các nền tảng y tế số từ quản lý hành nghề đến tư vấn, khám chữa bệnh từ xa.", True),
+        ("Y tế", False),
+        # under a general aim, a sentence that sets a value is a target; the prose around it is not evidence
+        ("(1) Tỷ trọng kinh tế số đạt tối thiểu 30% GRDP;", True),
+        ("Kinh tế số trở thành động lực tăng trưởng của tỉnh, góp phần nâng cao năng suất lao động.", False),
+        # a viewpoint of the plan ("I. QUAN ĐIỂM") restates no task
+        ("Bảo đảm an ninh mạng, an toàn dữ liệu và bảo vệ chủ quyền số trên không gian mạng là yêu cầu xuyên "
+         "suốt, không thể tách rời trong quá trình phát triển kinh tế số.", False),
+    ],
+)
+def test_which_clauses_may_be_evidence(child_units, text, unit):
+    assert (text in child_units) is unit

@@ -71,6 +71,36 @@ def test_same_indicator_printed_twice(catalogue):
     assert equivalent_targets(catalogue) == {"II.2.2.3": ("II.2.8",), "II.2.8": ("II.2.2.3",)}
 
 
+def test_one_equal_value_makes_no_equivalent_targets():
+    """Hà Tĩnh 624's sentence targets all set "100%" by 2035 and share words ("trẻ em", "mầm non"): each is a
+    target of its own."""
+    from hycompliance.ingest.text import read_text
+    from hycompliance.structure import build_plan
+
+    text = """ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH
+Số: 624/KH-UBND
+Hà Tĩnh, ngày 19 tháng 11 năm 2025
+
+KẾ HOẠCH
+Nâng cao chất lượng giáo dục mầm non tại địa bàn đô thị, khu công nghiệp đến năm 2035
+
+II. MỤC TIÊU
+2. Mục tiêu cụ thể đến năm 2035
+a) Về nuôi dưỡng, chăm sóc, giáo dục trẻ em
+- Tại địa bàn đô thị: 100% trẻ em trong cơ sở giáo dục mầm non được nuôi dưỡng, chăm sóc, giáo dục bảo đảm an toàn, đáp ứng yêu cầu theo chương trình giáo dục mầm non phù hợp với điều kiện thực tiễn.
+b) Về đội ngũ
+- Tại địa bàn đô thị: 100% cán bộ quản lý, giáo viên mầm non và nhân viên trong cơ sở giáo dục mầm non được tiếp cận tài liệu trên nền tảng số.
+d) Đối với cha mẹ trẻ em: Phấn đấu 100% cha mẹ trẻ em là công nhân làm việc ở khu công nghiệp được phổ biến kiến thức, kỹ năng nuôi dưỡng, chăm sóc, giáo dục trẻ em.
+III. NHIỆM VỤ, GIẢI PHÁP
+1. Hoàn thiện cơ chế, chính sách
+a) Rà soát, sửa đổi, bổ sung chính sách đặc thù địa phương đối với giáo dục mầm non ở địa bàn khu công nghiệp.
+"""
+    catalogue = build_catalogue(build_plan(read_text("hatinh.txt", text)))
+    targets = [r.id for r in catalogue if r.kind == "target"]
+    assert len(targets) == 3
+    assert equivalent_targets(catalogue) == {}
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [("5.100", 5100.0), ("3,6", 3.6), ("64,1", 64.1), ("1.234,5", 1234.5), ("8", 8.0), ("8.550", 8550.0)],
