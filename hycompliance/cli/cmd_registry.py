@@ -16,7 +16,7 @@ app.add_typer(registry_app, name="registry")
 @registry_app.command("learn")
 def learn_cmd(
     paths: list[Path] = typer.Argument(..., help="Documents to read (laws, decrees, circulars, decisions, plans)."),
-    db: Path = typer.Option(..., "--db", help="The coverage database that keeps the registry."),
+    db: str = typer.Option(..., "--db", help="The coverage database that keeps the registry: a SQLite file or a postgresql:// URL."),
 ) -> None:
     """Record every document PATHS cite and every repeal, replacement, amendment and implementation they state.
 
