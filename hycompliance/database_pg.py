@@ -133,6 +133,10 @@ class PgTable:
         return rows[0]
 
     @property
+    def count(self) -> int:
+        return int(self.db.execute(f"SELECT count(*) FROM {self.name}").fetchone()[0])
+
+    @property
     def columns_dict(self) -> dict[str, str]:
         return dict.fromkeys(self.db.columns(self.name), "")
 
