@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from hycompliance.cli.app import app
-from hycompliance.errors import HyError
+from hycompliance.errors import HyError, exit_status
 
 registry_app = typer.Typer(help="The registry of known documents learnt from the documents themselves.")
 app.add_typer(registry_app, name="registry")
@@ -27,7 +27,11 @@ def learn_cmd(
     from hycompliance.store import open_db
     from hycompliance.structure import build_plan
 
-    database = open_db(db)
+    try:
+        database = open_db(db)
+    except HyError as exc:
+        typer.echo(exc.line(), err=True)
+        raise typer.Exit(exit_status(exc.code)) from None
     failed = False
     total_docs = total_rel = 0
     for path in paths:
