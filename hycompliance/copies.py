@@ -14,25 +14,18 @@ import os
 import secrets
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
+from hycompliance.database import side_path
 from hycompliance.database_pg import is_url
 
 FOLDER_MODE = 0o750
 FILE_MODE = 0o640
 CHUNK = 1 << 20
-FILES_ENV = "HYCOMPLIANCE_FILES"  # where a PostgreSQL database's copies are kept
 
 
 def copies_dir(db_path: str | Path) -> Path:
-    """``<database stem>-files`` beside a SQLite file. A PostgreSQL database has no folder of its own: its
-    copies go to ``$HYCOMPLIANCE_FILES`` when set, else ``<database name>-files`` in the current folder
-    (the scan and the web app must then agree on it)."""
-    if is_url(db_path):
-        name = make_url(str(db_path)).database or "postgresql"
-        return Path(os.environ.get(FILES_ENV) or Path.cwd() / f"{name}-files").resolve()
-    db = Path(db_path).resolve()
-    return db.with_name(f"{db.stem}-files")
+    """``<database stem>-files`` beside a SQLite file (``database.side_path``: in the current folder, under
+    the database's name, for a PostgreSQL database)."""
+    return side_path(db_path if is_url(str(db_path)) else Path(db_path).resolve(), "-files")
 
 
 def copy_path(folder: Path, content_hash: str, form: str) -> Path:

@@ -29,7 +29,7 @@ import psycopg
 from sqlite_utils import Database
 
 from hycompliance.budgets import budgets
-from hycompliance.database_pg import is_url, masked, pg_cause
+from hycompliance.database_pg import database_name, is_url, masked, pg_cause
 from hycompliance.errors import Code, HyError
 
 
@@ -117,6 +117,17 @@ def db_errors(path: str | Path | None) -> Iterator[None]:
         raise HyError(Code.E301_DB, shown(path), detail=pg_cause(exc, str(path))) from None
 
 
+def side_path(target: str | Path, suffix: str) -> Path:
+    """Where a file or folder that belongs to the database lives (its file copies ``-files``, uploads
+    ``-uploads``, the web app's vault ``.secrets.db``): beside a SQLite file (``coverage-files`` for
+    ``coverage.db``); for a PostgreSQL database, which has no folder, in the current folder under the
+    database's name (so the scan and the web app run from the same folder)."""
+    if is_url(str(target)):
+        return (Path.cwd() / f"{database_name(str(target))}{suffix}").resolve()
+    db = Path(target)
+    return db.with_name(f"{db.stem}{suffix}")
+
+
 def shown(target: str | Path | None) -> str | None:
     """The database as a message names it: a path, or a URL without its password."""
     if not target:
@@ -125,7 +136,10 @@ def shown(target: str | Path | None) -> str | None:
 
 
 def writable(path: str | Path) -> bool:
-    """Can this process write the database file and create its journal files beside it?"""
+    """Can this process write the database file and create its journal files beside it? (A PostgreSQL
+    database: yes; the server says otherwise with E301 when a write is refused.)"""
+    if is_url(str(path)):
+        return True
     p = Path(path)
     return os.access(p, os.W_OK) and os.access(p.parent, os.W_OK)
 

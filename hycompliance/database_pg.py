@@ -22,12 +22,13 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import psycopg
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -50,6 +51,14 @@ def masked(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def database_name(url: str) -> str:
+    """The database a URL names (``coverage`` for ``postgresql://lan@db.local/coverage``)."""
+    try:
+        return make_url(url).database or "postgres"
+    except (ArgumentError, ValueError):
+        return "postgres"
 
 
 def to_pg(sql: str, with_params: bool) -> str:
@@ -182,11 +191,11 @@ class PgDatabase:
 
     is_postgres = True
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pooled: bool = False) -> None:
         self.url = url
         self.shown = masked(url)
-        sa_url = make_url(url).set(drivername="postgresql+psycopg")
-        self._engine = create_engine(sa_url, poolclass=NullPool)
+        self._pooled = pooled
+        self._engine = pool(url) if pooled else create_engine(_sa_url(url), poolclass=NullPool)
         self._raw = self._engine.raw_connection()
         pg: psycopg.Connection = self._raw.driver_connection  # type: ignore[assignment]
         pg.autocommit = True
@@ -254,14 +263,36 @@ class PgDatabase:
     def close(self) -> None:
         with contextlib.suppress(psycopg.Error, SQLAlchemyError):
             self.conn.rollback()
-            self._raw.close()
-        self._engine.dispose()
+            self._raw.close()  # back to the pool, or closed
+        if not self._pooled:
+            self._engine.dispose()
 
 
-def connect(url: str) -> PgDatabase:
+def _sa_url(url: str) -> URL:
+    return make_url(url).set(drivername="postgresql+psycopg")
+
+
+@lru_cache(maxsize=8)
+def pool(url: str) -> Engine:
+    """A pool of connections to ``url`` for this process's short-lived connections (the web app's
+    requests); the batch uses one connection of its own (no pool to hand over to forked workers)."""
+    return create_engine(_sa_url(url), pool_size=4, max_overflow=12, pool_recycle=3600, pool_pre_ping=True)
+
+
+def write_position(url: str) -> str:
+    """The server's current write-ahead log position: it moves with every commit on the server, so a page
+    computed at one position is still right while the position stays (``web.cache``)."""
+    db = connect(url, pooled=True)
+    try:
+        return str(db.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0])
+    finally:
+        db.close()
+
+
+def connect(url: str, *, pooled: bool = False) -> PgDatabase:
     """Connect to the server; E312 (the URL shown without its password) when it cannot be reached."""
     try:
-        return PgDatabase(url)
+        return PgDatabase(url, pooled=pooled)
     except (ArgumentError, ValueError) as exc:
         raise HyError(Code.E312_DB_UNREACHABLE, masked(url), detail=f"not a database URL: {exc}") from None
     except (psycopg.Error, SQLAlchemyError) as exc:
