@@ -142,6 +142,10 @@ class PgTable:
         return rows[0]
 
     @property
+    def rows(self) -> Iterator[dict[str, Any]]:
+        return self.db.query(f"SELECT * FROM {self.name}")
+
+    @property
     def count(self) -> int:
         return int(self.db.execute(f"SELECT count(*) FROM {self.name}").fetchone()[0])
 

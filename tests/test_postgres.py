@@ -11,8 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import contextlib
+import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -26,8 +32,10 @@ from hycompliance.migrations_pg import bodies
 from hycompliance.scan import SCAN_LOCK
 from hycompliance.store import open_db
 from tests.conftest import DEV, SHARED
-from tests.conftest_db import EXAMPLES, PARENT_TXT
-from tests.test_reliability_scan import with_limits
+from tests.conftest_db import EXAMPLES, PARENT_TXT, ROOT
+from tests.test_reliability_scan import _alive, _children, with_limits
+from tests.test_scan import batch, snapshot
+from tests.test_scan_dask import DASK_SCAN, run
 
 _load_commands()
 runner = CliRunner()
@@ -172,3 +180,44 @@ def test_a_second_scan_waits_then_says_another_holds_the_database(pg_url: str, t
     assert "holds the database; waited 1 s)" in result.stderr
     after = cli("scan", "--plan", PARENT_TXT, "--db", pg_url, "--workers", "2", EXAMPLES)  # released: it runs
     assert after.exit_code == 0 and json.loads(after.stdout)["scanned"] == 4
+
+
+def _stored(url: str) -> int:
+    with contextlib.suppress(psycopg.Error), psycopg.connect(url, connect_timeout=5) as conn:
+        return int(conn.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0])
+    return 0
+
+
+def test_kill_9_of_a_dask_scan_into_postgresql_then_rescan_equals_a_clean_scan_into_sqlite(pg_url, tmp_path,
+                                                                                          monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    batch(tmp_path / "a" / "plans", 24)
+    batch(tmp_path / "b" / "plans", 24)
+    proc = subprocess.Popen([sys.executable, "-c", DASK_SCAN, pg_url, str(tmp_path / "a" / "plans")],
+                            cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        done = 0
+        while time.monotonic() < deadline and proc.poll() is None and done < 3:
+            time.sleep(0.1)
+            done = _stored(pg_url)
+        workers = _children(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)  # the scan only: its Dask workers must end with it
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.1)
+        assert [w for w in workers if _alive(w)] == []
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert 3 <= done < 24, f"the scan was not killed mid-run ({done} documents done)"
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT status FROM runs").fetchall() == [("running",)]
+    resumed = run(pg_url, [tmp_path / "a" / "plans"], workers=2, engine="dask")  # the lock went with the session
+    assert resumed["interrupted"] == 1 and resumed["skipped"] >= 3
+    assert resumed["scanned"] + resumed["skipped"] == 24
+    run(tmp_path / "b" / "c.db", [tmp_path / "b" / "plans"], workers=2)
+    assert snapshot(pg_url) == snapshot(tmp_path / "b" / "c.db")

@@ -11,8 +11,11 @@ import os
 import sqlite3
 import sys
 
+import psycopg
+
 from hycompliance.cli.app import app
 from hycompliance.database import cause
+from hycompliance.database_pg import pg_cause
 from hycompliance.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, Code, HyError, exit_status
 
 
@@ -36,6 +39,9 @@ def main() -> None:
         sys.exit(exit_status(exc.code))
     except sqlite3.Error as exc:  # a database failure no command caught: disk full, read-only, locked
         print(HyError(Code.E301_DB, detail=cause(exc)).line(), file=sys.stderr)
+        sys.exit(exit_status(Code.E301_DB))
+    except psycopg.Error as exc:  # the same on PostgreSQL: its first line (a URL's password is never in it)
+        print(HyError(Code.E301_DB, detail=pg_cause(exc)).line(), file=sys.stderr)
         sys.exit(exit_status(Code.E301_DB))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
