@@ -1,7 +1,8 @@
 """The coverage database: one SQLite file, written with sqlite-utils, readable in Datasette.
 
 Open it with ``open_db(path)`` (WAL mode, foreign keys on, migrations from ``hycompliance.migrations``
-applied; a new file is created without world access). Browse it with Datasette and the metadata in
+applied; a new file is created without world access). ``open_db("postgresql://…")`` opens a PostgreSQL
+database instead, with the same schema and the same functions below (``hycompliance.database_pg``). Browse it with Datasette and the metadata in
 ``hycompliance.browse``. It holds no account, password hash or session key (``hycompliance.web.vault``).
 
 Tables (names are stable; JSON columns hold JSON text):

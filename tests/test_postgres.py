@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 from hycompliance.cli import _load_commands
 from hycompliance.cli.app import app
 from hycompliance.migrations import MIGRATIONS, applied
+from hycompliance.database_pg import masked, to_pg
 from hycompliance.migrations_pg import bodies
 from hycompliance.scan import SCAN_LOCK
 from hycompliance.store import open_db
@@ -50,6 +51,31 @@ def matrix_rows(db: str) -> list[dict[str, str]]:
     result = cli("matrix", "--db", db, "--format", "csv")
     assert result.exit_code == 0, result.output
     return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+@pytest.mark.parametrize("sqlite, with_params, postgresql", [
+    ("SELECT id FROM documents WHERE plan_id = ? AND fingerprint IS NOT ?", True,
+     "SELECT id FROM documents WHERE plan_id = %s AND fingerprint IS DISTINCT FROM %s"),
+    ("UPDATE reviews SET note = ? WHERE doc_hash IS ?", True,
+     "UPDATE reviews SET note = %s WHERE doc_hash IS NOT DISTINCT FROM %s"),
+    # literals are left alone, but for the % psycopg would read as a placeholder
+    ("SELECT name FROM documents WHERE name LIKE 'xã %' AND note = 'IS ?' AND id = ?", True,
+     "SELECT name FROM documents WHERE name LIKE 'xã %%' AND note = 'IS ?' AND id = %s"),
+    ("SELECT 'it''s ?' AS a, x IS NULL AS b FROM t WHERE y = ?", True,
+     "SELECT 'it''s ?' AS a, x IS NULL AS b FROM t WHERE y = %s"),
+    ("SELECT count(*) FROM runs WHERE status = 'running'", False, "SELECT count(*) FROM runs WHERE status = 'running'"),
+])
+def test_sqlite_spellings_become_postgresql(sqlite: str, with_params: bool, postgresql: str) -> None:
+    assert to_pg(sqlite, with_params) == postgresql
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://lan:Mật-khẩu@db.hanoi.gov.vn:5433/coverage", "postgresql://lan:***@db.hanoi.gov.vn:5433/coverage"),
+    ("postgresql://lan@10.0.0.6/coverage", "postgresql://lan@10.0.0.6/coverage"),
+    ("postgres://hy:s3cret@localhost/ubnd_hung_yen", "postgres://hy:***@localhost/ubnd_hung_yen"),
+])
+def test_urls_are_shown_without_their_password(url: str, shown: str) -> None:
+    assert masked(url) == shown
 
 
 def test_every_migration_has_a_postgresql_body() -> None:
