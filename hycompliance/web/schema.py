@@ -94,15 +94,15 @@ WEB_MIGRATIONS: tuple[tuple[str, Migration], ...] = (
 )
 
 
-# On PostgreSQL (``migrations_pg``): the same steps, whose tables are made as on SQLite; the session key of
-# ``web_0003_secret`` is made by the server (the table goes again two steps later, the vault keeps the key).
+# On PostgreSQL (``migrations_pg``): no PostgreSQL database ever held accounts or a session key (they were in
+# the vault before PostgreSQL support), so the steps that made them and the one that moved them out create
+# nothing there; ``uploads`` is made as on SQLite.
 WEB_PG_BODIES: dict[str, str] = {
-    "web_0001_users": pg_ddl(USERS_TABLE),
+    "web_0001_users": "",
     "web_0002_uploads": pg_ddl(UPLOADS_TABLE),
-    "web_0003_secret": "CREATE TABLE web_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL); "
-                       "INSERT INTO web_secrets (name, value) VALUES ('session', md5(random()::text || clock_timestamp()::text))",
+    "web_0003_secret": "",
     "i9b_web_upload_parent": "ALTER TABLE uploads ADD COLUMN parent TEXT",
-    "i12_secrets_out": "DROP TABLE IF EXISTS users; DROP TABLE IF EXISTS web_secrets",
+    "i12_secrets_out": "",
 }
 
 
