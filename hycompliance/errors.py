@@ -6,6 +6,7 @@ in the README. ``HyError`` is the only exception the library raises on purpose f
 
 from __future__ import annotations
 
+import json
 import re
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -247,7 +248,15 @@ DETAIL_WORDS_VI: dict[str, str] = {
     # W109: the sign of damaged text (hycompliance.quality)
     "punctuation": "dấu câu tách thành dòng riêng", "syllables": "nhiều từ không phải âm tiết tiếng Việt",
     "labels": "mất cấu trúc mục, khoản", "disagreement": "thiếu chữ so với lớp văn bản của tệp",
+    # why an upload's scan ended without a result (``web.uploads``)
+    "the server stopped while this file was being scanned; upload it again":
+        "máy chủ dừng khi đang phân tích tệp này; hãy tải tệp lên lại",
 }
+
+# Set to "1" in a command's environment, ``hycompliance.cli.main`` also writes its error as one JSON line
+# (``HyError.as_json``) after the English line: the web app runs scans as commands and shows the error in
+# Vietnamese.
+ERROR_JSON_ENV = "HYCOMPLIANCE_ERROR_JSON"
 
 
 # Causes of a database failure (``database.cause``) as a page says them; {0} is the number in the cause.
@@ -256,6 +265,9 @@ DETAIL_PATTERNS_VI: tuple[tuple[re.Pattern[str], str], ...] = (
      "cơ sở dữ liệu đang bận: một tiến trình khác giữ quyền ghi quá {0} giây"),
     (re.compile(r"disk is full"), "ổ đĩa đã đầy"),
     (re.compile(r"database is read-only"), "cơ sở dữ liệu chỉ cho phép đọc"),
+    (re.compile(r"another scan \(process (\S+)\) holds the database; waited (\S+) s"),
+     "một lần quét khác (tiến trình {0}) đang giữ cơ sở dữ liệu; đã chờ {1} giây"),
+    (re.compile(r"the worker process died \(exit (\S+)\)"), "tiến trình phân tích dừng đột ngột (mã thoát {0})"),
 )
 
 
@@ -322,3 +334,17 @@ class HyError(Exception):
         where = f"{shown}: " if shown else ""
         template = MESSAGES_VI.get(self.code, MESSAGES[self.code])
         return f"{where}{self.code.value} {_filled(template, self.details, DETAIL_WORDS_VI)}"
+
+    def as_json(self) -> str:
+        """The error as one JSON line (code, file, details) that ``from_json`` reads back."""
+        details = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v) for k, v in self.details.items()}
+        return json.dumps({"code": self.code.value, "path": self.path, "details": details}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> HyError | None:
+        """The error ``as_json`` wrote, or None when ``text`` is not one."""
+        try:
+            data = json.loads(text)
+            return cls(Code(data["code"]), data.get("path"), **dict(data.get("details") or {}))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None

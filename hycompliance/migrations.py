@@ -54,6 +54,15 @@ def _i13_extraction_quality(db: Database) -> None:
         db.execute("ALTER TABLE documents ADD COLUMN extraction_warning TEXT")
 
 
+def _i11_validity_registry(db: Database) -> None:
+    """documents.validity_registry: the stamp of the registry (what the validity judgement reads of it, the
+    rules and tool versions) the document's repealed/amended findings were judged against; NULL: judge them
+    again (a new database's documents, a document written again). The nightly scan re-judges only documents
+    whose stamp is not the current one (``hycompliance.references.in_force``)."""
+    if "validity_registry" not in db["documents"].columns_dict:
+        db.execute("ALTER TABLE documents ADD COLUMN validity_registry TEXT")
+
+
 # In order. Names are stable: they are what the ``migrations`` table records.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_core_tables", create_core),
@@ -68,6 +77,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("i16_document_scope", _document_scope),
     ("i14_registry_tables", _registry_tables),
     ("i13_extraction_quality", _i13_extraction_quality),
+    ("i11_validity_registry", _i11_validity_registry),
 )
 
 

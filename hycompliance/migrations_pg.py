@@ -102,4 +102,5 @@ def bodies() -> dict[str, str]:
         "i16_document_scope": pg_ddl(SCOPE_TABLES),
         "i14_registry_tables": pg_ddl(REGISTRY_TABLES),
         "i13_extraction_quality": "ALTER TABLE documents ADD COLUMN IF NOT EXISTS extraction_warning TEXT",
+        "i11_validity_registry": "ALTER TABLE documents ADD COLUMN IF NOT EXISTS validity_registry TEXT",
     }

@@ -88,7 +88,8 @@ def _page_lines(blocks: Iterable[Block]) -> dict[int, list[str]]:
 
 
 def _letters(text: str) -> Counter[str]:
-    return Counter(filter(str.isalpha, unicodedata.normalize("NFC", text).lower()))
+    counts = Counter(unicodedata.normalize("NFC", text).lower())  # every character, then the letters kept
+    return Counter({char: count for char, count in counts.items() if char.isalpha()})
 
 
 def _lost_pages(pages: dict[int, list[str]], plain_pages: dict[int, str], limits: Thresholds) -> list[int]:

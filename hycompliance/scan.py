@@ -433,13 +433,15 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
         _execute(tasks, context, engine, lambda task, rows, seconds: record(task.doc_id, task.path, rows, seconds))
     finally:
         bar.close()
-    # what the documents read say of those the plans cite (repealed, amended) reaches every plan's findings
+    # what the documents read say of those the plans cite (repealed, amended) reaches every plan's findings:
+    # the documents written now, and all of them when the registry learnt something
     in_force = refresh_validity(db, plan.id, context.registry)
     summary = {"run": run_id, "plan": plan.key, "scanned": scanned, "skipped": skipped, "failed": len(errors),
                "errors": sorted(errors, key=lambda e: e["file"]), "seconds": round(time.perf_counter() - started, 3),
                "discovered": len(files), "ignored": ignored,
                "ignored_files": [entry.as_dict() for entry in found.skipped], "suspect": suspect,
                "interrupted": interrupted, "withdrawn": moved["withdrawn"], "restored": moved["restored"],
-               "db": shown(db_path), "write_seconds": round(writing, 3), "validity_findings": in_force}
+               "db": shown(db_path), "write_seconds": round(writing, 3), "validity_findings": in_force.findings,
+               "validity_judged": in_force.judged}
     finish_run(db, run_id, summary)
     return summary

@@ -28,7 +28,9 @@ Tables (names are stable; JSON columns hold JSON text):
   rules_version, tool_version, run_id → runs,
   processed_at, withdrawn_at (set when none of its files is in the scanned folders any more: kept, left out
   of the matrix), in_scope (1|0, NULL when not checked), scope_basis (cites_parent|cites_ancestor|subject|none|
-  reviewer_in|reviewer_out), scope_reason (Vietnamese), scope_overlap (hycompliance.scope). One row per
+  reviewer_in|reviewer_out), scope_reason (Vietnamese), scope_overlap (hycompliance.scope), validity_registry
+  (the registry stamp its validity findings were judged against, NULL once its results are written again;
+  ``hycompliance.references.in_force``, migration i11_validity_registry). One row per
   content: ``path`` is its first present path (see ``hycompliance.inventory``).
 - ``document_paths``: path (unique), document_id → documents, gone_at — every path a document was found at.
 - ``scope_reviews`` (append-only; the latest per document wins, applied at the next scan): id, document_id,
@@ -333,11 +335,12 @@ def mark_suspect(db: Database, plan: PlanRecord) -> int:
 
 
 def write_document(db: Database, doc_id: int, rows: dict[str, Any]) -> None:
-    """Replace one document's results in a single transaction."""
+    """Replace one document's results in a single transaction; its validity findings are judged again
+    against the learnt registry after the batch (``validity_registry`` cleared)."""
     with writing(db):
         for table in CHILD_TABLES:
             db.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
-        db["documents"].update(doc_id, rows["document"])
+        db["documents"].update(doc_id, {**rows["document"], "validity_registry": None})
         for table in CHILD_TABLES:
             if rows[table]:
                 db[table].insert_all(rows[table])

@@ -152,3 +152,41 @@ def test_uploads_left_queued_are_scanned_when_the_server_starts(built: Path, tmp
                 break
             time.sleep(0.2)
     assert (state["state"], state["error_line"], state["uploaded_by"]) == ("done", None, "an")
+
+
+# A scan of an upload that stops as a whole (not the file's own error): the upload page shows the command's
+# error in Vietnamese, naming what failed. (what goes wrong, the line expected with {db} {pid} {parent} filled)
+SCAN_FAILURES = [
+    ("another scan holds the database",
+     "{db}: E301 lỗi cơ sở dữ liệu (một lần quét khác (tiến trình {pid}) đang giữ cơ sở dữ liệu; đã chờ 0.5 giây)"),
+    ("the parent plan's file is gone", "{parent}: E101 không tìm thấy tệp"),
+]
+
+
+@pytest.mark.parametrize(("failure", "expected"), SCAN_FAILURES, ids=["scan-lock", "parent-gone"])
+def test_a_failed_scan_of_an_upload_shows_its_vietnamese_line(built: Path, tmp_path: Path, monkeypatch,
+                                                               failure: str, expected: str) -> None:
+    import fcntl
+    import os
+
+    from hycompliance.web.uploads import run_upload
+    from tests.test_reliability_scan import with_limits
+
+    db_path = copy_db(built, tmp_path / "coverage.db")
+    stored, form, size = receive([(DEV / "sokhcn-kh-2023.txt").read_bytes()], "Sở KHCN.txt", tmp_path / "uploads")
+    db = open_web_db(db_path)
+    upload_id = record(db, stored, "Sở KHCN.txt", form, size, "an")
+    db.close()
+    with_limits(tmp_path, monkeypatch, database__scan_wait_seconds=0.5)  # the scan command reads it too
+    parent = tmp_path / "gone" / "87-KH-UBND-2023.txt"
+    with open(f"{db_path}.scan-lock", "a+", encoding="ascii") as lock:
+        if failure == "another scan holds the database":
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock.write(str(os.getpid()))
+            lock.flush()
+            parent = None  # the parent the database holds, whose file is there
+        run_upload(str(db_path), str(parent) if parent else None, upload_id)
+    db = open_web_db(db_path)
+    row = get(db, upload_id)
+    db.close()
+    assert (row["state"], row["error_line"]) == ("error", expected.format(db=db_path, pid=os.getpid(), parent=parent))

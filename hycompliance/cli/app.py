@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
+
+from hycompliance.errors import ERROR_JSON_ENV, HyError
 
 app = typer.Typer(
     name="hycompliance",
@@ -26,3 +31,11 @@ def _options(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Check Vietnamese implementation plans against the parent plan they implement."""
+
+
+def print_error(error: HyError, line: str | None = None) -> None:
+    """Print an error's one line (``line`` instead, when given) on stderr; then, when ``ERROR_JSON_ENV``
+    asks (the web app running a scan), the error as a JSON line."""
+    print(line or error.line(), file=sys.stderr)
+    if os.environ.get(ERROR_JSON_ENV) == "1":
+        print(error.as_json(), file=sys.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 
 from hycompliance import browse
-from hycompliance.cli.app import app
+from hycompliance.cli.app import app, print_error
 from hycompliance.errors import EXIT_OK, EXIT_SOME_FAILED, Code, HyError, exit_status
 from hycompliance.report import MATRIX_FORMATS, REPORT_FORMATS, matrix_output, report_output
 from hycompliance.scan import scan as run_scan
@@ -32,7 +32,7 @@ DEMO_EXAMPLES = ROOT / "corpora" / "examples"
 
 def _stop(exc: HyError) -> typer.Exit:
     """Print the one-line error; exit with the status of its code."""
-    print(exc.line(), file=sys.stderr)
+    print_error(exc)
     return typer.Exit(exit_status(exc.code))
 
 

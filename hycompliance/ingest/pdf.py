@@ -27,13 +27,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
 from hycompliance.ingest.pdf_chars import chars_segments, page_chars
-from hycompliance.ingest.pdf_layout import CENTRED_TOLERANCE, Line, PageItem, arrange_page, char_inside, group_lines, ocr_lines
+from hycompliance.ingest.pdf_layout import CENTRED_TOLERANCE, Line, PageItem, arrange_page, group_lines, ocr_lines
 from hycompliance.ingest.pdf_tables import FoundTable, continue_table, find_tables, has_paths, same_width
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import dehyphenate_lines
@@ -140,7 +141,10 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
         if tables:
             # text inside a table is the table's: dropped before lines are formed, so a cell's stray last
             # character never joins the line just below the table
-            chars = [c for c in chars if not any(char_inside(c, height, bbox) for bbox, _ in tables)]
+            outside = np.ones(len(chars), dtype=bool)
+            for bbox, _ in tables:
+                outside &= ~chars.inside(height, bbox)
+            chars = chars.subset(outside)
         return _Page(group_lines(chars_segments(chars, height), index + 1), tables, plain)
     finally:
         textpage.close()
@@ -202,7 +206,10 @@ def _running_keys(pages: list[list[PageItem]]) -> set[tuple[str, int]]:
 
 def _running_key(line: Line, page: int) -> tuple[str, int]:
     """"87/KH-UBND - Trang 3" on page 3 → ("87/KH-UBND - Trang #", top bucket)."""
-    return re.sub(rf"(?<!\d){page}(?!\d)", "#", line.text), round(line.top / RUNNING_LINE_Y_TOLERANCE)
+    text = line.text
+    if str(page) in text:  # (most lines hold no such number: no pattern to run)
+        text = re.sub(rf"(?<!\d){page}(?!\d)", "#", text)
+    return text, round(line.top / RUNNING_LINE_Y_TOLERANCE)
 
 
 def _is_page_number(line: Line, items: list[PageItem], running: set[tuple[str, int]], page: int) -> bool:

@@ -17,6 +17,10 @@ glyphs, so punctuation and letters of one line got boxes of different heights an
   drawing order (two header columns a word space apart).
 - A run's box is its line's baseline box (``ASCENT_EMS`` above, ``DESCENT_EMS`` below), so every run of a
   line has the same top, whatever its glyphs.
+
+A page's characters are kept as columns (``PageChars``: numpy arrays, one entry per character) and the rules
+above are applied to whole pages at once (``segment_lines``): a page has about 2,000 characters, and a
+Python loop over them was most of the reading time. Only pdfium's two per-character calls stay a loop.
 """
 
 from __future__ import annotations
@@ -25,11 +29,9 @@ import ctypes
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
-from statistics import median
-from typing import NamedTuple
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -54,6 +56,8 @@ RUN_GAP_EMS = 1.5
 ASCENT_EMS = 0.75
 DESCENT_EMS = 0.25
 DEFAULT_EM = 12.0
+# Line breaks pdfium inserts (and a NUL it gives for unreadable codes) are not characters; its hyphens read "-".
+_DROPPED = {ord("\r"): None, ord("\n"): None, 0: None, ord(PDFIUM_LINE_END_HYPHEN): "-", ord(PDFIUM_CHAR_HYPHEN): "-"}
 
 
 @dataclass(frozen=True)
@@ -67,30 +71,52 @@ class Segment:
     text: str
 
 
-class Char(NamedTuple):
-    """One drawn character: text (with any combining marks that follow it), advance box, baseline."""
+@dataclass(frozen=True)
+class PageChars:
+    """A page's drawn characters in drawing order, as columns: text (with any combining marks that follow
+    it), advance box, baseline, whether it is a space the file has (or pdfium generated: ``generated``),
+    how many line breaks pdfium found before it in drawing order (``stream_line``), whether it is a letter."""
 
-    text: str
-    x0: float
-    x1: float
-    base: float
-    space: bool  # a space character the file has (or pdfium generated: ``generated``)
-    generated: bool
-    stream_line: int  # how many line breaks pdfium found before it, in drawing order
+    texts: list[str]
+    x0: np.ndarray
+    x1: np.ndarray
+    base: np.ndarray
+    space: np.ndarray
+    generated: np.ndarray
+    stream_line: np.ndarray
+    alpha: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, keep: np.ndarray) -> PageChars:
+        """The characters where ``keep`` (a boolean mask) is true, in the same order."""
+        where = np.flatnonzero(keep)
+        return PageChars([self.texts[i] for i in where], self.x0[where], self.x1[where], self.base[where],
+                         self.space[where], self.generated[where], self.stream_line[where], self.alpha[where])
+
+    def inside(self, height: float, bbox: tuple[float, float, float, float]) -> np.ndarray:
+        """Mask of the characters whose horizontal middle and baseline fall in ``bbox`` (top-down points)."""
+        x0, top, x1, bottom = bbox
+        middle = (self.x0 + self.x1) / 2
+        y = height - self.base
+        return (x0 <= middle) & (middle <= x1) & (top <= y) & (y <= bottom)
 
 
 class _Calls:
-    """pdfium's per-character functions called without ctypes' argument conversion (pointers passed as
-    plain addresses): a page has thousands of characters and the checked calls cost about twice as much.
-    The library is the one pypdfium2 loaded (the same file; the loader hands back the same handle)."""
+    """pdfium's per-character functions loaded again from the library pypdfium2 uses (the loader hands back
+    the same handle), called without ctypes' argument checks: pointers go as ``byref`` of reused values
+    (a page has thousands of characters; the checked calls cost about twice as much, measured)."""
 
     def __init__(self) -> None:
         import pypdfium2_raw
 
         found = sorted(p for p in Path(pypdfium2_raw.__file__).parent.iterdir() if "pdfium" in p.name and p.suffix in (".so", ".dll", ".dylib"))
         library = ctypes.CDLL(str(found[0])) if found else None
-        self.origin = library.FPDFText_GetCharOrigin if library else None
-        self.loose_box = library.FPDFText_GetLooseCharBox if library else None
+        self.origin = library.FPDFText_GetCharOrigin if library else pdfium_c.FPDFText_GetCharOrigin
+        self.loose_box = library.FPDFText_GetLooseCharBox if library else pdfium_c.FPDFText_GetLooseCharBox
+        self.generated = library.FPDFText_IsGenerated if library else pdfium_c.FPDFText_IsGenerated
+        self.unchecked = library is not None
 
 
 @lru_cache(maxsize=1)
@@ -98,130 +124,214 @@ def _calls() -> _Calls:
     return _Calls()
 
 
-def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> list[Char]:
-    """The characters of a page in drawing order; line breaks pdfium inserted are dropped. ``text``: the
-    page's whole text when the caller already has it (``get_text_range()``)."""
+def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> PageChars:
+    """The characters of a page in drawing order; line breaks pdfium inserted are dropped, a separate accent
+    glyph joins the letter before it. ``text``: the page's whole text when the caller has it already."""
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     if text is None:
         text = textpage.get_text_range(0, count) if count else ""
     if len(text) != count:  # characters outside the BMP take two code units: read them one by one
         text = "".join(textpage.get_text_range(index, 1) or "\x00" for index in range(count))
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    distinct, which = np.unique(codes, return_inverse=True)
+    kinds = [(chr(c) in "\r\n\x00", unicodedata.combining(chr(c)) > 0, chr(c).isspace(), chr(c).isalpha())
+             for c in distinct.tolist()]
+    dropped, combining, space, letter = (np.array([k[n] for k in kinds], dtype=bool)[which] for n in range(4))
+    kept = np.flatnonzero(~dropped)
+    joins = combining[kept]
+    if len(joins):
+        joins[0] = False  # a mark first on the page has no letter to join
+    starts = kept[~joins]  # the index of each character's first code
+    kept_text = text.translate(_DROPPED)  # kept codes only, so positions in it are positions in ``kept``
+    bounds = np.append(np.flatnonzero(~joins), len(kept))
+    marked = np.diff(bounds) > 1  # a letter with accent glyphs of its own after it
+    if marked.any():
+        texts = [kept_text[a:b] for a, b in zip(bounds.tolist(), bounds[1:].tolist())]
+    else:
+        texts = list(kept_text)
+    x0, x1, base = _geometry(textpage, starts)
+    spaces = space[starts]
+    generated = np.zeros(len(starts), dtype=bool)
     calls = _calls()
-    x = ctypes.c_double()
-    y = ctypes.c_double()
-    rect = pdfium_c.FS_RECTF()
-    if calls.origin is not None:
-        handle = ctypes.cast(raw, ctypes.c_void_p)
-        x_at, y_at, rect_at = ctypes.byref(x), ctypes.byref(y), ctypes.byref(rect)
-        origin, loose_box = calls.origin, calls.loose_box
-    else:  # no library file found beside pypdfium2: its checked functions
-        handle, x_at, y_at, rect_at = raw, x, y, rect
-        origin, loose_box = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
-    combining = unicodedata.combining
-    new = tuple.__new__  # a Char without NamedTuple's Python-level constructor (thousands a page)
-    chars: list[Char] = []
-    append = chars.append
-    stream_line = 0
-    for index, char in enumerate(text):
-        if char in "\r\n\x00":
-            stream_line += char == "\n"
-            continue
-        if chars and combining(char):  # a separate accent glyph belongs to its letter
-            chars[-1] = chars[-1]._replace(text=chars[-1].text + char)
-            continue
+    handle = ctypes.cast(raw, ctypes.c_void_p) if calls.unchecked else raw
+    for position in np.flatnonzero(spaces).tolist():
+        generated[position] = calls.generated(handle, int(starts[position])) > 0
+    stream_line = np.cumsum(codes == ord("\n"))[starts] if len(starts) else np.zeros(0, dtype=np.int64)
+    # a letter (``str.isalpha``: not with a separate accent mark, which is no letter)
+    alpha = letter[starts] & ~marked & ~spaces
+    return PageChars(texts, x0, x1, base, spaces, generated, stream_line, alpha)
+
+
+def _geometry(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(left, right, baseline) of each character: its loose box's sides (right never left of left) and
+    its origin's y. (pdfium has no call for many characters at once: these two calls a character are the
+    largest part of the reading time left.)"""
+    calls = _calls()
+    handle = ctypes.cast(textpage.raw, ctypes.c_void_p) if calls.unchecked else textpage.raw
+    x, y, rect = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_RECTF()
+    x_at, y_at, rect_at = (ctypes.byref(x), ctypes.byref(y), ctypes.byref(rect)) if calls.unchecked else (x, y, rect)
+    origin, loose_box = calls.origin, calls.loose_box
+    lefts: list[float] = []
+    rights: list[float] = []
+    bases: list[float] = []
+    for index in indexes.tolist():
         origin(handle, index, x_at, y_at)
         loose_box(handle, index, rect_at)
-        left = rect.left
-        right = rect.right
-        if char.isspace():
-            generated = bool(pdfium_c.FPDFText_IsGenerated(raw, index))
-            append(new(Char, (char, left, right if right > left else left, y.value, True, generated, stream_line)))
-            continue
-        if char in (PDFIUM_LINE_END_HYPHEN, PDFIUM_CHAR_HYPHEN):
-            char = "-"
-        append(new(Char, (char, left, right if right > left else left, y.value, False, False, stream_line)))
-    return chars
+        lefts.append(rect.left)
+        rights.append(rect.right)
+        bases.append(y.value)
+    left = np.array(lefts, dtype=np.float64)
+    right = np.array(rights, dtype=np.float64)
+    return left, np.where(right > left, right, left), np.array(bases, dtype=np.float64)
 
 
-def baseline_lines(chars: list[Char]) -> list[list[Char]]:
-    """Characters grouped by baseline, top line first, each line left to right (spaces before the
-    character that starts where they end)."""
-    lines: list[list[Char]] = []
-    first_base = 0.0
-    for char in sorted(chars, key=itemgetter(3), reverse=True):  # by baseline, top first, stable
-        if lines and first_base - char.base < BASELINE_TOLERANCE:
-            lines[-1].append(char)
-        else:
-            lines.append([char])
-            first_base = char.base
-    for line in lines:
-        line.sort(key=lambda c: (c.x0, not c.space))
-    return [line for line in lines if any(not c.space for c in line)]
-
-
-def line_em(line: list[Char], page_em: float) -> float:
-    advances = [c.x1 - c.x0 for c in line if not c.space and c.text.isalpha()]
-    if len(advances) < MIN_LETTERS_FOR_EM:
-        return page_em
-    return EM_PER_ADVANCE * median(advances)
-
-
-def page_em(lines: list[list[Char]]) -> float:
+def page_em(chars: PageChars) -> float:
     """The page's usual em: from the advances of all its letters."""
-    advances = [c.x1 - c.x0 for line in lines for c in line if not c.space and c.text.isalpha()]
-    return EM_PER_ADVANCE * median(advances) if advances else DEFAULT_EM
+    advances = (chars.x1 - chars.x0)[chars.alpha]
+    return EM_PER_ADVANCE * float(np.median(advances)) if len(advances) else DEFAULT_EM
 
 
-def line_segments(line: list[Char], height: float, em: float) -> list[Segment]:
-    """Runs of one baseline line, with spaces restored from the file's spaces and the gaps."""
-    top = height - (line[0].base + ASCENT_EMS * em)
-    bottom = height - (line[0].base - DESCENT_EMS * em)
-    run_gap, word_gap, spaced_gap = RUN_GAP_EMS * em, WORD_GAP_EMS * em, SPACED_GAP_EMS * em
-    segments: list[Segment] = []
-    parts: list[str] = []
-    start = end = 0.0
-    between = 0  # the last space since the last drawn character: 0 none, 1 generated by pdfium, 2 the file's
+def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, line) : the characters of each group (a table cell; one group for a page's body) top line
+    first, each line left to right (a space before the character that starts where it ends), and each one's
+    line number. A line starts at the highest baseline of its group not yet placed and takes every character
+    of the group less than ``BASELINE_TOLERANCE`` below it."""
+    n = len(chars)
+    by_base = np.lexsort((np.arange(n), -chars.base, groups))  # top first; ties in drawing order
+    bases = chars.base[by_base]  # descending within each group
+    sorted_groups = groups[by_base]
+    group_ends = np.searchsorted(sorted_groups, sorted_groups, side="right")
+    line_of = np.empty(n, dtype=np.int64)
+    start = number = 0
+    while start < n:
+        stop = int(group_ends[start])
+        below = bases[start] - bases[start:stop] >= BASELINE_TOLERANCE
+        end = start + int(np.argmax(below)) if below[-1] else stop
+        line_of[start:end] = number
+        start, number = end, number + 1
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_base] = np.arange(n)
+    lines = np.empty(n, dtype=np.int64)
+    lines[by_base] = line_of
+    order = np.lexsort((rank, ~chars.space, chars.x0, lines))
+    return order, lines[order]
+
+
+def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float) -> np.ndarray:
+    """Each line's em: from the median advance of its letters, the page's with fewer than ``MIN_LETTERS_FOR_EM``."""
+    ems = np.full(count, usual, dtype=np.float64)
+    if not len(lines):
+        return ems
+    order = np.lexsort((advances, lines))
+    lines, advances = lines[order], advances[order]
+    numbers, first, sizes = np.unique(lines, return_index=True, return_counts=True)
+    enough = sizes >= MIN_LETTERS_FOR_EM
+    numbers, first, sizes = numbers[enough], first[enough], sizes[enough]
+    upper = advances[first + sizes // 2]
+    lower = advances[first + (sizes - 1) // 2]
+    ems[numbers] = EM_PER_ADVANCE * np.where(sizes % 2, upper, (lower + upper) / 2)
+    return ems
+
+
+def _changes(values: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before it (and at the first)."""
+    out = np.empty(len(values), dtype=bool)
+    out[:1] = True
+    np.not_equal(values[1:], values[:-1], out=out[1:])
+    return out
+
+
+def _before(values: np.ndarray, first: float) -> np.ndarray:
+    """Each value's predecessor (``first`` for the first)."""
+    out = np.empty_like(values)
+    out[:1] = first
+    out[1:] = values[:-1]
+    return out
+
+
+def segment_lines(chars: PageChars, height: float, usual: float | None = None) -> list[list[Segment]]:
+    """The runs of each baseline line that has a drawn character, top line first, each left to right,
+    with spaces restored from the file's spaces and the gaps. ``usual``: the page's em (else from ``chars``)."""
+    if not len(chars):
+        return []
+    groups = np.zeros(len(chars), dtype=np.int64)
+    return [runs for _, runs in _group_lines(chars, groups, height, page_em(chars) if usual is None else usual)]
+
+
+def cell_lines(chars: PageChars, cells: np.ndarray, height: float, usual: float) -> dict[int, list[list[Segment]]]:
+    """``segment_lines`` of each cell's characters at once: ``cells`` gives each character's cell number
+    (negative: in none); lines never join characters of two cells."""
+    inside = cells >= 0
+    out: dict[int, list[list[Segment]]] = {}
+    if inside.any():
+        for cell, runs in _group_lines(chars.subset(inside), cells[inside], height, usual):
+            out.setdefault(cell, []).append(runs)
+    return out
+
+
+def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: float) -> list[tuple[int, list[Segment]]]:
+    """(group, runs) of each baseline line with a drawn character, group by group (see ``segment_lines``)."""
+    order, line = _baseline_order(chars, groups)
+    count = int(line[-1]) + 1
+    is_space = chars.space[order]
+    drawn = ~is_space
+    ems = _line_ems(line[chars.alpha[order]], (chars.x1 - chars.x0)[order][chars.alpha[order]], count, usual)
+    first_base = np.zeros(count, dtype=np.float64)
+    firsts = np.flatnonzero(_changes(line))
+    first_base[line[firsts]] = chars.base[order][firsts]
+    # the file's spaces and pdfium's generated ones seen so far, in reading order
+    file_spaces = np.cumsum(is_space & ~chars.generated[order])
+    any_spaces = np.cumsum(is_space)
+    at = np.flatnonzero(drawn)  # positions (in reading order) of the drawn characters
+    index = order[at]
+    line_at = line[at]
+    x0, x1 = chars.x0[index], chars.x1[index]
+    end = x1.copy()  # the right end of everything drawn so far on the line
+    line_starts = np.flatnonzero(_changes(line_at))
+    for a, b in zip(line_starts.tolist(), np.append(line_starts[1:], len(at)).tolist()):
+        end[a:b] = np.maximum.accumulate(x1[a:b])
+    em = ems[line_at]
+    follows = ~_changes(line_at)  # a drawn character before it on its line
+    gap = x0 - _before(end, 0.0)
+    between_file = np.diff(file_spaces[at], prepend=0) > 0
+    between_any = np.diff(any_spaces[at], prepend=0) > 0
+    stream = chars.stream_line[index]
+    other_stream = stream != _before(stream, -1)
+    breaks = follows & ((gap > RUN_GAP_EMS * em) | (other_stream & (gap > WORD_GAP_EMS * em)))
+    spaced = follows & ~breaks & (
+        between_file | (gap > np.where(between_any, SPACED_GAP_EMS * em, WORD_GAP_EMS * em)))
+    # the file's space after a line's last drawn character ("07- " + "NQ/TU")
+    last = np.append(line_at[1:] != line_at[:-1], True)
+    line_end = np.searchsorted(line, line_at[last], side="right") - 1
+    trailing = file_spaces[line_end] - file_spaces[at[last]] > 0
+    texts = chars.texts
+    pieces = [(" " + texts[i]) if s else texts[i] for i, s in zip(index.tolist(), spaced.tolist())]
+    run_starts = np.flatnonzero(~follows | breaks).tolist()
+    run_ends = run_starts[1:] + [len(at)]
+    trailing_at = set(np.flatnonzero(last)[trailing].tolist())
+    run_groups = groups[index].tolist()
+    out: list[tuple[int, list[Segment]]] = []
     previous_line = -1
-    for text, x0, x1, _, space, generated, stream_line in line:
-        if space:
-            if between != 2:
-                between = 1 if generated else 2
-            continue
-        if parts:
-            gap = x0 - end
-            # a gap wider than a run gap, or a word gap between two lines the file drew apart (the two
-            # columns of a header, close together)
-            if gap > run_gap or (stream_line != previous_line and gap > word_gap):
-                segments.append(Segment(start, top, end, bottom, "".join(parts)))
-                parts = []
-            elif between == 2 or gap > (spaced_gap if between else word_gap):
-                parts.append(" ")
-        if not parts:
-            start = x0
-            end = x1
-        elif x1 > end:
-            end = x1
-        parts.append(text)
-        between = 0
-        previous_line = stream_line
-    if between == 2:
-        parts.append(" ")  # the file's space after the run's last character ("07- " + "NQ/TU")
-    if parts:
-        segments.append(Segment(start, top, end, bottom, "".join(parts)))
     normalize = unicodedata.normalize
-    return [
-        Segment(s.x0, s.top, s.x1, s.bottom, normalize("NFC", s.text))
-        for s in segments
-        if not s.text.isspace()
-    ]
+    for a, b in zip(run_starts, run_ends):
+        number = int(line_at[a])
+        text = "".join(pieces[a:b]) + (" " if b - 1 in trailing_at else "")
+        line_em = float(ems[number])
+        base = float(first_base[number])
+        top = height - (base + ASCENT_EMS * line_em)
+        bottom = height - (base - DESCENT_EMS * line_em)
+        if number != previous_line:
+            out.append((run_groups[a], []))
+            previous_line = number
+        if not text.isspace():
+            out[-1][1].append(Segment(float(x0[a]), top, float(end[b - 1]), bottom, normalize("NFC", text)))
+    return out
 
 
-def chars_segments(chars: list[Char], height: float) -> list[Segment]:
+def chars_segments(chars: PageChars, height: float) -> list[Segment]:
     """Every run of the characters of a page, top line first, left to right."""
-    lines = baseline_lines(chars)
-    usual = page_em(lines)
-    return [segment for line in lines for segment in line_segments(line, height, line_em(line, usual))]
+    return [segment for line in segment_lines(chars, height) for segment in line]
 
 
 # Within a line, a horizontal gap between two runs wider than this share of the text height is a word space.

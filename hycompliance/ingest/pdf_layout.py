@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from hycompliance.ingest.ocr import OcrWord
-from hycompliance.ingest.pdf_chars import Char, Segment, join_segments
+from hycompliance.ingest.pdf_chars import Segment, join_segments
 from hycompliance.ingest.pdf_tables import FoundTable, Rows
 from hycompliance.normalize import dehyphenate_lines
 
@@ -47,26 +48,27 @@ HEADER_WRAP_STEP = 1.6
 CENTRED_TOLERANCE = 12.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Line:
-    """A visual line: its runs left to right, its position, and its text."""
+    """A visual line: its runs left to right, its position, and its text (each computed once: the reader
+    asks for them many times). Lines compare by identity: each is one line of one page."""
 
     segments: tuple[Segment, ...]
     page: int
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(s.top for s in self.segments)
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return min(s.x0 for s in self.segments)
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(s.x1 for s in self.segments)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return join_segments(self.segments)
 
@@ -198,11 +200,6 @@ def _is_header_table(rows: Rows) -> bool:
 def _header_cells(rows: Rows) -> tuple[str, ...]:
     """Header lines, left column first (as a borderless header reads)."""
     return tuple(line for column in (0, 1) for row in rows for line in row[column].split("\n") if line.strip())
-
-
-def char_inside(char: Char, height: float, bbox: tuple[float, float, float, float]) -> bool:
-    x0, top, x1, bottom = bbox
-    return x0 <= (char.x0 + char.x1) / 2 <= x1 and top <= height - char.base <= bottom
 
 
 def _inside(line: Line, bbox: tuple[float, float, float, float]) -> bool:

@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
-from hycompliance.ingest.pdf_chars import Char, baseline_lines, join_segments, line_em, line_segments, page_em
+import numpy as np
+
+from hycompliance.ingest.pdf_chars import PageChars, cell_lines, join_segments, page_em, segment_lines
+from hycompliance.ingest.pdf_rules import rule_only_edges
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
 
 # A table as found: its bounding box (x0, top, x1, bottom) in top-down page points, and its rows of cell texts.
@@ -181,35 +184,58 @@ def has_paths(page: object) -> bool:
     return False
 
 
-def find_tables(page: object, width: float, height: float, chars: list[Char]) -> list[FoundTable]:
+def find_tables(page: object, width: float, height: float, chars: PageChars) -> list[FoundTable]:
     """Ruled tables of a page: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated, a cell
     spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does."""
     edges = close_cut_tables(page_edges(page, height))
+    usual = page_em(chars) if len(chars) else 0.0
+    if any(e["orientation"] == "h" for e in edges):
+        edges += rule_only_edges(edges, chars, height, usual)
     if len(edges) < 4:
         return []
     from pdfplumber.table import TableFinder  # imported here: only pages with ruled paths need it
 
     finder = TableFinder(_EdgePage(edges, (0.0, 0.0, width, height)))  # type: ignore[arg-type]
-    usual = page_em(baseline_lines(chars)) if chars else 0.0
-    placed = [((c.x0 + c.x1) / 2, height - (c.base + MIDDLE_EMS * usual), c) for c in chars]
+    middle_x = (chars.x0 + chars.x1) / 2
+    middle_y = height - (chars.base + MIDDLE_EMS * usual)
     out: list[FoundTable] = []
     for table in finder.tables:
-        rows = tuple(
-            tuple(_cell_text(cell, placed, height, usual) if cell is not None else "" for cell in row.cells)
-            for row in table.rows
-        )
+        cells = [cell for row in table.rows for cell in row.cells]
+        texts = _cell_texts(cells, chars, middle_x, middle_y, height, usual)
+        rows, at = [], 0
+        for row in table.rows:
+            rows.append(tuple(texts[at + k] for k in range(len(row.cells))))
+            at += len(row.cells)
         if any(any(row) for row in rows):
-            out.append((table.bbox, rows))
+            out.append((table.bbox, tuple(rows)))
     return out
 
 
-def _cell_text(cell: BBox, placed: list[tuple[float, float, Char]], height: float, usual: float) -> str:
-    x0, top, x1, bottom = cell
-    inside = [c for x, y, c in placed if x0 <= x < x1 and top <= y < bottom]
-    lines = [
-        join_segments(tuple(line_segments(line, height, line_em(line, usual))))
-        for line in baseline_lines(inside)
+def _cell_texts(cells: list[BBox | None], chars: PageChars, middle_x: np.ndarray, middle_y: np.ndarray,
+                height: float, usual: float) -> list[str]:
+    """Each cell's text from the characters whose middle falls in it (``None``: a cell spanned by another, "")."""
+    which = np.full(len(chars), -1, dtype=np.int64)
+    shared = False
+    for number, cell in enumerate(cells):
+        if cell is None:
+            continue
+        x0, top, x1, bottom = cell
+        inside = (x0 <= middle_x) & (middle_x < x1) & (top <= middle_y) & (middle_y < bottom)
+        shared = shared or bool((inside & (which >= 0)).any())
+        which[inside] = number
+    if shared:  # overlapping cells (not drawn by any writer measured): each cell read on its own
+        return [_cell_text(cell, chars, middle_x, middle_y, height, usual) if cell is not None else "" for cell in cells]
+    lines = cell_lines(chars, which, height, usual)
+    return [
+        clean_cell("\n".join(join_segments(tuple(line)) for line in lines.get(number, []))) if cell is not None else ""
+        for number, cell in enumerate(cells)
     ]
+
+
+def _cell_text(cell: BBox, chars: PageChars, middle_x: np.ndarray, middle_y: np.ndarray, height: float, usual: float) -> str:
+    x0, top, x1, bottom = cell
+    inside = (x0 <= middle_x) & (middle_x < x1) & (top <= middle_y) & (middle_y < bottom)
+    lines = [join_segments(tuple(line)) for line in segment_lines(chars.subset(inside), height, usual)]
     return clean_cell("\n".join(lines))
 
 
@@ -243,7 +269,14 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
 
     >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
     (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
+
+    A heading row printed again at the top of the next page (browsers and LaTeX repeat it) is dropped:
+
+    >>> continue_table((("TT", "Nhiệm vụ"), ("1", "Hỗ trợ")), (("TT", "Nhiệm vụ"), ("2", "Tổ chức")))
+    (('TT', 'Nhiệm vụ'), ('1', 'Hỗ trợ'), ('2', 'Tổ chức'))
     """
+    if len(more) > 1 and rows and more[0] == rows[0]:  # the heading row repeated on the new page
+        more = more[1:]
     head = more[0]
     cells = [cell for cell in head[1:] if cell]
     numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)

@@ -51,16 +51,18 @@ class _SafeDict(dict):
 
 def _finding(rules: Rules, code: str, c: Citation | None, *, as_written: str = "", page: int | None = None,
              clause: str | None = None, key: str | None = None, expected: str | None = None,
-             corrected: str | None = None, **values: str) -> Finding:
+             corrected: str | None = None, undated: bool = False, **values: str) -> Finding:
+    """``undated``: the date the message names is not known; its ``undated`` wording, when it has one."""
     written = " ".join((c.as_written if c else as_written).split())
     fields = _SafeDict(as_written=written, key=key or (c.key if c else "") or "", expected=expected or "", **values)
     if c and "date" not in fields:
         fields["date"] = _vn_date(c.date)
     msg = rules.message(code)
+    template = msg.undated if undated and msg.undated else msg.template
     return Finding(
         code=code,
         severity=msg.severity,
-        message=msg.template.format_map(fields),
+        message=template.format_map(fields),
         as_written=written,
         page=c.page if c else page,
         clause=c.clause if c else clause,
@@ -310,6 +312,14 @@ def _grouped(hits: list[_Hit]) -> list[Finding]:
 VALIDITY_CODES = ("repealed_document", "partly_repealed_document", "amended_document")
 
 
+def validity_basis(registry: Registry) -> tuple[tuple[str | None, ...], ...]:
+    """What ``validity_findings`` reads of a registry, in the order it reads it: the relations (who did
+    what to which document, from when), without the evidence and the file they were learnt from. Two
+    registries with the same basis give the same validity findings; keep this in step with ``_validity_of``."""
+    return tuple((r.source_key, r.source_date, r.kind, r.target_key, r.target_date, r.scope, r.effective)
+                 for r in registry.relations)
+
+
 def validity_findings(citations: Sequence[Citation], registry: Registry, *, own_key: str | None,
                       own_date: str | None, rules: Rules | None = None) -> list[Finding]:
     """The validity findings (``VALIDITY_CODES``) of citations already checked (a stored document's): each
@@ -353,7 +363,8 @@ def _validity_of(i: int, c: Citation, k: str, registry: Registry, own_key: str |
         else:
             continue
         by = f"{r.source_key} ngày {_vn_date(r.source_date)}" if r.source_date else r.source_key
-        hits.append(_Hit(i, _finding(rules, code, c, key=k, other=by, when=_vn_date(when) or "?")))
+        since = _vn_date(when)
+        hits.append(_Hit(i, _finding(rules, code, c, key=k, other=by, when=since, undated=not since)))
     return hits
 
 

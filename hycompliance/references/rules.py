@@ -59,6 +59,7 @@ class Issuer:
 class Message:
     severity: Literal["error", "warning", "info"]
     template: str
+    undated: str | None = None  # the message when the date it names is not known (``undated`` in the rules)
 
 
 _TERM_RE = re.compile(r"^(?P<base>.*?)(?P<term>\d{1,2})$")
@@ -247,6 +248,7 @@ def load_rules(directory: Path | None = None) -> Rules:
         for i in issuers_raw
     )
     messages = MappingProxyType(
-        {code: Message(severity=m["severity"], template=str(m["message"])) for code, m in messages_raw.items()}
+        {code: Message(severity=m["severity"], template=str(m["message"]),
+                       undated=str(m["undated"]) if m.get("undated") else None) for code, m in messages_raw.items()}
     )
     return Rules(doc_types=doc_types, issuers=issuers, messages=messages)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hycompliance import rules
 from hycompliance.coverage import CELL_KINDS, DUTY, REFERENCE, coverage, verdict
 from hycompliance.report import labels
 from hycompliance.report.highlight import marked
@@ -52,26 +53,32 @@ def split_coverage(cells: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[st
             coverage_of([c for c in cells if c["kind"] == REFERENCE]))
 
 
-def _cell(row: dict[str, Any]) -> dict[str, Any]:
+def _json_list(text: str | None) -> list[Any]:
+    """A stored JSON list; most cells store none ("[]"), read without the decoder."""
+    return json.loads(text) if text and text != "[]" else []
+
+
+def _cell(row: dict[str, Any], book: Any = None) -> dict[str, Any]:
+    """One stored cell as every face shows it (``book``: the label file, read once per page)."""
     review = None
     if row["review_status"] is not None:
         review = {"status": row["review_status"], "note": row["review_note"], "reviewer": row["reviewer"],
                   "at": row["reviewed_at"], "stale": bool(row["review_stale"])}
     evidence = []
-    for e in json.loads(row["evidence"] or "[]"):
+    for e in _json_list(row["evidence"]):
         spans = e.get("spans") or []
         evidence.append({"clause": e["clause"], "page": e["page"], "text": e["text"], "score": e.get("score"),
                          "words": e.get("words") or [], "spans": spans, "references": e.get("references") or [],
                          "segments": marked(e["text"], spans)})
-    reasons = json.loads(row["reasons"] or "[]")
-    targets = json.loads(row["targets"] or "[]")
+    reasons = _json_list(row["reasons"])
+    targets = _json_list(row["targets"])
     applicable = bool(row["applicable"]) if row["applicable"] is not None else True
     cell = {"document": row["document"], "requirement": row["requirement"], "kind": row["kind"],
             "status": row["machine_status"], "score": row["score"], "applicable": applicable,
             "suspect": bool(row["suspect"]), "review": review, "evidence": evidence, "reasons": reasons,
-            "targets": targets, "references": json.loads(row["shared_refs"] or "[]"),
+            "targets": targets, "references": _json_list(row["shared_refs"]),
             "words": list(dict.fromkeys(w for e in evidence for w in e["words"])),
-            "why": labels.why(reasons, targets)}
+            "why": labels.why(reasons, targets, book=book)}
     cell["final"] = verdict(cell["status"], applicable, review["status"] if review else None,
                             bool(review and review["stale"]))
     return cell
@@ -95,6 +102,7 @@ def matrix_data(db: Database, *, parent: str | None = None) -> dict[str, Any]:
     withdrawn = list(db.query(
         "SELECT name, path, withdrawn_at FROM documents WHERE withdrawn_at IS NOT NULL "
         "AND (plan_id = ? OR plan_id IS NULL) ORDER BY name", [plan["id"]]))
+    book = rules.load("labels.yaml")
     rows = db.query("SELECT m.* FROM matrix m JOIN documents d ON d.id = m.document_id WHERE d.plan_id = ? "
                     "ORDER BY m.document, m.position", [plan["id"]])
     return {
@@ -102,7 +110,7 @@ def matrix_data(db: Database, *, parent: str | None = None) -> dict[str, Any]:
         "requirements": [{"id": r["code"], "kind": r["kind"], "text": r["text"], "group": group_of(r)}
                          for r in requirements],
         "documents": documents,
-        "cells": [_cell(r) for r in rows],
+        "cells": [_cell(r, book) for r in rows],
         "failed": failed,
         "withdrawn": withdrawn,
     }
@@ -140,8 +148,9 @@ def document_report(db: Database, ref: str, *, parent: str | None = None) -> dic
     reqs = {r["code"]: r for r in db.query("SELECT code, kind, text, target, group_id, position, group_title "
                                             "FROM requirements WHERE plan_id = ? AND active = 1", [plan["id"]])}
     items, targets = [], []
+    book = rules.load("labels.yaml")
     for row in db.query("SELECT * FROM matrix WHERE document_id = ? ORDER BY position", [doc["id"]]):
-        cell = _cell(row)
+        cell = _cell(row, book)
         req = reqs[row["requirement"]]
         item = dict(cell, id=req["code"], text=req["text"], group=group_of(req), position=req["position"],
                     group_title=req["group_title"])

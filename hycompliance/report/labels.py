@@ -96,9 +96,10 @@ def _target_text(book: Mapping[str, Any], target: Mapping[str, Any]) -> str:
                                            province=target["province"], verdict=verdict.lower())
 
 
-def why(reasons: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]] = ()) -> str:
-    """A cell's reasons and target comparisons as one text."""
-    book = rules.load("labels.yaml")
+def why(reasons: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]] = (), *,
+        book: Mapping[str, Any] | None = None) -> str:
+    """A cell's reasons and target comparisons as one text (``book``: the label file, when already read)."""
+    book = book if book is not None else rules.load("labels.yaml")
     parts = [_reason_text(book, r) for r in reasons] + [_target_text(book, t) for t in targets if t.get("plan")]
     return ". ".join(parts) + ("." if parts else "")
 

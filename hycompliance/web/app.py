@@ -152,13 +152,20 @@ def templates() -> Jinja2Templates:
     env.filters["when"] = labels.when
     env.filters["day"] = labels.day
     env.filters["warning"] = labels.warning_text
+    chip = fragments.chips(labels.STATUS)
+    choices = fragments.decision_choices(REVIEW_STATUSES, labels.STATUS, {"justified": labels.PAGE["justified_hint"]})
+    evidence = fragments.evidence_list(labels.PAGE)
+    review_line = fragments.review_lines(chip, labels.when, labels.STALE)
+    words = fragments.ArticleWords(page=labels.PAGE, column=labels.COLUMN, kinds=labels.REQUIREMENT_KIND,
+                                   suspect=labels.SUSPECT, stale=labels.STALE, machine=labels.MACHINE,
+                                   reviewed=labels.REVIEWED)
     env.globals.update(S=labels.STATUS, C=labels.COLUMN, H=labels.HEADING, K=labels.DOC_KIND, G=labels.GROUP,
                        SEV=labels.SEVERITY, RK=labels.REQUIREMENT_KIND, CMP=labels.COMPARE, STALE=labels.STALE,
                        SUSPECT=labels.SUSPECT, MACHINE=labels.MACHINE, REVIEWED=labels.REVIEWED, P=labels.PAGE, W=labels.WEB, LINT=labels.LINT_WORDS,
                        ROLE=labels.ROLE, num=labels.number, pct=labels.percent, heat=_heat,
-                       chip=fragments.chips(labels.STATUS), marked=fragments.marked,
-                       choices=fragments.decision_choices(REVIEW_STATUSES, labels.STATUS,
-                                                          {"justified": labels.PAGE["justified_hint"]}))
+                       chip=chip, marked=fragments.marked, choices=choices, evidence=evidence, review_line=review_line,
+                       article=fragments.requirement_articles(words, chip=chip, number=labels.number, evidence=evidence,
+                                                              review_line=review_line, choices=choices))
     return Jinja2Templates(env=env, context_processors=[_page_context])
 
 

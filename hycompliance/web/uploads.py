@@ -31,7 +31,7 @@ from sqlite_utils import Database
 from hycompliance import ingest
 from hycompliance.budgets import budgets
 from hycompliance.database import writing
-from hycompliance.errors import Code, HyError
+from hycompliance.errors import ERROR_JSON_ENV, Code, HyError
 from hycompliance.ingest.encoding import looks_binary, sniff_utf16
 from hycompliance.inventory import document_at
 from hycompliance.store import SUPPORTED, current_plan, fold, now
@@ -138,7 +138,7 @@ def requeue(db: Database) -> list[int]:
     with writing(db):
         for row in list(db.query("SELECT id, original FROM uploads WHERE state = 'scanning'")):
             db["uploads"].update(row["id"], {"state": "error", "finished_at": now(),
-                                             "error_line": f"{row['original']}: {stopped.line()}"})
+                                             "error_line": stopped.line_vi(row["original"])})
     return [r["id"] for r in db.query("SELECT id FROM uploads WHERE state = 'queued' ORDER BY id")]
 
 
@@ -152,17 +152,23 @@ def _shown(line: str, stored: str, original: str) -> str:
     return line.replace(stored, original)
 
 
-def _scan_process(db_path: str, parent: str, path: str) -> tuple[int, str, str]:
-    """Run ``hycompliance scan`` on one file in its own process; (exit code, stdout, stderr)."""
+def _scan_process(db_path: str, parent: str, path: str) -> tuple[int, str, HyError | None]:
+    """Run ``hycompliance scan`` on one file in its own process; (exit code, stdout, the error that stopped
+    it: read from the command's JSON error line; for a process that died without one, its last line of
+    stderr; None when the scan ran to its end)."""
     b = budgets()
     command = [sys.executable, "-m", "hycompliance", "scan", "--plan", parent, "--db", db_path, "--workers", "1", path]
-    env = dict(os.environ, HYCOMPLIANCE_PARENT_PID=str(os.getpid()))
+    env = dict(os.environ, HYCOMPLIANCE_PARENT_PID=str(os.getpid()), **{ERROR_JSON_ENV: "1"})
     try:
         done = subprocess.run(command, capture_output=True, text=True, env=env,
                               timeout=b.scan_wait_seconds + b.file_seconds + SCAN_STARTUP_SECONDS)
     except subprocess.TimeoutExpired:
-        return -1, "", HyError(Code.E118_TIME_BUDGET, path, limit=f"{b.file_seconds:g}").line()
-    return done.returncode, done.stdout, done.stderr
+        return -1, "", HyError(Code.E118_TIME_BUDGET, path, limit=f"{b.file_seconds:g}")
+    lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+    error = next((e for e in map(HyError.from_json, reversed(lines)) if e is not None), None)
+    if error is None and done.returncode not in (0, 1):
+        error = HyError(Code.E306_INTERNAL, path, detail=lines[-1] if lines else f"scan exited with {done.returncode}")
+    return done.returncode, done.stdout, error
 
 
 def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
@@ -175,7 +181,7 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
             _update(db, upload_id, state="scanning")
             chosen = up.get("parent")
             parent = current_plan(db, chosen)["path"] if chosen else plan_path or current_plan(db)["path"]
-            code, out, err = _scan_process(db_path, parent, up["path"])
+            code, out, failure = _scan_process(db_path, parent, up["path"])
             summary = json.loads(out) if code in (0, 1) and out.strip() else None
             doc = document_at(db, up["path"], current_plan(db, summary["plan"])["id"]) if summary else None
             if doc is not None and doc["status"] in ("ok", "error"):
@@ -185,8 +191,8 @@ def run_upload(db_path: str, plan_path: str | None, upload_id: int) -> None:
                     _update(db, upload_id, state="error", document_id=doc["id"], run_id=summary["run"], finished_at=now(),
                             error_line=_shown(doc["error_text"] or doc["error_line"] or "", up["path"], up["original"]))
             else:
-                line = next((ln for ln in reversed(err.splitlines()) if ln.strip()), f"scan exited with {code}")
-                _update(db, upload_id, state="error", error_line=_shown(line, up["path"], up["original"]),
+                failure = failure or HyError(Code.E306_INTERNAL, up["path"], detail=f"scan exited with {code}")
+                _update(db, upload_id, state="error", error_line=_shown(failure.line_vi(), up["path"], up["original"]),
                         finished_at=now())
         except HyError as exc:
             _update(db, upload_id, state="error", error_line=_shown(exc.line_vi(), up["path"], up["original"]),
