@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hycompliance.cli.app import app
+from hycompliance.cli.app import app, print_error
 from hycompliance.errors import HyError, exit_status
 
 registry_app = typer.Typer(help="The registry of known documents learnt from the documents themselves.")
@@ -30,7 +30,7 @@ def learn_cmd(
     try:
         database = open_db(db)
     except HyError as exc:
-        typer.echo(exc.line(), err=True)
+        print_error(exc)
         raise typer.Exit(exit_status(exc.code)) from None
     failed = False
     total_docs = total_rel = 0
