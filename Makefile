@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 # Labelled sets against other parents: tests/fixtures/parents/<parent>/ (NAME.json + forms, manifest.yaml naming the parent).
 PARENT_SETS := $(foreach d,$(wildcard tests/fixtures/parents/*/),--gold $(d))
 
-.PHONY: setup demo test eval eval-styles ablation eval-scope fit bench clean browser screenshots pdf-tools producers
+.PHONY: setup demo test postgres eval eval-styles ablation eval-scope fit bench clean browser screenshots pdf-tools producers
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,7 +21,7 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/hycompliance demo --out .
 
-test: $(STAMP) browser pdf-tools
+test: $(STAMP) browser pdf-tools postgres
 	$(BIN)/python -m pytest
 
 # The browser tests drive Debian's Chromium; install it when missing and we may (root with apt-get).
@@ -29,6 +29,14 @@ browser:
 	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 		|| echo "could not install chromium: the browser tests will be skipped" >&2; fi
+
+# The store tests also run on a throwaway PostgreSQL server (initdb + pg_ctl in a temporary folder, as the
+# postgres user when root); install Debian's postgresql when missing and we may, else those tests skip.
+postgres:
+	@if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		&& [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null \
+		|| echo "could not install postgresql: the PostgreSQL tests will be skipped" >&2; fi
 
 # The PDF producer matrix and the OCR tests use Debian's printers, fonts and tesseract (vie). Idempotent and
 # fast when all is there (one dpkg-query, ~0.05 s); installs only what is missing, without recommends, when we

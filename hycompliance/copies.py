@@ -14,14 +14,18 @@ import os
 import secrets
 from pathlib import Path
 
+from hycompliance.database import side_path
+from hycompliance.database_pg import is_url
+
 FOLDER_MODE = 0o750
 FILE_MODE = 0o640
 CHUNK = 1 << 20
 
 
 def copies_dir(db_path: str | Path) -> Path:
-    db = Path(db_path).resolve()
-    return db.with_name(f"{db.stem}-files")
+    """``<database stem>-files`` beside a SQLite file (``database.side_path``: in the current folder, under
+    the database's name, for a PostgreSQL database)."""
+    return side_path(db_path if is_url(str(db_path)) else Path(db_path).resolve(), "-files")
 
 
 def copy_path(folder: Path, content_hash: str, form: str) -> Path:

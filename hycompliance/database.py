@@ -8,6 +8,11 @@
 - ``db_errors(path)``: turns any ``sqlite3.Error`` inside it into ``E301`` naming the database.
 - ``open_readonly(path)``: a connection that never writes (``mode=ro``; ``immutable=1`` on read-only media,
   where SQLite could not even create its shared-memory file), for ``matrix``, ``report`` and ``serve``.
+
+The same three work on a PostgreSQL database (``hycompliance.database_pg``, a ``postgresql://`` URL given
+to ``--db``): ``writing`` is then a ``BEGIN``/``COMMIT`` transaction (PostgreSQL's row locks let several
+writers in at once; a failed statement rolls the whole transaction back) and any ``psycopg.Error`` becomes
+``E301`` naming the URL without its password.
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
 from sqlite_utils import Database
 
 from hycompliance.budgets import budgets
+from hycompliance.database_pg import database_name, is_url, masked, pg_cause
 from hycompliance.errors import Code, HyError
 
 
@@ -61,6 +69,10 @@ def writing(db: Database) -> Iterator[Database]:
 
     Nested use (already in a transaction) becomes a savepoint of the outer one.
     """
+    if getattr(db, "is_postgres", False):
+        with _writing_pg(db):
+            yield db
+        return
     if db.conn.in_transaction:
         with db.atomic():
             yield db
@@ -86,16 +98,48 @@ def writing(db: Database) -> Iterator[Database]:
 
 
 @contextlib.contextmanager
+def _writing_pg(db: Any) -> Iterator[None]:
+    try:
+        with db.atomic():
+            yield
+    except psycopg.Error as exc:
+        raise HyError(Code.E301_DB, db.shown, detail=pg_cause(exc, db.url)) from None
+
+
+@contextlib.contextmanager
 def db_errors(path: str | Path | None) -> Iterator[None]:
-    """Any SQLite failure inside becomes ``E301`` naming the database (no traceback, exit 1)."""
+    """Any SQLite or PostgreSQL failure inside becomes ``E301`` naming the database (no traceback, exit 1)."""
     try:
         yield
     except sqlite3.Error as exc:
-        raise HyError(Code.E301_DB, str(path) if path else None, detail=cause(exc)) from None
+        raise HyError(Code.E301_DB, shown(path), detail=cause(exc)) from None
+    except psycopg.Error as exc:
+        raise HyError(Code.E301_DB, shown(path), detail=pg_cause(exc, str(path))) from None
+
+
+def side_path(target: str | Path, suffix: str) -> Path:
+    """Where a file or folder that belongs to the database lives (its file copies ``-files``, uploads
+    ``-uploads``, the web app's vault ``.secrets.db``): beside a SQLite file (``coverage-files`` for
+    ``coverage.db``); for a PostgreSQL database, which has no folder, in the current folder under the
+    database's name (so the scan and the web app run from the same folder)."""
+    if is_url(str(target)):
+        return (Path.cwd() / f"{database_name(str(target))}{suffix}").resolve()
+    db = Path(target)
+    return db.with_name(f"{db.stem}{suffix}")
+
+
+def shown(target: str | Path | None) -> str | None:
+    """The database as a message names it: a path, or a URL without its password."""
+    if not target:
+        return None
+    return masked(str(target)) if is_url(str(target)) else str(target)
 
 
 def writable(path: str | Path) -> bool:
-    """Can this process write the database file and create its journal files beside it?"""
+    """Can this process write the database file and create its journal files beside it? (A PostgreSQL
+    database: yes; the server says otherwise with E301 when a write is refused.)"""
+    if is_url(str(path)):
+        return True
     p = Path(path)
     return os.access(p, os.W_OK) and os.access(p.parent, os.W_OK)
 

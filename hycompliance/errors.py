@@ -59,6 +59,7 @@ class Code(str, Enum):
     E308_NO_DATABASE = "E308"
     E309_CATALOGUE_TOO_SMALL = "E309"
     E311_DASK = "E311"
+    E312_DB_UNREACHABLE = "E312"
     # E32x: several parent plans in one database
     E321_SEVERAL_PLANS = "E321"
     E322_NO_SUCH_PLAN = "E322"
@@ -98,6 +99,7 @@ MESSAGES: dict[Code, str] = {
     Code.E204_TOO_MANY_PAIRS: "matching would compare {count} requirement-clause pairs, more than the budget of {limit}",
     Code.E301_DB: "database error ({detail})",
     Code.E311_DASK: "the Dask cluster cannot run the scan ({detail})",
+    Code.E312_DB_UNREACHABLE: "cannot use the PostgreSQL database ({detail})",
     Code.E302_NO_PLAN: "no parent plan in the database; run scan with --plan first",
     Code.E303_CATALOGUE: "requirement catalogue is invalid ({detail})",
     Code.E304_NO_DOCUMENT: "no such document in the database (give its name, path or id)",
@@ -133,6 +135,7 @@ _EXIT_BY_CODE: dict[Code, int] = {
     Code.E308_NO_DATABASE: EXIT_NOT_FOUND,
     Code.E301_DB: EXIT_SOME_FAILED,  # issue 11: a database failure is exit 1, nothing half-written
     Code.E311_DASK: EXIT_SOME_FAILED,  # the run stops; what was stored stays, the next scan goes on from there
+    Code.E312_DB_UNREACHABLE: EXIT_SOME_FAILED,  # a database failure (E301): nothing written
     Code.E302_NO_PLAN: EXIT_DATABASE,
     Code.E303_CATALOGUE: EXIT_DATABASE,
     Code.E309_CATALOGUE_TOO_SMALL: EXIT_DATABASE,
@@ -202,6 +205,7 @@ MESSAGES_VI: dict[Code, str] = {
     Code.E204_TOO_MANY_PAIRS: "việc đối chiếu cần so {count} cặp yêu cầu – đoạn, vượt giới hạn {limit}",
     Code.E301_DB: "lỗi cơ sở dữ liệu ({detail})",
     Code.E311_DASK: "cụm máy Dask không chạy được lượt quét ({detail})",
+    Code.E312_DB_UNREACHABLE: "không dùng được cơ sở dữ liệu PostgreSQL ({detail})",
     Code.E302_NO_PLAN: "cơ sở dữ liệu chưa có kế hoạch cấp trên; hãy quét với --plan trước",
     Code.E303_CATALOGUE: "danh mục yêu cầu không hợp lệ ({detail})",
     Code.E304_NO_DOCUMENT: "không có văn bản này trong cơ sở dữ liệu",

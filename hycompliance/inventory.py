@@ -200,7 +200,7 @@ def resolve_document(db: Database, ref: str, plan_id: int | None = None) -> dict
         ("SELECT d.* FROM documents d WHERE d.name = ?", ref),
         ("SELECT DISTINCT d.* FROM document_paths p JOIN documents d ON d.id = p.document_id WHERE p.path = ?",
          str(Path(ref).resolve())),
-        ("SELECT d.* FROM documents d WHERE d.id = ?", ref),
+        ("SELECT d.* FROM documents d WHERE d.id = ?", int(ref) if ref.isdigit() else None),  # typed: PostgreSQL
     )
     for sql, arg in lookups:
         rows = list(db.query(f"{sql}{within} ORDER BY d.id", [arg, *extra]))

@@ -10,8 +10,9 @@ The tables and their columns are documented in ``hycompliance.store``; the first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -24,31 +25,18 @@ from hycompliance.schema_history import (
     i10_cells_and_identity,
     matrix_view,
     reviews_rules_version,
+    REGISTRY_TABLES,
+    SCOPE_TABLES,
     runs_ignored_files,
 )
+from hycompliance.migrations_pg import bodies as pg_bodies
 
 Migration = Callable[[Database], None]
 
 
 def _document_scope(db: Database) -> None:
     """Whether each document implements the parent plan (hycompliance.scope), and reviewers' overrides."""
-    db.executescript(
-        """
-        ALTER TABLE documents ADD COLUMN in_scope INTEGER;
-        ALTER TABLE documents ADD COLUMN scope_basis TEXT;
-        ALTER TABLE documents ADD COLUMN scope_reason TEXT;
-        ALTER TABLE documents ADD COLUMN scope_overlap REAL;
-        CREATE TABLE scope_reviews (
-            id INTEGER PRIMARY KEY,
-            document_id INTEGER NOT NULL REFERENCES documents(id),
-            in_scope INTEGER NOT NULL,
-            note TEXT NOT NULL DEFAULT '',
-            reviewer TEXT NOT NULL,
-            at TEXT NOT NULL
-        );
-        CREATE INDEX scope_reviews_document ON scope_reviews(document_id);
-        """
-    )
+    db.executescript(SCOPE_TABLES)
 
 
 def _registry_tables(db: Database) -> None:
@@ -56,44 +44,7 @@ def _registry_tables(db: Database) -> None:
     and what each says about another (repeals, replaces, amends, implements); which file cites which key
     with which date (the date most files give is the document's). A finding counts the mentions it stands
     for (one finding per document and problem) and carries the corrected form; a citation what was meant."""
-    db.executescript(
-        """
-        CREATE TABLE registry_documents (
-            key TEXT NOT NULL,
-            date TEXT NOT NULL DEFAULT '',
-            type TEXT,
-            issuer TEXT,
-            title TEXT,
-            source TEXT NOT NULL,
-            learnt_at TEXT NOT NULL,
-            PRIMARY KEY (key, date)
-        );
-        CREATE TABLE registry_relations (
-            source_key TEXT NOT NULL,
-            source_date TEXT NOT NULL DEFAULT '',
-            kind TEXT NOT NULL,
-            target_key TEXT NOT NULL,
-            target_date TEXT NOT NULL DEFAULT '',
-            scope TEXT NOT NULL,
-            effective TEXT,
-            evidence TEXT NOT NULL,
-            origin TEXT NOT NULL,
-            learnt_at TEXT NOT NULL,
-            PRIMARY KEY (source_key, kind, target_key, scope)
-        );
-        CREATE INDEX idx_registry_relations_target ON registry_relations(target_key);
-        ALTER TABLE findings ADD COLUMN mentions INTEGER NOT NULL DEFAULT 1;
-        ALTER TABLE findings ADD COLUMN clauses TEXT NOT NULL DEFAULT '[]';
-        ALTER TABLE findings ADD COLUMN corrected TEXT;
-        ALTER TABLE citations ADD COLUMN intended TEXT;
-        CREATE TABLE registry_mentions (
-            key TEXT NOT NULL,
-            date TEXT NOT NULL,
-            origin TEXT NOT NULL,
-            PRIMARY KEY (key, date, origin)
-        );
-        """
-    )
+    db.executescript(REGISTRY_TABLES)
 
 
 def _i13_extraction_quality(db: Database) -> None:
@@ -130,22 +81,27 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
 )
 
 
-def applied(db: Database) -> list[str]:
+def applied(db: Any) -> list[str]:
     """Names of the migrations this database has, in the order they were applied."""
     if "migrations" not in db.table_names():
         return []
-    return [row["name"] for row in db.query("SELECT name FROM migrations ORDER BY rowid")]
+    order = "seq" if getattr(db, "is_postgres", False) else "rowid"
+    return [row["name"] for row in db.query(f"SELECT name FROM migrations ORDER BY {order}")]
 
 
-def migrate(db: Database, steps: Sequence[tuple[str, Migration]] = MIGRATIONS) -> list[str]:
+def migrate(db: Any, steps: Sequence[tuple[str, Migration]] = MIGRATIONS,
+            pg: Mapping[str, str] | None = None) -> list[str]:
     """Apply the migrations this database lacks, each in its own transaction; return their names.
 
     ``steps`` defaults to the store's; a component with tables of its own (the web app) passes its list,
-    recorded in the same ``migrations`` table.
+    recorded in the same ``migrations`` table. On PostgreSQL (``database_pg``) each step runs its body from
+    ``pg`` (default: ``migrations_pg.bodies()``, the store's), under a transaction-wide advisory lock.
 
     Each step takes the write lock first (``BEGIN IMMEDIATE``) and re-reads what is applied, so two
     processes opening a new database at once (a scan and the web app) never apply a step twice.
     """
+    if getattr(db, "is_postgres", False):
+        return _migrate_pg(db, steps, pg_bodies() if pg is None else pg)
     db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     ran: list[str] = []
     if all(name in applied(db) for name, _ in steps):
@@ -173,4 +129,29 @@ def migrate(db: Database, steps: Sequence[tuple[str, Migration]] = MIGRATIONS) -
             db.commit()
     finally:
         db.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
+    return ran
+
+
+PG_LOCK = 0x6879636F  # "hyco": the advisory lock that serialises migrations on one PostgreSQL database
+
+
+def _migrate_pg(db: Any, steps: Sequence[tuple[str, Migration]], bodies: Mapping[str, str]) -> list[str]:
+    ran: list[str] = []
+    with db.conn:
+        db.execute("SELECT pg_advisory_xact_lock(?)", [PG_LOCK])
+        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL, "
+                   "seq BIGINT GENERATED ALWAYS AS IDENTITY)")
+    for name, _ in steps:
+        if name in applied(db):
+            continue
+        with db.conn:
+            db.execute("SELECT pg_advisory_xact_lock(?)", [PG_LOCK])
+            if name in applied(db):
+                continue
+            if bodies[name].strip():
+                db.executescript(bodies[name])
+            db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
+                       [name, datetime.now(timezone.utc).isoformat()])
+            ran.append(name)
+    db.forget_columns()
     return ran

@@ -34,7 +34,8 @@ from typing import Any, TextIO
 from hycompliance import __version__, rules
 from hycompliance.budgets import budgets
 from hycompliance.copies import copies_dir, keep_copy
-from hycompliance.database import db_errors
+from hycompliance.database import db_errors, shown
+from hycompliance.database_pg import connect, is_url, masked
 from hycompliance.discovery import Discovery, discover
 from hycompliance.inventory import DocState, withdraw_missing
 from hycompliance.errors import Code, HyError
@@ -260,7 +261,12 @@ def _execute(tasks: Sequence[Task], context: Any, engine: Engine,
 @contextlib.contextmanager
 def scan_lock(db_path: str | Path, wait_seconds: float) -> Iterator[None]:
     """Hold the database's scan lock (a lock file beside it, released by the system even on kill -9); wait
-    up to ``wait_seconds`` for another scan, then E301 saying which process holds it."""
+    up to ``wait_seconds`` for another scan, then E301 saying which process holds it. On PostgreSQL the lock
+    is a session advisory lock, released by the server when the scan's connection goes (kill -9 too)."""
+    if is_url(db_path):
+        with _pg_scan_lock(str(db_path), wait_seconds):
+            yield
+        return
     lock_path = Path(f"{db_path}.scan-lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -287,6 +293,27 @@ def scan_lock(db_path: str | Path, wait_seconds: float) -> Iterator[None]:
         yield
     finally:
         fh.close()  # releases the lock
+
+
+SCAN_LOCK = 0x68796373  # "hycs": the advisory lock a scan holds on a PostgreSQL database
+
+
+@contextlib.contextmanager
+def _pg_scan_lock(url: str, wait_seconds: float) -> Iterator[None]:
+    lock = connect(url)
+    try:
+        with db_errors(url):
+            deadline = time.monotonic() + wait_seconds
+            while not lock.execute("SELECT pg_try_advisory_lock(?)", [SCAN_LOCK]).fetchone()[0]:
+                if time.monotonic() >= deadline:
+                    holder = lock.execute("SELECT string_agg(pid::text, ', ') FROM pg_locks WHERE locktype = 'advisory' "
+                                          "AND objid = ? AND granted", [SCAN_LOCK]).fetchone()[0]
+                    raise HyError(Code.E301_DB, masked(url), detail=(
+                        f"another scan (server process {holder or '?'}) holds the database; waited {wait_seconds:g} s"))
+                time.sleep(0.2)
+        yield
+    finally:
+        lock.close()  # ends the session: releases the lock
 
 
 def scan(
@@ -414,7 +441,7 @@ def _scan_into(db: Any, db_path: str | Path, parent: str, catalogue_arg: str | N
                "discovered": len(files), "ignored": ignored,
                "ignored_files": [entry.as_dict() for entry in found.skipped], "suspect": suspect,
                "interrupted": interrupted, "withdrawn": moved["withdrawn"], "restored": moved["restored"],
-               "db": str(db_path), "write_seconds": round(writing, 3), "validity_findings": in_force.findings,
+               "db": shown(db_path), "write_seconds": round(writing, 3), "validity_findings": in_force.findings,
                "validity_judged": in_force.judged}
     finish_run(db, run_id, summary)
     return summary

@@ -7,166 +7,236 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+# The first tables, in SQL PostgreSQL also runs (``migrations_pg.pg_ddl`` changes only the key and float types).
+CORE_TABLES = """
+    CREATE TABLE plans (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        number TEXT,
+        issuer TEXT,
+        date TEXT,
+        title TEXT,
+        content_hash TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        rules_version TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        requirements INTEGER NOT NULL DEFAULT 0,
+        loaded_at TEXT NOT NULL
+    );
+    CREATE TABLE requirements (
+        id INTEGER PRIMARY KEY,
+        plan_id INTEGER NOT NULL REFERENCES plans(id),
+        code TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        group_id TEXT,
+        group_title TEXT,
+        applies_to TEXT NOT NULL DEFAULT '[]',
+        target TEXT,
+        refs TEXT NOT NULL DEFAULT '[]',
+        deadline TEXT,
+        keywords TEXT NOT NULL DEFAULT '[]',
+        weight REAL NOT NULL DEFAULT 1.0,
+        page INTEGER,
+        active INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (plan_id, code)
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        status TEXT NOT NULL,
+        plan_id INTEGER REFERENCES plans(id),
+        inputs TEXT NOT NULL DEFAULT '[]',
+        workers INTEGER,
+        discovered INTEGER NOT NULL DEFAULT 0,
+        scanned INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        ignored INTEGER NOT NULL DEFAULT 0,
+        errors TEXT NOT NULL DEFAULT '[]',
+        seconds REAL,
+        tool_version TEXT NOT NULL,
+        rules_version TEXT NOT NULL,
+        fingerprint TEXT NOT NULL
+    );
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        plan_id INTEGER REFERENCES plans(id),
+        path TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL UNIQUE,
+        form TEXT NOT NULL,
+        content_hash TEXT,
+        size INTEGER,
+        pages INTEGER,
+        issuer TEXT,
+        number TEXT,
+        date TEXT,
+        title TEXT,
+        kind TEXT,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'ok', 'error')),
+        error_code TEXT,
+        error_line TEXT,
+        warnings TEXT NOT NULL DEFAULT '[]',
+        fingerprint TEXT,
+        rules_version TEXT,
+        tool_version TEXT,
+        run_id INTEGER REFERENCES runs(id),
+        processed_at TEXT
+    );
+    CREATE TABLE clauses (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        clause_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        label TEXT,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        text_folded TEXT NOT NULL,
+        page INTEGER,
+        parent TEXT,
+        cells TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE citations (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        key TEXT,
+        type TEXT,
+        number TEXT,
+        symbol TEXT,
+        date TEXT,
+        issuer TEXT,
+        issuer_code TEXT,
+        system TEXT,
+        as_written TEXT NOT NULL,
+        page INTEGER,
+        clause TEXT,
+        span_start INTEGER,
+        span_end INTEGER,
+        flags TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        as_written TEXT,
+        page INTEGER,
+        clause TEXT,
+        key TEXT,
+        expected TEXT
+    );
+    CREATE TABLE matches (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        requirement_id INTEGER NOT NULL REFERENCES requirements(id),
+        requirement TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('covered', 'partial', 'missing')),
+        score REAL NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        why TEXT,
+        applicable INTEGER NOT NULL DEFAULT 1,
+        suspect INTEGER NOT NULL DEFAULT 0,
+        source TEXT NOT NULL DEFAULT 'matcher',
+        UNIQUE (document_id, requirement_id)
+    );
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        requirement TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('covered', 'partial', 'missing', 'justified')),
+        note TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL,
+        at TEXT NOT NULL,
+        doc_hash TEXT,
+        plan_hash TEXT
+    );
+    CREATE INDEX idx_requirements_plan ON requirements(plan_id);
+    CREATE INDEX idx_documents_plan ON documents(plan_id);
+    CREATE INDEX idx_clauses_document ON clauses(document_id);
+    CREATE INDEX idx_citations_document ON citations(document_id);
+    CREATE INDEX idx_citations_key ON citations(key);
+    CREATE INDEX idx_findings_document ON findings(document_id);
+    CREATE INDEX idx_matches_requirement ON matches(requirement_id);
+    CREATE INDEX idx_reviews_cell ON reviews(document_id, requirement);
+    """
+
+
+DOCUMENT_PATHS = """
+    CREATE TABLE document_paths (
+        plan_id INTEGER REFERENCES plans(id),
+        path TEXT NOT NULL,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        gone_at TEXT,
+        PRIMARY KEY (plan_id, path)
+    );
+    CREATE INDEX idx_document_paths_document ON document_paths(document_id);
+    CREATE INDEX idx_document_paths_path ON document_paths(path);
+    INSERT INTO document_paths (plan_id, path, document_id) SELECT plan_id, path, id FROM documents;
+    ALTER TABLE documents ADD COLUMN withdrawn_at TEXT;
+"""
+
+
+# Issue 16 (``i16_document_scope``) and issue 14 (``i14_registry_tables``), run by ``hycompliance.migrations``.
+SCOPE_TABLES = """
+    ALTER TABLE documents ADD COLUMN in_scope INTEGER;
+    ALTER TABLE documents ADD COLUMN scope_basis TEXT;
+    ALTER TABLE documents ADD COLUMN scope_reason TEXT;
+    ALTER TABLE documents ADD COLUMN scope_overlap REAL;
+    CREATE TABLE scope_reviews (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        in_scope INTEGER NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX scope_reviews_document ON scope_reviews(document_id);
+"""
+REGISTRY_TABLES = """
+    CREATE TABLE registry_documents (
+        key TEXT NOT NULL,
+        date TEXT NOT NULL DEFAULT '',
+        type TEXT,
+        issuer TEXT,
+        title TEXT,
+        source TEXT NOT NULL,
+        learnt_at TEXT NOT NULL,
+        PRIMARY KEY (key, date)
+    );
+    CREATE TABLE registry_relations (
+        source_key TEXT NOT NULL,
+        source_date TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL,
+        target_key TEXT NOT NULL,
+        target_date TEXT NOT NULL DEFAULT '',
+        scope TEXT NOT NULL,
+        effective TEXT,
+        evidence TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        learnt_at TEXT NOT NULL,
+        PRIMARY KEY (source_key, kind, target_key, scope)
+    );
+    CREATE INDEX idx_registry_relations_target ON registry_relations(target_key);
+    ALTER TABLE findings ADD COLUMN mentions INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE findings ADD COLUMN clauses TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE findings ADD COLUMN corrected TEXT;
+    ALTER TABLE citations ADD COLUMN intended TEXT;
+    CREATE TABLE registry_mentions (
+        key TEXT NOT NULL,
+        date TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        PRIMARY KEY (key, date, origin)
+    );
+"""
+
 
 def create_core(db: Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE plans (
-            id INTEGER PRIMARY KEY,
-            key TEXT NOT NULL UNIQUE,
-            path TEXT NOT NULL,
-            name TEXT NOT NULL,
-            number TEXT,
-            issuer TEXT,
-            date TEXT,
-            title TEXT,
-            content_hash TEXT NOT NULL,
-            fingerprint TEXT NOT NULL,
-            rules_version TEXT NOT NULL,
-            tool_version TEXT NOT NULL,
-            requirements INTEGER NOT NULL DEFAULT 0,
-            loaded_at TEXT NOT NULL
-        );
-        CREATE TABLE requirements (
-            id INTEGER PRIMARY KEY,
-            plan_id INTEGER NOT NULL REFERENCES plans(id),
-            code TEXT NOT NULL,
-            position INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            text TEXT NOT NULL,
-            group_id TEXT,
-            group_title TEXT,
-            applies_to TEXT NOT NULL DEFAULT '[]',
-            target TEXT,
-            refs TEXT NOT NULL DEFAULT '[]',
-            deadline TEXT,
-            keywords TEXT NOT NULL DEFAULT '[]',
-            weight REAL NOT NULL DEFAULT 1.0,
-            page INTEGER,
-            active INTEGER NOT NULL DEFAULT 1,
-            UNIQUE (plan_id, code)
-        );
-        CREATE TABLE runs (
-            id INTEGER PRIMARY KEY,
-            started_at TEXT NOT NULL,
-            ended_at TEXT,
-            status TEXT NOT NULL,
-            plan_id INTEGER REFERENCES plans(id),
-            inputs TEXT NOT NULL DEFAULT '[]',
-            workers INTEGER,
-            discovered INTEGER NOT NULL DEFAULT 0,
-            scanned INTEGER NOT NULL DEFAULT 0,
-            skipped INTEGER NOT NULL DEFAULT 0,
-            failed INTEGER NOT NULL DEFAULT 0,
-            ignored INTEGER NOT NULL DEFAULT 0,
-            errors TEXT NOT NULL DEFAULT '[]',
-            seconds REAL,
-            tool_version TEXT NOT NULL,
-            rules_version TEXT NOT NULL,
-            fingerprint TEXT NOT NULL
-        );
-        CREATE TABLE documents (
-            id INTEGER PRIMARY KEY,
-            plan_id INTEGER REFERENCES plans(id),
-            path TEXT NOT NULL UNIQUE,
-            name TEXT NOT NULL UNIQUE,
-            form TEXT NOT NULL,
-            content_hash TEXT,
-            size INTEGER,
-            pages INTEGER,
-            issuer TEXT,
-            number TEXT,
-            date TEXT,
-            title TEXT,
-            kind TEXT,
-            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'ok', 'error')),
-            error_code TEXT,
-            error_line TEXT,
-            warnings TEXT NOT NULL DEFAULT '[]',
-            fingerprint TEXT,
-            rules_version TEXT,
-            tool_version TEXT,
-            run_id INTEGER REFERENCES runs(id),
-            processed_at TEXT
-        );
-        CREATE TABLE clauses (
-            id INTEGER PRIMARY KEY,
-            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-            clause_id TEXT NOT NULL,
-            position INTEGER NOT NULL,
-            label TEXT,
-            kind TEXT NOT NULL,
-            text TEXT NOT NULL,
-            text_folded TEXT NOT NULL,
-            page INTEGER,
-            parent TEXT,
-            cells TEXT NOT NULL DEFAULT '[]'
-        );
-        CREATE TABLE citations (
-            id INTEGER PRIMARY KEY,
-            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-            key TEXT,
-            type TEXT,
-            number TEXT,
-            symbol TEXT,
-            date TEXT,
-            issuer TEXT,
-            issuer_code TEXT,
-            system TEXT,
-            as_written TEXT NOT NULL,
-            page INTEGER,
-            clause TEXT,
-            span_start INTEGER,
-            span_end INTEGER,
-            flags TEXT NOT NULL DEFAULT '[]'
-        );
-        CREATE TABLE findings (
-            id INTEGER PRIMARY KEY,
-            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-            code TEXT NOT NULL,
-            severity TEXT NOT NULL,
-            message TEXT NOT NULL,
-            as_written TEXT,
-            page INTEGER,
-            clause TEXT,
-            key TEXT,
-            expected TEXT
-        );
-        CREATE TABLE matches (
-            id INTEGER PRIMARY KEY,
-            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-            requirement_id INTEGER NOT NULL REFERENCES requirements(id),
-            requirement TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('covered', 'partial', 'missing')),
-            score REAL NOT NULL,
-            evidence TEXT NOT NULL DEFAULT '[]',
-            why TEXT,
-            applicable INTEGER NOT NULL DEFAULT 1,
-            suspect INTEGER NOT NULL DEFAULT 0,
-            source TEXT NOT NULL DEFAULT 'matcher',
-            UNIQUE (document_id, requirement_id)
-        );
-        CREATE TABLE reviews (
-            id INTEGER PRIMARY KEY,
-            document_id INTEGER NOT NULL REFERENCES documents(id),
-            requirement TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('covered', 'partial', 'missing', 'justified')),
-            note TEXT NOT NULL DEFAULT '',
-            reviewer TEXT NOT NULL,
-            at TEXT NOT NULL,
-            doc_hash TEXT,
-            plan_hash TEXT
-        );
-        CREATE INDEX idx_requirements_plan ON requirements(plan_id);
-        CREATE INDEX idx_documents_plan ON documents(plan_id);
-        CREATE INDEX idx_clauses_document ON clauses(document_id);
-        CREATE INDEX idx_citations_document ON citations(document_id);
-        CREATE INDEX idx_citations_key ON citations(key);
-        CREATE INDEX idx_findings_document ON findings(document_id);
-        CREATE INDEX idx_matches_requirement ON matches(requirement_id);
-        CREATE INDEX idx_reviews_cell ON reviews(document_id, requirement);
-        """
-    )
+    db.executescript(CORE_TABLES)
 
 
 def clause_search(db: Database) -> None:
@@ -262,21 +332,7 @@ def document_paths(db: Database) -> None:
     """Every path a document was found at (one content, several names; a moved file keeps its document),
     and the withdrawal of a document whose files are all gone; the matrix leaves withdrawn documents out.
     A file checked against two parent plans is a document under each: paths are unique per parent."""
-    db.executescript(
-        """
-        CREATE TABLE document_paths (
-            plan_id INTEGER REFERENCES plans(id),
-            path TEXT NOT NULL,
-            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-            gone_at TEXT,
-            PRIMARY KEY (plan_id, path)
-        );
-        CREATE INDEX idx_document_paths_document ON document_paths(document_id);
-        CREATE INDEX idx_document_paths_path ON document_paths(path);
-        INSERT INTO document_paths (plan_id, path, document_id) SELECT plan_id, path, id FROM documents;
-        ALTER TABLE documents ADD COLUMN withdrawn_at TEXT;
-        """
-    )
+    db.executescript(DOCUMENT_PATHS)
     sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'matrix'").fetchone()[0]
     filtered = sql.replace("WHERE d.status = 'ok'", "WHERE d.status = 'ok' AND d.withdrawn_at IS NULL")
     if filtered == sql:
@@ -340,8 +396,13 @@ def i10_cells_and_identity(db: Database) -> None:
     ``documents.error_text``: the error line in Vietnamese, for pages and reports. A decision is also stale
     when the rules changed (``i11_reviews_rules_version``); withdrawn documents stay out (``i12_document_paths``)."""
     # One statement at a time (executescript would commit the migration's transaction half way).
-    script = (
-        """
+    script = I10_COLUMNS + "DROP VIEW matrix;" + I10_VIEW
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+I10_COLUMNS = """
         ALTER TABLE requirements ADD COLUMN text_hash TEXT;
         ALTER TABLE matches ADD COLUMN requirement_hash TEXT;
         ALTER TABLE matches ADD COLUMN targets TEXT NOT NULL DEFAULT '[]';
@@ -350,7 +411,8 @@ def i10_cells_and_identity(db: Database) -> None:
         ALTER TABLE reviews ADD COLUMN requirement_hash TEXT;
         ALTER TABLE documents ADD COLUMN error_text TEXT;
         CREATE INDEX idx_requirements_hash ON requirements(plan_id, text_hash);
-        DROP VIEW matrix;
+        """
+I10_VIEW = """
         CREATE VIEW matrix AS
         SELECT cell.*,
                CASE WHEN cell.review_stale = 0 THEN cell.review_status ELSE cell.machine_status END AS status
@@ -397,7 +459,3 @@ def i10_cells_and_identity(db: Database) -> None:
             WHERE d.status = 'ok' AND d.withdrawn_at IS NULL
         ) AS cell
         """
-    )
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)

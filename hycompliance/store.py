@@ -1,7 +1,8 @@
 """The coverage database: one SQLite file, written with sqlite-utils, readable in Datasette.
 
 Open it with ``open_db(path)`` (WAL mode, foreign keys on, migrations from ``hycompliance.migrations``
-applied; a new file is created without world access). Browse it with Datasette and the metadata in
+applied; a new file is created without world access). ``open_db("postgresql://…")`` opens a PostgreSQL
+database instead, with the same schema and the same functions below (``hycompliance.database_pg``). Browse it with Datasette and the metadata in
 ``hycompliance.browse``. It holds no account, password hash or session key (``hycompliance.web.vault``).
 
 Tables (names are stable; JSON columns hold JSON text):
@@ -90,7 +91,8 @@ from hycompliance.ingest import file_hash
 from hycompliance.inventory import DocState, register_documents, resolve_document  # noqa: F401 (the store's API)
 from hycompliance.coverage import CELL_KINDS, requirement_hash
 from hycompliance.dates import now
-from hycompliance.database import cause, open_readonly, set_busy_timeout, writable, writing
+from hycompliance.database import cause, db_errors, open_readonly, set_busy_timeout, writable, writing
+from hycompliance.database_pg import connect, is_url
 from hycompliance.migrations import MIGRATIONS, applied, migrate
 from hycompliance.models import Plan, Requirement
 from hycompliance.normalize import fold
@@ -116,8 +118,11 @@ def _create_private(path: Path) -> None:
         pass
 
 
-def existing_db(path: str | Path) -> Path:
-    """``path`` when it is a database file that exists; E120 for a directory, E308 when missing."""
+def existing_db(path: str | Path) -> Path | str:
+    """``path`` when it is a database file that exists (a PostgreSQL URL as it is: ``open_db`` says when
+    the server cannot be reached); E120 for a directory, E308 when missing."""
+    if is_url(path):
+        return str(path)
     path = Path(path)
     if path.is_dir():
         raise HyError(Code.E120_IS_DIRECTORY, str(path))
@@ -127,7 +132,12 @@ def existing_db(path: str | Path) -> Path:
 
 
 def open_db(path: str | Path) -> Database:
-    """Open (creating if needed) a coverage database with WAL, foreign keys and the current schema."""
+    """Open (creating if needed) a coverage database with WAL, foreign keys and the current schema.
+
+    A ``postgresql://`` URL opens that (existing) PostgreSQL database instead and brings its schema up to
+    date (``hycompliance.database_pg``)."""
+    if is_url(path):
+        return _open_pg(str(path))
     try:
         if str(path) != ":memory:":
             _create_private(Path(path))
@@ -146,9 +156,22 @@ def open_db(path: str | Path) -> Database:
     return db
 
 
+def _open_pg(url: str) -> Any:
+    db = connect(url)
+    try:
+        with db_errors(url):
+            migrate(db)
+    except HyError:
+        db.close()
+        raise
+    return db
+
+
 def open_for_reading(path: str | Path) -> Database:
     """A database to read (``matrix``, ``report``, ``serve``): the usual connection when the file and its
     folder are writable, else a read-only one. A read-only database must already have the current schema."""
+    if is_url(path):
+        return _open_pg(str(path))
     if not Path(path).is_file():
         raise HyError(Code.E101_NOT_FOUND, str(path))
     if writable(path):
@@ -358,6 +381,11 @@ def search_clauses(db: Database, query: str, limit: int = 50) -> list[dict[str, 
     words = re.findall(r"\w+", fold(query))
     if not words:
         return []
+    if getattr(db, "is_postgres", False):  # the same folded words, as a phrase, in the folded text
+        return list(db.query(
+            "SELECT d.id, d.name AS document, c.clause_id, c.page, c.text FROM clauses c "
+            "JOIN documents d ON d.id = c.document_id WHERE to_tsvector('simple', c.text_folded) "
+            "@@ phraseto_tsquery('simple', ?) ORDER BY d.name, c.position LIMIT ?", [" ".join(words), limit]))
     match = '"' + " ".join(words) + '"'
     return list(db.query(
         "SELECT d.id, d.name AS document, c.clause_id, c.page, c.text FROM clauses_fts f "

@@ -37,3 +37,41 @@ def db_path(built: Path, tmp_path: Path) -> Path:
     from tests.browser.harness import copy_db
 
     return copy_db(built, tmp_path / "coverage.db")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for the session (``tests.pg_server``); skips with the reason when it
+    cannot start here."""
+    from tests.pg_server import Unavailable, start
+
+    try:
+        server = start()
+    except Unavailable as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_server, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the session's server for one test (dropped after it)."""
+    import re
+    import uuid
+
+    import psycopg
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:30] + "_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(pg_server.url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' LC_COLLATE \'C\' LC_CTYPE \'C\'')
+    yield pg_server.database_url(name)
+    with psycopg.connect(pg_server.url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on both stores: a SQLite file path, then a PostgreSQL URL (skipped where there is none)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "coverage.db")
+    return request.getfixturevalue("pg_url")

@@ -1,4 +1,6 @@
-"""The coverage database: schema and migrations, per-document writes, names, search, references, reviews."""
+"""The coverage database: schema and migrations, per-document writes, names, search, references, reviews.
+
+The tests taking ``db`` run on both stores: a SQLite file and a PostgreSQL database (``conftest.db_url``)."""
 
 from __future__ import annotations
 
@@ -37,7 +39,14 @@ def context():
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(db_url):
+    database = open_db(db_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
     database = open_db(tmp_path / "coverage.db")
     yield database
     database.close()
@@ -58,7 +67,8 @@ def store_document(db, context, path: Path, stamp_run: int | None = None):
     return plan, state, rows
 
 
-def test_schema_tables_view_and_pragmas(db):
+def test_schema_tables_view_and_pragmas(sqlite_db):
+    db = sqlite_db
     assert set(TABLES) <= set(db.table_names())
     assert db.view_names() == ["matrix"]
     assert "clauses_fts" in db.table_names()
@@ -101,7 +111,8 @@ def test_document_written_whole(db, context):
     # Writing again replaces, never duplicates.
     store_document(db, context, SOKHCN_TXT)
     assert (db["clauses"].count, db["matches"].count) == (n_clauses, len(catalogue_of(context)))
-    assert db["clauses_fts"].count == n_clauses
+    if not getattr(db, "is_postgres", False):  # SQLite's FTS5 table follows the clauses through triggers
+        assert db["clauses_fts"].count == n_clauses
 
 
 def test_failed_write_rolls_back_whole_document(db, context):
@@ -110,7 +121,7 @@ def test_failed_write_rolls_back_whole_document(db, context):
     broken = dict(rows, matches=rows["matches"] + [dict(rows["matches"][0], status="bogus")])
     with pytest.raises(HyError) as failed:  # E301 with the cause, nothing of the document written
         write_document(db, state.id, broken)
-    assert failed.value.code.value == "E301" and "CHECK constraint failed" in str(failed.value)
+    assert failed.value.code.value == "E301" and "check constraint" in str(failed.value).lower()
     assert {t: db[t].count for t in ("clauses", "citations", "matches")} == before
 
 

@@ -11,8 +11,11 @@ import os
 import sqlite3
 import sys
 
+import psycopg
+
 from hycompliance.cli.app import app, print_error
 from hycompliance.database import cause
+from hycompliance.database_pg import pg_cause
 from hycompliance.errors import EXIT_INTERRUPTED, Code, HyError, exit_status
 
 
@@ -40,6 +43,8 @@ def main() -> None:
         _fail(exc)
     except sqlite3.Error as exc:  # a database failure no command caught: disk full, read-only, locked
         _fail(HyError(Code.E301_DB, detail=cause(exc)))
+    except psycopg.Error as exc:  # the same on PostgreSQL: its first line (a URL's password is never in it)
+        _fail(HyError(Code.E301_DB, detail=pg_cause(exc)))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)

@@ -50,7 +50,7 @@ def _finding_row(f: Finding) -> dict[str, object]:
     return {k: (list(row[k]) if k == "clauses" else row[k]) for k in keep}
 
 
-def _registry(parent: Plan | None, db: Path | None):
+def _registry(parent: Plan | None, db: str | None):
     """The parent's registry, with what the database learnt from documents when ``db`` is given."""
     registry = parent_registry(parent)
     if db is None:
@@ -72,7 +72,7 @@ def refs(
     seed_parent: bool = typer.Option(
         False, "--seed-parent", help="Like --seed, to FILE's own registry file (rules/registry/parents/), read for its children."
     ),
-    db: Path | None = typer.Option(None, "--db", help="Also check against what this database learnt (registry learn, scan)."),
+    db: str | None = typer.Option(None, "--db", help="Also check against what this database learnt (registry learn, scan): a SQLite file or a postgresql:// URL."),
 ) -> None:
     """List every document FILE cites, with the findings of the reference linter.
 
@@ -123,7 +123,7 @@ def refs(
 def lint_files(
     files: list[Path] = typer.Argument(..., help="Plans to check."),
     plan: Path | None = typer.Option(None, "--plan", help="The parent plan: check its required references."),
-    db: Path | None = typer.Option(None, "--db", help="Also check against what this database learnt (registry learn, scan)."),
+    db: str | None = typer.Option(None, "--db", help="Also check against what this database learnt (registry learn, scan): a SQLite file or a postgresql:// URL."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file: findings and counts."),
 ) -> None:
     """One line per document and problem (file:page:clause SEVERITY CODE message [count, clauses]) and a

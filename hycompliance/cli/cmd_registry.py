@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from hycompliance.cli.app import app
-from hycompliance.errors import HyError
+from hycompliance.cli.app import app, print_error
+from hycompliance.errors import HyError, exit_status
 
 registry_app = typer.Typer(help="The registry of known documents learnt from the documents themselves.")
 app.add_typer(registry_app, name="registry")
@@ -16,7 +16,7 @@ app.add_typer(registry_app, name="registry")
 @registry_app.command("learn")
 def learn_cmd(
     paths: list[Path] = typer.Argument(..., help="Documents to read (laws, decrees, circulars, decisions, plans)."),
-    db: Path = typer.Option(..., "--db", help="The coverage database that keeps the registry."),
+    db: str = typer.Option(..., "--db", help="The coverage database that keeps the registry: a SQLite file or a postgresql:// URL."),
 ) -> None:
     """Record every document PATHS cite and every repeal, replacement, amendment and implementation they state.
 
@@ -27,7 +27,11 @@ def learn_cmd(
     from hycompliance.store import open_db
     from hycompliance.structure import build_plan
 
-    database = open_db(db)
+    try:
+        database = open_db(db)
+    except HyError as exc:
+        print_error(exc)
+        raise typer.Exit(exit_status(exc.code)) from None
     failed = False
     total_docs = total_rel = 0
     for path in paths:

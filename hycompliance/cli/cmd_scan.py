@@ -22,6 +22,8 @@ from hycompliance.scan import scan as run_scan
 from hycompliance.store import REVIEW_STATUSES, add_review, current_plan, existing_db, open_db, open_for_reading
 from hycompliance.workers import die_with_parent
 
+DB_HELP = "The coverage database: a SQLite file, or a postgresql://USER@HOST/NAME URL."
+DB_HELP_SCAN = "The coverage database: a SQLite file (created if missing), or a postgresql://USER@HOST/NAME URL."
 PARENT_HELP = "The parent plan (its key, e.g. 87/KH-UBND, or file name); needed when the database holds several."
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PLAN = ROOT / "corpora" / "87-KH-UBND-2023.txt"
@@ -48,7 +50,7 @@ def _emit(content: str | bytes, out: Path | None, fmt: str) -> None:
     print(f"wrote {out}", file=sys.stderr)
 
 
-def _scan_or_stop(db: Path, plan: Path, paths: list[Path], workers: int | None, catalogue: Path | None,
+def _scan_or_stop(db: Path | str, plan: Path, paths: list[Path], workers: int | None, catalogue: Path | None,
                   engine: str = "local", scheduler: str | None = None) -> dict:
     try:
         summary = run_scan(db, plan, paths, workers=workers, catalogue_path=catalogue, engine=engine,
@@ -65,7 +67,7 @@ def scan(
     paths: list[Path] = typer.Argument(..., readable=False,  # an unreadable file is its own error line, not a usage error
                                        help="Plan files or folders (searched recursively for .pdf .docx .txt)."),
     plan: Path = typer.Option(..., "--plan", help="The parent plan the documents implement."),
-    db: Path = typer.Option(..., "--db", help="The coverage database (created if missing)."),
+    db: str = typer.Option(..., "--db", help=DB_HELP_SCAN),
     workers: int = typer.Option(0, "--workers", "-j", help="Worker processes (default: one per CPU)."),
     catalogue: Path | None = typer.Option(None, "--catalogue", help="A reviewer-edited requirement catalogue."),
     engine: str = typer.Option("local", "--engine", help="Where documents are analysed: local (forked worker "
@@ -89,7 +91,7 @@ def scan(
 
 @app.command()
 def matrix(
-    db: Path = typer.Option(..., "--db", help="The coverage database."),
+    db: str = typer.Option(..., "--db", help=DB_HELP),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of: {', '.join(MATRIX_FORMATS)}."),
     out: Path | None = typer.Option(None, "-o", "--out", help="Write to this file instead of stdout."),
     parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
@@ -107,7 +109,7 @@ def matrix(
 @app.command()
 def report(
     document: str = typer.Argument(..., help="Document name (file name without extension), path or id."),
-    db: Path = typer.Option(..., "--db", help="The coverage database."),
+    db: str = typer.Option(..., "--db", help=DB_HELP),
     fmt: str = typer.Option("html", "--format", "-f", help=f"One of: {', '.join(REPORT_FORMATS)}."),
     out: Path | None = typer.Option(None, "-o", "--out", help="Write to this file instead of stdout."),
     parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
@@ -129,7 +131,7 @@ def review(
     status: str = typer.Option(..., "--status", help=f"One of: {', '.join(REVIEW_STATUSES)}."),
     note: str = typer.Option("", "--note", help="Why: what the reviewer saw."),
     reviewer: str | None = typer.Option(None, "--reviewer", help="Who decides (default: $HYCOMPLIANCE_REVIEWER or the login)."),
-    db: Path = typer.Option(..., "--db", help="The coverage database."),
+    db: str = typer.Option(..., "--db", help=DB_HELP),
     parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
 ) -> None:
     """Record a reviewer's decision on one cell; it survives rescans and shows beside the machine's verdict.
@@ -173,7 +175,7 @@ def demo(
     raise typer.Exit(EXIT_SOME_FAILED if summary["failed"] else EXIT_OK)
 
 
-def _open_existing(db: Path):
+def _open_existing(db: Path | str):
     """An existing coverage database (E308 when missing, E120 for a directory), read-only when it cannot be
     written (``review`` then fails with E301): only ``scan`` creates one."""
     return open_for_reading(existing_db(db))

@@ -21,7 +21,7 @@ from hycompliance.store import current_plan
 def scope(
     files: list[Path] = typer.Argument(None, help="Plans to check against --plan (PDF, DOCX or text)."),
     plan: Path | None = typer.Option(None, "--plan", help="The parent plan the files should implement."),
-    db: Path | None = typer.Option(None, "--db", help="List the verdicts stored by scan instead."),
+    db: str | None = typer.Option(None, "--db", help="List the verdicts stored by scan instead (a SQLite file or a postgresql:// URL)."),
     out_only: bool = typer.Option(False, "--out-only", help="Only the documents out of scope."),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
     parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
@@ -66,7 +66,7 @@ def review_scope(
     in_scope: bool = typer.Option(..., "--in-scope/--out-of-scope", help="Does it implement the parent plan?"),
     note: str = typer.Option("", "--note", help="Why: what the reviewer saw."),
     reviewer: str | None = typer.Option(None, "--reviewer", help="Who decides (default: $HYCOMPLIANCE_REVIEWER)."),
-    db: Path = typer.Option(..., "--db", help="The coverage database."),
+    db: str = typer.Option(..., "--db", help="The coverage database: a SQLite file or a postgresql:// URL."),
     parent: str | None = typer.Option(None, "--parent", help=PARENT_HELP),
 ) -> None:
     """Record a reviewer's decision on whether a document implements the parent plan (applied at the next scan).

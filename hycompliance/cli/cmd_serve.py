@@ -18,7 +18,8 @@ SECRETS_HELP = "The vault of accounts and sessions (default: DB.secrets.db besid
 
 @app.command()
 def serve(
-    db: Path = typer.Option(..., "--db", help="The coverage database (the one the nightly scan writes)."),
+    db: str = typer.Option(..., "--db", help="The coverage database (the one the nightly scan writes): a SQLite "
+                           "file or a postgresql:// URL."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; any but 127.0.0.1 requires sign-in."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     plan: Path = typer.Option(None, "--plan", help="Parent plan for uploads (default: the one the database holds)."),
@@ -42,6 +43,7 @@ def serve(
     """
     import uvicorn
 
+    from hycompliance.database import shown
     from hycompliance.web.app import create_app
     from hycompliance.web.auth import LOOPBACK_HOSTS, has_users
     from hycompliance.store import existing_db
@@ -59,19 +61,19 @@ def serve(
         anyone = has_users(keys)
     if host not in LOOPBACK_HOSTS and not anyone:
         raise HyError(Code.E901_USAGE, detail=f"serving on {host} requires sign-in: create an account first with "
-                      f"'hycompliance user add NAME --role admin --db {db}'")
+                      f"'hycompliance user add NAME --role admin --db {shown(db)}'")
     secure = behind_proxy or secure_cookies or certfile is not None
     web = create_app(db, plan_path=plan, host=host, uploads_dir=uploads, allowed_hosts=allowed_host,
                      secrets_path=vault_file, reviewer=reviewer, secure=secure)
     mode = "sign-in required" if anyone else "local mode (no accounts): the person at this machine has every right"
     scheme = "https" if certfile else "http"
-    typer.echo(f"serving {db} on {scheme}://{host}:{port}/ — {mode}; accounts in {vault_file}", err=True)
+    typer.echo(f"serving {shown(db)} on {scheme}://{host}:{port}/ — {mode}; accounts in {vault_file}", err=True)
     uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=behind_proxy,
                 forwarded_allow_ips=forwarded_allow_ips if behind_proxy else None,
                 ssl_certfile=str(certfile) if certfile else None, ssl_keyfile=str(keyfile) if keyfile else None)
 
 
-def _vault(db: Path, secrets: Path | None):
+def _vault(db: str, secrets: Path | None):
     """The vault of an existing coverage database (its old accounts moved out on the way)."""
     from hycompliance.web.schema import open_web_db
     from hycompliance.web.vault import default_path, open_vault
@@ -85,7 +87,7 @@ def _vault(db: Path, secrets: Path | None):
 def user_add(
     name: str = typer.Argument(..., help="Sign-in name."),
     role: str = typer.Option("viewer", "--role", help="viewer (read), reviewer (decide) or admin (upload, users)."),
-    db: Path = typer.Option(..., "--db", help="The coverage database."),
+    db: str = typer.Option(..., "--db", help="The coverage database: a SQLite file or a postgresql:// URL."),
     secrets: Path = typer.Option(None, "--secrets", help=SECRETS_HELP),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
@@ -112,7 +114,7 @@ def user_add(
 @user_app.command("deactivate")
 def user_deactivate(
     name: str = typer.Argument(..., help="Sign-in name."),
-    db: Path = typer.Option(..., "--db", help="The coverage database."),
+    db: str = typer.Option(..., "--db", help="The coverage database: a SQLite file or a postgresql:// URL."),
     secrets: Path = typer.Option(None, "--secrets", help=SECRETS_HELP),
 ) -> None:
     """Stop an account from signing in and end its open sessions now.
@@ -133,7 +135,7 @@ def user_deactivate(
 def user_unlock(
     name: str = typer.Argument(None, help="Sign-in name whose lockout to lift."),
     address: str = typer.Option(None, "--address", help="Lift the lockout of this client address instead (or too)."),
-    db: Path = typer.Option(..., "--db", help="The coverage database."),
+    db: str = typer.Option(..., "--db", help="The coverage database: a SQLite file or a postgresql:// URL."),
     secrets: Path = typer.Option(None, "--secrets", help=SECRETS_HELP),
 ) -> None:
     """Lift a sign-in lockout (too many wrong passwords) for an account or an address.

@@ -112,7 +112,7 @@ def db_registry(db: Database) -> Registry:
     relations = tuple(
         Relation(r["source_key"], r["source_date"] or None, r["kind"], r["target_key"], r["target_date"] or None,
                  r["scope"], r["effective"], r["evidence"], r["origin"])
-        for r in db.query("SELECT * FROM registry_relations ORDER BY source_key, target_key")
+        for r in db.query("SELECT * FROM registry_relations ORDER BY source_key, target_key, kind, scope")  # total: the key
     )
     return Registry(docs, relations=relations)
 

@@ -31,7 +31,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hycompliance.database import writable
+from hycompliance.database import side_path, writable
+from hycompliance.database_pg import is_url
 from hycompliance.errors import Code, HyError
 from hycompliance.report import labels
 from hycompliance.web import auth, fragments
@@ -226,7 +227,7 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
     """The app for one database. ``host`` decides whether local mode (no sign-in) may apply and, with
     ``allowed_hosts``, which names the Host header may carry; ``secure`` (served over TLS, directly or by a
     proxy) makes cookies Secure and adds HSTS; ``reviewer`` names local mode's decisions."""
-    db_path = str(Path(db_path).resolve())
+    db_path = str(db_path) if is_url(str(db_path)) else str(Path(db_path).resolve())
     names = served_names(host, allowed_hosts)
     if not names:
         raise HyError(Code.E901_USAGE, detail=f"serving on {host or 'all addresses'} needs the names people use to "
@@ -235,7 +236,7 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
     open_web_readable(db_path, secrets_path=vault_file).close()  # read-only: pages read, writes answer E301
     with vault(vault_file) as keys:
         secret = session_key(keys)
-    uploads = Path(uploads_dir) if uploads_dir else Path(db_path).with_name(Path(db_path).stem + "-uploads")
+    uploads = Path(uploads_dir) if uploads_dir else side_path(db_path, "-uploads")
     settings = Settings(db_path=db_path, plan_path=str(Path(plan_path).resolve()) if plan_path else None,
                         uploads_dir=uploads.resolve(), loopback=host in auth.LOOPBACK_HOSTS,
                         secrets_path=vault_file.resolve(), allowed_hosts=names,

@@ -1,7 +1,8 @@
 """Page data kept between requests until the database changes (the dashboard and document pages are the
 same for every reader until the next scan, decision or upload; under load they must not be recomputed).
 
-The key of the database's state is its files' modification times and sizes: every commit writes the WAL
+The key of the database's state is its files' modification times and sizes (on PostgreSQL, the server's
+write-ahead log position): every commit writes the WAL
 (or, after a checkpoint, the file itself), so any write anywhere (a scan, a decision, an upload) makes
 every entry stale. A ``PageCache`` lives on ``app.state``; entries are computed outside the lock.
 """
@@ -15,13 +16,18 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
+from hycompliance.database_pg import is_url, write_position
+
 ENTRIES = 256
 
 
-def database_state(db_path: str) -> tuple[int, ...]:
+def database_state(db_path: str) -> tuple[int | str, ...]:
     """(mtime_ns, size) of the database file and of its WAL when the WAL holds anything: changes with every
-    commit. (An empty WAL is made and removed as readers come and go; it says nothing.)"""
-    out: list[int] = []
+    commit. (An empty WAL is made and removed as readers come and go; it says nothing.) On PostgreSQL: the
+    server's write-ahead log position, which moves with every commit (``database_pg.write_position``)."""
+    if is_url(db_path):
+        return (write_position(db_path),)
+    out: list[int | str] = []
     for path in (db_path, f"{db_path}-wal"):
         try:
             st = os.stat(path)

@@ -31,7 +31,9 @@ from sqlite_utils import Database
 from starlette.requests import Request
 
 from hycompliance.database import open_readonly, set_busy_timeout, writable
+from hycompliance.database_pg import connect as pg_connect, is_url
 from hycompliance.migrations import Migration, migrate
+from hycompliance.migrations_pg import pg_ddl
 from hycompliance.store import existing_db, open_db, open_for_reading
 from hycompliance.web.vault import USERS_TABLE, default_path, move_out, open_vault
 
@@ -42,8 +44,10 @@ def _users(db: Database) -> None:
 
 
 def _uploads(db: Database) -> None:
-    db.executescript(
-        """
+    db.executescript(UPLOADS_TABLE)
+
+
+UPLOADS_TABLE = """
         CREATE TABLE uploads (
             id INTEGER PRIMARY KEY,
             token TEXT NOT NULL UNIQUE,
@@ -60,7 +64,6 @@ def _uploads(db: Database) -> None:
             finished_at TEXT
         );
         """
-    )
 
 
 def _secret(db: Database) -> None:
@@ -91,10 +94,22 @@ WEB_MIGRATIONS: tuple[tuple[str, Migration], ...] = (
 )
 
 
+# On PostgreSQL (``migrations_pg``): no PostgreSQL database ever held accounts or a session key (they were in
+# the vault before PostgreSQL support), so the steps that made them and the one that moved them out create
+# nothing there; ``uploads`` is made as on SQLite.
+WEB_PG_BODIES: dict[str, str] = {
+    "web_0001_users": "",
+    "web_0002_uploads": pg_ddl(UPLOADS_TABLE),
+    "web_0003_secret": "",
+    "i9b_web_upload_parent": "ALTER TABLE uploads ADD COLUMN parent TEXT",
+    "i12_secrets_out": "",
+}
+
+
 def migrate_web(db: Database) -> list[str]:
     """Apply the web migrations this database lacks (after the store's); return their names."""
-    ran = migrate(db, WEB_MIGRATIONS)
-    if "i12_secrets_out" in ran and db.journal_mode == "wal":
+    ran = migrate(db, WEB_MIGRATIONS, pg=WEB_PG_BODIES)
+    if "i12_secrets_out" in ran and not getattr(db, "is_postgres", False) and db.journal_mode == "wal":
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the dropped pages leave the write-ahead log too
     return ran
 
@@ -147,8 +162,10 @@ def _with_web_tables(db: Database) -> Database:
 @contextmanager
 def connect(path: str | Path) -> Iterator[Database]:
     """One short-lived connection (a request, a background job); closed on exit. Read-only when the
-    database cannot be written."""
-    if not writable(path):
+    database cannot be written. On PostgreSQL, a connection from this process's pool."""
+    if is_url(str(path)):
+        db = pg_connect(str(path), pooled=True)
+    elif not writable(path):
         db = _with_web_tables(open_readonly(path))
     else:
         db = Database(path)

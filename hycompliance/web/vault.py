@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from hycompliance.database import writing
+from hycompliance.database import side_path, writing
 from hycompliance.errors import Code, HyError
 from hycompliance.migrations import Migration, migrate
 
@@ -45,8 +45,7 @@ def default_path(db_path: str | Path) -> Path:
     env = os.environ.get(SECRETS_ENV)
     if env:
         return Path(env)
-    db = Path(db_path)
-    return db.with_name(f"{db.stem}.secrets.db")
+    return side_path(db_path, ".secrets.db")
 
 
 # The accounts table, as the coverage database once held it (web migration ``web_0001_users``) and as the
