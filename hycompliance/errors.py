@@ -257,6 +257,9 @@ DETAIL_WORDS_VI: dict[str, str] = {
 # (``HyError.as_json``) after the English line: the web app runs scans as commands and shows the error in
 # Vietnamese.
 ERROR_JSON_ENV = "HYCOMPLIANCE_ERROR_JSON"
+# ``scan --db`` read from the environment: how the web app hands a PostgreSQL URL (which may hold a
+# password) to its upload scans without putting it on a command line every local user can list.
+DB_ENV = "HYCOMPLIANCE_DB"
 
 
 # Causes of a database failure (``database.cause``) as a page says them; {0} is the number in the cause.

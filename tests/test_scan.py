@@ -292,3 +292,13 @@ def test_scan_learns_the_registry_from_every_document(tmp_path):
     run(db, [tmp_path / "plans"])
     counts = [r["n"] for r in database.query("SELECT COUNT(*) AS n FROM registry_mentions GROUP BY key, date, origin")]
     assert set(counts) == {1}
+
+
+def test_scan_takes_its_database_from_the_environment(tmp_path):
+    """``HYCOMPLIANCE_DB`` stands for ``--db`` (how the web app passes a URL that may hold a password)."""
+    db = tmp_path / "from-env.db"
+    result = runner.invoke(app, ["scan", "--plan", str(PARENT_TXT), "--workers", "1", str(SOKHCN_TXT)],
+                           env={"HYCOMPLIANCE_DB": str(db)})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scanned"] == 1
+    assert [r["name"] for r in open_db(db).query("SELECT name FROM documents WHERE status = 'ok'")] == [SOKHCN_TXT.stem]

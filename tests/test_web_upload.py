@@ -15,7 +15,7 @@ from hycompliance.errors import HyError
 from hycompliance.web.app import create_app
 from hycompliance.web.auth import add_user
 from hycompliance.web.schema import open_web_db
-from hycompliance.web.uploads import get, receive, record, slug
+from hycompliance.web.uploads import get, receive, record, scan_command, slug
 from tests.browser.harness import accounts, client, copy_db, csrf_of, sign_in, wait_for_upload
 from tests.conftest import DEV
 
@@ -190,3 +190,14 @@ def test_a_failed_scan_of_an_upload_shows_its_vietnamese_line(built: Path, tmp_p
     row = get(db, upload_id)
     db.close()
     assert (row["state"], row["error_line"]) == ("error", expected.format(db=db_path, pid=os.getpid(), parent=parent))
+
+
+@pytest.mark.parametrize("db, secret", [
+    ("/srv/hyc/coverage.db", "/srv/hyc/coverage.db"),
+    ("postgresql://hyc:Mat-khau-2026@db.so-khdt.local:5432/coverage", "Mat-khau-2026"),
+])
+def test_an_upload_scan_keeps_the_database_off_its_command_line(db, secret):
+    command, env = scan_command(db, "/srv/hyc/ke-hoach-cap-tren.pdf", "/srv/hyc/uploads/ke-hoach-xa.pdf")
+    assert not any(secret in part for part in command)
+    assert env["HYCOMPLIANCE_DB"] == db
+    assert command[-1] == "/srv/hyc/uploads/ke-hoach-xa.pdf"

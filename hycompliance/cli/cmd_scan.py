@@ -16,7 +16,7 @@ import typer
 
 from hycompliance import browse
 from hycompliance.cli.app import app, print_error
-from hycompliance.errors import EXIT_OK, EXIT_SOME_FAILED, Code, HyError, exit_status
+from hycompliance.errors import DB_ENV, EXIT_OK, EXIT_SOME_FAILED, Code, HyError, exit_status
 from hycompliance.report import MATRIX_FORMATS, REPORT_FORMATS, matrix_output, report_output
 from hycompliance.scan import scan as run_scan
 from hycompliance.store import REVIEW_STATUSES, add_review, current_plan, existing_db, open_db, open_for_reading
@@ -67,7 +67,7 @@ def scan(
     paths: list[Path] = typer.Argument(..., readable=False,  # an unreadable file is its own error line, not a usage error
                                        help="Plan files or folders (searched recursively for .pdf .docx .txt)."),
     plan: Path = typer.Option(..., "--plan", help="The parent plan the documents implement."),
-    db: str = typer.Option(..., "--db", help=DB_HELP_SCAN),
+    db: str = typer.Option(..., "--db", envvar=DB_ENV, show_envvar=True, help=DB_HELP_SCAN),
     workers: int = typer.Option(0, "--workers", "-j", help="Worker processes (default: one per CPU)."),
     catalogue: Path | None = typer.Option(None, "--catalogue", help="A reviewer-edited requirement catalogue."),
     engine: str = typer.Option("local", "--engine", help="Where documents are analysed: local (forked worker "

@@ -31,7 +31,7 @@ from sqlite_utils import Database
 from hycompliance import ingest
 from hycompliance.budgets import budgets
 from hycompliance.database import writing
-from hycompliance.errors import ERROR_JSON_ENV, Code, HyError
+from hycompliance.errors import DB_ENV, ERROR_JSON_ENV, Code, HyError
 from hycompliance.ingest.encoding import looks_binary, sniff_utf16
 from hycompliance.inventory import document_at
 from hycompliance.store import SUPPORTED, current_plan, fold, now
@@ -152,13 +152,20 @@ def _shown(line: str, stored: str, original: str) -> str:
     return line.replace(stored, original)
 
 
+def scan_command(db_path: str, parent: str, path: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of one upload's scan. The database goes in the environment, never on
+    the command line: a ``postgresql://`` URL may carry a password, and any local user can list commands."""
+    command = [sys.executable, "-m", "hycompliance", "scan", "--plan", parent, "--workers", "1", path]
+    env = dict(os.environ, HYCOMPLIANCE_PARENT_PID=str(os.getpid()), **{ERROR_JSON_ENV: "1", DB_ENV: db_path})
+    return command, env
+
+
 def _scan_process(db_path: str, parent: str, path: str) -> tuple[int, str, HyError | None]:
     """Run ``hycompliance scan`` on one file in its own process; (exit code, stdout, the error that stopped
     it: read from the command's JSON error line; for a process that died without one, its last line of
     stderr; None when the scan ran to its end)."""
     b = budgets()
-    command = [sys.executable, "-m", "hycompliance", "scan", "--plan", parent, "--db", db_path, "--workers", "1", path]
-    env = dict(os.environ, HYCOMPLIANCE_PARENT_PID=str(os.getpid()), **{ERROR_JSON_ENV: "1"})
+    command, env = scan_command(db_path, parent, path)
     try:
         done = subprocess.run(command, capture_output=True, text=True, env=env,
                               timeout=b.scan_wait_seconds + b.file_seconds + SCAN_STARTUP_SECONDS)
