@@ -69,20 +69,28 @@ def test_train_learns_vectors_from_sentences():
     assert v[space.vocab["ma túy"]] @ v[space.vocab["cai nghiện"]] > v[space.vocab["ma túy"]] @ v[space.vocab["công nghiệp"]]
 
 
-def test_ablation_variants_zero_only_their_columns_and_count_paraphrase_recall():
-    from hycompliance.ablation import paraphrase_recall, without
+def test_ablation_rows_per_set_and_paraphrase_recall():
+    from hycompliance.ablation import ALL_SETS, paraphrase_recall, rows_of
     from hycompliance.evaluate import Case, Gold, PlanResult
 
-    x = np.arange(2 * len(FEATURES), dtype=float).reshape(2, len(FEATURES)) + 1.0
-    feats = PairFeatures((), (), np.array([[0, 0], [0, 1]]), x)
-    case = Case("vanlam-kh-2023", "txt", Gold("vanlam-kh-2023", frozenset(), {}), feats, np.zeros(2), (), {})
-    (out,) = without([case], ("sem", "sem_margin"))
-    zeroed = [FEATURES.index("sem"), FEATURES.index("sem_margin")]
-    assert (out.features.x[:, zeroed] == 0).all()
-    kept = [k for k in range(len(FEATURES)) if k not in zeroed]
-    assert (out.features.x[:, kept] == x[:, kept]).all() and (case.features.x == x).all()  # the input is untouched
+    feats = PairFeatures((), (), np.zeros((0, 2), int), np.zeros((0, len(FEATURES))))
+
+    def case(name: str, gold_set: str) -> Case:
+        return Case(name, "txt", Gold(name, frozenset(), {}), feats, np.zeros(0), (), {}, gold_set=gold_set)
+
+    cases = [case("vanlam-kh-2023", "dev"), case("myhao-kh-2023", "dev"), case("anthi-kh-2023", "styles")]
     results = [PlanResult("vanlam-kh-2023", "txt", 5, 0, 2, 5, (("III.2.1", ""), ("III.5.3", "")), ()),
-               PlanResult("myhao-kh-2023", "txt", 4, 1, 0, 4, (), ())]
+               PlanResult("myhao-kh-2023", "txt", 4, 1, 0, 4, (), ()),
+               PlanResult("anthi-kh-2023", "txt", 3, 1, 1, 2, (("III.1.3", ""),), ())]
     hard = {("", "vanlam-kh-2023", "txt"): frozenset({"III.2.1", "III.4.2", "III.6.1"}),
-            ("", "myhao-kh-2023", "txt"): frozenset({"III.1.3"})}
-    assert paraphrase_recall(results, hard) == (3 / 4, 4)  # III.2.1 missed; III.4.2, III.6.1, III.1.3 found
+            ("", "myhao-kh-2023", "txt"): frozenset({"III.1.3"}),
+            ("", "anthi-kh-2023", "txt"): frozenset({"III.1.3"})}
+    assert paraphrase_recall(results[:2], hard) == (3 / 4, 4)  # III.2.1 missed; III.4.2, III.6.1, III.1.3 found
+    rows = {r.gold_set: r for r in rows_of("lexical only", results, cases, ("txt",), hard)}
+    assert list(rows) == ["dev", "styles", ALL_SETS]
+    # dev: tp 9, fp 1, fn 2 -> P 0.9, R 9/11; styles: tp 3, fp 1, fn 1; all: tp 12, fp 2, fn 3
+    assert (rows["dev"].scores["tp"], rows["dev"].scores["fp"], rows["dev"].scores["fn"]) == (9, 1, 2)
+    assert rows["dev"].scores["precision"] == pytest.approx(0.9)
+    assert rows["styles"].scores["f1"] == pytest.approx(0.75)
+    assert (rows[ALL_SETS].scores["tp"], rows[ALL_SETS].paraphrase_pairs) == (12, 5)
+    assert rows[ALL_SETS].paraphrase_recall == pytest.approx(3 / 5)
