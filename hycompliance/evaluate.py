@@ -47,6 +47,7 @@ from hycompliance.text import load_lexicon
 SCORED_KINDS = ("task", "subtask", "target")
 T_PART_GRID = tuple(round(x, 2) for x in np.arange(0.15, 0.91, 0.05))
 MARGIN_GRID = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)  # log-odds
+RERANK_OFFSETS = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)  # log-odds added to the re-rank's fitted bias
 
 
 def _fold(s: str) -> str:
@@ -164,7 +165,9 @@ def fit(cases: Sequence[Case], base: MatchConfig) -> MatchConfig:
 
 def fit_band(cases: Sequence[Case], config: MatchConfig, rerank: RerankConfig) -> RerankConfig:
     """The re-rank's weights (hycompliance.rerank) on the band pairs of ``cases`` under the lexical
-    ``config``, each parent's set weighing the same; unchanged when its signal was not measured."""
+    ``config``, each parent's set weighing the same; then its offset ``d`` by F1 over the same cases (the
+    regression balances positives and negatives, F1 does not), the lexical score alone (identity weights)
+    winning ties. Unchanged when its signal was not measured."""
     if rerank.signal == "none" or not cases or any(rerank.signal not in c.semantic for c in cases):
         return rerank
     parts, band_cases = [], []
@@ -176,7 +179,11 @@ def fit_band(cases: Sequence[Case], config: MatchConfig, rerank: RerankConfig) -
         band_cases.append(replace(c, labels=c.labels[rows]))
     p, sim, margin = (np.concatenate([q[k] for q in parts]) for k in range(3))
     y = np.concatenate([c.labels for c in band_cases])
-    return rerank.with_(weights=fit_rerank(p, sim, margin, y, parent_balanced_weights(band_cases)))
+    a, b, c, d = fit_rerank(p, sim, margin, y, parent_balanced_weights(band_cases), config.t_part)
+    trials = [(1.0, 0.0, 0.0, 0.0)] + [(a, b, c, round(d + off, 4)) for off in RERANK_OFFSETS]
+    scored = [(score_cases(cases, config.with_(rerank=rerank.with_(weights=w))), -k) for k, w in enumerate(trials)]
+    best = max(range(len(trials)), key=lambda k: (scored[k][0]["f1"], scored[k][0]["evidence"], scored[k][1]))
+    return rerank.with_(weights=trials[best])
 
 
 # --- scoring -----------------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ def semantic_decided(feats: PairFeatures, weights: Mapping[str, float], bias: fl
 
 # An administrative unit before a place name: "UBND huyện Văn Lâm", "xã Như Quỳnh", "tỉnh Hưng Yên".
 PLACE_UNIT = re.compile(r"\b(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)\s+(.+)$", re.IGNORECASE)
-ROMAN = re.compile(r"[ivxlc]+")
+# A label rather than a word: a roman numeral ("iii"), one letter ("a", "đ") or a number ("2", "3.1", "2025").
+LABEL = re.compile(r"[ivxlc]+|\w|\d+(?:[.,]\d+)*")
 
 
 def own_places(plan: Plan) -> frozenset[str]:
@@ -57,14 +58,14 @@ def own_places(plan: Plan) -> frozenset[str]:
 
 def key_term(word: str, lex: Lexicon, places: frozenset[str] = frozenset(), stop: frozenset[str] | None = None) -> bool:
     """Whether a shared word may be shown as a key term: a content word of weight, not a label (roman
-    numeral), not a word of rules/boilerplate.yaml's ``not_key_terms``, not the submitting body's place name.
+    numeral, one letter, a number), not a word of rules/boilerplate.yaml's ``not_key_terms``, not the submitting body's place name.
 
     >>> from hycompliance.text import make_lexicon
     >>> lex = make_lexicon({}, [], {"thực hiện": 0.15})
     >>> [w for w in ["iii", "cả", "văn lâm", "thực hiện", "công nghiệp hỗ trợ"] if key_term(w, lex, frozenset({"văn", "lâm"}))]
     ['công nghiệp hỗ trợ']
     """
-    if ROMAN.fullmatch(word) or lex.weight(word) < 0.5 or word in (stop if stop is not None else _not_key_terms()):
+    if LABEL.fullmatch(word) or lex.weight(word) < 0.5 or word in (stop if stop is not None else _not_key_terms()):
         return False
     return not set(word.split()) <= places
 

@@ -88,10 +88,13 @@ def in_band(p: np.ndarray, t_part: float, band: tuple[float, float]) -> np.ndarr
     return (d >= band[0]) & (d < band[1])
 
 
-def rescore(p: np.ndarray, sim: np.ndarray, margin: np.ndarray, weights: Sequence[float]) -> np.ndarray:
-    """The re-ranked probability of pairs with lexical probability ``p``, similarity and margin."""
+def rescore(p: np.ndarray, sim: np.ndarray, margin: np.ndarray, weights: Sequence[float], t_part: float) -> np.ndarray:
+    """The re-ranked probability of pairs with lexical probability ``p``, similarity and margin, on the scale
+    of ``t_part``: log-odds measured from ``logit(t_part)``, so that a pair the re-rank puts at its decision
+    boundary lands on ``t_part``."""
     a, b, c, d = weights
-    return 1.0 / (1.0 + np.exp(-(a * logit(p) + b * sim + c * margin + d)))
+    zt = float(logit(t_part))
+    return 1.0 / (1.0 + np.exp(-(zt + a * (logit(p) - zt) + b * sim + c * margin + d)))
 
 
 # --- similarities ---------------------------------------------------------------------------------
@@ -244,7 +247,7 @@ def apply(m: np.ndarray, feats: PairFeatures, t_part: float, config: RerankConfi
         return Reranked(out, {}, 0, encoded)
     i, j = feats.pairs[rows, 0], feats.pairs[rows, 1]
     p = m[i, j]
-    new = rescore(p, sim, margin, config.weights)
+    new = rescore(p, sim, margin, config.weights, t_part)
     out[i, j] = new
     hits = {(int(a), int(b)): SemanticHit(round(float(s), 3), round(float(g), 3))
             for a, b, q, old, s, g in zip(i, j, new, p, sim, margin) if q >= t_part > old}
@@ -252,11 +255,11 @@ def apply(m: np.ndarray, feats: PairFeatures, t_part: float, config: RerankConfi
 
 
 def fit_rerank(p: np.ndarray, sim: np.ndarray, margin: np.ndarray, y: np.ndarray, sample_weight: np.ndarray,
-               *, l2: float = 1.0) -> tuple[float, float, float, float]:
+               t_part: float, *, l2: float = 1.0) -> tuple[float, float, float, float]:
     """``a, b, c, d`` by weighted L2 logistic regression of the labels ``y`` of band pairs on (lexical
-    log-odds, similarity, margin)."""
+    log-odds from ``logit(t_part)``, similarity, margin)."""
     if len(y) < 10 or y.min() == y.max():
         return (1.0, 0.0, 0.0, 0.0)  # too few band pairs to learn from: the lexical score stands
-    x = np.column_stack([logit(p), sim, margin])
+    x = np.column_stack([logit(p) - float(logit(t_part)), sim, margin])
     w, b = fit_logistic(x, y, l2=l2, sample_weight=sample_weight)
     return (round(float(w[0]), 4), round(float(w[1]), 4), round(float(w[2]), 4), round(b, 4))

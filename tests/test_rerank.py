@@ -57,7 +57,7 @@ def test_margin_is_over_the_best_other_requirement_of_the_clause():
     (0.2689414, 0.5, 0.0, (2.0, 4.0, 0.0, -1.0), 1 / (1 + math.exp(1.0))),  # 2 x -1 + 4 x 0.5 - 1 = -1
 ])
 def test_rescore_adds_similarity_and_margin_to_the_lexical_log_odds(p, sim, margin, weights, expected):
-    assert rescore(np.array([p]), np.array([sim]), np.array([margin]), weights)[0] == pytest.approx(expected, abs=1e-6)
+    assert rescore(np.array([p]), np.array([sim]), np.array([margin]), weights, 0.5)[0] == pytest.approx(expected, abs=1e-6)
 
 
 def _feats(reqs, units, pairs) -> PairFeatures:
@@ -87,13 +87,13 @@ def test_fit_learns_that_margin_separates_band_pairs():
     p = np.full(n, 0.5)  # the lexical model cannot tell them apart
     margin = np.where(y > 0, 0.05, -0.05) + rng.normal(0, 0.02, n)
     sim = 0.85 + rng.normal(0, 0.01, n)
-    a, b, c, d = fit_rerank(p, sim, margin, y, np.ones(n))
+    a, b, c, d = fit_rerank(p, sim, margin, y, np.ones(n), 0.5)
     assert c > 0  # a positive margin means a restatement
-    assert np.mean((rescore(p, sim, margin, (a, b, c, d)) > 0.5) == (y > 0)) > 0.9
+    assert np.mean((rescore(p, sim, margin, (a, b, c, d), 0.5) > 0.5) == (y > 0)) > 0.9
 
 
 def test_fit_with_too_few_band_pairs_keeps_the_lexical_score():
-    assert fit_rerank(np.full(4, 0.5), np.zeros(4), np.zeros(4), np.array([1.0, 0, 1, 0]), np.ones(4)) == (1.0, 0.0, 0.0, 0.0)
+    assert fit_rerank(np.full(4, 0.5), np.zeros(4), np.zeros(4), np.array([1.0, 0, 1, 0]), np.ones(4), 0.5) == (1.0, 0.0, 0.0, 0.0)
 
 
 # Real restatements from the labelled sets: (task of the parent, the child's clause restating it, an
