@@ -50,7 +50,7 @@ def bench_signals(parent: Path = PARENT, plans_dir: Path = DEV) -> list[dict]:
     cost: dict[str, float] = {"tfidf cosine": 0.0, "segments": 0.0, "word space (PPMI+SVD)": 0.0, "all features": 0.0}
     for p, units in zip(plans, units_by_plan):
         v = vectorize(req_terms, [u.terms for u in units], lex)
-        cost["tfidf cosine"] += _timed(lambda: vectorize(req_terms, [u.terms for u in units], lex).req @ v.unit.T)
+        cost["tfidf cosine"] += _timed(lambda: v.unit.dot_from(vectorize(req_terms, [u.terms for u in units], lex).req))
         cost["segments"] += _timed(lambda: segment_similarity(v, units, lex))
         cost["word space (PPMI+SVD)"] += _timed(lambda: semantic_similarity(reqs, units, lex, space))
         cost["all features"] += _timed(lambda: pair_features(

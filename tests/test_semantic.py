@@ -7,7 +7,6 @@ import pytest
 
 from hycompliance.features import FEATURES, PairFeatures, Unit, semantic_similarity
 from hycompliance.models import Clause, Requirement
-from hycompliance.reasons import semantic_decided
 from hycompliance.semantic import load_space, train
 from hycompliance.text import load_lexicon, terms
 
@@ -39,24 +38,6 @@ def test_paraphrase_is_closer_than_another_task_and_margin_is_over_the_runner_up
     assert sem[0, 0] > sem[1, 0] and sem[1, 1] > sem[0, 1]
     assert margin[0, 0] == pytest.approx(sem[0, 0] - sem[1, 0])
     assert margin[1, 0] == pytest.approx(sem[1, 0] - sem[0, 0]) and margin[1, 0] < 0
-
-
-def _feats(values: dict[str, float]) -> PairFeatures:
-    x = np.zeros((1, len(FEATURES)))
-    for f, v in values.items():
-        x[0, FEATURES.index(f)] = v
-    return PairFeatures((), (), np.array([[0, 0]]), x)
-
-
-# weights cos 2, sem 3, bias -2, t_part 0.5: with sem the logit is -2 + 2 cos + 3 sem
-@pytest.mark.parametrize("cos,sem,decided", [
-    (0.5, 0.5, True),  # 0.5 with sem (p 0.62), -0.5 without (p 0.38): the semantic signal decided
-    (1.0, 0.5, False),  # 0 without sem: p 0.5 reaches t_part on its own
-    (0.2, 0.3, False),  # -0.7 with sem: not kept at all
-])
-def test_semantic_decided_when_the_pair_would_fall_below_t_part_without_it(cos, sem, decided):
-    weights = {f: 0.0 for f in FEATURES} | {"cos": 2.0, "sem": 3.0}
-    assert semantic_decided(_feats({"cos": cos, "sem": sem}), weights, -2.0, 0.5, 0, 0) is decided
 
 
 def test_train_learns_vectors_from_sentences():
