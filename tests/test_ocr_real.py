@@ -61,9 +61,6 @@ def _f1(plan: Plan, name: str) -> dict[str, float]:
     return summarize([run_case(case, config)])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "goal not reached: coverage F1 measured 2026-12-03 0.938 vs 1.000 (soct), 0.847 vs 0.968 (myhao); tesseract "
-    "misreads section numerals on the 200-dpi skewed scans ('III.' as 'II', 'IV.' as 'Y'), so sections merge"))
 @pytest.mark.parametrize("name", PLANS)
 def test_scanned_plan_reaches_the_text_pdf_f1(name: str, tmp_path: Path) -> None:
     scanned = scan(DEV / f"{name}.pdf", tmp_path / f"{name}-scan.pdf")
