@@ -240,3 +240,22 @@ def test_matches_carry_the_closeness_of_the_pairs_the_rerank_decided():
     out = {x.requirement: x for x in matches_from(scored, load_config(), load_lexicon())}
     assert out["III.7"].evidence[0].semantic == 0.918  # decided by the re-rank
     assert out["III.1.1"].evidence[0].semantic is None  # decided by the lexical model
+
+
+def test_write_config_writes_the_rerank_weights_and_nothing_else_of_that_name(tmp_path):
+    import yaml
+
+    from hycompliance import rules
+    from hycompliance.evaluate import write_config
+    from hycompliance.matching import load_config
+
+    path = tmp_path / "matching.yaml"
+    path.write_text((rules.rules_dir() / "matching.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    config = load_config()
+    fitted = config.with_(rerank=config.rerank.with_(weights=(0.8, 3.5, 41.25, -2.5)), margin=0.5)
+    write_config(fitted, path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["rerank"]["weights"] == {"rerank_lexical": 0.8, "rerank_sim": 3.5, "rerank_margin": 41.25,
+                                         "rerank_bias": -2.5}
+    assert data["margin"] == 0.5  # the matcher's own margin, not the re-rank's
+    assert data["rerank"]["signal"] == config.rerank.signal and data["weights"]["sem_margin"] == 0.0
