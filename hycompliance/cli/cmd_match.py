@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -151,7 +152,7 @@ def eval_cmd(
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 200)  # a log file keeps whole rows
     table = Table(title="Matching" + (" (leave-one-plan-out)" if cv else ""))
     for head in ("Parent", "Plan", "Form", "P", "R", "F1", "Evidence", "TP", "FP", "FN"):
         table.add_column(head)
