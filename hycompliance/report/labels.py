@@ -76,6 +76,8 @@ def _reason_text(book: Mapping[str, Any], reason: Mapping[str, Any]) -> str:
     template = str((book.get("reason") or {}).get(reason["code"], reason["code"]))
     key = items[0] if items else ""
     rest = items[1:] if reason["code"] == "cited_with_errors" else items
+    if reason["code"] == "restated":  # a closeness stored as "0.82", written "0,82"
+        rest = [number(float(i)) for i in rest]
     return template.format(clause=reason.get("clause") or "", page=reason.get("page") or "", count=reason.get("count"),
                            key=key, items=", ".join(str(i) for i in rest))
 
