@@ -12,13 +12,8 @@ import csv
 import io
 import json
 import contextlib
-import os
 import shutil
-import signal
 import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import psycopg
@@ -33,10 +28,10 @@ from hycompliance.migrations_pg import bodies
 from hycompliance.scan import SCAN_LOCK
 from hycompliance.store import open_db
 from tests.conftest import DEV, SHARED
-from tests.conftest_db import EXAMPLES, PARENT_TXT, ROOT
-from tests.test_reliability_scan import _alive, _children, with_limits
+from tests.conftest_db import EXAMPLES, PARENT_TXT
+from tests.test_reliability_scan import with_limits
 from tests.test_scan import batch, snapshot
-from tests.test_scan_dask import DASK_SCAN, run
+from tests.test_scan_dask import kill_dask_scan_midway, run
 
 _load_commands()
 runner = CliRunner()
@@ -220,25 +215,7 @@ def test_kill_9_of_a_dask_scan_into_postgresql_then_rescan_equals_a_clean_scan_i
     monkeypatch.chdir(tmp_path)
     batch(tmp_path / "a" / "plans", 24)
     batch(tmp_path / "b" / "plans", 24)
-    proc = subprocess.Popen([sys.executable, "-c", DASK_SCAN, pg_url, str(tmp_path / "a" / "plans")],
-                            cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        done = 0
-        while time.monotonic() < deadline and proc.poll() is None and done < 3:
-            time.sleep(0.1)
-            done = _stored(pg_url)
-        workers = _children(proc.pid)
-        os.kill(proc.pid, signal.SIGKILL)  # the scan only: its Dask workers must end with it
-        proc.wait()
-        assert proc.returncode == -signal.SIGKILL
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(_alive(w) for w in workers):
-            time.sleep(0.1)
-        assert [w for w in workers if _alive(w)] == []
-    finally:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+    done = kill_dask_scan_midway(pg_url, tmp_path / "a" / "plans", tmp_path, lambda: _stored(pg_url))
     assert 3 <= done < 24, f"the scan was not killed mid-run ({done} documents done)"
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT status FROM runs").fetchall() == [("running",)]

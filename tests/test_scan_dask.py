@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -143,18 +144,17 @@ scan(sys.argv[1], PARENT_TXT, [sys.argv[2]], workers=2, engine="dask", loader=lo
 """
 
 
-def test_kill_9_of_a_dask_scan_then_rescan_equals_a_clean_scan(tmp_path):
-    batch(tmp_path / "a" / "plans", 24)
-    batch(tmp_path / "b" / "plans", 24)
-    killed_db, clean_db = tmp_path / "a" / "c.db", tmp_path / "b" / "c.db"
-    proc = subprocess.Popen([sys.executable, "-c", DASK_SCAN, str(killed_db), str(tmp_path / "a" / "plans")],
-                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
+def kill_dask_scan_midway(db: str, folder: Path, cwd: Path, stored: Callable[[], int]) -> int:
+    """Start a 2-worker Dask scan of ``folder`` into ``db`` in its own process, ``kill -9`` it once ``stored()``
+    says 3 documents are stored, and check that its Dask workers end with it; the number stored by then."""
+    proc = subprocess.Popen([sys.executable, "-c", DASK_SCAN, db, str(folder)],
+                            cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         done = 0
         while time.monotonic() < deadline and proc.poll() is None and done < 3:
             time.sleep(0.05)
-            done = _count(killed_db, "SELECT count(*) FROM documents WHERE status = 'ok'")
+            done = stored()
         workers = _children(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)  # the scan only: its Dask workers must end with it
         proc.wait()
@@ -166,6 +166,15 @@ def test_kill_9_of_a_dask_scan_then_rescan_equals_a_clean_scan(tmp_path):
     finally:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
+    return done
+
+
+def test_kill_9_of_a_dask_scan_then_rescan_equals_a_clean_scan(tmp_path):
+    batch(tmp_path / "a" / "plans", 24)
+    batch(tmp_path / "b" / "plans", 24)
+    killed_db, clean_db = tmp_path / "a" / "c.db", tmp_path / "b" / "c.db"
+    done = kill_dask_scan_midway(str(killed_db), tmp_path / "a" / "plans", ROOT,
+                                 lambda: _count(killed_db, "SELECT count(*) FROM documents WHERE status = 'ok'"))
     assert 3 <= done < 24, f"the scan was not killed mid-run ({done} documents done)"
     with sqlite3.connect(f"file:{killed_db}?mode=ro", uri=True) as conn:
         assert conn.execute("SELECT status FROM runs").fetchall() == [("running",)]
