@@ -4,7 +4,8 @@ per-character geometry (issue 13: ≥ 200 pages/s on one core with the same outp
 Stage rows: CPU pages/s of cumulative passes over the text PDFs of ``bench_pdf`` (dev plans and the
 provincial plan), interleaved ``REPEAT`` times and the best kept: pdfium's page, text page and plain text;
 plus its text rectangles (``FPDFText_CountRects``/``GetRect``); plus each rectangle's text
-(``FPDFText_GetBoundedText``); plus the per-character geometry the reader uses (``page_chars``); the whole
+(``FPDFText_GetBoundedText``); plus the per-character geometry (origin and loose box) by a ctypes loop and by
+the reader's call (the C loop of ``_pdfium_bulk`` where built); plus the reader's character columns; the whole
 reader; and the whole reader less the time of its per-character geometry (what any faster geometry, from
 rectangles or a bulk call, could reach with everything after it unchanged).
 
@@ -26,7 +27,7 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from hycompliance.ingest import read
-from hycompliance.ingest.pdf_chars import _geometry, join_segments, page_chars, segment_lines
+from hycompliance.ingest.pdf_chars import char_geometry, ctypes_geometry, join_segments, page_chars, segment_lines
 from hycompliance.normalize import fold_whitespace
 
 REPEAT = 3
@@ -61,8 +62,11 @@ def _rects_text(textpage: pdfium.PdfTextPage, _: str) -> None:
 
 
 def _geometry_only(textpage: pdfium.PdfTextPage, _: str) -> None:
-    count = pdfium.raw.FPDFText_CountChars(textpage.raw)
-    _geometry(textpage, np.arange(count))
+    char_geometry(textpage, np.arange(pdfium.raw.FPDFText_CountChars(textpage.raw)))
+
+
+def _ctypes_geometry_only(textpage: pdfium.PdfTextPage, _: str) -> None:
+    ctypes_geometry(textpage, np.arange(pdfium.raw.FPDFText_CountChars(textpage.raw)))
 
 
 def _read(files: list[Path]) -> tuple[int, float]:
@@ -76,6 +80,7 @@ def stage_rows(files: list[Path]) -> list[dict]:
         "pdfium page + text page + plain text": lambda: _pages(files, lambda tp, text: None),
         "+ text rectangles (CountRects/GetRect)": lambda: _pages(files, _rects),
         "+ each rectangle's text (GetBoundedText)": lambda: _pages(files, _rects_text),
+        "+ per-character geometry (origin, loose box), ctypes loop": lambda: _pages(files, _ctypes_geometry_only),
         "+ per-character geometry (origin, loose box)": lambda: _pages(files, _geometry_only),
         "+ per-character columns (page_chars)": lambda: _pages(files, lambda tp, text: page_chars(tp, text)),
         "hycompliance read": lambda: _read(files),
