@@ -119,7 +119,7 @@ class _Calls:
         self.generated = library.FPDFText_IsGenerated if library else pdfium_c.FPDFText_IsGenerated
         self.unchecked = library is not None
         try:
-            from hycompliance.ingest import _pdfium_bulk
+            import hycompliance.ingest._pdfium_bulk as _pdfium_bulk
         except ImportError:  # not built (no C compiler at install): the ctypes loop gives the same values
             _pdfium_bulk = None
         self.bulk = _pdfium_bulk.geometry if _pdfium_bulk is not None and library is not None else None
