@@ -60,6 +60,7 @@ class Warmer:
         self._warmed = threading.Condition()
         self._warmed_state: tuple[int | str, ...] | None = None
         self._thread: threading.Thread | None = None
+        self._life = threading.Lock()
 
     def document_data(self, db: Database, doc_id: int) -> dict[str, Any]:
         """A document page's data at the database's current state, shared by every reader."""
@@ -70,14 +71,21 @@ class Warmer:
         return self.cache.get(dashboard_key(filters), lambda: self.data.dashboard(db, filters))
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="hyc-warm", daemon=True)
-        self._thread.start()
+        """Starts the thread (once: an app's lifespan may be entered again, or by several test clients)."""
+        with self._life:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._run, args=(self._stop,), name="hyc-warm", daemon=True)
+            self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        with self._life:
+            thread, self._thread = self._thread, None
+            self._stop.set()
+            self._wake.set()
+        if thread is not None:
+            thread.join(timeout)
 
     def poke(self) -> None:
         """The database was just written (a decision): look at its state now rather than at the next poll."""
@@ -88,11 +96,11 @@ class Warmer:
         with self._warmed:
             return self._warmed.wait_for(lambda: self._warmed_state == self.cache.state(), timeout)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
             try:
                 state = self.cache.state()
-                if state != self._warmed_state and self._warm(state):
+                if state != self._warmed_state and self._warm(state, stop):
                     with self._warmed:
                         self._warmed_state = state
                         self._warmed.notify_all()
@@ -111,16 +119,16 @@ class Warmer:
         for doc_id in _recent_documents(db, max(0, self.cache.entries - len(parents) - 8)):
             yield lambda d=doc_id: self.document_data(db, d)
 
-    def _warm(self, state: tuple[int | str, ...]) -> bool:
+    def _warm(self, state: tuple[int | str, ...], stop: threading.Event) -> bool:
         """One pass over the pages for ``state``; False when stopped or the database changed meanwhile."""
         with connect(self.cache.db_path) as db:
             for page in self._pages(db):
-                if self._stop.is_set() or self.cache.state() != state:
+                if stop.is_set() or self.cache.state() != state:
                     return False
                 try:
                     page()
                 except HyError:  # a document removed meanwhile: its page says so when asked
                     pass
-                if self._stop.wait(self.pause):
+                if stop.wait(self.pause):
                     return False
         return self.cache.state() == state

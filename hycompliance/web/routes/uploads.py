@@ -70,8 +70,7 @@ async def upload(request: Request) -> Response:
         raise HTTPException(status, detail=exc.line_vi()) from exc
     finally:
         await form.close()
-    job = request.app.state.jobs.submit(store_uploads.run_upload, settings.db_path, settings.plan_path, upload_id)
-    job.add_done_callback(lambda _: request.app.state.warmer.poke())  # scanned: warm the pages again now
+    request.app.state.jobs.submit(store_uploads.run_upload, settings.db_path, settings.plan_path, upload_id)
     status_url = f"/upload/{upload_id}/status"
     if _wants_json(request):
         return JSONResponse({"id": upload_id, "status": status_url}, status_code=202)
