@@ -10,7 +10,7 @@ PARENT_SETS := $(foreach d,$(wildcard tests/fixtures/parents/*/),--gold $(d))
 
 .PHONY: setup demo test postgres eval eval-styles ablation eval-scope fit bench clean browser screenshots pdf-tools producers
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py hycompliance/ingest/_pdfium_bulk.c
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'

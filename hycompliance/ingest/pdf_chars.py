@@ -20,7 +20,8 @@ glyphs, so punctuation and letters of one line got boxes of different heights an
 
 A page's characters are kept as columns (``PageChars``: numpy arrays, one entry per character) and the rules
 above are applied to whole pages at once (``segment_lines``): a page has about 2,000 characters, and a
-Python loop over them was most of the reading time. Only pdfium's two per-character calls stay a loop.
+Python loop over them was most of the reading time. pdfium's two per-character calls run in a C loop
+(``_pdfium_bulk``, built with the package) or, where that module is not built, in a ctypes loop (same values).
 """
 
 from __future__ import annotations
@@ -117,6 +118,13 @@ class _Calls:
         self.loose_box = library.FPDFText_GetLooseCharBox if library else pdfium_c.FPDFText_GetLooseCharBox
         self.generated = library.FPDFText_IsGenerated if library else pdfium_c.FPDFText_IsGenerated
         self.unchecked = library is not None
+        try:
+            from hycompliance.ingest import _pdfium_bulk
+        except ImportError:  # not built (no C compiler at install): the ctypes loop gives the same values
+            _pdfium_bulk = None
+        self.bulk = _pdfium_bulk.geometry if _pdfium_bulk is not None and library is not None else None
+        # the two functions' addresses, for the C loop
+        self.addresses = tuple(ctypes.cast(f, ctypes.c_void_p).value or 0 for f in (self.origin, self.loose_box))
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +158,7 @@ def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> PageCha
         texts = [kept_text[a:b] for a, b in zip(bounds.tolist(), bounds[1:].tolist())]
     else:
         texts = list(kept_text)
-    x0, x1, base = _geometry(textpage, starts)
+    x0, x1, base = char_geometry(textpage, starts)
     spaces = space[starts]
     generated = np.zeros(len(starts), dtype=bool)
     calls = _calls()
@@ -163,10 +171,18 @@ def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> PageCha
     return PageChars(texts, x0, x1, base, spaces, generated, stream_line, alpha)
 
 
-def _geometry(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def char_geometry(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(left, right, baseline) of each character: its loose box's sides (right never left of left) and
     its origin's y. (pdfium has no call for many characters at once: these two calls a character are the
     largest part of the reading time left.)"""
+    calls = _calls()
+    if calls.bulk is not None:
+        return _bulk_geometry(calls, textpage, indexes)
+    return ctypes_geometry(textpage, indexes)
+
+
+def ctypes_geometry(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``char_geometry`` by a loop of ctypes calls (where the C loop is not built)."""
     calls = _calls()
     handle = ctypes.cast(textpage.raw, ctypes.c_void_p) if calls.unchecked else textpage.raw
     x, y, rect = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_RECTF()
@@ -184,6 +200,17 @@ def _geometry(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> tuple[np.nda
     left = np.array(lefts, dtype=np.float64)
     right = np.array(rights, dtype=np.float64)
     return left, np.where(right > left, right, left), np.array(bases, dtype=np.float64)
+
+
+def _bulk_geometry(calls: _Calls, textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``char_geometry`` by one call of the C loop, into arrays made here."""
+    wanted = np.ascontiguousarray(indexes, dtype=np.int64)
+    count = len(wanted)
+    left, right, base = np.empty(count), np.empty(count), np.empty(count)
+    if count:
+        page = ctypes.cast(textpage.raw, ctypes.c_void_p).value or 0
+        calls.bulk(*calls.addresses, page, count, wanted.ctypes.data, left.ctypes.data, right.ctypes.data, base.ctypes.data)
+    return left, right, base
 
 
 def page_em(chars: PageChars) -> float:

@@ -1,0 +1,66 @@
+"""The C loop over pdfium's per-character calls (``_pdfium_bulk``) gives exactly the values of the ctypes loop.
+
+Both ask pdfium the same two questions a character (origin, loose box); the ctypes loop is the reader's
+path where the module is not built, so any difference would make the reader's output depend on the build.
+Every page of every dev plan and of the provincial plan, every character, compared bit for bit; and index
+lists in other orders and lengths than a page's (a subset, reversed, empty), as the reader asks for them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+
+from hycompliance.ingest.pdf_chars import _calls, char_geometry, ctypes_geometry
+from tests.conftest import DEV, PROVINCIAL
+
+pytestmark = pytest.mark.skipif(
+    _calls().bulk is None,
+    reason="hycompliance/ingest/_pdfium_bulk is not built (no C compiler at install; `make setup` builds it)")
+
+PDFS = sorted(DEV.glob("*.pdf")) + [PROVINCIAL.with_suffix(".pdf")]
+
+
+def _same(got: tuple[np.ndarray, ...], want: tuple[np.ndarray, ...]) -> bool:
+    return all(a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.stem)
+def test_c_loop_gives_the_ctypes_values_on_every_page(path) -> None:
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        characters = 0
+        for page in pdf:
+            textpage = page.get_textpage()
+            count = pdfium.raw.FPDFText_CountChars(textpage.raw)
+            every = np.arange(count)
+            for indexes in (every, every[::-1], every[::3], every[:0]):
+                assert _same(char_geometry(textpage, indexes), ctypes_geometry(textpage, indexes)), (path.name, page)
+            characters += count
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    assert characters > 1000  # a text PDF: the comparison covered real characters
+
+
+@pytest.mark.parametrize("word", ["KẾ HOẠCH", "Độc lập - Tự do - Hạnh phúc", "Triển khai thực hiện"])
+def test_values_are_pdfium_boxes_of_the_text(word: str) -> None:
+    """A word's characters, found in the page text, get left sides increasing along the word and one baseline
+    (independent of either loop: the geometry must describe the characters pdfium reads)."""
+    pdf = pdfium.PdfDocument(str(PDFS[0]))
+    try:
+        for page in pdf:
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            at = text.find(word)
+            if at >= 0 and len(text) == pdfium.raw.FPDFText_CountChars(textpage.raw):
+                indexes = np.array([at + k for k, ch in enumerate(word) if not ch.isspace()])
+                left, right, base = char_geometry(textpage, indexes)
+                assert np.all(np.diff(left) > 0) and np.all(right >= left)
+                assert np.ptp(base) < 1.0
+                return
+    finally:
+        pdf.close()
+    pytest.fail(f"{word!r} not found on any page of {PDFS[0].name}")
