@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from hycompliance.reviews import add_review
+from hycompliance.store import open_db
 from hycompliance.web import cache as cache_module
 from hycompliance.web.app import create_app
 from hycompliance.web.cache import DATA_ENTRIES, PageCache, database_state
@@ -209,3 +210,18 @@ def test_pages_are_the_same_with_and_without_warming(db_path: Path) -> None:
         cold = cold_client.get(path)
         assert warmed[path].status_code == cold.status_code == 200
         assert _without_token(warmed[path].text) == _without_token(cold.text)
+
+
+def test_a_database_without_plans_is_warmed_without_error(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    db_path = tmp_path / "trong.db"
+    open_db(db_path).close()  # the store's tables, nothing scanned
+    open_web_readable(db_path).close()
+    counting = Counting(db_path)
+    warmer = Warmer(PageCache(db_path, entries=DATA_ENTRIES), counting.data(), pause=0)
+    warmer.start()
+    try:
+        assert warmer.wait_warm(BOUND)
+    finally:
+        warmer.stop()
+    assert [page for page, _, _ in counting.calls] == ["dashboard"]
+    assert "warming the pages failed" not in caplog.text

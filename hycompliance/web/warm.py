@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from hycompliance.errors import HyError
 from hycompliance.web.cache import PageCache
-from hycompliance.web.dashboard import Filters, dashboard
+from hycompliance.web.dashboard import Filters, dashboard, parent_plans
 from hycompliance.web.detail import document_page
 from hycompliance.web.schema import connect
 
@@ -97,24 +97,27 @@ class Warmer:
             return self._warmed.wait_for(lambda: self._warmed_state == self.cache.state(), timeout)
 
     def _run(self, stop: threading.Event) -> None:
+        failed: tuple[int | str, ...] | None = None  # a state whose pass failed: not tried again
         while not stop.is_set():
+            state = None
             try:
                 state = self.cache.state()
-                if state != self._warmed_state and self._warm(state, stop):
+                if state not in (self._warmed_state, failed) and self._warm(state, stop):
                     with self._warmed:
                         self._warmed_state = state
                         self._warmed.notify_all()
                     continue
-            except Exception:  # a database gone or unreachable for a moment: try again at the next poll
-                log.exception("warming the pages failed")
+            except Exception:  # the thread must outlive a database unreachable or changed under it: requests
+                log.exception("warming the pages failed")  # compute their pages; the next state is warmed
+                failed = state
             self._wake.wait(self.poll)
             self._wake.clear()
 
     def _pages(self, db: Database) -> Iterator[Callable[[], Any]]:
         """Each page to warm, as a thunk: the dashboard (each parent's when there are several), then documents."""
         yield lambda: self.dashboard_data(db, Filters())
-        parents = self.dashboard_data(db, Filters()).get("choose") or []
-        for parent in parents:
+        parents = parent_plans(db)
+        for parent in parents if len(parents) > 1 else []:  # the dashboard asks which one first
             yield lambda f=Filters(parent=parent["key"]): self.dashboard_data(db, f)
         for doc_id in _recent_documents(db, max(0, self.cache.entries - len(parents) - 8)):
             yield lambda d=doc_id: self.document_data(db, d)
