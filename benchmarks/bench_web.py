@@ -5,8 +5,11 @@ four dev plans scanned by the real batch, their rows then copied under new names
 document: clauses, citations, findings, matches). ``hycompliance serve`` runs it in its own process, as in
 production; clients are threads here, each asking for a page, waiting for it, and asking again, for
 ``HYCOMPLIANCE_BENCH_WEB_SECONDS`` (default 20) seconds. Half the requests are the dashboard, half a random
-document's page. Pages are kept until the database changes (``hycompliance.web.cache``): the "cold" round
-starts right after the server did, as after a nightly scan; the "warm" round follows it. Goals are printed
+document's page. Pages are kept until the database changes (``hycompliance.web.cache``) and their data is computed
+ahead of requests (``hycompliance.web.warm``): the "cold" round starts on a freshly started server (nothing
+cached, its warmer just begun: readers arrive at once); the "warm" round follows it. The "cold, data warmed"
+round starts on another fresh server once it is idle (its warmer done), as when readers arrive after a nightly
+scan: each page's data is made, its HTML is not. Goals are printed
 beside the numbers, never asserted.
 """
 
@@ -98,6 +101,23 @@ def _serve(db: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("the server did not start")
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _wait_idle(pid: int, limit: float = 120) -> None:
+    """Until the server stops using CPU (its warmer is done): under 0.05 s of CPU in a second."""
+    deadline = time.monotonic() + limit
+    before = _cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = _cpu_seconds(pid)
+        if now - before < 0.05:
+            return
+        before = now
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -140,17 +160,30 @@ def bench_web() -> list[dict[str, Any]]:
     doc_ids = [r[0] for r in conn.execute("SELECT id FROM documents WHERE status = 'ok'")]
     conn.close()
     port = _free_port()
-    server = _serve(db, port)
     base = f"http://127.0.0.1:{port}"
+    server = _serve(db, port)
     try:
         alone = _load(base, doc_ids, 1, 5)
-        cold = _load(base, doc_ids, CLIENTS, seconds)  # most document pages seen for the first time
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    server = _serve(db, port)  # a fresh server: nothing cached, its warmer just started
+    try:
+        cold = _load(base, doc_ids, CLIENTS, seconds)  # readers at once: most pages seen for the first time
         warm = _load(base, doc_ids, CLIENTS, seconds)  # the same database, pages seen before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    server = _serve(db, port)  # a fresh server left alone until its warmer is done, as after a nightly scan
+    try:
+        _wait_idle(server.pid)
+        warmed = _load(base, doc_ids, CLIENTS, seconds)  # each page's data made; its HTML not yet
     finally:
         server.terminate()
         server.wait(timeout=30)
     rows = []
     for label, clients, times in (("1 client", 1, alone), (f"{CLIENTS} clients, cold", CLIENTS, cold),
+                                  (f"{CLIENTS} clients, cold, data warmed", CLIENTS, warmed),
                                   (f"{CLIENTS} clients, warm", CLIENTS, warm)):
         for page in ("dashboard", "document"):
             values = times[page]

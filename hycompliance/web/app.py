@@ -36,13 +36,14 @@ from hycompliance.database_pg import is_url
 from hycompliance.errors import Code, HyError
 from hycompliance.report import labels
 from hycompliance.web import auth, fragments
-from hycompliance.web.cache import PageCache
+from hycompliance.web.cache import DATA_ENTRIES, PageCache
 from hycompliance.web.routes import ROUTES
 from hycompliance.store import REVIEW_STATUSES, REVIEWER_ENV
 from hycompliance.web.messages import message
 from hycompliance.web.schema import connect, open_web_readable
 from hycompliance.web.uploads import MAX_UPLOAD_MB, requeue, run_upload
 from hycompliance.web.vault import default_path, session_key, vault
+from hycompliance.web.warm import PageData, Warmer
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SESSION_HOURS = 8
@@ -248,7 +249,9 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
             with connect(db_path) as db:  # uploads a stopped server left unscanned (not those over a budget)
                 for upload_id in requeue(db):
                     app.state.jobs.submit(run_upload, db_path, settings.plan_path, upload_id)
+        app.state.warmer.start()  # the pages' data, before anyone asks (again whenever the database changes)
         yield
+        app.state.warmer.stop()
         app.state.jobs.shutdown(wait=False, cancel_futures=True)
 
     app = Starlette(
@@ -262,6 +265,7 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
     app.state.settings = settings
     app.state.templates = templates()
     app.state.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hyc-upload")
-    app.state.pages = PageCache(db_path)
+    app.state.pages = PageCache(db_path)  # HTML per reader's account
+    app.state.warmer = Warmer(PageCache(db_path, entries=DATA_ENTRIES), PageData())  # pages' data, shared
     app.state.csrf_slot = secrets.token_hex(16)  # where a cached page gets each session's CSRF token
     return app

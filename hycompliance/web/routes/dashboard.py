@@ -16,7 +16,7 @@ from hycompliance.report.xlsx import matrix_workbook
 from hycompliance.store import now
 from hycompliance.web import auth
 from hycompliance.web.cache import cached_html
-from hycompliance.web.dashboard import KINDS, VERDICTS, Filters, dashboard, filtered_matrix
+from hycompliance.web.dashboard import KINDS, VERDICTS, Filters, filtered_matrix
 from hycompliance.web.messages import message
 from hycompliance.web.detail import requirement_list, requirement_page, search
 from hycompliance.web.schema import request_db
@@ -29,7 +29,7 @@ def index(request: Request) -> Response:
     with request_db(request) as db:
         user = auth.require(request, "viewer")
         html = cached_html(request, filters, "dashboard.html",
-                           lambda: {"d": dashboard(db, filters), "f": filters, "kinds": KINDS, "verdicts": VERDICTS},
+                           lambda: {"d": request.app.state.warmer.dashboard_data(db, filters), "f": filters, "kinds": KINDS, "verdicts": VERDICTS},
                            user, auth.csrf_token(request))
     return HTMLResponse(html)
 

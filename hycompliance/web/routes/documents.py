@@ -16,7 +16,7 @@ from hycompliance.report import report_output
 from hycompliance.store import REVIEW_STATUSES, add_review
 from hycompliance.web import auth
 from hycompliance.web.cache import cached_html
-from hycompliance.web.detail import document_page, document_row
+from hycompliance.web.detail import document_row
 from hycompliance.web.messages import message
 from hycompliance.web.params import path_id
 from hycompliance.web.schema import connect, request_db
@@ -32,7 +32,8 @@ def page(request: Request) -> Response:
     with request_db(request) as db:
         user = auth.require(request, "viewer")
         html = cached_html(request, (doc_id, saved), "document.html",
-                           lambda: {"r": document_page(db, path_id(request, "doc_id")), "can_decide": user.can("reviewer"),
+                           lambda: {"r": request.app.state.warmer.document_data(db, path_id(request, "doc_id")),
+                                    "can_decide": user.can("reviewer"),
                                     "decisions": REVIEW_STATUSES, "saved": saved},
                            user, auth.csrf_token(request))
     return HTMLResponse(html)
@@ -77,6 +78,7 @@ async def decide(request: Request) -> Response:
     try:
         await run_in_threadpool(_record, request.app.state.settings.db_path, doc_id, requirement, status, note,
                                 auth.reviewer_name(request, user))
+        request.app.state.warmer.poke()  # the database changed: warm its pages again now
     except HyError as exc:  # E301: the database stayed busy past the wait budget (or is full, read-only)
         raise HTTPException(503 if exc.code is Code.E301_DB else 400, detail=exc.line_vi()) from exc
     anchor = quote(f"req-{requirement}")
