@@ -64,8 +64,12 @@ def _ratio(small: str, large: str, rounds: int = 15) -> float:
 def test_four_times_the_text_takes_at_most_five_times_as_long(make):
     small, large = make(SIZE), make(4 * SIZE)
     assert 3.9 < len(large) / len(small) < 4.1
-    ratio = _ratio(small, large)
-    assert ratio <= 5.0, f"4x the text took {ratio:.1f}x the time"
+    # Up to three measurements: a linear build gives about 4 (a busy moment of the shared machine can push one
+    # measurement past 5); a quadratic one gives about 16 in every measurement.
+    ratios: list[float] = []
+    while len(ratios) < 3 and (not ratios or ratios[-1] > 5.0):
+        ratios.append(_ratio(small, large))
+    assert min(ratios) <= 5.0, f"4x the text took {min(ratios):.1f}x the time (measured {ratios})"
 
 
 def test_a_wrapped_bullet_stays_one_clause_with_its_hyphenated_symbols_joined():
