@@ -186,10 +186,11 @@ def fit_band(cases: Sequence[Case], config: MatchConfig, rerank: RerankConfig) -
         return rerank
     parts, band_cases = [], []
     for c in cases:
-        rows = band_rows(score_matrix(c.features, config), c.features, config.t_part, rerank)
+        scores = score_matrix(c.features, config)
+        rows = band_rows(scores, c.features, config.t_part, rerank)
         sim, margin = c.semantic[rerank.signal]
         i, j = c.features.pairs[rows, 0], c.features.pairs[rows, 1]
-        parts.append((score_matrix(c.features, config)[i, j], sim[rows], margin[rows]))
+        parts.append((scores[i, j], sim[rows], margin[rows]))
         band_cases.append(replace(c, labels=c.labels[rows]))
     p, sim, margin = (np.concatenate([q[k] for q in parts]) for k in range(3))
     y = np.concatenate([c.labels for c in band_cases])
