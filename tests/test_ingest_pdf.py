@@ -128,9 +128,27 @@ def test_page_numbers_and_running_lines_removed() -> None:
     ]
 
 
-def test_bare_number_inside_the_body_is_kept() -> None:
-    pages = [page_items(1, [(71, "tầm nhìn đến năm"), (88, "2045"), (105, "một cách đồng bộ")])]
-    assert [b.text for b in _blocks(pages)] == ["tầm nhìn đến năm", "2045", "một cách đồng bộ"]
+WIDE_SPACED = [  # a browser's print: lines 20 points apart, a year wrapped under the date at the top
+    (200, "Hưng Yên, ngày 09 tháng 6 năm"), (220.5, "2023"), (252, "KẾ HOẠCH"),
+    (273, "Thực hiện Kế hoạch số 87/KH-UBND ngày 23/5/2023 của UBND tỉnh thực"),
+    (293, "hiện Chương trình hành động số 34-CTr/TU ngày 15/02/2023 của Tỉnh ủy"),
+    (313, "về tiếp tục đẩy mạnh công nghiệp hóa, hiện đại hóa đến năm 2030, tầm"),
+]
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        ([(71, "tầm nhìn đến năm"), (88, "2045"), (105, "một cách đồng bộ")], ["tầm nhìn đến năm", "2045", "một cách đồng bộ"]),
+        # one line step from the line above (more than 20 points, but no more than the page's line step)
+        (WIDE_SPACED, [text for _, text in WIDE_SPACED]),
+        # a real page number, set apart below the last line of the same page
+        (WIDE_SPACED[2:] + [(760, "3")], [text for _, text in WIDE_SPACED[2:]]),
+    ],
+    ids=["body", "year-under-the-date", "footer"],
+)
+def test_bare_number_inside_the_body_is_kept(texts, expected) -> None:
+    assert [b.text for b in _blocks([page_items(1, texts)])] == expected
 
 
 def test_hyphen_breaks_rejoined_across_pages_keeping_the_first_page() -> None:
@@ -322,6 +340,20 @@ JUSTIFIED = [  # full lines end at x 500
 )
 def test_line_joins_by_layout(rows, expected) -> None:
     assert [b.text for b in _blocks(_page_of(rows))] == expected
+
+
+def test_justified_is_judged_over_the_whole_document() -> None:
+    """A last page of mostly "Nơi nhận" and signature lines is as justified as the pages before it; its one
+    full line (set a point past the edge) goes on into the next although it ends a sentence."""
+    signature = [
+        (71, 501.5, "Yêu cầu Thủ trưởng các cơ quan, đơn vị, Chủ tịch UBND các phường, xã thực hiện nghiêm túc."),
+        (88, 450, "Quá trình thực hiện có vướng mắc, báo cáo UBND thị xã (qua Phòng Kinh tế) để xem xét./."),
+        (110, 150, "Nơi nhận:"), (125, 170, "- UBND tỉnh;"), (140, 200, "- Lưu: VT, KT."),
+        (160, 250, "TM. ỦY BAN NHÂN DÂN"), (175, 200, "CHỦ TỊCH"),
+    ]
+    pages = _page_of(JUSTIFIED) + [[PageItem(top=item.top, line=item.line) for item in _page_of(signature)[0]]]
+    last = [b.text for b in _blocks(pages) if b.page == 2 or "Yêu cầu" in b.text]
+    assert last[0] == f"{signature[0][2]} {signature[1][2]}"
 
 
 def test_line_ended_early_starts_a_paragraph() -> None:
