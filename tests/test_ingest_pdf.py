@@ -191,6 +191,24 @@ def test_continue_table(more: tuple[tuple[str, ...], ...], expected_rows: int) -
 
 
 @pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        # a range broken at its hyphen (the gap before it read as a space): the rest is the same row
+        (("9", "Xây dựng 03 -", "Trung tâm", "Sở"), [("9", "Xây dựng 03 -\n05 mô hình", "Trung tâm\nThông tin", "Sở\nNN&PTNT")]),
+        (("9", "Xây dựng 03-", "Trung tâm", "Sở"), [("9", "Xây dựng 03-05 mô hình", "Trung tâm\nThông tin", "Sở\nNN&PTNT")]),
+        # a row that ended whole: a part starting with a number is a row of its own
+        (("9", "Xây dựng mô hình", "Trung tâm", "Sở"),
+         [("9", "Xây dựng mô hình", "Trung tâm", "Sở"), ("", "05 mô hình", "Thông tin", "NN&PTNT")]),
+    ],
+    ids=["spaced-hyphen", "hyphen", "whole"],
+)
+def test_row_cut_at_a_hyphen_is_mended(last, expected) -> None:
+    rows = (("TT", "Nhiệm vụ", "Chủ trì", "Phối hợp"), ("8", "Hỗ trợ doanh nghiệp", "Phòng QLKH", "Sở Công Thương"), last)
+    more = (("", "05 mô hình", "Thông tin", "NN&PTNT"),)
+    assert list(continue_table(rows, more)[2:]) == expected
+
+
+@pytest.mark.parametrize(
     ("last", "more", "expected"),
     [
         # "Phối hợp với" was cut by the page: "Ban Quản lý ..." carries on the same row

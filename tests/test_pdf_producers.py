@@ -23,10 +23,6 @@ MIN_SAME_TEXT = 0.98
 KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("lo-dejavu", "sokhcn-kh-2023"): "DejaVu table cells: 'doanh nghiệp/nă m', 'NN&PTNT ;' (gaps read as spaces; 4 of 68 texts)",
     ("pdftocairo", "sokhcn-kh-2023"): "re-drawn lo-dejavu print: the same four table cells as lo-dejavu",
-    ("lo-texgyre", "sokhcn-kh-2023"): "appendix row 9 cut by the page break is read as a row of its own (PL1.r11)",
-    ("chromium", "vanlam-kh-2023"): "'Trên đây là ...' joins the last bullet: 'Nơi nhận:' is a plain line in this print, so the paragraph reads as between two bullets",
-    ("chromium-header-footer", "vanlam-kh-2023"): "as chromium: 'Trên đây là ...' joins the last bullet",
-    ("typst", "sokhcn-kh-2023"): "'Phụ lục: Danh mục nhiệm vụ' joins the line above (no indent, gap or early line end to tell)",
     ("fpdf2", "myhao-kh-2023"): "fpdf2 draws its HTML tables without vertical rules: the targets/appendix table is read as paragraphs",
     ("fpdf2", "sokhcn-kh-2023"): "fpdf2 draws its HTML tables without vertical rules: the targets/appendix table is read as paragraphs",
     ("fpdf2", "vanlam-kh-2023"): "fpdf2 draws its HTML tables without vertical rules: the targets/appendix table is read as paragraphs",

@@ -43,6 +43,8 @@ MIN_CUT_RULES = 3
 # A character's vertical middle sits this many of its line's ems above its baseline.
 MIDDLE_EMS = 0.3
 # A cell that starts a new entry: a bullet or a numbered/lettered label.
+# A cell that ends on a hyphen: a range or word broken at it ("03-", "03 -" where the gap read as a space).
+OPEN_HYPHEN = re.compile(r"[^\W_]\s?[-‐]$")
 CELL_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]?|[a-zđ][).])(?:\s|$)")
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -270,6 +272,13 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
     >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
     (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
 
+    A cell cut inside a word broken at its hyphen is mended even when the rest starts like an entry:
+
+    >>> continue_table((("9", "Xây dựng 03-"),), (("", "05 mô hình"), ("10", "Nhiệm vụ")))
+    (('9', 'Xây dựng 03-05 mô hình'), ('10', 'Nhiệm vụ'))
+    >>> continue_table((("8", "Hỗ trợ doanh nghiệp"),), (("", "05 mô hình"),))
+    (('8', 'Hỗ trợ doanh nghiệp'), ('', '05 mô hình'))
+
     A heading row printed again at the top of the next page (browsers and LaTeX repeat it) is dropped:
 
     >>> continue_table((("TT", "Nhiệm vụ"), ("1", "Hỗ trợ")), (("TT", "Nhiệm vụ"), ("2", "Tổ chức")))
@@ -282,13 +291,19 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
     numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)
     cut = numbered and any(OPEN_END.search(cell) for cell in rows[-1][1:] if cell)
     starts_new = any(CELL_LABEL.match(cell) for cell in cells) or not cut and any(_capitalised(c) for c in cells)
-    if head[0] or not cells or starts_new:
+    if head[0] or not cells or starts_new and not _broken_word(rows[-1]):
         return rows + more
     last = rows[-1]
     mended = tuple(
         "\n".join(dehyphenate_lines([part for part in (a, b) if part])) for a, b in zip(last, head)
     )
     return rows[:-1] + (mended,) + more[1:]
+
+
+def _broken_word(row: tuple[str, ...]) -> bool:
+    """Does a cell of the row end on a hyphen after a word or number, a range or word broken at it
+    ("Xây dựng 03-" + "05 mô hình")? Then the row was cut, whatever the next part starts with."""
+    return any(OPEN_HYPHEN.search(cell.rstrip()) for cell in row[1:])
 
 
 def _capitalised(cell: str) -> bool:
