@@ -15,7 +15,7 @@ from hycompliance.ingest.legacy import unicode_to_tcvn3, unicode_to_vni
 from hycompliance.ingest.pdf import _blocks
 from hycompliance.ingest.pdf_chars import Segment, join_segments
 from hycompliance.ingest.pdf_layout import Line, PageItem, group_lines, two_column_regions
-from hycompliance.ingest.pdf_tables import continue_table
+from hycompliance.ingest.pdf_tables import clean_cell, continue_table
 from hycompliance.models import Block
 
 
@@ -374,6 +374,41 @@ def test_justified_is_judged_over_the_whole_document() -> None:
     assert last[0] == f"{signature[0][2]} {signature[1][2]}"
 
 
+def _ragged(gap: float, line_step: float = 11.0) -> list[tuple[float, float, str]]:
+    """Six ragged paragraphs of two lines set ``gap`` points apart, a list set tight, then an item whose first
+    line ends on a colon a few points short of the right edge (500) and wraps."""
+    rows, top = [], 71.0
+    for number in range(1, 7):
+        rows += [(top, 500 - number, f"{number}. Phòng số {number}: Chủ trì tham mưu thực hiện các nhiệm vụ tại mục {number}"),
+                 (top + line_step, 250, "phần III Kế hoạch.")]
+        top += line_step + gap
+    for text in ("Nơi nhận:", "- UBND tỉnh (để b/c);", "- Sở Kế hoạch và Đầu tư;", "- Các phòng, đơn vị thuộc Sở;",
+                 "- Lưu: VT, KHTCTH."):  # a list set tight, as lists often are
+        rows.append((top, 90 + 7 * len(text), text))
+        top += line_step
+    top += gap - line_step
+    return rows + [
+        (top, 497, "7. Trung tâm Khuyến công và Tư vấn phát triển công nghiệp, Trung tâm Xúc tiến:"),
+        (top + line_step, 480, "Căn cứ chức năng, nhiệm vụ, phối hợp với các phòng chuyên môn thực hiện"),
+        (top + 2 * line_step, 200, "các nhiệm vụ có liên quan."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "joined"),
+    [
+        # paragraphs set apart by a gap: a line with no gap, below a line that could not hold its first word, goes on
+        (_ragged(gap=22.0), True),
+        # paragraphs not set apart: the layout says nothing, the structure stage judges
+        (_ragged(gap=11.0), False),
+    ],
+    ids=["gapped", "not-gapped"],
+)
+def test_wrap_after_a_colon_in_ragged_text(rows, joined) -> None:
+    texts = [b.text for b in _blocks(_page_of(rows))]
+    assert (f"{rows[-3][2]} {rows[-2][2]}" in texts) is joined
+
+
 def test_line_ended_early_starts_a_paragraph() -> None:
     blocks = list(_blocks(_page_of([
         (71, 500, "Phòng Tài chính - Kế hoạch tổng hợp kết quả thực hiện về UBND"),
@@ -382,3 +417,21 @@ def test_line_ended_early_starts_a_paragraph() -> None:
         (122, 500, "23/5/2023 của UBND tỉnh trên địa bàn huyện."),
     ])))
     assert [b.kind for b in blocks] == ["line", "line", "paragraph", "line"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        # a word cut by a narrow cell where it had no space: glued back
+        ("Hỗ trợ tối thiểu 10\ndoanh nghiệp/nă\nm đổi mới công nghệ", "Hỗ trợ tối thiểu 10\ndoanh nghiệp/năm đổi mới công nghệ"),
+        ("Sở NN&PTNT\n; UBND cấp huyện", "Sở NN&PTNT; UBND cấp huyện"),
+        ("Sở Công Thương\n, các hiệp hội", "Sở Công Thương, các hiệp hội"),
+        # lines wrapped at a space stay lines (a syllable starts the next one; "ha" is a unit, a syllable too)
+        ("Trung tâm Thông tin\nỨng dụng tiến bộ KH&CN", "Trung tâm Thông tin\nỨng dụng tiến bộ KH&CN"),
+        ("Diện tích trồng mới 300\nha nhãn, vải", "Diện tích trồng mới 300\nha nhãn, vải"),
+        ("Sở Tài nguyên và\nmôi trường", "Sở Tài nguyên và\nmôi trường"),
+    ],
+    ids=["syllable-cut", "semicolon", "comma", "capital", "unit", "syllable"],
+)
+def test_cell_lines_cut_inside_a_word_are_glued(cell, expected) -> None:
+    assert clean_cell(cell) == expected

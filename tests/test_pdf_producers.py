@@ -19,14 +19,11 @@ from tests.producers import PRODUCERS, produce
 
 MIN_SAME_TEXT = 0.98
 # (producer, plan) pairs the reader does not yet read to the .txt tree, with the cause measured on
-# 2026-12-03 (strict: a pair that starts passing fails the suite until it is taken off). 57 of 70 pass.
+# 2026-12-03 (strict: a pair that starts passing fails the suite until it is taken off). 67 of 70 pass.
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("lo-dejavu", "sokhcn-kh-2023"): "DejaVu table cells: 'doanh nghiệp/nă m', 'NN&PTNT ;' (gaps read as spaces; 4 of 68 texts)",
-    ("pdftocairo", "sokhcn-kh-2023"): "re-drawn lo-dejavu print: the same four table cells as lo-dejavu",
     ("fpdf2", "myhao-kh-2023"): "fpdf2 draws its HTML tables without vertical rules: the targets/appendix table is read as paragraphs",
     ("fpdf2", "sokhcn-kh-2023"): "fpdf2 draws its HTML tables without vertical rules: the targets/appendix table is read as paragraphs",
     ("fpdf2", "vanlam-kh-2023"): "fpdf2 draws its HTML tables without vertical rules: the targets/appendix table is read as paragraphs",
-    ("fpdf2", "soct-kh-2023"): "a wrapped line of IV.5 read as a paragraph of its own (IV.5.p1)",
 }
 
 

@@ -22,6 +22,7 @@ True
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,6 +73,11 @@ LINE_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]|[a-zđ][).]|[IVXLC]+\
 SENTENCE_END = re.compile(r"[.;:!?]\s*$")
 # A line ended its paragraph when the next line's first word (its width times this) would have fitted after it.
 WORD_FIT_MARGIN = 1.5
+# A document sets its paragraphs apart when at least this share (and this many) of the lines after a sure
+# paragraph end carry a gap or an indent.
+MARKED_SHARE = 0.9
+MARKED_MIN_ENDS = 5
+LIST_BULLETS = "-+•–"
 # A document (of at least this many body lines) is justified when this share of them end at one right edge,
 JUSTIFIED_SHARE = 0.4
 JUSTIFIED_MIN_LINES = 5
@@ -273,11 +279,15 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
         for number, items in enumerate(pages, start=1)
     ]
     right = justified_right(bodies)
+    marks = [paragraph_marks(body) for body in bodies]
+    marked = marks_paragraphs(bodies, marks)
     pending: list[tuple[int, str, bool, bool]] = []
     table: Block | None = None
-    for number, (items, body) in enumerate(zip(pages, bodies), start=1):
-        starts = paragraph_starts(body)
+    for number, (items, body, page_marks) in enumerate(zip(pages, bodies, marks), start=1):
+        starts = paragraph_starts(body, page_marks)
         continued = justified_continuations(body, starts, right)
+        if marked:
+            continued |= wrapped_continuations(body, page_marks)
         for item in items:
             if item.line is not None:
                 if item.line in starts:
@@ -311,9 +321,9 @@ def _line_blocks(pending: list[tuple[int, str, bool, bool]]) -> Iterator[Block]:
 def justified_right(pages: list[list[Line]]) -> float | None:
     """Where the lines of a justified document end: the right end of the ``JUSTIFIED_TOLERANCE``-wide
     window that holds the most body line ends (of all its pages), or ``None`` when that window holds fewer
-    than ``JUSTIFIED_SHARE`` of them (or the document has fewer than ``JUSTIFIED_MIN_LINES``): a ragged
-    document. Judged over the whole document, so a last page of mostly "Nơi nhận" and signature lines is
-    as justified as the others."""
+    than ``JUSTIFIED_SHARE`` of them (or the document has fewer than ``JUSTIFIED_MIN_LINES``), or fewer
+    than end past it (beyond ``JUSTIFIED_OVERFULL``): a ragged document. Judged over the whole document,
+    so a last page of mostly "Nơi nhận" and signature lines is as justified as the others."""
     ends = sorted(line.x1 for lines in pages for line in lines)
     best, count, low = None, 0, 0
     for high, x in enumerate(ends):
@@ -321,8 +331,9 @@ def justified_right(pages: list[list[Line]]) -> float | None:
             low += 1
         if high - low + 1 >= count:
             best, count = x, high - low + 1
-    if len(ends) < JUSTIFIED_MIN_LINES or count < JUSTIFIED_SHARE * len(ends):
-        return None
+    past = len(ends) - bisect_right(ends, best + JUSTIFIED_OVERFULL)
+    if len(ends) < JUSTIFIED_MIN_LINES or count < JUSTIFIED_SHARE * len(ends) or past >= count:
+        return None  # (more lines going past it than ending at it: the short last lines of paragraphs)
     return best
 
 
@@ -354,12 +365,26 @@ def justified_continuations(lines: list[Line], starts: dict[Line, bool], right: 
     return out
 
 
-def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
-    """For each body line of a page: does its layout start a paragraph?
+def paragraph_starts(lines: list[Line], marks: dict[Line, bool] | None = None) -> dict[Line, bool]:
+    """For each body line of a page: does its layout start a paragraph? Its ``paragraph_marks`` (given, or
+    measured here), or the line above ended its sentence early (``_ended_early``)."""
+    marks = paragraph_marks(lines) if marks is None else marks
+    if not lines:
+        return {}
+    right = max(line.x1 for line in lines)
+    return {
+        line: marks[line] or (index > 0 and _ended_early(lines[index - 1], line, right))
+        for index, line in enumerate(lines)
+    }
+
+
+def paragraph_marks(lines: list[Line]) -> dict[Line, bool]:
+    """For each body line of a page: is it set apart as a paragraph's first line?
 
     A first-line indent (the line begins right of the page's usual left edge, and is not centred like a
-    title line) or a gap above the line wider than the usual line spacing starts one. Pages whose lines all start at one edge and are evenly
-    spaced give no signal: every line is then a plain ``line`` for the structure stage to judge.
+    title line) or a gap above the line wider than the usual line spacing. Pages whose lines all start at
+    one edge and are evenly spaced give no signal: every line is then a plain ``line`` for the structure
+    stage to judge.
     """
     if not lines:
         return {}
@@ -374,10 +399,46 @@ def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
         centred = line.x0 > margin + PARAGRAPH_INDENT and abs((line.x0 + line.x1) / 2 - middle) < CENTRED_TOLERANCE
         indented = line.x0 > margin + PARAGRAPH_INDENT and not centred
         spaced = previous is not None and step > 0 and line.top - previous.top > step * PARAGRAPH_GAP_SHARE
-        out[line] = indented or spaced or (previous is not None and _ended_early(previous, line, right))
-        # (a page's first line: by its indent alone)
+        out[line] = indented or spaced  # (a page's first line: by its indent alone)
         previous = line
     return out
+
+
+def marks_paragraphs(pages: list[list[Line]], marks: list[dict[Line, bool]]) -> bool:
+    """Does the document set every paragraph apart (a gap above it or an indent)? Judged on the lines that
+    follow a sentence ended well short of the right edge (as in ``_ended_early``: surely a paragraph's end),
+    bullets aside (lists are often set tight, "Nơi nhận:" + "- UBND tỉnh;"): at least ``MARKED_SHARE`` of
+    them (and ``MARKED_MIN_ENDS``) carry the mark."""
+    ends = marked = 0
+    for lines, page_marks in zip(pages, marks):
+        right = max((line.x1 for line in lines), default=0.0)
+        for above, line in zip(lines, lines[1:]):
+            if (SENTENCE_END.search(above.text) and line.text[:1] not in LIST_BULLETS
+                    and right - above.x1 > _first_word_width(line) * WORD_FIT_MARGIN):
+                ends += 1
+                marked += page_marks[line]
+    return ends >= MARKED_MIN_ENDS and marked >= MARKED_SHARE * ends
+
+
+def wrapped_continuations(lines: list[Line], marks: dict[Line, bool]) -> set[int]:
+    """``id()`` of the body lines, in a document that sets its paragraphs apart (``marks_paragraphs``), that
+    go on from a sentence end above them: the line carries no paragraph mark, is no label, and the line
+    above could not have held its first word (the break was the wrap's): "5. Trung tâm Khuyến công ...,
+    Trung tâm Xúc tiến thương mại:" + "Căn cứ chức năng, nhiệm vụ, ..." in ragged text."""
+    if not lines:
+        return set()
+    right = max(line.x1 for line in lines)
+    return {
+        id(line) for above, line in zip(lines, lines[1:])
+        if not marks[line] and SENTENCE_END.search(above.text) is not None and LINE_LABEL.match(line.text) is None
+        and right - above.x1 < _first_word_width(line)
+    }
+
+
+def _first_word_width(line: Line) -> float:
+    """About how wide the line's first word and the space before it are (its share of the line's width)."""
+    text = line.text
+    return (line.x1 - line.x0) * (len(text.split(" ", 1)[0]) + 1) / max(len(text), 1)
 
 
 def _ended_early(previous: Line, line: Line, right: float) -> bool:
@@ -386,9 +447,7 @@ def _ended_early(previous: Line, line: Line, right: float) -> bool:
     text = line.text
     if SENTENCE_END.search(previous.text) is None or not text[:1].isupper():
         return False
-    word = len(text.split(" ", 1)[0]) + 1
-    needed = (line.x1 - line.x0) * word / max(len(text), 1)
-    return right - previous.x1 > needed * WORD_FIT_MARGIN
+    return right - previous.x1 > _first_word_width(line) * WORD_FIT_MARGIN
 
 
 def _dehyphenate(lines: list[tuple[int, str, bool, bool]]) -> list[tuple[int, str, bool]]:
