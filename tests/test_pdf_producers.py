@@ -18,18 +18,9 @@ from tests.conftest import DEV, dev_names
 from tests.producers import PRODUCERS, produce
 
 MIN_SAME_TEXT = 0.98
-BORDERLESS_CENTRED = (
-    "fpdf2 draws its HTML tables with no rule at all and centres each cell vertically: the lines of a many-line "
-    "cell straddle the one-line cells beside it and are grouped with them, so the targets/appendix table is read "
-    "as paragraphs"
-)
-# (producer, plan) pairs the reader does not yet read to the .txt tree, with the cause measured on
-# 2026-12-03 (strict: a pair that starts passing fails the suite until it is taken off). 67 of 70 pass.
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("fpdf2", "myhao-kh-2023"): BORDERLESS_CENTRED,
-    ("fpdf2", "sokhcn-kh-2023"): BORDERLESS_CENTRED,
-    ("fpdf2", "vanlam-kh-2023"): BORDERLESS_CENTRED,
-}
+# (producer, plan) pairs the reader does not yet read to the .txt tree, with the cause measured (strict: a pair
+# that starts passing fails the suite until it is taken off). All 70 pass.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def _fold(text: str) -> str:
