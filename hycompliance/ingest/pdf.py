@@ -34,7 +34,7 @@ import pypdfium2 as pdfium
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
-from hycompliance.ingest.pdf_borderless import borderless_tables
+from hycompliance.ingest.pdf_borderless import borderless_tables, outside_tables
 from hycompliance.ingest.pdf_chars import chars_segments, page_chars
 from hycompliance.ingest.pdf_layout import CENTRED_TOLERANCE, Line, PageItem, arrange_page, group_lines, ocr_lines
 from hycompliance.ingest.pdf_tables import FoundTable, continue_table, find_tables, has_paths, same_width
@@ -159,11 +159,7 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
         segments = chars_segments(chars, height)
         borderless = borderless_tables(segments, chars, height)
         if borderless:  # (as for ruled tables: their text is the table's, the lines formed without it)
-            outside = np.ones(len(chars), dtype=bool)
-            for bbox, _ in borderless:
-                outside &= ~chars.inside(height, bbox)
-            chars = chars.subset(outside)
-            segments = chars_segments(chars, height)
+            segments = outside_tables(segments, borderless)
         return _Page(group_lines(segments, index + 1), tables + borderless, plain)
     finally:
         textpage.close()

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hycompliance.ingest.pdf_chars import PageChars, Segment, cell_lines, join_segments, page_em
+from hycompliance.ingest.pdf_chars import ASCENT_EMS, DESCENT_EMS, PageChars, Segment, cell_lines, join_segments, page_em
 from hycompliance.ingest.pdf_tables import FoundTable, clean_cell
 
 # A numbering cell: "1", "12", "3." .
@@ -93,6 +93,19 @@ def borderless_tables(segments: list[Segment], chars: PageChars, height: float) 
             out.append(table)
             taken.append((table[0][1], table[0][3]))
     return out
+
+
+def outside_tables(segments: list[Segment], tables: list[FoundTable]) -> list[Segment]:
+    """The runs whose baseline and horizontal middle lie in no table's box (as ``PageChars.inside`` tells
+    for characters: a run's characters share its baseline)."""
+    return [
+        s for s in segments
+        if not any(x0 <= (s.x0 + s.x1) / 2 <= x1 and top <= _baseline(s) <= bottom for (x0, top, x1, bottom), _ in tables)
+    ]
+
+
+def _baseline(segment: Segment) -> float:
+    return segment.top + ASCENT_EMS * (segment.bottom - segment.top) / (ASCENT_EMS + DESCENT_EMS)
 
 
 def _baselines(segments: list[Segment]) -> list[list[Segment]]:
