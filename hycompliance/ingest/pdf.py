@@ -330,7 +330,9 @@ def justified_right(pages: list[list[Line]]) -> float | None:
     than end past it (beyond ``JUSTIFIED_OVERFULL``): a ragged document. Judged over the whole document,
     so a last page of mostly "Nơi nhận" and signature lines is as justified as the others."""
     ends = sorted(line.x1 for lines in pages for line in lines)
-    best, count, low = None, 0, 0
+    if not ends:  # (every line in the header or a table)
+        return None
+    best, count, low = ends[0], 0, 0
     for high, x in enumerate(ends):
         while ends[low] < x - JUSTIFIED_TOLERANCE:
             low += 1

@@ -46,8 +46,10 @@ MAX_GAP_STEPS = 1.6
 CELL_STEP_SHARE = 1.3
 # Cells of one row are aligned (at their top or middle) within this share of a line step.
 ROW_TOLERANCE_SHARE = 0.35
-# A line step is about this many times the height of a run's box.
-STEP_PER_HEIGHT = 1.0
+# The table's line step: this quantile of the steps between one column's consecutive lines (most are the
+# steps inside wrapped cells) that are at least this share of a run's height.
+STEP_QUANTILE = 0.25
+MIN_STEP_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -151,13 +153,13 @@ def _between(segments: list[Segment], upper: Segment, lower: Segment) -> bool:
 
 def _table(run: list[Segment], baselines: list[list[Segment]], chars: PageChars, height: float) -> FoundTable | None:
     left = run[0].x0 - ALIGN_TOLERANCE
-    step = STEP_PER_HEIGHT * float(np.median([s.bottom - s.top for s in run]))
     inside = [line for line in baselines if run[0].top - SAME_BASELINE <= line[0].top <= run[-1].top + SAME_BASELINE]
     if any(s.x0 < left for line in inside for s in line):
         return None  # text to the left of the numbers: no numbering column
     starts = _column_starts([s for line in inside for s in line], run[0].x0)
     if len(starts) < MIN_COLUMNS:
         return None
+    step = _step(inside, starts, float(np.median([s.bottom - s.top for s in run])))
     band = _extend(baselines, inside, starts, left, step)
     columns: list[list[_Line]] = [[] for _ in starts]
     for line in band:
@@ -171,6 +173,18 @@ def _table(run: list[Segment], baselines: list[list[Segment]], chars: PageChars,
     if len(rows) < MIN_ROWS:
         return None
     return _found(rows, starts, chars, height)
+
+
+def _step(lines: list[list[Segment]], starts: list[float], height: float) -> float:
+    """The table's line step (``STEP_QUANTILE`` of the steps between a column's consecutive lines)."""
+    last: dict[int, float] = {}
+    steps = []
+    for line in lines:
+        for column in {_column(starts, s.x0) for s in line}:
+            if column in last and line[0].top - last[column] >= MIN_STEP_SHARE * height:
+                steps.append(line[0].top - last[column])
+            last[column] = line[0].top
+    return float(np.quantile(steps, STEP_QUANTILE)) if steps else height
 
 
 def _column_starts(segments: list[Segment], first: float) -> list[float]:
@@ -197,10 +211,14 @@ def _column(starts: list[float], x0: float) -> int:
 
 
 def _fits(line: list[Segment], starts: list[float], left: float) -> bool:
-    """A baseline whose runs all lie within the columns (none crosses a column edge)."""
-    return all(
-        s.x0 >= left and not any(s.x0 < x - ALIGN_TOLERANCE and s.x1 > x + ALIGN_TOLERANCE for x in starts[1:])
-        for s in line
+    """A baseline whose runs all lie within the columns (none crosses a column edge), or where at least
+    ``MIN_COLUMNS`` runs start at column edges (a row whose cells ran close to the next: "Giai đoạn 2021-2025
+    Giai" + "đoạn")."""
+    if any(s.x0 < left for s in line):
+        return False
+    at_edges = sum(any(abs(s.x0 - x) <= ALIGN_TOLERANCE for x in starts) for s in line)
+    return at_edges >= MIN_COLUMNS or not any(
+        s.x0 < x - ALIGN_TOLERANCE and s.x1 > x + ALIGN_TOLERANCE for s in line for x in starts[1:]
     )
 
 
@@ -221,21 +239,22 @@ def _extend(baselines: list[list[Segment]], inside: list[list[Segment]], starts:
 
 def _widths(columns: list[list[_Line]], starts: list[float]) -> list[float]:
     """Each column's room for text: up to the next column's edge less the narrowest gutter the table leaves
-    (the last column: as wide as its widest line)."""
+    after a column of text (the numbers' column leaves a wide one; the last column: as wide as its widest line)."""
     ends = [max((line.x1 for line in lines), default=start) for lines, start in zip(columns, starts)]
-    gutter = min((after - end for end, after in zip(ends, starts[1:]) if after > end), default=0.0)
+    gutter = min((after - end for end, after in zip(ends[1:], starts[2:]) if after > end), default=0.0)
     return [after - start - gutter for start, after in zip(starts, starts[1:])] + [ends[-1] - starts[-1]]
 
 
 def _cells(column: int, lines: list[_Line], width: float, step: float) -> list[_Cell]:
     """A column's lines as cells: a line one step below another goes on its cell unless the upper line could
-    have held its first word."""
+    have held its first word; a number in the first column is a cell of its own."""
     if not lines:
         return []
     groups: list[list[_Line]] = [[lines[0]]]
     for upper, line in zip(lines, lines[1:]):
         word = (line.x1 - line.x0) * (len(line.text.split(" ", 1)[0]) + 1) / max(len(line.text), 1)
-        if line.top - upper.top <= CELL_STEP_SHARE * step and (upper.x1 - upper.x0) + word > width:
+        numbers = column == 0 and (NUMBER.match(upper.text) or NUMBER.match(line.text))
+        if line.top - upper.top <= CELL_STEP_SHARE * step and (upper.x1 - upper.x0) + word > width and not numbers:
             groups[-1].append(line)
         else:
             groups.append([line])
