@@ -367,38 +367,20 @@ FIRST_NUMBER = re.compile(r"\d")
 
 
 def indicator_leads(unit: Unit, lex: Lexicon) -> list[str]:
-    """The indicator parts of a clause: a table row's cells before its first value cell (its row number left
-    out; "Tăng trưởng GTTT b/q (giá SS 2010)" is an indicator cell, "≥ 10" a value cell); in a sentence, the
-    text before the first number of each segment that has one ("Tổng mức bán lẻ ... tăng bình quân" of
-    "Tổng mức bán lẻ ... tăng bình quân 11 - 12%/năm; kim ngạch xuất khẩu tăng bình quân 8 - 10%/năm")."""
+    """The indicator parts of a clause: a table row's text up to its first cell with a number (a structure
+    row: its lead-in and each part); in a sentence, the text before the first number of each segment that has
+    one ("Tổng mức bán lẻ ... tăng bình quân" of "Tổng mức bán lẻ ... tăng bình quân 11 - 12%/năm; kim ngạch
+    xuất khẩu tăng bình quân 8 - 10%/năm")."""
     if unit.clause.kind == "row":
-        parts = composite_parts(unit.clause)
-        if parts:
-            return parts
-        cells = [c.strip() for c in unit.text.split("|")]
-        if cells and ROW_NUMBER.fullmatch(cells[0]):
-            cells = cells[1:]
-        lead = []
-        for cell in cells:
-            if VALUE_CELL.match(cell):
-                break
-            lead.append(cell)
-        return [" | ".join(lead)]
+        return composite_parts(unit.clause) or [re.split(r"\|\s*[^|]*\d", unit.text)[0]]
     return [FIRST_NUMBER.split(piece, 1)[0] for piece in segments(unit.text, lex) if FIRST_NUMBER.search(piece)]
-
-
-# A lead-in of fewer content words names no indicator: "Hằng năm, 100% cán bộ ...", "Ít nhất 55% số phường".
-MIN_INDICATOR_WORDS = 2
-ROW_NUMBER = re.compile(r"[0-9IVXivx]{1,4}[.)]?")
-# A value cell: a number, maybe after a comparator ("≥ 10", "Trên 50", "Khoảng 9,5", "12 - 55 - 33").
-VALUE_CELL = re.compile(r"(?:[≥≤<>~]|khoảng|trên|dưới|tối thiểu|ít nhất|đạt|từ)?\s*\d", re.IGNORECASE)
 
 
 def indicator_extra(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon,
                     term_weight: dict[str, float]) -> np.ndarray:
     """R x C, for a target: the share of the clause's indicator (its words before the value, weighted by rarity)
     that the target's indicator does not name; the smallest over the clause's valued segments; 0 for tasks and
-    for clauses with no value or whose value comes first (fewer than ``MIN_INDICATOR_WORDS`` words before it).
+    for clauses with no value or whose value comes first.
 
     A sectoral growth rate ("Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng tăng bình quân 11 -
     12%/năm") shares "tăng", "bình quân" and a %/năm with the province's GRDP growth target but names another
@@ -410,7 +392,7 @@ def indicator_extra(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lex
         return out
     for j, u in enumerate(units):
         leads = [[w for w in words(lead, lex) if lex.weight(w) >= 0.5] for lead in indicator_leads(u, lex)]
-        leads = [lead for lead in leads if len(lead) >= MIN_INDICATOR_WORDS]
+        leads = [lead for lead in leads if lead]
         if not leads:
             continue
         for i, named in targets:
