@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,8 +58,6 @@ RUN_GAP_EMS = 1.5
 ASCENT_EMS = 0.75
 DESCENT_EMS = 0.25
 DEFAULT_EM = 12.0
-# Line breaks pdfium inserts (and a NUL it gives for unreadable codes) are not characters; its hyphens read "-".
-_DROPPED = {ord("\r"): None, ord("\n"): None, 0: None, ord(PDFIUM_LINE_END_HYPHEN): "-", ord(PDFIUM_CHAR_HYPHEN): "-"}
 
 
 @dataclass(frozen=True)
@@ -123,8 +122,10 @@ class _Calls:
         except ImportError:  # not built (no C compiler at install): the ctypes loop gives the same values
             _pdfium_bulk = None
         self.bulk = _pdfium_bulk.geometry if _pdfium_bulk is not None and library is not None else None
+        self.bulk_generated = _pdfium_bulk.generated if self.bulk is not None else None
         # the two functions' addresses, for the C loop
         self.addresses = tuple(ctypes.cast(f, ctypes.c_void_p).value or 0 for f in (self.origin, self.loose_box))
+        self.generated_address = ctypes.cast(self.generated, ctypes.c_void_p).value or 0
 
 
 @lru_cache(maxsize=1)
@@ -142,16 +143,18 @@ def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> PageCha
     if len(text) != count:  # characters outside the BMP take two code units: read them one by one
         text = "".join(textpage.get_text_range(index, 1) or "\x00" for index in range(count))
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    distinct, which = np.unique(codes, return_inverse=True)
-    kinds = [(chr(c) in "\r\n\x00", unicodedata.combining(chr(c)) > 0, chr(c).isspace(), chr(c).isalpha())
-             for c in distinct.tolist()]
-    dropped, combining, space, letter = (np.array([k[n] for k in kinds], dtype=bool)[which] for n in range(4))
+    kinds = _code_kinds(codes)
+    dropped, combining, space, letter = ((kinds & bit) > 0 for bit in (_DROPPED_BIT, _COMBINING_BIT, _SPACE_BIT, _LETTER_BIT))
     kept = np.flatnonzero(~dropped)
     joins = combining[kept]
     if len(joins):
         joins[0] = False  # a mark first on the page has no letter to join
     starts = kept[~joins]  # the index of each character's first code
-    kept_text = text.translate(_DROPPED)  # kept codes only, so positions in it are positions in ``kept``
+    # kept codes only, so positions in it are positions in ``kept``: line breaks pdfium inserts (and a NUL it gives
+    # for unreadable codes) are not characters; its hyphens read "-"
+    kept_codes = codes[kept]
+    kept_codes = np.where((kept_codes == ord(PDFIUM_LINE_END_HYPHEN)) | (kept_codes == ord(PDFIUM_CHAR_HYPHEN)), ord("-"), kept_codes)
+    kept_text = kept_codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     bounds = np.append(np.flatnonzero(~joins), len(kept))
     marked = np.diff(bounds) > 1  # a letter with accent glyphs of its own after it
     if marked.any():
@@ -161,14 +164,62 @@ def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> PageCha
     x0, x1, base = char_geometry(textpage, starts)
     spaces = space[starts]
     generated = np.zeros(len(starts), dtype=bool)
-    calls = _calls()
-    handle = ctypes.cast(raw, ctypes.c_void_p) if calls.unchecked else raw
-    for position in np.flatnonzero(spaces).tolist():
-        generated[position] = calls.generated(handle, int(starts[position])) > 0
+    at = np.flatnonzero(spaces)
+    generated[at] = char_generated(textpage, starts[at])
     stream_line = np.cumsum(codes == ord("\n"))[starts] if len(starts) else np.zeros(0, dtype=np.int64)
     # a letter (``str.isalpha``: not with a separate accent mark, which is no letter)
     alpha = letter[starts] & ~marked & ~spaces
     return PageChars(texts, x0, x1, base, spaces, generated, stream_line, alpha)
+
+
+# Bits of ``_code_kinds``: a line break pdfium inserted or a code it cannot read (dropped), a combining mark, a space, a letter.
+_DROPPED_BIT, _COMBINING_BIT, _SPACE_BIT, _LETTER_BIT = 1, 2, 4, 8
+# Codes below this are looked up in one table (Latin with Vietnamese letters, marks, punctuation); others one by one.
+_TABLE_CODES = 0x3000
+
+
+def _code_kind(code: int) -> int:
+    char = chr(code)
+    return ((char in "\r\n\x00") * _DROPPED_BIT | (unicodedata.combining(char) > 0) * _COMBINING_BIT
+            | char.isspace() * _SPACE_BIT | char.isalpha() * _LETTER_BIT)
+
+
+@lru_cache(maxsize=1)
+def _kind_table() -> np.ndarray:
+    table = np.array([_code_kind(code) for code in range(_TABLE_CODES)], dtype=np.uint8)
+    table.flags.writeable = False
+    return table
+
+
+def _code_kinds(codes: np.ndarray) -> np.ndarray:
+    """``_code_kind`` of every code (a page has a few dozen distinct ones: a table, not a call a character)."""
+    inside = codes < _TABLE_CODES
+    if inside.all():
+        return _kind_table()[codes]
+    kinds = _kind_table()[np.where(inside, codes, 0)]
+    outside = np.flatnonzero(~inside)
+    distinct, which = np.unique(codes[outside], return_inverse=True)
+    kinds[outside] = np.array([_code_kind(code) for code in distinct.tolist()], dtype=np.uint8)[which]
+    return kinds
+
+
+def char_generated(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> np.ndarray:
+    """Did pdfium generate each of these characters (a space it inferred, not the file's)?"""
+    calls = _calls()
+    if calls.bulk_generated is None or not len(indexes):
+        return ctypes_generated(textpage, indexes)
+    wanted = np.ascontiguousarray(indexes, dtype=np.int64)
+    flags = np.zeros(len(wanted), dtype=np.uint8)
+    page = ctypes.cast(textpage.raw, ctypes.c_void_p).value or 0
+    calls.bulk_generated(calls.generated_address, page, len(wanted), wanted.ctypes.data, flags.ctypes.data)
+    return flags.astype(bool)
+
+
+def ctypes_generated(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> np.ndarray:
+    """``char_generated`` by a loop of ctypes calls (where the C loop is not built)."""
+    calls = _calls()
+    handle = ctypes.cast(textpage.raw, ctypes.c_void_p) if calls.unchecked else textpage.raw
+    return np.array([calls.generated(handle, index) > 0 for index in indexes.tolist()], dtype=bool)
 
 
 def char_geometry(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -225,23 +276,22 @@ def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, n
     line number. A line starts at the highest baseline of its group not yet placed and takes every character
     of the group less than ``BASELINE_TOLERANCE`` below it."""
     n = len(chars)
-    by_base = np.lexsort((np.arange(n), -chars.base, groups))  # top first; ties in drawing order
-    bases = chars.base[by_base]  # descending within each group
+    by_base = np.lexsort((-chars.base, groups))  # top first; ties in drawing order (lexsort is stable)
+    bases = chars.base[by_base].tolist()  # descending within each group
     sorted_groups = groups[by_base]
-    group_ends = np.searchsorted(sorted_groups, sorted_groups, side="right")
+    group_ends = np.searchsorted(sorted_groups, sorted_groups, side="right").tolist()
     line_of = np.empty(n, dtype=np.int64)
     start = number = 0
     while start < n:
-        stop = int(group_ends[start])
-        below = bases[start] - bases[start:stop] >= BASELINE_TOLERANCE
-        end = start + int(np.argmax(below)) if below[-1] else stop
+        top = bases[start]
+        # the first character at least ``BASELINE_TOLERANCE`` below the line's top (the group's end if none)
+        end = bisect_left(bases, True, start, group_ends[start], key=lambda base: top - base >= BASELINE_TOLERANCE)
         line_of[start:end] = number
         start, number = end, number + 1
-    rank = np.empty(n, dtype=np.int64)
-    rank[by_base] = np.arange(n)
     lines = np.empty(n, dtype=np.int64)
     lines[by_base] = line_of
-    order = np.lexsort((rank, ~chars.space, chars.x0, lines))
+    # ``line_of`` ascends in ``by_base`` order: sorting within lines there keeps drawing order for ties
+    order = by_base[np.lexsort((~chars.space[by_base], chars.x0[by_base], line_of))]
     return order, lines[order]
 
 
@@ -252,7 +302,8 @@ def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float)
         return ems
     order = np.lexsort((advances, lines))
     lines, advances = lines[order], advances[order]
-    numbers, first, sizes = np.unique(lines, return_index=True, return_counts=True)
+    first = np.flatnonzero(_changes(lines))
+    numbers, sizes = lines[first], np.diff(first, append=len(lines))
     enough = sizes >= MIN_LETTERS_FOR_EM
     numbers, first, sizes = numbers[enough], first[enough], sizes[enough]
     upper = advances[first + sizes // 2]
@@ -314,15 +365,13 @@ def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: flo
     index = order[at]
     line_at = line[at]
     x0, x1 = chars.x0[index], chars.x1[index]
-    end = x1.copy()  # the right end of everything drawn so far on the line
-    line_starts = np.flatnonzero(_changes(line_at))
-    for a, b in zip(line_starts.tolist(), np.append(line_starts[1:], len(at)).tolist()):
-        end[a:b] = np.maximum.accumulate(x1[a:b])
+    end = _line_maximum(x1, line_at)  # the right end of everything drawn so far on the line
     em = ems[line_at]
     follows = ~_changes(line_at)  # a drawn character before it on its line
     gap = x0 - _before(end, 0.0)
-    between_file = np.diff(file_spaces[at], prepend=0) > 0
-    between_any = np.diff(any_spaces[at], prepend=0) > 0
+    file_spaces_at, any_spaces_at = file_spaces[at], any_spaces[at]
+    between_file = file_spaces_at != _before(file_spaces_at, 0)
+    between_any = any_spaces_at != _before(any_spaces_at, 0)
     stream = chars.stream_line[index]
     other_stream = stream != _before(stream, -1)
     breaks = follows & ((gap > RUN_GAP_EMS * em) | (other_stream & (gap > WORD_GAP_EMS * em)))
@@ -332,28 +381,64 @@ def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: flo
     last = np.append(line_at[1:] != line_at[:-1], True)
     line_end = np.searchsorted(line, line_at[last], side="right") - 1
     trailing = file_spaces[line_end] - file_spaces[at[last]] > 0
-    texts = chars.texts
-    pieces = [(" " + texts[i]) if s else texts[i] for i, s in zip(index.tolist(), spaced.tolist())]
+    joined, offsets = _spaced_text(chars.texts, index, spaced)
     run_starts = np.flatnonzero(~follows | breaks).tolist()
     run_ends = run_starts[1:] + [len(at)]
+    offsets = offsets.tolist()
     trailing_at = set(np.flatnonzero(last)[trailing].tolist())
     run_groups = groups[index].tolist()
+    run_lines, lefts, rights = line_at.tolist(), x0.tolist(), end.tolist()
+    line_ems, line_bases = ems.tolist(), first_base.tolist()
     out: list[tuple[int, list[Segment]]] = []
     previous_line = -1
     normalize = unicodedata.normalize
     for a, b in zip(run_starts, run_ends):
-        number = int(line_at[a])
-        text = "".join(pieces[a:b]) + (" " if b - 1 in trailing_at else "")
-        line_em = float(ems[number])
-        base = float(first_base[number])
+        number = run_lines[a]
+        text = joined[offsets[a] : offsets[b]] + (" " if b - 1 in trailing_at else "")
+        line_em = line_ems[number]
+        base = line_bases[number]
         top = height - (base + ASCENT_EMS * line_em)
         bottom = height - (base - DESCENT_EMS * line_em)
         if number != previous_line:
             out.append((run_groups[a], []))
             previous_line = number
         if not text.isspace():
-            out[-1][1].append(Segment(float(x0[a]), top, float(end[b - 1]), bottom, normalize("NFC", text)))
+            out[-1][1].append(Segment(lefts[a], top, rights[b - 1], bottom, normalize("NFC", text)))
     return out
+
+
+def _line_maximum(values: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The running maximum of ``values`` within each line (``lines`` ascending), as one accumulate over
+    integer keys (the line, then the value's rank): exact, with no loop over lines."""
+    if not len(values):
+        return values.copy()
+    by_value = np.argsort(values, kind="stable")
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[by_value] = np.arange(len(values))
+    best = np.maximum.accumulate(lines.astype(np.int64) * len(values) + rank) - lines.astype(np.int64) * len(values)
+    return values[by_value[best]]
+
+
+def _spaced_text(texts: list[str], index: np.ndarray, spaced: np.ndarray) -> tuple[str, np.ndarray]:
+    """The texts of the characters ``index`` in that order, each after a space where ``spaced``, as one string,
+    and where each character's piece (its space, then its text) starts in it (one offset more: the end)."""
+    whole = "".join(texts)
+    codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    offsets = np.zeros(len(index) + 1, dtype=np.int64)
+    if len(codes) == len(texts):  # one code a character (no separate accent marks): no lengths to look up
+        np.cumsum(spaced + 1, out=offsets[1:])
+        out = np.full(int(offsets[-1]), ord(" "), dtype=np.uint32)
+        out[offsets[:-1] + spaced] = codes[index]
+        return out.tobytes().decode("utf-32-le", "surrogatepass"), offsets
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    lengths = sizes[index]
+    firsts = (np.cumsum(sizes) - sizes)[index]
+    np.cumsum(lengths + spaced, out=offsets[1:])
+    out = np.full(int(offsets[-1]), ord(" "), dtype=np.uint32)
+    which = np.repeat(np.arange(len(index)), lengths)  # the character of each code taken
+    within = np.arange(len(which)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[offsets[which] + spaced[which] + within] = codes[firsts[which] + within]
+    return out.tobytes().decode("utf-32-le", "surrogatepass"), offsets
 
 
 def chars_segments(chars: PageChars, height: float) -> list[Segment]:
