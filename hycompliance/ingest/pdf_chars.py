@@ -276,23 +276,43 @@ def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, n
     line number. A line starts at the highest baseline of its group not yet placed and takes every character
     of the group less than ``BASELINE_TOLERANCE`` below it."""
     n = len(chars)
-    by_base = np.lexsort((-chars.base, groups))  # top first; ties in drawing order (lexsort is stable)
+    grouped = bool(n) and bool((groups != groups[0]).any())
+    by_base = _sorted_by((-chars.base, groups) if grouped else (-chars.base,))  # top first; ties in drawing order
     bases = chars.base[by_base].tolist()  # descending within each group
-    sorted_groups = groups[by_base]
-    group_ends = np.searchsorted(sorted_groups, sorted_groups, side="right").tolist()
+    if grouped:
+        sorted_groups = groups[by_base]
+        group_ends = np.searchsorted(sorted_groups, sorted_groups, side="right")
     line_of = np.empty(n, dtype=np.int64)
     start = number = 0
     while start < n:
         top = bases[start]
+        stop = int(group_ends[start]) if grouped else n
         # the first character at least ``BASELINE_TOLERANCE`` below the line's top (the group's end if none)
-        end = bisect_left(bases, True, start, group_ends[start], key=lambda base: top - base >= BASELINE_TOLERANCE)
+        end = bisect_left(bases, True, start, stop, key=lambda base: top - base >= BASELINE_TOLERANCE)
         line_of[start:end] = number
         start, number = end, number + 1
     lines = np.empty(n, dtype=np.int64)
     lines[by_base] = line_of
     # ``line_of`` ascends in ``by_base`` order: sorting within lines there keeps drawing order for ties
-    order = by_base[np.lexsort((~chars.space[by_base], chars.x0[by_base], line_of))]
+    order = by_base[_sorted_by((~chars.space[by_base], chars.x0[by_base], line_of))]
     return order, lines[order]
+
+
+def _sorted_by(keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """``np.lexsort(keys)`` (the last key first, ties in index order) as one stable sort a key, least
+    significant first: each is adaptive (a page's characters come nearly in reading order, which a stable
+    sort takes in about linear time), and small integer keys sort by radix; lexsort's own sorts are several
+    times slower on a page's characters (measured)."""
+    order: np.ndarray | None = None
+    for key in keys:
+        if key.dtype.kind in "iu" and len(key) and -(2**15) <= int(key.min()) and int(key.max()) < 2**15:
+            key = key.astype(np.int16)  # (numpy sorts 16-bit integers by radix)
+        if order is None:
+            order = np.argsort(key, kind="stable")
+        else:
+            order = order[np.argsort(key[order], kind="stable")]
+    assert order is not None
+    return order
 
 
 def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float) -> np.ndarray:
@@ -300,7 +320,7 @@ def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float)
     ems = np.full(count, usual, dtype=np.float64)
     if not len(lines):
         return ems
-    order = np.lexsort((advances, lines))
+    order = _sorted_by((advances, lines))
     lines, advances = lines[order], advances[order]
     first = np.flatnonzero(_changes(lines))
     numbers, sizes = lines[first], np.diff(first, append=len(lines))

@@ -45,8 +45,10 @@ def column_gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[
     return gaps
 
 
-def rule_only_edges(edges: list[Edge], chars: PageChars, height: float, em: float) -> list[Edge]:
-    """Vertical and row edges for the tables of a page ruled with horizontal lines only (see the module)."""
+def rule_only_edges(edges: list[Edge], chars: PageChars, height: float, em: float,
+                    *, page_lines: list[list[Segment]] | None = None) -> list[Edge]:
+    """Vertical and row edges for the tables of a page ruled with horizontal lines only (see the module).
+    ``page_lines``: ``segment_lines(chars, height, em)`` when the caller has it already."""
     if not len(chars):
         return []
     vertical = [e for e in edges if e["orientation"] == "v"]
@@ -57,7 +59,11 @@ def rule_only_edges(edges: list[Edge], chars: PageChars, height: float, em: floa
             groups.append([rule])
         elif _top(rule) - _top(group[-1]) > RULE_ALIGN:  # (a rule drawn as a thin box gives two edges: one rule)
             group.append(rule)
-    lines = [(line, _line_spans(line, chars, height)) for line in segment_lines(chars, height, em)]
+    if not groups:  # no rule wide enough to bound a table band
+        return []
+    if page_lines is None:
+        page_lines = segment_lines(chars, height, em)
+    lines = [(line, _line_spans(line, chars, height)) for line in page_lines]
     added: list[Edge] = []
     for group in groups:
         x0, x1 = float(group[0]["x0"]), float(group[0]["x1"])
