@@ -95,18 +95,15 @@ def _letters(text: str) -> Counter[str]:
 def _lost_pages(pages: dict[int, list[str]], plain_pages: dict[int, str], limits: Thresholds) -> list[int]:
     """Pages whose letters the built text lacks, when the document as a whole lacks them (a table
     continued on the next page is one block on its first page, so single pages may differ)."""
-    plain = {page: _letters(text) for page, text in plain_pages.items()}
-    built = {page: _letters("\n".join(lines)) for page, lines in pages.items()}
-    all_plain: Counter[str] = Counter()
-    all_built: Counter[str] = Counter()
-    for letters in plain.values():
-        all_plain.update(letters)
-    for letters in built.values():
-        all_built.update(letters)
+    # the whole document's letters first, counted at once ("\n" joins nothing: no page's count changes)
+    all_plain = _letters("\n".join(plain_pages.values()))
+    all_built = _letters("\n".join(line for lines in pages.values() for line in lines))
     total = all_plain.total()
     lost = (all_plain - all_built).total()
     if total < limits.min_plain_letters or lost <= limits.lost_letter_share * total:
         return []
+    plain = {page: _letters(text) for page, text in plain_pages.items()}
+    built = {page: _letters("\n".join(lines)) for page, lines in pages.items()}
     flagged = [
         page for page, letters in sorted(plain.items())
         if sum((letters - built.get(page, Counter())).values()) > limits.lost_letter_share * max(sum(letters.values()), 1)
@@ -126,7 +123,8 @@ def check_text(
         if punctuation >= limits.punctuation_lines:
             found.append((page, "punctuation"))
             continue
-        words = [w for line in lines for w in WORD.findall(line) if w.islower() and "-" not in w]
+        # (one search of the page: no word runs across a line break)
+        words = [w for w in WORD.findall("\n".join(lines)) if w.islower() and "-" not in w]
         bad = sum(1 for w in words if not is_syllable(w))
         if len(words) >= limits.min_words and bad > limits.bad_syllable_share * len(words):
             found.append((page, "syllables"))

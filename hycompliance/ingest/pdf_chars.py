@@ -267,7 +267,18 @@ def _bulk_geometry(calls: _Calls, textpage: pdfium.PdfTextPage, indexes: np.ndar
 def page_em(chars: PageChars) -> float:
     """The page's usual em: from the advances of all its letters."""
     advances = (chars.x1 - chars.x0)[chars.alpha]
-    return EM_PER_ADVANCE * float(np.median(advances)) if len(advances) else DEFAULT_EM
+    return EM_PER_ADVANCE * _median(advances) if len(advances) else DEFAULT_EM
+
+
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of a non-empty array, by one partition (np.median's own checks cost more than the
+    partition on a page's letters); the same value, NaN aside (then np.median's)."""
+    size = len(values)
+    middle = size // 2
+    part = np.partition(values, (middle - 1, middle) if size > 1 else middle)
+    if np.isnan(part[-1]):
+        return float(np.median(values))
+    return float(part[middle]) if size % 2 else float((part[middle - 1] + part[middle]) / 2)
 
 
 def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -293,8 +304,18 @@ def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, n
         start, number = end, number + 1
     lines = np.empty(n, dtype=np.int64)
     lines[by_base] = line_of
-    # ``line_of`` ascends in ``by_base`` order: sorting within lines there keeps drawing order for ties
-    order = by_base[_sorted_by((~chars.space[by_base], chars.x0[by_base], line_of))]
+    # ``line_of`` ascends in ``by_base`` order: sorting within lines there keeps drawing order for ties; most
+    # lines are in order already (drawn left to right): only the others are sorted
+    x0, spaces = chars.x0[by_base], chars.space[by_base]
+    same_line = line_of[1:] == line_of[:-1]
+    back = same_line & ((x0[1:] < x0[:-1]) | ((x0[1:] == x0[:-1]) & spaces[1:] & ~spaces[:-1]))
+    order = by_base
+    if back.any():
+        unsorted = np.zeros(number, dtype=bool)
+        unsorted[line_of[1:][back]] = True
+        at = np.flatnonzero(unsorted[line_of])  # whole lines, in line order
+        order = by_base.copy()
+        order[at] = by_base[at][_sorted_by((~spaces[at], x0[at], line_of[at]))]
     return order, lines[order]
 
 
@@ -323,7 +344,7 @@ def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float)
     order = _sorted_by((advances, lines))
     lines, advances = lines[order], advances[order]
     first = np.flatnonzero(_changes(lines))
-    numbers, sizes = lines[first], np.diff(first, append=len(lines))
+    numbers, sizes = lines[first], np.append(first[1:], len(lines)) - first
     enough = sizes >= MIN_LETTERS_FOR_EM
     numbers, first, sizes = numbers[enough], first[enough], sizes[enough]
     upper = advances[first + sizes // 2]
@@ -402,35 +423,36 @@ def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: flo
     line_end = np.searchsorted(line, line_at[last], side="right") - 1
     trailing = file_spaces[line_end] - file_spaces[at[last]] > 0
     joined, offsets = _spaced_text(chars.texts, index, spaced)
-    run_starts = np.flatnonzero(~follows | breaks).tolist()
-    run_ends = run_starts[1:] + [len(at)]
-    offsets = offsets.tolist()
-    trailing_at = set(np.flatnonzero(last)[trailing].tolist())
-    run_groups = groups[index].tolist()
-    run_lines, lefts, rights = line_at.tolist(), x0.tolist(), end.tolist()
-    line_ems, line_bases = ems.tolist(), first_base.tolist()
+    starts = np.flatnonzero(~follows | breaks)  # each run's first drawn character
+    stops = np.append(starts[1:], len(at))
+    # what the loop below reads, for each run only
+    ends_with_space = np.zeros(len(at), dtype=bool)
+    ends_with_space[np.flatnonzero(last)[trailing]] = True
+    run_lines = line_at[starts]
+    line_ems, line_bases = ems[run_lines].tolist(), first_base[run_lines].tolist()
     out: list[tuple[int, list[Segment]]] = []
     previous_line = -1
     normalize = unicodedata.normalize
-    for a, b in zip(run_starts, run_ends):
-        number = run_lines[a]
-        text = joined[offsets[a] : offsets[b]] + (" " if b - 1 in trailing_at else "")
-        line_em = line_ems[number]
-        base = line_bases[number]
+    for number, group, left, right, start, stop, spaced_end, line_em, base in zip(
+        run_lines.tolist(), groups[index[starts]].tolist(), x0[starts].tolist(), end[stops - 1].tolist(),
+        offsets[starts].tolist(), offsets[stops].tolist(), ends_with_space[stops - 1].tolist(), line_ems, line_bases,
+    ):
+        text = joined[start:stop] + (" " if spaced_end else "")
         top = height - (base + ASCENT_EMS * line_em)
         bottom = height - (base - DESCENT_EMS * line_em)
         if number != previous_line:
-            out.append((run_groups[a], []))
+            out.append((group, []))
             previous_line = number
         if not text.isspace():
-            out[-1][1].append(Segment(lefts[a], top, rights[b - 1], bottom, normalize("NFC", text)))
+            out[-1][1].append(Segment(left, top, right, bottom, normalize("NFC", text)))
     return out
 
 
 def _line_maximum(values: np.ndarray, lines: np.ndarray) -> np.ndarray:
     """The running maximum of ``values`` within each line (``lines`` ascending), as one accumulate over
     integer keys (the line, then the value's rank): exact, with no loop over lines."""
-    if not len(values):
+    back = (values[1:] < values[:-1]) & (lines[1:] == lines[:-1])
+    if not back.any():  # (most pages: every character ends right of the one before it on its line)
         return values.copy()
     by_value = np.argsort(values, kind="stable")
     rank = np.empty(len(values), dtype=np.int64)
@@ -472,6 +494,8 @@ WORD_GAP_SHARE = 0.15
 
 def join_segments(segments: tuple[Segment, ...]) -> str:
     """Join a line's runs: a space where the text has one or the gap is wide, else nothing."""
+    if len(segments) == 1:  # (most lines)
+        return fold_whitespace(segments[0].text)
     out = ""
     previous: Segment | None = None
     for segment in segments:
