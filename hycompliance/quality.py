@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from hycompliance.errors import WarningCode, warning
 from hycompliance.models import Block, ParseWarning
 
@@ -88,8 +90,10 @@ def _page_lines(blocks: Iterable[Block]) -> dict[int, list[str]]:
 
 
 def _letters(text: str) -> Counter[str]:
-    counts = Counter(unicodedata.normalize("NFC", text).lower())  # every character, then the letters kept
-    return Counter({char: count for char, count in counts.items() if char.isalpha()})
+    """How many times each letter occurs (NFC, lower case): every code counted at once, then the letters kept."""
+    folded = unicodedata.normalize("NFC", text).lower().encode("utf-32-le", "surrogatepass")
+    codes, counts = np.unique(np.frombuffer(folded, dtype=np.uint32), return_counts=True)
+    return Counter({chr(code): count for code, count in zip(codes.tolist(), counts.tolist()) if chr(code).isalpha()})
 
 
 def _lost_pages(pages: dict[int, list[str]], plain_pages: dict[int, str], limits: Thresholds) -> list[int]:
@@ -125,7 +129,7 @@ def check_text(
             continue
         # (one search of the page: no word runs across a line break)
         words = [w for w in WORD.findall("\n".join(lines)) if w.islower() and "-" not in w]
-        bad = sum(1 for w in words if not is_syllable(w))
+        bad = len(words) - sum(map(is_syllable, words))
         if len(words) >= limits.min_words and bad > limits.bad_syllable_share * len(words):
             found.append((page, "syllables"))
             continue
