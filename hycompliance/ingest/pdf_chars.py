@@ -341,8 +341,7 @@ def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float)
     ems = np.full(count, usual, dtype=np.float64)
     if not len(lines):
         return ems
-    order = _sorted_by((advances, lines))
-    lines, advances = lines[order], advances[order]
+    advances = _sorted_within(advances, lines)
     first = np.flatnonzero(_changes(lines))
     numbers, sizes = lines[first], np.append(first[1:], len(lines)) - first
     enough = sizes >= MIN_LETTERS_FOR_EM
@@ -351,6 +350,19 @@ def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float)
     lower = advances[first + (sizes - 1) // 2]
     ems[numbers] = EM_PER_ADVANCE * np.where(sizes % 2, upper, (lower + upper) / 2)
     return ems
+
+
+def _sorted_within(values: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """``values`` (not negative) sorted within each line (``lines`` ascending). One direct sort of
+    ``line * step + value`` (``step`` a power of two above every value) where that sum holds each value
+    exactly (checked: then its order is the order wanted); else sorted by line, then value."""
+    if (values >= 0).all():  # (False with a NaN)
+        step = 2.0 ** np.ceil(np.log2(float(values.max()) + 1.0))
+        offsets = lines * step
+        keys = offsets + values
+        if np.array_equal(keys - offsets, values):  # (the difference is exact: it gives the sum's error)
+            return np.sort(keys) - offsets  # (the lines keep their places: they ascend)
+    return values[_sorted_by((values, lines))]
 
 
 def _changes(values: np.ndarray) -> np.ndarray:
