@@ -55,6 +55,11 @@ def fold_whitespace(s: str) -> str:
     >>> fold_whitespace("  Số:\\u00a087/KH-UBND\\t\\n ngày  23 ")
     'Số: 87/KH-UBND ngày 23'
     """
+    # (most texts are folded already but for spaces at their ends: every whitespace or zero-width character
+    # but " " is unprintable)
+    core = s.strip(" ")
+    if core.isprintable() and "  " not in core:
+        return core
     return WHITESPACE_RUN.sub(" ", s).strip()
 
 

@@ -35,10 +35,24 @@ def test_nfc(raw: str, expected: str) -> None:
         ("a\u200bb", "a b"),
         ("\n\t ", ""),
         ("không đổi", "không đổi"),
+        ("", ""),
+        ("Số 87\u2060KH", "Số 87 KH"),
+        ("\u3000ngày 23\ufeff", "ngày 23"),
+        ("Hưng Yên,\u202fngày", "Hưng Yên, ngày"),
+        ("kế hoạch ", "kế hoạch"),
     ],
 )
 def test_fold_whitespace(raw: str, expected: str) -> None:
     assert fold_whitespace(raw) == expected
+
+
+def test_only_the_space_is_printable_whitespace() -> None:
+    """``fold_whitespace`` returns a printable text without double or edge spaces as it is: no other
+    printable character may be one it folds."""
+    from hycompliance.normalize import WHITESPACE_RUN
+
+    folded = [hex(c) for c in range(0x110000) if chr(c).isprintable() and c != 0x20 and WHITESPACE_RUN.match(chr(c))]
+    assert folded == []
 
 
 @pytest.mark.parametrize(

@@ -63,9 +63,13 @@ class Line:
         # every line's position and text are read (running lines, paragraphs): computed here, once (a
         # ``cached_property`` costs a lock on each first read)
         segments = self.segments
-        object.__setattr__(self, "top", min(s.top for s in segments))
-        object.__setattr__(self, "x0", min(s.x0 for s in segments))
-        object.__setattr__(self, "x1", max(s.x1 for s in segments))
+        if len(segments) == 1:  # (most lines)
+            top, x0, x1 = segments[0].top, segments[0].x0, segments[0].x1
+        else:
+            top, x0, x1 = min(s.top for s in segments), min(s.x0 for s in segments), max(s.x1 for s in segments)
+        object.__setattr__(self, "top", top)
+        object.__setattr__(self, "x0", x0)
+        object.__setattr__(self, "x1", x1)
         object.__setattr__(self, "text", join_segments(segments))
 
     @property
