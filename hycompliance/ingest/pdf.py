@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -137,8 +138,8 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
             return None
         width, height = page.get_size()
         chars = page_chars(textpage, plain)
-        runs = segment_lines(chars, height)  # the page's runs: the rules-only table finder reads them too
-        tables = find_tables(page.raw, width, height, chars, page_lines=runs) if has_paths(page.raw) else []
+        page_runs = cache(lambda: segment_lines(chars, height))  # built once, if the table finder asks first
+        tables = find_tables(page.raw, width, height, chars, page_lines=page_runs) if has_paths(page.raw) else []
         if tables:
             # text inside a table is the table's: dropped before lines are formed, so a cell's stray last
             # character never joins the line just below the table
@@ -146,6 +147,8 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
             for bbox, _ in tables:
                 outside &= ~chars.inside(height, bbox)
             runs = segment_lines(chars.subset(outside), height)
+        else:
+            runs = page_runs()
         return _Page(group_lines([segment for line in runs for segment in line], index + 1), tables, plain)
     finally:
         textpage.close()

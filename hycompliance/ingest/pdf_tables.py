@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
@@ -185,10 +186,10 @@ def has_paths(page: object) -> bool:
 
 
 def find_tables(page: object, width: float, height: float, chars: PageChars,
-                *, page_lines: list[list[Segment]] | None = None) -> list[FoundTable]:
+                *, page_lines: Callable[[], list[list[Segment]]] | None = None) -> list[FoundTable]:
     """Ruled tables of a page: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated, a cell
     spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does.
-    ``page_lines``: ``segment_lines(chars, height)`` when the caller has it already."""
+    ``page_lines``: gives ``segment_lines(chars, height)``, where the caller keeps it."""
     edges = close_cut_tables(page_edges(page, height))
     usual = page_em(chars) if len(chars) else 0.0
     if any(e["orientation"] == "h" for e in edges):
