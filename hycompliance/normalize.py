@@ -130,8 +130,8 @@ def _joins(line: str, following: str) -> str | None:
         return None
     if SOFT_HYPHEN_END.search(line):
         return line[:-1] + following
-    if BROKEN_TOKEN_END.search(line):
-        return line + following
+    if BROKEN_TOKEN_END.search(line[-3:]):  # (the dash, the character before it, a final newline: the pattern
+        return line + following  # reads no further back, and searching a whole paragraph costs its length)
     return None
 
 

@@ -133,3 +133,15 @@ def test_strip_diacritics(raw: str, expected: str) -> None:
 )
 def test_dehyphenate_lines(lines: list[str], expected: list[str]) -> None:
     assert dehyphenate_lines(lines) == expected
+
+
+def test_broken_token_end_needs_only_the_last_three_characters() -> None:
+    """``dehyphenate_lines`` looks for a broken token in a line's last three characters only (a paragraph
+    joined so far can be long): the same answer as the pattern over the whole line, on every short text."""
+    from itertools import product
+
+    from hycompliance.normalize import BROKEN_TOKEN_END
+
+    texts = ["".join(t) for n in range(7) for t in product(["a", "-", "–", " ", "\n", "9", "\t"], repeat=n)]
+    differ = [t for t in texts if bool(BROKEN_TOKEN_END.search(t)) != bool(BROKEN_TOKEN_END.search(t[-3:]))]
+    assert len(texts) > 100_000 and differ == []
