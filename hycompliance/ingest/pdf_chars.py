@@ -407,10 +407,11 @@ def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: flo
     count = int(line[-1]) + 1
     is_space = chars.space[order]
     drawn = ~is_space
-    ems = _line_ems(line[chars.alpha[order]], (chars.x1 - chars.x0)[order][chars.alpha[order]], count, usual)
-    first_base = np.zeros(count, dtype=np.float64)
-    firsts = np.flatnonzero(_changes(line))
-    first_base[line[firsts]] = chars.base[order][firsts]
+    letters = chars.alpha[order]
+    lettered = order[letters]
+    ems = _line_ems(line[letters], chars.x1[lettered] - chars.x0[lettered], count, usual)
+    # each line's first baseline (lines are numbered 0, 1, ... in reading order: one first character each)
+    first_base = chars.base[order[np.flatnonzero(_changes(line))]]
     # the file's spaces and pdfium's generated ones seen so far, in reading order
     file_spaces = np.cumsum(is_space & ~chars.generated[order])
     any_spaces = np.cumsum(is_space)
