@@ -11,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hycompliance.ingest.pdf_chars import _line_maximum, _median, _sorted_by, _sorted_within
+from hycompliance.ingest.pdf_chars import (
+    BASELINE_TOLERANCE,
+    _baseline_lines,
+    _line_maximum,
+    _median,
+    _sorted_by,
+    _sorted_within,
+)
 
 RNG = np.random.default_rng(13)
 LINES = np.sort(RNG.integers(0, 40, 1500))
@@ -57,3 +64,38 @@ def test_line_maximum_is_running_maximum_per_line(values: np.ndarray) -> None:
         at = np.flatnonzero(LINES == line)
         want[at] = np.maximum.accumulate(values[at])
     assert np.array_equal(_line_maximum(values, LINES), want)
+
+
+def _greedy_lines(bases: list[float], groups: list[int]) -> list[int]:
+    """The rule as written: a line takes every character of its group less than the tolerance below its first."""
+    out: list[int] = []
+    number, top, group = -1, None, None
+    for base, g in zip(bases, groups):
+        if top is None or g != group or top - base >= BASELINE_TOLERANCE:
+            number, top, group = number + 1, base, g
+        out.append(number)
+    return out
+
+
+def _descending_within(groups: np.ndarray, bases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((-bases, groups))
+    return bases[order], groups[order]
+
+
+@pytest.mark.parametrize(
+    ("bases", "groups"),
+    [
+        (np.repeat(np.arange(800.0, 100.0, -17.5), 40) + RNG.uniform(-0.4, 0.4, 1600), np.zeros(1600, dtype=np.int64)),
+        (np.arange(800.0, 700.0, -0.5), np.zeros(200, dtype=np.int64)),  # baselines drifting down in small steps
+        (np.array([500.0, 498.0, 496.0, 495.9, 480.0]), np.zeros(5, dtype=np.int64)),  # exactly the tolerance apart
+        (RNG.uniform(100, 700, 900), RNG.integers(0, 12, 900)),  # table cells
+        (np.array([300.0]), np.zeros(1, dtype=np.int64)),
+    ],
+    ids=["lines", "drift", "tolerance", "cells", "one"],
+)
+def test_baseline_lines_follow_the_rule(bases: np.ndarray, groups: np.ndarray) -> None:
+    bases, groups = _descending_within(groups, bases)
+    want = _greedy_lines(bases.tolist(), groups.tolist())
+    assert _baseline_lines(bases, groups).tolist() == want
+    if not groups.any():
+        assert _baseline_lines(bases, None).tolist() == want

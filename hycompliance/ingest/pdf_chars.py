@@ -289,19 +289,8 @@ def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, n
     n = len(chars)
     grouped = bool(n) and bool((groups != groups[0]).any())
     by_base = _sorted_by((-chars.base, groups) if grouped else (-chars.base,))  # top first; ties in drawing order
-    bases = chars.base[by_base].tolist()  # descending within each group
-    if grouped:
-        sorted_groups = groups[by_base]
-        group_ends = np.searchsorted(sorted_groups, sorted_groups, side="right")
-    line_of = np.empty(n, dtype=np.int64)
-    start = number = 0
-    while start < n:
-        top = bases[start]
-        stop = int(group_ends[start]) if grouped else n
-        # the first character at least ``BASELINE_TOLERANCE`` below the line's top (the group's end if none)
-        end = bisect_left(bases, True, start, stop, key=lambda base: top - base >= BASELINE_TOLERANCE)
-        line_of[start:end] = number
-        start, number = end, number + 1
+    line_of = _baseline_lines(chars.base[by_base], groups[by_base] if grouped else None)
+    number = int(line_of[-1]) + 1 if n else 0
     lines = np.empty(n, dtype=np.int64)
     lines[by_base] = line_of
     # ``line_of`` ascends in ``by_base`` order: sorting within lines there keeps drawing order for ties; most
@@ -317,6 +306,33 @@ def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, n
         order = by_base.copy()
         order[at] = by_base[at][_sorted_by((~spaces[at], x0[at], line_of[at]))]
     return order, lines[order]
+
+
+def _baseline_lines(bases: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """The line number of each character, ``bases`` descending within each group (``groups`` ascending, or
+    ``None`` for one): a line starts at a group's first character, or at the first character at least
+    ``BASELINE_TOLERANCE`` below the line's first one. Where every gap between lines is that wide and every
+    line narrower (most pages), lines start where two neighbours are that far apart: no loop over lines."""
+    n = len(bases)
+    starts = np.ones(n, dtype=bool)
+    np.greater_equal(bases[:-1] - bases[1:], BASELINE_TOLERANCE, out=starts[1:])
+    if groups is not None:
+        starts[1:] |= groups[1:] != groups[:-1]
+    first = np.flatnonzero(starts)
+    if not n or (bases[first] - bases[np.append(first[1:], n) - 1] < BASELINE_TOLERANCE).all():
+        return np.cumsum(starts) - 1
+    values = bases.tolist()
+    group_ends = np.searchsorted(groups, groups, side="right") if groups is not None else None
+    line_of = np.empty(n, dtype=np.int64)
+    start = number = 0
+    while start < n:
+        top = values[start]
+        stop = int(group_ends[start]) if group_ends is not None else n
+        # the first character at least ``BASELINE_TOLERANCE`` below the line's top (the group's end if none)
+        end = bisect_left(values, True, start, stop, key=lambda base: top - base >= BASELINE_TOLERANCE)
+        line_of[start:end] = number
+        start, number = end, number + 1
+    return line_of
 
 
 def _sorted_by(keys: tuple[np.ndarray, ...]) -> np.ndarray:
