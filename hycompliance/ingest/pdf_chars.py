@@ -122,7 +122,8 @@ class _Calls:
         except ImportError:  # not built (no C compiler at install): the ctypes loop gives the same values
             _pdfium_bulk = None
         self.bulk = _pdfium_bulk.geometry if _pdfium_bulk is not None and library is not None else None
-        self.bulk_generated = _pdfium_bulk.generated if self.bulk is not None else None
+        # (a module built before ``generated`` was added lacks it: the ctypes loop then, same values)
+        self.bulk_generated = getattr(_pdfium_bulk, "generated", None) if self.bulk is not None else None
         # the two functions' addresses, for the C loop
         self.addresses = tuple(ctypes.cast(f, ctypes.c_void_p).value or 0 for f in (self.origin, self.loose_box))
         self.generated_address = ctypes.cast(self.generated, ctypes.c_void_p).value or 0
