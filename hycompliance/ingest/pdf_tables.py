@@ -16,13 +16,14 @@ from __future__ import annotations
 import ctypes
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
 import numpy as np
 
-from hycompliance.ingest.pdf_chars import PageChars, cell_lines, join_segments, page_em, segment_lines
+from hycompliance.ingest.pdf_chars import PageChars, Segment, cell_lines, join_segments, page_em, segment_lines
 from hycompliance.ingest.pdf_rules import rule_only_edges
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
 from hycompliance.quality import is_syllable
@@ -189,13 +190,15 @@ def has_paths(page: object) -> bool:
     return False
 
 
-def find_tables(page: object, width: float, height: float, chars: PageChars) -> list[FoundTable]:
+def find_tables(page: object, width: float, height: float, chars: PageChars,
+                *, page_lines: Callable[[], list[list[Segment]]] | None = None) -> list[FoundTable]:
     """Ruled tables of a page: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated, a cell
-    spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does."""
+    spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does.
+    ``page_lines``: gives ``segment_lines(chars, height)``, where the caller keeps it."""
     edges = close_cut_tables(page_edges(page, height))
     usual = page_em(chars) if len(chars) else 0.0
     if any(e["orientation"] == "h" for e in edges):
-        edges += rule_only_edges(edges, chars, height, usual)
+        edges += rule_only_edges(edges, chars, height, usual, page_lines=page_lines)
     if len(edges) < 4:
         return []
     from pdfplumber.table import TableFinder  # imported here: only pages with ruled paths need it
