@@ -37,7 +37,8 @@ from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
 from hycompliance.ingest.pdf_chars import page_chars, segment_lines
 from hycompliance.ingest.pdf_layout import CENTRED_TOLERANCE, Line, PageItem, arrange_page, group_lines, ocr_lines
-from hycompliance.ingest.pdf_tables import FoundTable, continue_table, find_tables, has_paths, same_width
+from hycompliance.ingest.pdf_tables import (FoundTable, continue_table, find_tables, has_images, has_paths,
+                                             same_width)
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import dehyphenate_lines
 from hycompliance.quality import check_text
@@ -139,13 +140,15 @@ class _Page:
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
-    """One page's lines and ruled tables (``None`` for a page without a text layer), pdfium's page closed after."""
+    """One page's lines and ruled tables, pdfium's page closed after; ``None`` for a scanned page: one that
+    draws an image and has almost no text layer. A short page without images (a last page holding only
+    "Nơi nhận" or a signature) is text, not a scan."""
     page = pdf[index]
     textpage = page.get_textpage()
     try:
         plain = textpage.get_text_range()
-        if len("".join(plain.split())) < MIN_TEXT_CHARS:
-            return None
+        if len("".join(plain.split())) < MIN_TEXT_CHARS and has_images(page.raw):
+            return None  # a scan (an image with at most a stray word of text): read by OCR
         width, height = page.get_size()
         chars = page_chars(textpage, plain)
         page_runs = cache(lambda: segment_lines(chars, height))  # built once, if the table finder asks first

@@ -183,9 +183,17 @@ def close_cut_tables(edges: list[dict[str, object]]) -> list[dict[str, object]]:
 
 def has_paths(page: object) -> bool:
     """Does the page draw any path (or hold a form that may)? Pages without give no table."""
+    return _draws(page, (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM))
+
+
+def has_images(page: object) -> bool:
+    """Does the page draw any image (or hold a form that may)? Only such a page can be a scan."""
+    return _draws(page, (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM))
+
+
+def _draws(page: object, kinds: tuple[int, ...]) -> bool:
     for index in range(pdfium_c.FPDFPage_CountObjects(page)):
-        kind = pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page, index))
-        if kind in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+        if pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page, index)) in kinds:
             return True
     return False
 
