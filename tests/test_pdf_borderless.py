@@ -14,7 +14,8 @@ import pytest
 from hycompliance.ingest import read
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
-pytestmark = pytest.mark.skipif(not (FONTS / "DejaVuSerif.ttf").exists(), reason="DejaVu fonts (fonts-dejavu) are not installed")
+pytestmark = pytest.mark.skipif(not (FONTS / "DejaVuSerif.ttf").exists(),
+                                reason="DejaVu fonts (fonts-dejavu) are not installed")
 
 BEFORE = "Phụ lục: Danh mục nhiệm vụ giao các đơn vị thực hiện Kế hoạch"
 AFTER = ("Thủ trưởng các đơn vị căn cứ nhiệm vụ được giao xây dựng kế hoạch chi tiết, tổ chức thực hiện và "
@@ -141,7 +142,8 @@ def test_column_layout_that_is_no_table_stays_text(tmp_path: Path, name: str) ->
     # (a two-column region, as the header's, may be read as a two-cell row: no table of three columns or more)
     assert [block.rows for block in doc.blocks if block.kind == "table" and max(map(len, block.rows)) >= 3] == []
     words = " ".join(block.text for block in doc.blocks if block.kind != "table").split()
-    table_words = " ".join(cell for block in doc.blocks if block.kind == "table" for row in block.rows for cell in row).split()
+    cells = [cell for block in doc.blocks if block.kind == "table" for row in block.rows for cell in row]
+    table_words = " ".join(cells).split()
     assert sorted(words + table_words) == sorted(" ".join(text for pieces in lines for _, text in pieces).split())
 
 

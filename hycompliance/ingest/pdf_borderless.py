@@ -11,13 +11,15 @@ never shares a run with the next cell's), and only on strong evidence:
 - at least ``MIN_COLUMNS`` columns in all: left edges where runs of at least ``MIN_ROWS`` baselines start and
   that almost no run crosses (a justified paragraph's wide word gaps never line up like that);
 - the table goes on above and below its numbers while the baselines stay a line step apart and no run crosses a
-  column edge (the body text around it spans the columns).
+  column edge (the body text around it spans the columns), or at least ``MIN_COLUMNS`` runs start at its edges.
 
-In each column, consecutive lines one line step apart are one cell unless the upper line could have held the
-lower line's first word (then the writer broke it: the next row's cell). Cells are aligned in their row at
-their top or at their middle (whichever makes fewer distinct positions over the table); a row is a position
-shared by at least two cells or by a number. The rows' limits lie between the baselines of two rows, and each
-cell's text is then built from the characters inside it, as for a ruled table.
+Rows: in each column, consecutive lines one line step apart are one cell unless the upper line could have held
+the lower line's first word (then the writer broke it: the next row's cell); a number is a cell of its own.
+Cells are aligned in their row at their top or at their middle (whichever makes fewer distinct positions over
+the table); a row is a position shared by at least two cells or held by a number. Each column's lines one step
+apart are then split among the rows whose positions they span (a cell broken by its writer stays whole). The
+rows' limits lie between the lines of two rows, and each cell's text is built from the characters inside it,
+as for a ruled table. Only pages with at least ``MIN_ROWS`` bare-number runs are looked at (a regex per run).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hycompliance.ingest.pdf_chars import ASCENT_EMS, DESCENT_EMS, PageChars, Segment, cell_lines, join_segments, page_em
+from hycompliance.ingest.pdf_chars import (ASCENT_EMS, DESCENT_EMS, PageChars, Segment, cell_lines, join_segments,
+                                           page_em)
 from hycompliance.ingest.pdf_tables import FoundTable, clean_cell
 
 # A numbering cell: "1", "12", "3." .
@@ -102,7 +105,8 @@ def outside_tables(segments: list[Segment], tables: list[FoundTable]) -> list[Se
     for characters: a run's characters share its baseline)."""
     return [
         s for s in segments
-        if not any(x0 <= (s.x0 + s.x1) / 2 <= x1 and top <= _baseline(s) <= bottom for (x0, top, x1, bottom), _ in tables)
+        if not any(x0 <= (s.x0 + s.x1) / 2 <= x1 and top <= _baseline(s) <= bottom
+                   for (x0, top, x1, bottom), _ in tables)
     ]
 
 
@@ -207,7 +211,8 @@ def _column_starts(segments: list[Segment], first: float) -> list[float]:
 
 
 def _column(starts: list[float], x0: float) -> int:
-    return max(index for index, start in enumerate(starts) if start <= x0 + ALIGN_TOLERANCE) if x0 + ALIGN_TOLERANCE >= starts[0] else 0
+    """The column a run starting at ``x0`` is in: the last edge at or left of it (the first column if none)."""
+    return max((index for index, start in enumerate(starts) if start <= x0 + ALIGN_TOLERANCE), default=0)
 
 
 def _fits(line: list[Segment], starts: list[float], left: float) -> bool:
@@ -286,7 +291,8 @@ def _rows(columns: list[list[_Line]], widths: list[float], step: float) -> list[
     out: list[list[_Line]] = [[] for _ in keys]
     for column, lines in enumerate(columns):
         for chain in _chains(column, lines, step):
-            spanned = [i for i, k in enumerate(keys) if chain.top - tolerance <= k <= chain.lines[-1].bottom + tolerance]
+            low, high = chain.top - tolerance, chain.lines[-1].bottom + tolerance
+            spanned = [i for i, k in enumerate(keys) if low <= k <= high]
             if not middle and not any(abs(k - chain.top) <= tolerance for k in keys):
                 continue  # top-aligned cells start at their row's top: this is no cell
             if spanned:
