@@ -193,7 +193,7 @@ def pair_features(
     shared = v.unit_bin.dot_from(v.req_bin)  # shared weight
     clause_share = shared / np.maximum(v.unit_mass[None, :], 1e-9)
     req_share = shared / np.maximum(v.req_bin.sum(axis=1)[:, None], 1e-9)
-    seg_cos, seg_gap, seg_top = segment_similarity(v, units, lex)
+    seg_cos, seg_gap, seg_top = segment_similarity(v, units, lex, np.array([r.kind == "target" for r in reqs]))
     cand = np.zeros_like(cos, dtype=bool)
     k_r = min(candidates[0], len(units))
     k_c = min(candidates[1], len(reqs))
@@ -296,20 +296,39 @@ def segments(text: str, lex: Lexicon) -> list[str]:
     return out
 
 
-def segment_similarity(v: Vectors, units: Sequence[Unit], lex: Lexicon) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+# A segment that writes no digit states no figure: it restates a task, not a target's value.
+DIGIT = re.compile(r"\d")
+
+
+def segment_similarity(v: Vectors, units: Sequence[Unit], lex: Lexicon, is_target: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per pair: the best cosine of the requirement with one segment of the clause; how far the requirement
     is behind that segment's best requirement (0 = it is the best for some segment); and whether it is one
-    of the two best requirements of some segment (a candidate)."""
+    of the two best requirements of some segment (a candidate).
+
+    Every clause is cut into segments, a task table's row too (its "Nhiệm vụ" cell may merge two tasks:
+    "Tuyên truyền sự cần thiết ... của Chương trình; phổ biến kiến thức nuôi dưỡng ..."). In a segment
+    that writes no digit, a task is measured against the best *task* (``is_target``: R booleans): a target
+    is restated with its figure, so a target sharing the words of a figureless segment ("Hằng năm tổ chức
+    tập huấn, bồi dưỡng chuyên môn cho cán bộ quản lý, giáo viên" against "100% cán bộ quản lý, giáo viên
+    ... được bồi dưỡng ... hàng năm") does not take the segment from the task it restates."""
     owner: list[int] = []
     bags: list[tuple[str, ...]] = []
+    figures: list[bool] = []
     for j, u in enumerate(units):
-        pieces = segments(u.text, lex) if u.clause.kind != "row" else [u.text]
+        pieces = segments(u.text, lex)
         for piece in pieces if len(pieces) > 1 else [u.text]:
             owner.append(j)
             bags.append(terms(piece, lex))
+            figures.append(bool(DIGIT.search(piece)))
     seg, _, _ = sparse_tfidf(bags, v.vocab, v.term_weight)
     c = seg.dot_from(v.req)  # R x S
     gap = c - c.max(axis=0, keepdims=True)
+    if is_target is not None and is_target.any() and not is_target.all():
+        plain = ~np.array(figures, dtype=bool)
+        tasks = ~is_target
+        task_best = c[tasks].max(axis=0, keepdims=True)
+        gap[np.ix_(tasks, plain)] = (c[tasks] - task_best)[:, plain]
     top2 = np.zeros_like(c, dtype=bool)
     top2[np.argsort(-c, axis=0)[:2, :], np.arange(c.shape[1])[None, :]] = True
     r, n = v.req.shape[0], len(units)
