@@ -340,8 +340,19 @@ def segment_similarity(v: Vectors, units: Sequence[Unit], lex: Lexicon, is_targe
     return seg_cos, seg_gap, seg_top
 
 
+def group_titles(reqs: Sequence[Requirement]) -> list[str]:
+    """What a requirement's group is: its group's title, and for a sub-task also the lead-in task it completes
+    ("Ưu tiên bố trí không gian biển cho các hoạt động sau:"), as a child heads its "+" items with the same."""
+    by_id = {r.id: r for r in reqs}
+    out = []
+    for r in reqs:
+        lead = by_id.get(r.id.rsplit(".", 1)[0]) if r.kind == "subtask" else None
+        out.append(f"{r.group_title or ''} {lead.text}".strip() if lead is not None else r.group_title or "")
+    return out
+
+
 def _group_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon) -> np.ndarray:
-    titles = [r.group_title or "" for r in reqs]
+    titles = group_titles(reqs)
     uniq_t = sorted(set(titles))
     heads = [u.heading for u in units]
     uniq_h = sorted(set(heads))

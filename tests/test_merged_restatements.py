@@ -126,3 +126,42 @@ def test_merged_restatements_of_624_are_found(plan, start, covers):
     clause = next(c for c in child.clauses if c.text.startswith(start)).id
     found = {m.requirement for m in match_plan(child, tasks) if any(e.clause == clause for e in m.evidence)}
     assert covers <= found
+
+
+@pytest.mark.parametrize(
+    "rid, kind, title",
+    [
+        # Đồng Tháp 556/KH-UBND: a "+" sub-task's group is its group and the lead-in task it completes
+        ("III.3.a.3.5", "subtask", "Khai thác, sử dụng bền vững tài nguyên, môi trường biển và hải đảo "
+                                   "Ưu tiên bố trí không gian biển cho các hoạt động sau:"),
+        ("III.3.a.3", "task", "Khai thác, sử dụng bền vững tài nguyên, môi trường biển và hải đảo"),
+        ("III.3.b", "task", "Khai thác, sử dụng bền vững tài nguyên, môi trường biển và hải đảo"),
+    ],
+)
+def test_a_sub_task_is_grouped_under_its_lead_in(rid, kind, title):
+    from hycompliance.features import group_titles
+    from hycompliance.models import Requirement
+
+    group = "Khai thác, sử dụng bền vững tài nguyên, môi trường biển và hải đảo"
+    reqs = [Requirement("III.3.a.3", "task", "Ưu tiên bố trí không gian biển cho các hoạt động sau:", "III.3", group),
+            Requirement("III.3.a.3.5", "subtask", "Nghiên cứu, phát triển năng lượng tái tạo (điện gió).", "III.3", group),
+            Requirement("III.3.b", "task", "Ưu tiên nguồn lực để đẩy mạnh các hoạt động, mô hình khai thác.", "III.3", group)]
+    titles = dict(zip((r.id for r in reqs), group_titles(reqs)))
+    assert next(r.kind for r in reqs if r.id == rid) == kind
+    assert titles[rid] == title
+
+
+@pytest.mark.parametrize(
+    "start, heading_has",
+    [
+        # xã Gia Thuận 146/KH-UBND: "+" items under the lead-in "- Ưu tiên bố trí không gian ven biển ..."
+        ("Tạo điều kiện để nhà đầu tư khảo sát", "Ưu tiên bố trí không gian ven biển của xã cho các hoạt động:"),
+        ("Du lịch sinh thái, trải nghiệm cộng đồng", "Khai thác, sử dụng không gian biển ven bờ"),
+    ],
+)
+def test_a_sub_bullet_is_headed_by_its_lead_in(start, heading_has):
+    from hycompliance.matching import load_boilerplate, prepare_units
+
+    plan = text_reader(PARENTS / "dongthap-556-KH-UBND-2025" / "xa-giathuan-kh-2025.txt")
+    unit = next(u for u in prepare_units(plan, load_lexicon(), load_boilerplate(), []) if u.text.startswith(start))
+    assert heading_has in unit.heading
