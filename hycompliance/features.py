@@ -180,9 +180,13 @@ class PairFeatures:
 
 def pair_features(
     catalogue: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon, candidates: tuple[int, int] = (10, 6),
-    basis_refs: frozenset[str] = frozenset(),
+    basis_refs: frozenset[str] = frozenset(), *, skip: frozenset[str] = frozenset(),
 ) -> PairFeatures:
-    """Candidate pairs and their features; ``candidates`` = (clauses per requirement, requirements per clause)."""
+    """Candidate pairs and their features; ``candidates`` = (clauses per requirement, requirements per clause).
+
+    ``skip``: features not computed, their column left 0 (the matcher passes its disabled features: they
+    weigh 0 in the score and in the fit, so the scores are the same; only the semantic pair costs anything).
+    """
     reqs = tuple(r for r in catalogue if r.kind in MATCHED_KINDS)
     units = tuple(units)
     if not reqs or not units:
@@ -201,7 +205,10 @@ def pair_features(
     cand[np.argsort(-cos, axis=0)[:k_c, :], np.arange(len(units))[None, :]] = True
     cand |= seg_top
     # candidates stay lexical: retrieving more by the word space added false hits (rules/matching.yaml)
-    sem, sem_margin = semantic_similarity(reqs, units, lex, load_space())
+    if set(SEMANTIC) <= skip:
+        sem = sem_margin = np.zeros_like(cos)  # ~10 of ~100 µs per pair (bench_signals)
+    else:
+        sem, sem_margin = semantic_similarity(reqs, units, lex, load_space())
     best_c = cos.max(axis=0)
     # how evenly a clause resembles many requirements: mean of its 5 best over its best (vague -> near 1)
     top = -np.sort(-cos, axis=0)[:5, :]
@@ -244,6 +251,7 @@ def pair_features(
             specificity[j], clause_share[i, j] * specificity[j],
             sem[i, j], sem_margin[i, j],
         )
+    x[:, [FEATURES.index(f) for f in FEATURES if f in skip]] = 0.0
     return PairFeatures(reqs, units, pairs, x, segment_best=seg_gap >= -1e-9)
 
 

@@ -92,11 +92,18 @@ def _letters(text: str) -> Counter[str]:
     return Counter({char: count for char, count in counts.items() if char.isalpha()})
 
 
-def _lost_pages(pages: dict[int, list[str]], plain_pages: dict[int, str], limits: Thresholds) -> list[int]:
+def _lost_pages(
+    pages: dict[int, list[str]], plain_pages: dict[int, str], dropped_pages: dict[int, str], limits: Thresholds
+) -> list[int]:
     """Pages whose letters the built text lacks, when the document as a whole lacks them (a table
-    continued on the next page is one block on its first page, so single pages may differ)."""
+    continued on the next page is one block on its first page, so single pages may differ). What the
+    reader took out on purpose (``dropped_pages``: running headers/footers, a browser's date and address,
+    a table's heading row printed again) counts as kept."""
     plain = {page: _letters(text) for page, text in plain_pages.items()}
-    built = {page: _letters("\n".join(lines)) for page, lines in pages.items()}
+    built = {
+        page: _letters("\n".join(pages.get(page, [])) + "\n" + dropped_pages.get(page, ""))
+        for page in set(pages) | set(dropped_pages)
+    }
     all_plain: Counter[str] = Counter()
     all_built: Counter[str] = Counter()
     for letters in plain.values():
@@ -115,9 +122,14 @@ def _lost_pages(pages: dict[int, list[str]], plain_pages: dict[int, str], limits
 
 
 def check_text(
-    blocks: tuple[Block, ...], *, plain_pages: dict[int, str] | None = None, limits: Thresholds | None = None
+    blocks: tuple[Block, ...],
+    *,
+    plain_pages: dict[int, str] | None = None,
+    dropped_pages: dict[int, str] | None = None,
+    limits: Thresholds | None = None,
 ) -> tuple[ParseWarning, ...]:
-    """``W109`` warnings for the pages (or the document, page 0) whose extracted text looks damaged."""
+    """``W109`` warnings for the pages (or the document, page 0) whose extracted text looks damaged.
+    ``dropped_pages``: text the reader took out on purpose, by page (not lost)."""
     limits = limits or thresholds()
     pages = _page_lines(blocks)
     found: list[tuple[int | str, str]] = []
@@ -133,7 +145,7 @@ def check_text(
             continue
     whole = f"{min(pages)}–{max(pages)}" if pages else "1"
     if plain_pages:
-        found += [(page or whole, "disagreement") for page in _lost_pages(pages, plain_pages, limits)]
+        found += [(page or whole, "disagreement") for page in _lost_pages(pages, plain_pages, dropped_pages or {}, limits)]
     chars = sum(len(line) for lines in pages.values() for line in lines)
     labels = sum(1 for lines in pages.values() for line in lines if LABEL.match(line))
     if chars >= limits.min_label_chars and chars > limits.max_chars_per_label * max(labels, 1):
