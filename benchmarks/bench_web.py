@@ -9,8 +9,12 @@ document's page. Pages are kept until the database changes (``hycompliance.web.c
 ahead of requests (``hycompliance.web.warm``): the "cold" round starts on a freshly started server (nothing
 cached, its warmer just begun: readers arrive at once); the "warm" round follows it. The "cold, data warmed"
 round starts on another fresh server once it is idle (its warmer done), as when readers arrive after a nightly
-scan: each page's data is made, its HTML is not. Goals are printed
-beside the numbers, never asserted.
+scan: each page's data is made, its HTML is not. The "after a decision" round follows it on that server: one
+decision is posted, then the readers come at once (every page is made again for the new state). The rounds
+run on a copy of the database (the decision is not kept). Goals are printed
+beside the numbers, never asserted. Beside the wall-clock figures (which follow the machine's load), each round
+prints the server's CPU seconds (user + system, from /proc) and "ready s", the CPU the server spent before
+answering its first page (imports, migrations, the dashboard's data): those follow the code, not the load.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import re
 import socket
 import sqlite3
 import statistics
@@ -87,7 +92,9 @@ def _free_port() -> int:
 
 
 def _serve(db: Path, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "hycompliance", "serve", "--db", str(db), "--port", str(port)],
+    """A ``hycompliance serve`` process answering its first page."""
+    proc = subprocess.Popen([sys.executable, "-m", "hycompliance", "serve", "--db", str(db), "--port", str(port),
+                             "--reviewer", "Bench"],
                             cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -152,44 +159,78 @@ def _load(base: str, doc_ids: list[int], clients: int, seconds: float) -> dict[s
     return times
 
 
+def _decide(base: str, doc_id: int, requirement: str) -> None:
+    """One decision through the page's form, as a reviewer posts it."""
+    with httpx.Client(base_url=base, timeout=60) as c:
+        page = c.get(f"/documents/{doc_id}").text
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+        answer = c.post(f"/documents/{doc_id}/decisions", data={
+            "csrf": token, "requirement": requirement, "status": "justified", "note": "Đã giải trình bằng văn bản"})
+        if answer.status_code != 303:
+            raise RuntimeError(f"decision: HTTP {answer.status_code}")
+
+
 def bench_web() -> list[dict[str, Any]]:
     docs = int(os.environ.get("HYCOMPLIANCE_BENCH_WEB_DOCS", "200"))
     seconds = float(os.environ.get("HYCOMPLIANCE_BENCH_WEB_SECONDS", "20"))
-    db = build_db(docs)
-    conn = sqlite3.connect(db)
+    db = WORK / f"web-{docs}.run.db"
+    for leftover in WORK.glob(f"web-{docs}.run.db*"):
+        leftover.unlink()
+    source, conn = sqlite3.connect(build_db(docs)), sqlite3.connect(db)
+    with conn:
+        source.backup(conn)
+    source.close()
     doc_ids = [r[0] for r in conn.execute("SELECT id FROM documents WHERE status = 'ok'")]
+    decided = conn.execute("SELECT m.document_id, m.requirement FROM matrix m WHERE m.kind = 'task' "
+                           "ORDER BY m.document_id, m.position LIMIT 1").fetchone()
     conn.close()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    cpu: dict[str, float] = {}
+
+    def measured(label: str, server: subprocess.Popen, clients: int) -> dict[str, list[float]]:
+        before = _cpu_seconds(server.pid)
+        times = _load(base, doc_ids, clients, seconds if clients > 1 else 5)
+        cpu[label] = _cpu_seconds(server.pid) - before
+        return times
+
     server = _serve(db, port)
+    ready = {"1 client": _cpu_seconds(server.pid)}
     try:
-        alone = _load(base, doc_ids, 1, 5)
+        alone = measured("1 client", server, 1)
     finally:
         server.terminate()
         server.wait(timeout=30)
     server = _serve(db, port)  # a fresh server: nothing cached, its warmer just started
+    ready["cold"] = _cpu_seconds(server.pid)
     try:
-        cold = _load(base, doc_ids, CLIENTS, seconds)  # readers at once: most pages seen for the first time
-        warm = _load(base, doc_ids, CLIENTS, seconds)  # the same database, pages seen before
+        cold = measured("cold", server, CLIENTS)  # readers at once: most pages seen for the first time
+        warm = measured("warm", server, CLIENTS)  # the same database, pages seen before
     finally:
         server.terminate()
         server.wait(timeout=30)
     server = _serve(db, port)  # a fresh server left alone until its warmer is done, as after a nightly scan
     try:
         _wait_idle(server.pid)
-        warmed = _load(base, doc_ids, CLIENTS, seconds)  # each page's data made; its HTML not yet
+        warmed = measured("cold, data warmed", server, CLIENTS)  # each page's data made; its HTML not yet
+        _wait_idle(server.pid)
+        _decide(base, *decided)
+        decision = measured("after a decision", server, CLIENTS)  # every page made again for the new state
     finally:
         server.terminate()
         server.wait(timeout=30)
     rows = []
-    for label, clients, times in (("1 client", 1, alone), (f"{CLIENTS} clients, cold", CLIENTS, cold),
-                                  (f"{CLIENTS} clients, cold, data warmed", CLIENTS, warmed),
-                                  (f"{CLIENTS} clients, warm", CLIENTS, warm)):
+    for label, clients, times in (("1 client", 1, alone), ("cold", CLIENTS, cold),
+                                  ("cold, data warmed", CLIENTS, warmed), ("warm", CLIENTS, warm),
+                                  ("after a decision", CLIENTS, decision)):
         for page in ("dashboard", "document"):
             values = times[page]
             p95 = _percentile(values, 0.95)
-            rows.append({"load": label, "page": page, "documents": len(doc_ids), "requests": len(values),
+            rows.append({"load": label if clients == 1 else f"{CLIENTS} clients, {label}", "page": page,
+                         "documents": len(doc_ids), "requests": len(values),
                          "p50 s": statistics.median(values), "p95 s": p95, "max s": max(values),
+                         "server CPU s": cpu[label] if page == "dashboard" else None,
+                         "ready s": ready.get(label) if page == "dashboard" else None,
                          "goal": f"p95 <= {GOAL_P95} s" if clients == CLIENTS else "",
                          "met": ("yes" if p95 <= GOAL_P95 else "NO") if clients == CLIENTS else ""})
     return rows

@@ -283,16 +283,6 @@ def pool(url: str) -> Engine:
     return create_engine(_sa_url(url), pool_size=4, max_overflow=12, pool_recycle=3600, pool_pre_ping=True)
 
 
-def write_position(url: str) -> str:
-    """The server's current write-ahead log position: it moves with every commit on the server, so a page
-    computed at one position is still right while the position stays (``web.cache``)."""
-    db = connect(url, pooled=True)
-    try:
-        return str(db.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0])
-    finally:
-        db.close()
-
-
 def connect(url: str, *, pooled: bool = False) -> PgDatabase:
     """Connect to the server; E312 (the URL shown without its password) when it cannot be reached."""
     try:

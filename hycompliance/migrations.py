@@ -29,6 +29,7 @@ from hycompliance.schema_history import (
     SCOPE_TABLES,
     runs_ignored_files,
 )
+from hycompliance.data_version import create_sqlite as _i11_data_version
 from hycompliance.migrations_pg import bodies as pg_bodies
 
 Migration = Callable[[Database], None]
@@ -78,6 +79,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("i14_registry_tables", _registry_tables),
     ("i13_extraction_quality", _i13_extraction_quality),
     ("i11_validity_registry", _i11_validity_registry),
+    ("i11_data_version", _i11_data_version),  # the version pages are cached by (``hycompliance.data_version``)
 )
 
 

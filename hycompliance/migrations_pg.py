@@ -16,6 +16,7 @@ text_folded)``, the text folded in Python as SQLite's FTS5 table folds it (``sto
 from __future__ import annotations
 
 import re
+from hycompliance.data_version import PG_STORE_BODY
 from hycompliance.schema_history import CORE_TABLES, DOCUMENT_PATHS, I10_COLUMNS, REGISTRY_TABLES, SCOPE_TABLES
 
 
@@ -103,4 +104,5 @@ def bodies() -> dict[str, str]:
         "i14_registry_tables": pg_ddl(REGISTRY_TABLES),
         "i13_extraction_quality": "ALTER TABLE documents ADD COLUMN IF NOT EXISTS extraction_warning TEXT",
         "i11_validity_registry": "ALTER TABLE documents ADD COLUMN IF NOT EXISTS validity_registry TEXT",
+        "i11_data_version": PG_STORE_BODY,
     }

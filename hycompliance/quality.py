@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from hycompliance.errors import WarningCode, warning
 from hycompliance.models import Block, ParseWarning
 
@@ -88,8 +90,10 @@ def _page_lines(blocks: Iterable[Block]) -> dict[int, list[str]]:
 
 
 def _letters(text: str) -> Counter[str]:
-    counts = Counter(unicodedata.normalize("NFC", text).lower())  # every character, then the letters kept
-    return Counter({char: count for char, count in counts.items() if char.isalpha()})
+    """How many times each letter occurs (NFC, lower case): every code counted at once, then the letters kept."""
+    folded = unicodedata.normalize("NFC", text).lower().encode("utf-32-le", "surrogatepass")
+    codes, counts = np.unique(np.frombuffer(folded, dtype=np.uint32), return_counts=True)
+    return Counter({chr(code): count for code, count in zip(codes.tolist(), counts.tolist()) if chr(code).isalpha()})
 
 
 def _lost_pages(
@@ -99,21 +103,18 @@ def _lost_pages(
     continued on the next page is one block on its first page, so single pages may differ). What the
     reader took out on purpose (``dropped_pages``: running headers/footers, a browser's date and address,
     a table's heading row printed again) counts as kept."""
-    plain = {page: _letters(text) for page, text in plain_pages.items()}
-    built = {
-        page: _letters("\n".join(pages.get(page, [])) + "\n" + dropped_pages.get(page, ""))
-        for page in set(pages) | set(dropped_pages)
+    built_texts = {
+        page: "\n".join(pages.get(page, [])) + "\n" + dropped_pages.get(page, "") for page in set(pages) | set(dropped_pages)
     }
-    all_plain: Counter[str] = Counter()
-    all_built: Counter[str] = Counter()
-    for letters in plain.values():
-        all_plain.update(letters)
-    for letters in built.values():
-        all_built.update(letters)
+    # the whole document's letters first, counted at once ("\n" joins nothing: no page's count changes)
+    all_plain = _letters("\n".join(plain_pages.values()))
+    all_built = _letters("\n".join(built_texts.values()))
     total = all_plain.total()
     lost = (all_plain - all_built).total()
     if total < limits.min_plain_letters or lost <= limits.lost_letter_share * total:
         return []
+    plain = {page: _letters(text) for page, text in plain_pages.items()}
+    built = {page: _letters(text) for page, text in built_texts.items()}
     flagged = [
         page for page, letters in sorted(plain.items())
         if sum((letters - built.get(page, Counter())).values()) > limits.lost_letter_share * max(sum(letters.values()), 1)
@@ -138,8 +139,9 @@ def check_text(
         if punctuation >= limits.punctuation_lines:
             found.append((page, "punctuation"))
             continue
-        words = [w for line in lines for w in WORD.findall(line) if w.islower() and "-" not in w]
-        bad = sum(1 for w in words if not is_syllable(w))
+        # (one search of the page: no word runs across a line break)
+        words = [w for w in WORD.findall("\n".join(lines)) if w.islower() and "-" not in w]
+        bad = len(words) - sum(map(is_syllable, words))
         if len(words) >= limits.min_words and bad > limits.bad_syllable_share * len(words):
             found.append((page, "syllables"))
             continue

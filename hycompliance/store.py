@@ -44,6 +44,8 @@ Tables (names are stable; JSON columns hold JSON text):
   (one finding per document and problem: how many mentions), clauses (JSON, theirs), corrected.
 - ``registry_documents``, ``registry_relations``, ``registry_mentions``: the registry learnt from documents
   (``hycompliance.references.learnt``).
+- ``data_version``: one row, a number that triggers on every table above move with each write (migration
+  i11_data_version, ``hycompliance.data_version``): the web app's cached pages are kept while it stays.
 - ``matches``: one coverage cell (``hycompliance.coverage.Cell``) as it was judged: id, document_id,
   requirement_id → requirements, requirement (code), requirement_hash, status (covered|partial|missing),
   score, evidence (JSON [{clause, page, text (the clause's text), score, words, spans [[start, end]] into

@@ -435,3 +435,45 @@ def test_line_ended_early_starts_a_paragraph() -> None:
 )
 def test_cell_lines_cut_inside_a_word_are_glued(cell, expected) -> None:
     assert clean_cell(cell) == expected
+
+
+SHORT_LAST_PAGE = ["Nơi nhận:", "- Như trên;"]  # 16 letters: below the text a page must hold to be no scan
+
+
+def _short_last_page_pdf(path: Path, *, with_image: bool) -> Path:
+    """Page 1 a plan's opening lines; page 2 only the recipients (and, if asked, an image under them)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_font("DejaVuSerif", "", "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    pdf.set_font("DejaVuSerif", size=12)
+    pdf.add_page()
+    for index, text in enumerate(["KẾ HOẠCH", "Thực hiện Nghị quyết số 29-NQ/TW ngày 17/11/2022",
+                                  "I. MỤC ĐÍCH, YÊU CẦU"]):
+        pdf.text(90, 100 + 20 * index, text)
+    pdf.add_page()
+    if with_image:
+        pdf.image(Image.new("RGB", (200, 100), "white"), x=90, y=200, w=200)
+    for index, text in enumerate(SHORT_LAST_PAGE):
+        pdf.text(90, 100 + 20 * index, text)
+    pdf.output(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("with_image", "ocr_pages", "page_2"),
+    [
+        (False, None, SHORT_LAST_PAGE),  # text without an image: read as text, tesseract never asked
+        (True, "2", ["KẾ HOẠCH", "Số: 12/KH-UBND"]),  # an image with almost no text: a scan, read by OCR
+    ],
+    ids=["short-text-page", "scanned-page"],
+)
+def test_short_page_is_a_scan_only_when_it_draws_an_image(tmp_path: Path, monkeypatch, with_image: bool,
+                                                          ocr_pages: str | None, page_2: list[str]) -> None:
+    fake_tesseract(tmp_path / "bin", "eng\\nvie", TSV)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    document = read(_short_last_page_pdf(tmp_path / "plan.pdf", with_image=with_image))
+    assert [b.text for b in document.blocks if b.page == 2] == page_2
+    assert [dict(w.details).get("pages") for w in document.warnings if w.code == "W110"] == (
+        [ocr_pages] if ocr_pages else [])
+    assert [w.code for w in document.warnings if w.code == "W108"] == []

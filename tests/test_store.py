@@ -83,7 +83,7 @@ def test_migrations_recorded_and_idempotent(db):
                                     "i9b_documents_per_parent", "i12_runs_ignored_files",
                                     "i12_clause_search_both_ways", "i12_document_paths", "i11_reviews_rules_version",
                                     "i10_cells_and_identity", "i16_document_scope", "i14_registry_tables",
-                                    "i13_extraction_quality", "i11_validity_registry"]
+                                    "i13_extraction_quality", "i11_validity_registry", "i11_data_version"]
     assert migrate(db) == []
     assert applied(db) == names
     assert db["migrations"].count == len(names)

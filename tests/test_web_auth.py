@@ -53,7 +53,7 @@ def test_web_migrations_follow_the_store_s(db_path: Path) -> None:
     store = [n for n, _ in MIGRATIONS]
     assert store[:3] == ["0001_core_tables", "0002_clause_search", "0003_matrix_view"]
     assert names == store + ["web_0001_users", "web_0002_uploads", "web_0003_secret", "i9b_web_upload_parent",
-                             "i12_secrets_out"]
+                             "i12_secrets_out", "i11_web_data_version"]
     assert [n for n, _ in WEB_MIGRATIONS] == names[len(store):]
 
 

@@ -26,6 +26,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +35,10 @@ import pypdfium2 as pdfium
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
-from hycompliance.ingest.pdf_chars import chars_segments, page_chars
+from hycompliance.ingest.pdf_chars import page_chars, segment_lines
 from hycompliance.ingest.pdf_layout import CENTRED_TOLERANCE, Line, PageItem, arrange_page, group_lines, ocr_lines
-from hycompliance.ingest.pdf_tables import FoundTable, continue_table, find_tables, has_paths, same_width
+from hycompliance.ingest.pdf_tables import (FoundTable, continue_table, find_tables, has_images, has_paths,
+                                             same_width)
 from hycompliance.models import Block, Document, ParseWarning
 from hycompliance.normalize import dehyphenate_lines
 from hycompliance.quality import check_text
@@ -138,24 +140,29 @@ class _Page:
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
-    """One page's lines and ruled tables (``None`` for a page without a text layer), pdfium's page closed after."""
+    """One page's lines and ruled tables, pdfium's page closed after; ``None`` for a scanned page: one that
+    draws an image and has almost no text layer. A short page without images (a last page holding only
+    "Nơi nhận" or a signature) is text, not a scan."""
     page = pdf[index]
     textpage = page.get_textpage()
     try:
         plain = textpage.get_text_range()
-        if len("".join(plain.split())) < MIN_TEXT_CHARS:
-            return None
+        if len("".join(plain.split())) < MIN_TEXT_CHARS and has_images(page.raw):
+            return None  # a scan (an image with at most a stray word of text): read by OCR
         width, height = page.get_size()
         chars = page_chars(textpage, plain)
-        tables = find_tables(page.raw, width, height, chars) if has_paths(page.raw) else []
+        page_runs = cache(lambda: segment_lines(chars, height))  # built once, if the table finder asks first
+        tables = find_tables(page.raw, width, height, chars, page_lines=page_runs) if has_paths(page.raw) else []
         if tables:
             # text inside a table is the table's: dropped before lines are formed, so a cell's stray last
             # character never joins the line just below the table
             outside = np.ones(len(chars), dtype=bool)
             for bbox, _ in tables:
                 outside &= ~chars.inside(height, bbox)
-            chars = chars.subset(outside)
-        return _Page(group_lines(chars_segments(chars, height), index + 1), tables, plain)
+            runs = segment_lines(chars.subset(outside), height)
+        else:
+            runs = page_runs()
+        return _Page(group_lines([segment for line in runs for segment in line], index + 1), tables, plain)
     finally:
         textpage.close()
         page.close()

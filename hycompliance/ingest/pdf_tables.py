@@ -16,13 +16,14 @@ from __future__ import annotations
 import ctypes
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
 import numpy as np
 
-from hycompliance.ingest.pdf_chars import PageChars, cell_lines, join_segments, page_em, segment_lines
+from hycompliance.ingest.pdf_chars import PageChars, Segment, cell_lines, join_segments, page_em, segment_lines
 from hycompliance.ingest.pdf_rules import rule_only_edges
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
 from hycompliance.quality import is_syllable
@@ -182,20 +183,30 @@ def close_cut_tables(edges: list[dict[str, object]]) -> list[dict[str, object]]:
 
 def has_paths(page: object) -> bool:
     """Does the page draw any path (or hold a form that may)? Pages without give no table."""
+    return _draws(page, (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM))
+
+
+def has_images(page: object) -> bool:
+    """Does the page draw any image (or hold a form that may)? Only such a page can be a scan."""
+    return _draws(page, (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM))
+
+
+def _draws(page: object, kinds: tuple[int, ...]) -> bool:
     for index in range(pdfium_c.FPDFPage_CountObjects(page)):
-        kind = pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page, index))
-        if kind in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+        if pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(page, index)) in kinds:
             return True
     return False
 
 
-def find_tables(page: object, width: float, height: float, chars: PageChars) -> list[FoundTable]:
+def find_tables(page: object, width: float, height: float, chars: PageChars,
+                *, page_lines: Callable[[], list[list[Segment]]] | None = None) -> list[FoundTable]:
     """Ruled tables of a page: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated, a cell
-    spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does."""
+    spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does.
+    ``page_lines``: gives ``segment_lines(chars, height)``, where the caller keeps it."""
     edges = close_cut_tables(page_edges(page, height))
     usual = page_em(chars) if len(chars) else 0.0
     if any(e["orientation"] == "h" for e in edges):
-        edges += rule_only_edges(edges, chars, height, usual)
+        edges += rule_only_edges(edges, chars, height, usual, page_lines=page_lines)
     if len(edges) < 4:
         return []
     from pdfplumber.table import TableFinder  # imported here: only pages with ruled paths need it

@@ -58,12 +58,24 @@ def _json_list(text: str | None) -> list[Any]:
     return json.loads(text) if text and text != "[]" else []
 
 
-def _cell(row: dict[str, Any], book: Any = None) -> dict[str, Any]:
-    """One stored cell as every face shows it (``book``: the label file, read once per page)."""
+def verdict_cell(row: dict[str, Any]) -> dict[str, Any]:
+    """The judged part of one stored cell: whose, the machine's status, the decision and the final verdict
+    (what coverage, the heatmap and the filters read); ``cell`` adds what a reader is shown of it."""
     review = None
     if row["review_status"] is not None:
         review = {"status": row["review_status"], "note": row["review_note"], "reviewer": row["reviewer"],
                   "at": row["reviewed_at"], "stale": bool(row["review_stale"])}
+    applicable = bool(row["applicable"]) if row["applicable"] is not None else True
+    return {"document": row["document"], "requirement": row["requirement"], "kind": row["kind"],
+            "status": row["machine_status"], "score": row["score"], "applicable": applicable,
+            "suspect": bool(row["suspect"]), "review": review,
+            "final": verdict(row["machine_status"], applicable, review["status"] if review else None,
+                             bool(review and review["stale"]))}
+
+
+def cell(row: dict[str, Any], book: Any = None) -> dict[str, Any]:
+    """One stored cell as every face shows it (``book``: the label file, read once per page)."""
+    judged = verdict_cell(row)
     evidence = []
     for e in _json_list(row["evidence"]):
         spans = e.get("spans") or []
@@ -72,21 +84,17 @@ def _cell(row: dict[str, Any], book: Any = None) -> dict[str, Any]:
                          "segments": marked(e["text"], spans)})
     reasons = _json_list(row["reasons"])
     targets = _json_list(row["targets"])
-    applicable = bool(row["applicable"]) if row["applicable"] is not None else True
-    cell = {"document": row["document"], "requirement": row["requirement"], "kind": row["kind"],
-            "status": row["machine_status"], "score": row["score"], "applicable": applicable,
-            "suspect": bool(row["suspect"]), "review": review, "evidence": evidence, "reasons": reasons,
-            "targets": targets, "references": _json_list(row["shared_refs"]),
+    return {**{k: judged[k] for k in ("document", "requirement", "kind", "status", "score", "applicable", "suspect",
+                                      "review")},
+            "evidence": evidence, "reasons": reasons, "targets": targets,
+            "references": _json_list(row["shared_refs"]),
             "words": list(dict.fromkeys(w for e in evidence for w in e["words"])),
-            "why": labels.why(reasons, targets, book=book)}
-    cell["final"] = verdict(cell["status"], applicable, review["status"] if review else None,
-                            bool(review and review["stale"]))
-    return cell
+            "why": labels.why(reasons, targets, book=book), "final": judged["final"]}
 
 
-def matrix_data(db: Database, *, parent: str | None = None) -> dict[str, Any]:
-    """The whole matrix for one parent plan (``parent``: its key; default the only one), the shape of
-    ``matrix --format json``."""
+def matrix_rows(db: Database, *, parent: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The matrix of one parent plan (``parent``: its key; default the only one) before its cells are made:
+    everything ``matrix_data`` holds but ``cells``, and the stored cell rows in order (``cell`` makes one)."""
     plan = current_plan(db, parent)
     requirements = list(db.query(
         "SELECT code, kind, text, group_id, group_title FROM requirements WHERE plan_id = ? AND active = 1 "
@@ -102,18 +110,26 @@ def matrix_data(db: Database, *, parent: str | None = None) -> dict[str, Any]:
     withdrawn = list(db.query(
         "SELECT name, path, withdrawn_at FROM documents WHERE withdrawn_at IS NOT NULL "
         "AND (plan_id = ? OR plan_id IS NULL) ORDER BY name", [plan["id"]]))
-    book = rules.load("labels.yaml")
-    rows = db.query("SELECT m.* FROM matrix m JOIN documents d ON d.id = m.document_id WHERE d.plan_id = ? "
-                    "ORDER BY m.document, m.position", [plan["id"]])
-    return {
+    rows = list(db.query("SELECT m.* FROM matrix m JOIN documents d ON d.id = m.document_id WHERE d.plan_id = ? "
+                         "ORDER BY m.document, m.position", [plan["id"]]))
+    frame = {
         "plan": _plan_info(plan),
         "requirements": [{"id": r["code"], "kind": r["kind"], "text": r["text"], "group": group_of(r)}
                          for r in requirements],
         "documents": documents,
-        "cells": [_cell(r, book) for r in rows],
         "failed": failed,
         "withdrawn": withdrawn,
     }
+    return frame, rows
+
+
+def matrix_data(db: Database, *, parent: str | None = None) -> dict[str, Any]:
+    """The whole matrix for one parent plan (``parent``: its key; default the only one), the shape of
+    ``matrix --format json``."""
+    frame, rows = matrix_rows(db, parent=parent)
+    book = rules.load("labels.yaml")
+    return {**{k: frame[k] for k in ("plan", "requirements", "documents")}, "cells": [cell(r, book) for r in rows],
+            "failed": frame["failed"], "withdrawn": frame["withdrawn"]}
 
 
 def heatmap(matrix: dict[str, Any]) -> dict[str, Any]:
@@ -150,13 +166,13 @@ def document_report(db: Database, ref: str, *, parent: str | None = None) -> dic
     items, targets = [], []
     book = rules.load("labels.yaml")
     for row in db.query("SELECT * FROM matrix WHERE document_id = ? ORDER BY position", [doc["id"]]):
-        cell = _cell(row, book)
+        shown = cell(row, book)
         req = reqs[row["requirement"]]
-        item = dict(cell, id=req["code"], text=req["text"], group=group_of(req), position=req["position"],
+        item = dict(shown, id=req["code"], text=req["text"], group=group_of(req), position=req["position"],
                     group_title=req["group_title"])
         items.append(item)
         target = json.loads(req["target"]) if req["target"] else None
-        for t in cell["targets"]:
+        for t in shown["targets"]:
             targets.append(dict(t, requirement=req["code"], indicator=target["indicator"] if target else None,
                                 unit=target["unit"] if target else None))
     items.sort(key=lambda i: ORDER[i["final"]])  # stable: catalogue order within a status

@@ -252,6 +252,8 @@ def create_app(db_path: str | Path, *, plan_path: str | Path | None = None, host
         app.state.warmer.start()  # the pages' data, before anyone asks (again whenever the database changes)
         yield
         app.state.warmer.stop()
+        app.state.pages.close()
+        app.state.warmer.cache.close()
         app.state.jobs.shutdown(wait=False, cancel_futures=True)
 
     app = Starlette(

@@ -17,7 +17,9 @@ from urllib.parse import urlencode
 from sqlite_utils import Database
 
 from hycompliance.errors import message_vi
-from hycompliance.report.data import DUTIES_GROUP, REFERENCES_GROUP, coverage_of, heatmap, matrix_data, split_coverage
+from hycompliance import rules
+from hycompliance.report.data import (DUTIES_GROUP, REFERENCES_GROUP, cell, coverage_of, heatmap, matrix_data,
+                                     matrix_rows, split_coverage, verdict_cell)
 
 KINDS = ("commune", "district", "agency", "province", "ministry", "party")
 VERDICTS = ("covered", "partial", "missing", "justified", "n/a", "none")
@@ -142,7 +144,19 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
     parents = parent_plans(db)
     if not filters.parent and len(parents) > 1:
         return {"choose": parents, "parents": parents}
-    m = filtered_matrix(db, filters)
+    # Every cell is judged (the heatmap, the totals); only those shown one by one (a drill-down's, the worklist's)
+    # are made whole: evidence marked, reasons in words (for 200 documents, 2.7 s of CPU made whole, 0.5 s not).
+    frame, rows = matrix_rows(db, parent=filters.parent or None)
+    docs = [d for d in frame["documents"] if not filters.kind or d["kind"] == filters.kind]
+    names = {d["name"] for d in docs}
+    kept: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for row in rows:
+        if row["document"] in names:
+            judged = verdict_cell(row)
+            if filters.keeps(judged):
+                kept.append((row, judged))
+    m = dict(frame, documents=docs, cells=[judged for _, judged in kept])
+    book = rules.load("labels.yaml")
     heat = heatmap(m)
     ids = document_ids(db, m["plan"]["key"])
     titles = _group_titles(db, m["plan"]["key"])
@@ -150,7 +164,12 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
     for r in m["requirements"]:
         if r["group"] not in (REFERENCES_GROUP, DUTIES_GROUP) and r["group"] not in group_title:  # those: their label
             group_title[r["group"]] = titles.get(r["id"], "")
-    worklist = m["cells"][:WORKLIST_LIMIT] if filters.narrows_cells else []
+    worklist = [cell(row, book) for row, _ in kept[:WORKLIST_LIMIT]] if filters.narrows_cells else []
+    drill = None
+    if filters.group:
+        in_group = {r["id"] for r in m["requirements"] if r["group"] == filters.group}
+        drill = drilldown(dict(m, cells=[cell(row, book) for row, judged in kept if judged["requirement"] in in_group]),
+                          filters.group)
     return {
         "choose": None,
         "parents": parents,
@@ -163,7 +182,7 @@ def dashboard(db: Database, filters: Filters) -> dict[str, Any]:
         "totals": group_coverage(m, heat["groups"]),
         "overall": split_coverage(m["cells"])[0],
         "reference_overall": split_coverage(m["cells"])[1],
-        "drill": drilldown(m, filters.group) if filters.group else None,
+        "drill": drill,
         "worklist": worklist,
         "worklist_total": len(m["cells"]) if filters.narrows_cells else 0,
         "failed": m["failed"],

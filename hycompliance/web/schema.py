@@ -30,6 +30,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from starlette.requests import Request
 
+from hycompliance.data_version import PG_WEB_BODY, create_web_sqlite
 from hycompliance.database import open_readonly, set_busy_timeout, writable
 from hycompliance.database_pg import connect as pg_connect, is_url
 from hycompliance.migrations import Migration, migrate
@@ -91,6 +92,7 @@ WEB_MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("web_0003_secret", _secret),
     ("i9b_web_upload_parent", _upload_parent),
     ("i12_secrets_out", _secrets_out),
+    ("i11_web_data_version", create_web_sqlite),  # uploads move the pages' version (``hycompliance.data_version``)
 )
 
 
@@ -103,6 +105,7 @@ WEB_PG_BODIES: dict[str, str] = {
     "web_0003_secret": "",
     "i9b_web_upload_parent": "ALTER TABLE uploads ADD COLUMN parent TEXT",
     "i12_secrets_out": "",
+    "i11_web_data_version": PG_WEB_BODY,
 }
 
 
