@@ -197,7 +197,7 @@ def pair_features(
     shared = v.unit_bin.dot_from(v.req_bin)  # shared weight
     clause_share = shared / np.maximum(v.unit_mass[None, :], 1e-9)
     req_share = shared / np.maximum(v.req_bin.sum(axis=1)[:, None], 1e-9)
-    seg_cos, seg_gap, seg_top = segment_similarity(v, units, lex)
+    seg_cos, seg_gap, seg_top = segment_similarity(v, units, lex, np.array([r.kind == "target" for r in reqs]))
     cand = np.zeros_like(cos, dtype=bool)
     k_r = min(candidates[0], len(units))
     k_c = min(candidates[1], len(reqs))
@@ -306,20 +306,41 @@ def segments(text: str, lex: Lexicon) -> list[str]:
     return out
 
 
-def segment_similarity(v: Vectors, units: Sequence[Unit], lex: Lexicon) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+# A segment that writes no digit states no figure: it restates a task, not a target's value.
+DIGIT = re.compile(r"\d")
+
+
+def segment_similarity(v: Vectors, units: Sequence[Unit], lex: Lexicon, is_target: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per pair: the best cosine of the requirement with one segment of the clause; how far the requirement
     is behind that segment's best requirement (0 = it is the best for some segment); and whether it is one
-    of the two best requirements of some segment (a candidate)."""
+    of the two best requirements of some segment (a candidate).
+
+    Every clause is cut into segments, a task table's row too (its "Nhiệm vụ" cell may merge two tasks:
+    "Tuyên truyền sự cần thiết ... của Chương trình; phổ biến kiến thức nuôi dưỡng ..."). In a segment
+    that writes no digit, a task is measured against the best *task* (``is_target``: R booleans): a target
+    is restated with its figure, so a target sharing the words of a figureless segment ("Hằng năm tổ chức
+    tập huấn, bồi dưỡng chuyên môn cho cán bộ quản lý, giáo viên" against "100% cán bộ quản lý, giáo viên
+    ... được bồi dưỡng ... hàng năm") does not take the segment from the task it restates."""
     owner: list[int] = []
     bags: list[tuple[str, ...]] = []
+    figures: list[bool] = []
     for j, u in enumerate(units):
-        pieces = segments(u.text, lex) if u.clause.kind != "row" else composite_parts(u.clause) or [u.text]
+        # a structure row's parts ("Cơ cấu giá trị tăng thêm: nông nghiệp"), each with its value in the row
+        parts = composite_parts(u.clause) if u.clause.kind == "row" else []
+        pieces = parts or segments(u.text, lex)
         for piece in pieces if len(pieces) > 1 else [u.text]:
             owner.append(j)
             bags.append(terms(piece, lex))
+            figures.append(bool(parts) or bool(DIGIT.search(piece)))
     seg, _, _ = sparse_tfidf(bags, v.vocab, v.term_weight)
     c = seg.dot_from(v.req)  # R x S
     gap = c - c.max(axis=0, keepdims=True)
+    if is_target is not None and is_target.any() and not is_target.all():
+        plain = ~np.array(figures, dtype=bool)
+        tasks = ~is_target
+        task_best = c[tasks].max(axis=0, keepdims=True)
+        gap[np.ix_(tasks, plain)] = (c[tasks] - task_best)[:, plain]
     top2 = np.zeros_like(c, dtype=bool)
     top2[np.argsort(-c, axis=0)[:2, :], np.arange(c.shape[1])[None, :]] = True
     r, n = v.req.shape[0], len(units)
@@ -331,8 +352,19 @@ def segment_similarity(v: Vectors, units: Sequence[Unit], lex: Lexicon) -> tuple
     return seg_cos, seg_gap, seg_top
 
 
+def group_titles(reqs: Sequence[Requirement]) -> list[str]:
+    """What a requirement's group is: its group's title, and for a sub-task also the lead-in task it completes
+    ("Ưu tiên bố trí không gian biển cho các hoạt động sau:"), as a child heads its "+" items with the same."""
+    by_id = {r.id: r for r in reqs}
+    out = []
+    for r in reqs:
+        lead = by_id.get(r.id.rsplit(".", 1)[0]) if r.kind == "subtask" else None
+        out.append(f"{r.group_title or ''} {lead.text}".strip() if lead is not None else r.group_title or "")
+    return out
+
+
 def _group_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon) -> np.ndarray:
-    titles = [r.group_title or "" for r in reqs]
+    titles = group_titles(reqs)
     uniq_t = sorted(set(titles))
     heads = [u.heading for u in units]
     uniq_h = sorted(set(heads))

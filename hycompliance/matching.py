@@ -120,6 +120,8 @@ HEADING_OVER_ITEMS_WORDS = 60
 # sentence whose paragraphs explain it ("đ) Tổ chức triển khai đào tạo chuyên ngành về y tế số tại các cơ
 # sở đào tạo đại học, sau đại học trong ngành y tế." + "Gắn việc đào tạo lý thuyết với ...").
 HEADING_OVER_PARAGRAPHS_WORDS = 20
+# The ancestors whose text is a clause's heading (compared with a requirement's group and lead-in task).
+HEADING_KINDS = ("section", "item", "letter", "bullet")
 
 
 def _is_heading(clause: Clause, child_kinds: frozenset[str]) -> bool:
@@ -191,7 +193,8 @@ def prepare_units(
         refs = frozenset(key_of(k) for k in cited.get(clause.id, ())) if citations is not None else frozenset(
             x[len(REF_PREFIX) :] for x in t if x.startswith(REF_PREFIX)
         )
-        heading = " ".join([a.text for a in chain if a.kind in ("section", "item", "letter")] + [group]).strip()
+        # a "+" item's "-" lead-in ("Ưu tiên bố trí không gian ven biển của xã cho các hoạt động:") heads it too
+        heading = " ".join([a.text for a in chain if a.kind in HEADING_KINDS] + [group]).strip()
         assignments = any(h.startswith(w) for h in heads[:1] for w in bp.assignment_headings)
         short = frozenset(short_reference_keys(body))
         units.append(Unit(clause, text, t, heading, refs, header, assignments, short))

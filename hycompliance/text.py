@@ -5,7 +5,8 @@ A sentence of a plan becomes a bag of *terms* in four steps, each a small pure f
 1. ``normalize``: NFC, new-style tone marks ("hoà" -> "hòa"), folded whitespace;
 2. ``protect_references``: document numbers ("29-NQ/TW", "07- NQ/TU") are cut out before segmentation
    (underthesea would split them) and come back as ``ref:`` terms with a loose key ("ref:29nqtw");
-3. ``expand_abbreviations``: "CNH, HĐH" -> "công nghiệp hóa, hiện đại hóa" (rules/abbreviations.yaml);
+3. ``expand_abbreviations``: "CNH, HĐH" -> "công nghiệp hóa, hiện đại hóa" (rules/abbreviations.yaml), and
+   ``fold_variants``: two spellings of one word written one way ("hàng năm" -> "hằng năm", rules/variants.yaml);
 4. ``segment``: underthesea word segmentation (cached per text), lower case; function words dropped.
 
 Each segmented word also yields its syllables as ``~`` terms, so that "khu công nghiệp" and
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -40,6 +41,10 @@ REF_PREFIX = "ref:"
 SYLLABLE_PREFIX = "~"
 
 
+# Spellings of one word folded to one form before comparison ("hàng năm" / "hằng năm").
+VARIANTS = "variants.yaml"
+
+
 @dataclass(frozen=True, eq=False)
 class Lexicon:
     """The declarative knowledge the tokenizer uses (from rules/). Hashed by identity, so tokenizing with
@@ -49,6 +54,8 @@ class Lexicon:
     stopwords: frozenset[str]
     weights: Mapping[str, float]
     abbreviation_pattern: re.Pattern[str] | None = None
+    variants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # lower-case spelling -> the one it is written as
+    variant_pattern: re.Pattern[str] | None = None
 
     def weight(self, term: str) -> float:
         """The boilerplate weight of a term (1.0 for ordinary words; syllables count half)."""
@@ -60,32 +67,45 @@ class Lexicon:
         return self.weights.get(term, 1.0)
 
 
-def make_lexicon(abbreviations: Mapping[str, str], stopwords: list[str], weights: Mapping[str, float]) -> Lexicon:
-    """Build a lexicon; the abbreviation pattern matches whole tokens, longest first."""
+def make_lexicon(abbreviations: Mapping[str, str], stopwords: list[str], weights: Mapping[str, float],
+                 variants: Mapping[str, str] | None = None) -> Lexicon:
+    """Build a lexicon; the abbreviation pattern matches whole tokens, longest first; the variant pattern
+    whole words in any case, longest first."""
     keys = sorted(abbreviations, key=len, reverse=True)
     pattern = (
         re.compile(r"(?<![\w&/-])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w&-])") if keys else None
     )
     norm = {normalize(k).lower(): float(v) for k, v in weights.items()}
+    folded = {normalize(k).lower(): normalize(str(v)).lower() for k, v in (variants or {}).items()}
+    spellings = sorted(folded, key=len, reverse=True)
+    variant_pattern = (
+        re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in spellings) + r")(?!\w)", re.IGNORECASE)
+        if spellings else None
+    )
     return Lexicon(
         abbreviations=MappingProxyType({k: normalize(str(v)) for k, v in abbreviations.items()}),
         stopwords=frozenset(normalize(w).lower() for w in stopwords),
         weights=MappingProxyType(norm),
         abbreviation_pattern=pattern,
+        variants=MappingProxyType(folded),
+        variant_pattern=variant_pattern,
     )
 
 
 def load_lexicon() -> Lexicon:
-    """The lexicon of rules/abbreviations.yaml and rules/boilerplate.yaml (one object per rules state)."""
-    files = [rules.rules_dir() / name for name in ("abbreviations.yaml", "boilerplate.yaml")]
-    return _lexicon(tuple((str(f), f.stat().st_mtime) for f in files))
+    """The lexicon of rules/abbreviations.yaml, rules/boilerplate.yaml and rules/variants.yaml (one object per
+    rules state)."""
+    files = [rules.rules_dir() / name for name in ("abbreviations.yaml", "boilerplate.yaml", VARIANTS)]
+    return _lexicon(tuple((str(f), f.stat().st_mtime if f.exists() else 0.0) for f in files))
 
 
 @lru_cache(maxsize=4)
 def _lexicon(state: tuple[tuple[str, float], ...]) -> Lexicon:
     abbreviations = rules.load("abbreviations.yaml") or {}
     boiler = rules.load("boilerplate.yaml") or {}
-    return make_lexicon(abbreviations, boiler.get("stopwords", []), boiler.get("weights", {}))
+    # an edited rules copy made before the file existed has none
+    variants = (rules.load(VARIANTS) or {}) if (rules.rules_dir() / VARIANTS).exists() else {}
+    return make_lexicon(abbreviations, boiler.get("stopwords", []), boiler.get("weights", {}), variants)
 
 
 def normalize(text: str) -> str:
@@ -191,6 +211,18 @@ def expand_abbreviations(text: str, lexicon: Lexicon) -> str:
     return lexicon.abbreviation_pattern.sub(lambda m: lexicon.abbreviations[m.group(1)], text)
 
 
+def fold_variants(text: str, lexicon: Lexicon) -> str:
+    """Write each spelling of rules/variants.yaml as the one form it stands for (whole words, any case).
+
+    >>> lex = make_lexicon({}, [], {}, {"hàng năm": "hằng năm"})
+    >>> fold_variants("Tổ chức tập huấn hàng năm; Hàng năm báo cáo", lex)
+    'Tổ chức tập huấn hằng năm; hằng năm báo cáo'
+    """
+    if lexicon.variant_pattern is None:
+        return text
+    return lexicon.variant_pattern.sub(lambda m: lexicon.variants[normalize(m.group(1)).lower()], text)
+
+
 # Where a clause is cut for segmentation: after a sentence end, ";" or ":" (words never span these).
 PIECE_END = re.compile(r"(?<=[;.!?:])\s+")
 
@@ -207,7 +239,7 @@ def segment(text: str) -> tuple[str, ...]:
 def words(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     """Lower-case content words of ``text`` (no references, numbers, punctuation or function words)."""
     body, _ = protect_references(normalize(text))
-    body = expand_abbreviations(body, lexicon)
+    body = fold_variants(expand_abbreviations(body, lexicon), lexicon)
     out: list[str] = []
     # segmented sentence by sentence: a clause and the pieces it is split into share one cache
     for token in (t for piece in PIECE_END.split(body) for t in segment(piece)):

@@ -48,7 +48,7 @@ def test_weights_change_the_fit():
     assert p(w_bal, b_bal) > p(w_plain, b_plain)
 
 
-# A grid over T_PART_GRID (rows 0.15 ... 0.9) x MARGIN_GRID (0, 0.25, 0.5, 1, 1.5, 2, 3, 4): F1 0.90 everywhere but
+# A grid over T_PART_GRID (rows 0.15 ... 0.9) x MARGIN_GRID (0.25, 0.5, 1, 1.5, 2, 3, 4): F1 0.90 everywhere but
 # where a case puts other values, as (t_part, margin, F1).
 def _grid(cells):
     from hycompliance.evaluate import MARGIN_GRID, T_PART_GRID
@@ -71,7 +71,7 @@ def _grid(cells):
         ([(0.85, 0.5, 0.95), (0.9, 0.5, 0.951)], (0.9, 0.5)),
         ([(0.85, 0.5, 0.95), (0.9, 0.5, 0.95)], (0.85, 0.5)),
         # a flat grid: the smallest margin and t_part 0.5
-        ([], (0.5, 0.0)),
+        ([], (0.5, 0.25)),
     ],
 )
 def test_pick_thresholds(cells, picked):
@@ -79,3 +79,22 @@ def test_pick_thresholds(cells, picked):
 
     a, c = pick_thresholds(_grid(cells))
     assert (T_PART_GRID[a], MARGIN_GRID[c]) == picked
+
+
+@pytest.mark.parametrize(
+    "scores, kept",
+    [
+        # Sở GD&ĐT 2745/KH-SGDĐT row 7 ("Tham mưu bố trí đủ định mức giáo viên, đầu tư thiết bị, đồ chơi ... và
+        # kinh phí hỗ trợ đào tạo chuẩn trình độ cho giáo viên ...") restates 624's III.3.b.1 and III.3.b.2
+        ([0.9972, 0.9969, 0.383], [True, True, False]),
+        # the same row, its third task-like neighbour far below: kept by no margin of the grid
+        ([0.9972, 0.9969, 0.80], [True, True, False]),
+    ],
+)
+def test_every_margin_the_fit_may_choose_keeps_two_tasks_scored_alike(scores, kept):
+    from hycompliance.evaluate import MARGIN_GRID
+    from hycompliance.matching import assign, load_config
+
+    m = np.array(scores)[:, None]
+    for margin in MARGIN_GRID:
+        assert assign(m, load_config().with_(t_part=0.85, margin=margin)).ravel().tolist() == kept, margin
