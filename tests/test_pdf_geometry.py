@@ -14,11 +14,11 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
-from hycompliance.ingest.pdf_chars import (
+from hycompliance.ingest.pdf_chars import _spaced_text
+from hycompliance.ingest.pdf_columns import (
     _calls,
     _code_kind,
     _code_kinds,
-    _spaced_text,
     char_generated,
     char_geometry,
     ctypes_generated,
