@@ -250,29 +250,31 @@ def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: flo
     last = np.append(line_at[1:] != line_at[:-1], True)
     line_end = np.searchsorted(line, line_at[last], side="right") - 1
     trailing = file_spaces[line_end] - file_spaces[at[last]] > 0
-    joined, offsets = _spaced_text(chars.texts, index, spaced)
+    joined, offsets = _spaced_text(chars.texts, index, spaced, codes=chars.codes)
     starts = np.flatnonzero(~follows | breaks)  # each run's first drawn character
     stops = np.append(starts[1:], len(at))
     # what the loop below reads, for each run only
     ends_with_space = np.zeros(len(at), dtype=bool)
     ends_with_space[np.flatnonzero(last)[trailing]] = True
     run_lines = line_at[starts]
-    line_ems, line_bases = ems[run_lines].tolist(), first_base[run_lines].tolist()
+    run_ems, run_bases = ems[run_lines], first_base[run_lines]
+    # each run's box: its line's, the same float operations element by element
+    tops = height - (run_bases + ASCENT_EMS * run_ems)
+    bottoms = height - (run_bases - DESCENT_EMS * run_ems)
     out: list[tuple[int, list[Segment]]] = []
-    previous_line = -1
+    runs: list[Segment] = []
     normalize = unicodedata.normalize
-    for number, group, left, right, start, stop, spaced_end, line_em, base in zip(
-        run_lines.tolist(), groups[index[starts]].tolist(), x0[starts].tolist(), end[stops - 1].tolist(),
-        offsets[starts].tolist(), offsets[stops].tolist(), ends_with_space[stops - 1].tolist(), line_ems, line_bases,
+    for new_line, group, left, top, right, bottom, start, stop, spaced_end in zip(
+        _changes(run_lines).tolist(), groups[index[starts]].tolist(), x0[starts].tolist(), tops.tolist(),
+        end[stops - 1].tolist(), bottoms.tolist(), offsets[starts].tolist(), offsets[stops].tolist(),
+        ends_with_space[stops - 1].tolist(),
     ):
-        text = joined[start:stop] + (" " if spaced_end else "")
-        top = height - (base + ASCENT_EMS * line_em)
-        bottom = height - (base - DESCENT_EMS * line_em)
-        if number != previous_line:
-            out.append((group, []))
-            previous_line = number
+        if new_line:
+            runs = []
+            out.append((group, runs))
+        text = joined[start:stop] + " " if spaced_end else joined[start:stop]
         if not text.isspace():
-            out[-1][1].append(Segment(left, top, right, bottom, normalize("NFC", text)))
+            runs.append(Segment(left, top, right, bottom, normalize("NFC", text)))
     return out
 
 
@@ -289,11 +291,13 @@ def _line_maximum(values: np.ndarray, lines: np.ndarray) -> np.ndarray:
     return values[by_value[best]]
 
 
-def _spaced_text(texts: list[str], index: np.ndarray, spaced: np.ndarray) -> tuple[str, np.ndarray]:
+def _spaced_text(texts: list[str], index: np.ndarray, spaced: np.ndarray,
+                 *, codes: np.ndarray | None = None) -> tuple[str, np.ndarray]:
     """The texts of the characters ``index`` in that order, each after a space where ``spaced``, as one string,
-    and where each character's piece (its space, then its text) starts in it (one offset more: the end)."""
-    whole = "".join(texts)
-    codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    and where each character's piece (its space, then its text) starts in it (one offset more: the end).
+    ``codes``: the texts' code points as ``PageChars.codes`` gives them (one a text), where the caller has them."""
+    if codes is None:
+        codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     offsets = np.zeros(len(index) + 1, dtype=np.int64)
     if len(codes) == len(texts):  # one code a character (no separate accent marks): no lengths to look up
         np.cumsum(spaced + 1, out=offsets[1:])

@@ -27,7 +27,9 @@ PDFIUM_CHAR_HYPHEN = "\ufffe"
 class PageChars:
     """A page's drawn characters in drawing order, as columns: text (with any combining marks that follow
     it), advance box, baseline, whether it is a space the file has (or pdfium generated: ``generated``),
-    how many line breaks pdfium found before it in drawing order (``stream_line``), whether it is a letter."""
+    how many line breaks pdfium found before it in drawing order (``stream_line``), whether it is a letter;
+    ``codes``: each character's code point where every character is one (no separate accent marks), else ``None``
+    (the runs are joined from it without encoding the texts again)."""
 
     texts: list[str]
     x0: np.ndarray
@@ -37,6 +39,7 @@ class PageChars:
     generated: np.ndarray
     stream_line: np.ndarray
     alpha: np.ndarray
+    codes: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -44,8 +47,10 @@ class PageChars:
     def subset(self, keep: np.ndarray) -> PageChars:
         """The characters where ``keep`` (a boolean mask) is true, in the same order."""
         where = np.flatnonzero(keep)
-        return PageChars([self.texts[i] for i in where], self.x0[where], self.x1[where], self.base[where],
-                         self.space[where], self.generated[where], self.stream_line[where], self.alpha[where])
+        texts = self.texts
+        return PageChars([texts[i] for i in where.tolist()], self.x0[where], self.x1[where], self.base[where],
+                         self.space[where], self.generated[where], self.stream_line[where], self.alpha[where],
+                         None if self.codes is None else self.codes[where])
 
     def inside(self, height: float, bbox: tuple[float, float, float, float]) -> np.ndarray:
         """Mask of the characters whose horizontal middle and baseline fall in ``bbox`` (top-down points)."""
@@ -107,10 +112,12 @@ def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> PageCha
     # for unreadable codes) are not characters; its hyphens read "-"
     kept_codes = codes[kept]
     kept_codes = np.where((kept_codes == ord(PDFIUM_LINE_END_HYPHEN)) | (kept_codes == ord(PDFIUM_CHAR_HYPHEN)), ord("-"), kept_codes)
-    kept_text = kept_codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    kept_codes = kept_codes.astype(np.uint32, copy=False)
+    kept_text = kept_codes.tobytes().decode("utf-32-le", "surrogatepass")
     bounds = np.append(np.flatnonzero(~joins), len(kept))
     marked = np.diff(bounds) > 1  # a letter with accent glyphs of its own after it
-    if marked.any():
+    any_marked = bool(marked.any())
+    if any_marked:
         texts = [kept_text[a:b] for a, b in zip(bounds.tolist(), bounds[1:].tolist())]
     else:
         texts = list(kept_text)
@@ -119,10 +126,11 @@ def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> PageCha
     generated = np.zeros(len(starts), dtype=bool)
     at = np.flatnonzero(spaces)
     generated[at] = char_generated(textpage, starts[at])
-    stream_line = np.cumsum(codes == ord("\n"))[starts] if len(starts) else np.zeros(0, dtype=np.int64)
+    # how many of pdfium's line breaks come before each character (a count of the breaks up to it: they are few)
+    stream_line = np.searchsorted(np.flatnonzero(codes == ord("\n")), starts, side="right").astype(np.int64)
     # a letter (``str.isalpha``: not with a separate accent mark, which is no letter)
     alpha = letter[starts] & ~marked & ~spaces
-    return PageChars(texts, x0, x1, base, spaces, generated, stream_line, alpha)
+    return PageChars(texts, x0, x1, base, spaces, generated, stream_line, alpha, None if any_marked else kept_codes)
 
 
 # Bits of ``_code_kinds``: a line break pdfium inserted or a code it cannot read (dropped), a combining mark, a space, a letter.
