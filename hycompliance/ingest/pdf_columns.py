@@ -47,10 +47,14 @@ class PageChars:
     def subset(self, keep: np.ndarray) -> PageChars:
         """The characters where ``keep`` (a boolean mask) is true, in the same order."""
         where = np.flatnonzero(keep)
-        texts = self.texts
-        return PageChars([texts[i] for i in where.tolist()], self.x0[where], self.x1[where], self.base[where],
-                         self.space[where], self.generated[where], self.stream_line[where], self.alpha[where],
-                         None if self.codes is None else self.codes[where])
+        codes = None if self.codes is None else self.codes[where]
+        if codes is None:
+            texts = self.texts
+            kept = [texts[i] for i in where.tolist()]
+        else:  # (one code a character: the texts decoded at once)
+            kept = list(codes.tobytes().decode("utf-32-le", "surrogatepass"))
+        return PageChars(kept, self.x0[where], self.x1[where], self.base[where], self.space[where],
+                         self.generated[where], self.stream_line[where], self.alpha[where], codes)
 
     def inside(self, height: float, bbox: tuple[float, float, float, float]) -> np.ndarray:
         """Mask of the characters whose horizontal middle and baseline fall in ``bbox`` (top-down points)."""
