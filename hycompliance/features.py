@@ -167,17 +167,9 @@ def similarity_matrix(a: Sequence[str], b: Sequence[str], lex: Lexicon | None = 
 
 
 def requirement_text(req: Requirement) -> str:
-    """What a requirement is compared on: its text and keywords; a target its indicator and unit, or its
-    text when that says more (a target written as a sentence or paragraph).
-
-    A targets-table row's indicator is its whole label, with its parent row's ("Cơ cấu kinh tế: Dịch vụ" for
-    the row "Dịch vụ"). A target written in prose names several measures, and the indicator read from it
-    keeps a piece only: "Hạ tầng công nghệ số tiên tiến ... Phủ sóng 5G toàn quốc. ... Thu hút thêm ít nhất
-    3 tổ chức, doanh nghiệp công nghệ hàng đầu thế giới" gives the indicator "Thu hút thêm", which a plan's
-    "Tỷ lệ phủ sóng 5G đạt 100% dân số" does not resemble."""
+    """What a requirement is compared on: its text and keywords; a target its indicator and unit."""
     if req.kind == "target" and req.target:
-        indicator = f"{req.target.indicator} {req.target.unit or ''}".strip()
-        return indicator if len(indicator) >= len(req.text) else req.text
+        return f"{req.target.indicator} {req.target.unit or ''}".strip()
     return " ".join([req.text] + list(req.keywords))
 
 
