@@ -26,7 +26,7 @@ FEATURES = (
     "cos", "clause_share", "req_share", "shared_mass", "fuzz", "refs", "clause_best", "req_best",
     "group", "indicator", "target_row", "number", "rare_shared", "clause_mass",
     "spread", "in_assignments", "seg_cos", "seg_best", "specificity", "specific_share",
-    "sem", "sem_margin",
+    "sem", "sem_margin", "indicator_extra",
 )
 # The semantic features (hycompliance.semantic); the ablation (hycompliance.ablation) drops them as a group.
 SEMANTIC = ("sem", "sem_margin")
@@ -199,9 +199,13 @@ class PairFeatures:
 
 def pair_features(
     catalogue: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon, candidates: tuple[int, int] = (10, 6),
-    basis_refs: frozenset[str] = frozenset(),
+    basis_refs: frozenset[str] = frozenset(), *, skip: frozenset[str] = frozenset(),
 ) -> PairFeatures:
-    """Candidate pairs and their features; ``candidates`` = (clauses per requirement, requirements per clause)."""
+    """Candidate pairs and their features; ``candidates`` = (clauses per requirement, requirements per clause).
+
+    ``skip``: features not computed, their column left 0 (the matcher passes its disabled features: they
+    weigh 0 in the score and in the fit, so the scores are the same; only the semantic pair costs anything).
+    """
     reqs = tuple(r for r in catalogue if r.kind in MATCHED_KINDS)
     units = tuple(units)
     if not reqs or not units:
@@ -225,7 +229,10 @@ def pair_features(
     targets = np.array([r.kind == "target" for r in reqs])
     cand &= ~(targets[:, None] & ~figures[None, :])
     # candidates stay lexical: retrieving more by the word space added false hits (rules/matching.yaml)
-    sem, sem_margin = semantic_similarity(reqs, units, lex, load_space())
+    if set(SEMANTIC) <= skip:
+        sem = sem_margin = np.zeros_like(cos)  # ~10 of ~100 µs per pair (bench_signals)
+    else:
+        sem, sem_margin = semantic_similarity(reqs, units, lex, load_space())
     best_c = cos.max(axis=0)
     # how evenly a clause resembles many requirements: mean of its 5 best over its best (vague -> near 1)
     top = -np.sort(-cos, axis=0)[:5, :]
@@ -233,6 +240,7 @@ def pair_features(
     best_r = cos.max(axis=1)
     group_sim = _group_similarity(reqs, units, lex)
     ind_sim = _indicator_similarity(reqs, units, lex)
+    extra = indicator_extra(reqs, units, lex, v.term_weight)
     req_words = [" ".join(words(requirement_text(r), lex)) for r in reqs]
     unit_words = [" ".join(words(u.text, lex)) for u in units]
     req_refs = [frozenset(key_of(k) for k in r.references) - basis_refs for r in reqs]
@@ -267,7 +275,9 @@ def pair_features(
             seg_cos[i, j], seg_gap[i, j],
             specificity[j], clause_share[i, j] * specificity[j],
             sem[i, j], sem_margin[i, j],
+            extra[i, j],
         )
+    x[:, [FEATURES.index(f) for f in FEATURES if f in skip]] = 0.0
     return PairFeatures(reqs, units, pairs, x, segment_best=seg_gap >= -1e-9)
 
 
@@ -327,7 +337,7 @@ def segment_similarity(v: Vectors, units: Sequence[Unit], lex: Lexicon) -> tuple
     owner: list[int] = []
     bags: list[tuple[str, ...]] = []
     for j, u in enumerate(units):
-        pieces = segments(u.text, lex) if u.clause.kind != "row" else [u.text]
+        pieces = segments(u.text, lex) if u.clause.kind != "row" else composite_parts(u.clause) or [u.text]
         for piece in pieces if len(pieces) > 1 else [u.text]:
             owner.append(j)
             bags.append(terms(piece, lex))
@@ -355,6 +365,74 @@ def _group_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: L
     ti = {t: k for k, t in enumerate(uniq_t)}
     hi = {h: k for k, h in enumerate(uniq_h)}
     return sim[np.array([ti[t] for t in titles])][:, np.array([hi[h] for h in heads])]
+
+
+# A structure written in one row: parts joined by " - " in the indicator and as many values joined by " - "
+# ("Cơ cấu giá trị tăng thêm: nông nghiệp - công nghiệp, xây dựng - dịch vụ | % | 12 - 55 - 33"). Two values
+# so joined are a range ("9,0 - 9,5"), so a structure has at least three parts.
+COMPOSITE_PARTS = 3
+PART_SEP = re.compile(r"\s+[-–]\s+")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def composite_parts(row: Clause) -> list[str]:
+    """The parts of a structure row when its indicator lists ``COMPOSITE_PARTS`` or more parts and a value cell
+    as many numbers, in order; otherwise none: the lead-in (the structure as a whole, "Cơ cấu giá trị tăng
+    thêm") and each part as "lead-in: part" ("Cơ cấu giá trị tăng thêm: nông nghiệp"). Each is compared with
+    the parent's targets as a segment of the row, so that the row keeps the structure target and each of its
+    sub-targets, as a merged bullet keeps each task it restates."""
+    cells = [c.strip() for c in row.cells if c and c.strip()]
+    indicator = next((c for c in cells if not FIRST_NUMBER.search(c)), "")
+    lead, _, tail = indicator.rpartition(":")
+    parts = [x.strip() for x in PART_SEP.split(tail) if x.strip()]
+    if len(parts) < COMPOSITE_PARTS:
+        return []
+    values = [PART_SEP.split(c) for c in cells if FIRST_NUMBER.search(c)]
+    if not any(len(v) == len(parts) and all(NUMBER.fullmatch(x.strip()) for x in v) for v in values):
+        return []
+    lead = lead.strip()
+    return ([lead] if lead else []) + [f"{lead}: {x}" if lead else x for x in parts]
+
+
+# A number starts a value: the indicator of a clause is what comes before it ("Thu ngân sách tăng bình quân | 10%").
+FIRST_NUMBER = re.compile(r"\d")
+
+
+def indicator_leads(unit: Unit, lex: Lexicon) -> list[str]:
+    """The indicator parts of a clause: a table row's text up to its first cell with a number (a structure
+    row: its lead-in and each part); in a sentence, the text before the first number of each segment that has
+    one ("Tổng mức bán lẻ ... tăng bình quân" of "Tổng mức bán lẻ ... tăng bình quân 11 - 12%/năm; kim ngạch
+    xuất khẩu tăng bình quân 8 - 10%/năm")."""
+    if unit.clause.kind == "row":
+        return composite_parts(unit.clause) or [re.split(r"\|\s*[^|]*\d", unit.text)[0]]
+    return [FIRST_NUMBER.split(piece, 1)[0] for piece in segments(unit.text, lex) if FIRST_NUMBER.search(piece)]
+
+
+def indicator_extra(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon,
+                    term_weight: dict[str, float]) -> np.ndarray:
+    """R x C, for a target: the share of the clause's indicator (its words before the value, weighted by rarity)
+    that the target's indicator does not name; the smallest over the clause's valued segments; 0 for tasks and
+    for clauses with no value or whose value comes first.
+
+    A sectoral growth rate ("Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng tăng bình quân 11 -
+    12%/năm") shares "tăng", "bình quân" and a %/năm with the province's GRDP growth target but names another
+    indicator: most of its lead-in is words the target lacks. A restatement in other words of the same
+    indicator ("Tăng trưởng giá trị tăng thêm bình quân hằng năm") leaves little out."""
+    out = np.zeros((len(reqs), len(units)))
+    targets = [(i, set(words(requirement_text(r), lex))) for i, r in enumerate(reqs) if r.kind == "target"]
+    if not targets:
+        return out
+    for j, u in enumerate(units):
+        leads = [[w for w in words(lead, lex) if lex.weight(w) >= 0.5] for lead in indicator_leads(u, lex)]
+        leads = [lead for lead in leads if lead]
+        if not leads:
+            continue
+        for i, named in targets:
+            out[i, j] = min(
+                sum(term_weight.get(w, 1.0) for w in lead if w not in named) / sum(term_weight.get(w, 1.0) for w in lead)
+                for lead in leads
+            )
+    return out
 
 
 def _indicator_similarity(reqs: Sequence[Requirement], units: Sequence[Unit], lex: Lexicon) -> np.ndarray:

@@ -307,7 +307,8 @@ def score_plan(
         citations = cite(plan)
     units = prepare_units(plan, lex, load_boilerplate(), citations)
     feats = pair_features(
-        catalogue, units, lex, (config.candidates_per_requirement, config.candidates_per_clause), basis_references(plan)
+        catalogue, units, lex, (config.candidates_per_requirement, config.candidates_per_clause), basis_references(plan),
+        skip=frozenset(config.disabled),
     )
     m = score_matrix(feats, config)
     # the seam of the second stage: uncertain pairs re-scored by a semantic similarity (hycompliance.rerank)

@@ -55,6 +55,11 @@ def fold_whitespace(s: str) -> str:
     >>> fold_whitespace("  Số:\\u00a087/KH-UBND\\t\\n ngày  23 ")
     'Số: 87/KH-UBND ngày 23'
     """
+    # (most texts are folded already but for spaces at their ends: every whitespace or zero-width character
+    # but " " is unprintable)
+    core = s.strip(" ")
+    if core.isprintable() and "  " not in core:
+        return core
     return WHITESPACE_RUN.sub(" ", s).strip()
 
 
@@ -125,8 +130,8 @@ def _joins(line: str, following: str) -> str | None:
         return None
     if SOFT_HYPHEN_END.search(line):
         return line[:-1] + following
-    if BROKEN_TOKEN_END.search(line):
-        return line + following
+    if BROKEN_TOKEN_END.search(line[-3:]):  # (the dash, the character before it, a final newline: the pattern
+        return line + following  # reads no further back, and searching a whole paragraph costs its length)
     return None
 
 

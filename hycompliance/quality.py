@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from hycompliance.errors import WarningCode, warning
 from hycompliance.models import Block, ParseWarning
 
@@ -88,25 +90,31 @@ def _page_lines(blocks: Iterable[Block]) -> dict[int, list[str]]:
 
 
 def _letters(text: str) -> Counter[str]:
-    counts = Counter(unicodedata.normalize("NFC", text).lower())  # every character, then the letters kept
-    return Counter({char: count for char, count in counts.items() if char.isalpha()})
+    """How many times each letter occurs (NFC, lower case): every code counted at once, then the letters kept."""
+    folded = unicodedata.normalize("NFC", text).lower().encode("utf-32-le", "surrogatepass")
+    codes, counts = np.unique(np.frombuffer(folded, dtype=np.uint32), return_counts=True)
+    return Counter({chr(code): count for code, count in zip(codes.tolist(), counts.tolist()) if chr(code).isalpha()})
 
 
-def _lost_pages(pages: dict[int, list[str]], plain_pages: dict[int, str], limits: Thresholds) -> list[int]:
+def _lost_pages(
+    pages: dict[int, list[str]], plain_pages: dict[int, str], dropped_pages: dict[int, str], limits: Thresholds
+) -> list[int]:
     """Pages whose letters the built text lacks, when the document as a whole lacks them (a table
-    continued on the next page is one block on its first page, so single pages may differ)."""
-    plain = {page: _letters(text) for page, text in plain_pages.items()}
-    built = {page: _letters("\n".join(lines)) for page, lines in pages.items()}
-    all_plain: Counter[str] = Counter()
-    all_built: Counter[str] = Counter()
-    for letters in plain.values():
-        all_plain.update(letters)
-    for letters in built.values():
-        all_built.update(letters)
+    continued on the next page is one block on its first page, so single pages may differ). What the
+    reader took out on purpose (``dropped_pages``: running headers/footers, a browser's date and address,
+    a table's heading row printed again) counts as kept."""
+    built_texts = {
+        page: "\n".join(pages.get(page, [])) + "\n" + dropped_pages.get(page, "") for page in set(pages) | set(dropped_pages)
+    }
+    # the whole document's letters first, counted at once ("\n" joins nothing: no page's count changes)
+    all_plain = _letters("\n".join(plain_pages.values()))
+    all_built = _letters("\n".join(built_texts.values()))
     total = all_plain.total()
     lost = (all_plain - all_built).total()
     if total < limits.min_plain_letters or lost <= limits.lost_letter_share * total:
         return []
+    plain = {page: _letters(text) for page, text in plain_pages.items()}
+    built = {page: _letters(text) for page, text in built_texts.items()}
     flagged = [
         page for page, letters in sorted(plain.items())
         if sum((letters - built.get(page, Counter())).values()) > limits.lost_letter_share * max(sum(letters.values()), 1)
@@ -115,9 +123,14 @@ def _lost_pages(pages: dict[int, list[str]], plain_pages: dict[int, str], limits
 
 
 def check_text(
-    blocks: tuple[Block, ...], *, plain_pages: dict[int, str] | None = None, limits: Thresholds | None = None
+    blocks: tuple[Block, ...],
+    *,
+    plain_pages: dict[int, str] | None = None,
+    dropped_pages: dict[int, str] | None = None,
+    limits: Thresholds | None = None,
 ) -> tuple[ParseWarning, ...]:
-    """``W109`` warnings for the pages (or the document, page 0) whose extracted text looks damaged."""
+    """``W109`` warnings for the pages (or the document, page 0) whose extracted text looks damaged.
+    ``dropped_pages``: text the reader took out on purpose, by page (not lost)."""
     limits = limits or thresholds()
     pages = _page_lines(blocks)
     found: list[tuple[int | str, str]] = []
@@ -126,14 +139,15 @@ def check_text(
         if punctuation >= limits.punctuation_lines:
             found.append((page, "punctuation"))
             continue
-        words = [w for line in lines for w in WORD.findall(line) if w.islower() and "-" not in w]
-        bad = sum(1 for w in words if not is_syllable(w))
+        # (one search of the page: no word runs across a line break)
+        words = [w for w in WORD.findall("\n".join(lines)) if w.islower() and "-" not in w]
+        bad = len(words) - sum(map(is_syllable, words))
         if len(words) >= limits.min_words and bad > limits.bad_syllable_share * len(words):
             found.append((page, "syllables"))
             continue
     whole = f"{min(pages)}–{max(pages)}" if pages else "1"
     if plain_pages:
-        found += [(page or whole, "disagreement") for page in _lost_pages(pages, plain_pages, limits)]
+        found += [(page or whole, "disagreement") for page in _lost_pages(pages, plain_pages, dropped_pages or {}, limits)]
     chars = sum(len(line) for lines in pages.values() for line in lines)
     labels = sum(1 for lines in pages.values() for line in lines if LABEL.match(line))
     if chars >= limits.min_label_chars and chars > limits.max_chars_per_label * max(labels, 1):

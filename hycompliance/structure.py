@@ -249,7 +249,7 @@ def build_plan(doc: Document) -> Plan:
     prev_text, prev_page = "", 0
     laid_out = _layout_marks_paragraphs(doc, body)
     wrap_width = _wrap_width(body)
-    next_labels = _next_labels(body)
+    next_labels = _next_labels(body, recipients_marker=cfg["recipients_marker"])
     title_text = " ".join(_clean(t.text) for t in title_blocks)
     if title_text:
         b.nodes.append(_Node("title", "", "paragraph", [title_text], title_blocks[0].page, None, LEAF_RANK))
@@ -352,15 +352,16 @@ def _wrap_width(body: list[Block]) -> float:
     return float(lengths[3 * len(lengths) // 4]) if lengths else 0.0
 
 
-def _next_labels(body: list[Block]) -> list[str | None]:
+def _next_labels(body: list[Block], *, recipients_marker: str) -> list[str | None]:
     """For each index, the label kind of the first text block from there on (looking past empty blocks),
-    None when a table or an unlabelled paragraph comes first. One backward pass: asking at every block
-    stays linear in the length of the text."""
+    None when a table, an unlabelled paragraph or the closing ("Nơi nhận:", whose "- UBND tỉnh;" are no
+    bullets of the body) comes first. One backward pass: asking at every block stays linear in the length
+    of the text."""
     out: list[str | None] = [None] * (len(body) + 1)
     for index in range(len(body) - 1, -1, -1):
         block = body[index]
         text = _clean(block.text)
-        if block.kind == "table":
+        if block.kind == "table" or text.startswith(recipients_marker):
             out[index] = None
         elif not text:
             out[index] = out[index + 1]
@@ -435,8 +436,18 @@ def _new_paragraph(text: str, prev: str, current: _Node, wrap_width: float) -> b
                 or len(prev) >= wrap_width * FULL_LINE_SHARE):
             return False  # "... Nghị quyết số" + "29-NQ/TW", "... Sở Kế hoạch và" + "Đầu tư", a full line
         return True
-    ended = re.search(r"[.!?:;]\s*$", prev) or short and not OPEN_END.search(prev)
+    ended = re.search(r"[.!?:;]\s*$", prev) or short and not OPEN_END.search(prev) or _closed_aside(current, prev)
     return bool(ended) and _starts_upper(text)
+
+
+def _closed_aside(current: _Node, prev: str) -> bool:
+    """Is the paragraph a remark set wholly in brackets that the line above closed ("(Kèm theo Kế hoạch số
+    456/KH-SKHCN ngày 09/6/2023 ...)"), so a capitalised line after it starts something new? (Only looked
+    at when a line ends with ")", and only for a paragraph that opened with "(".)"""
+    if not prev.rstrip().endswith(")") or current.kind != "paragraph" or not current.parts[:1] or not current.parts[0].startswith("("):
+        return False
+    text = " ".join(current.parts)
+    return text.count("(") == text.count(")")
 
 
 # A wrapped line that ended inside a hyphenated word or symbol: "29-" + "NQ/TW", "2021-" + "2025".

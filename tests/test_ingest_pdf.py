@@ -15,7 +15,7 @@ from hycompliance.ingest.legacy import unicode_to_tcvn3, unicode_to_vni
 from hycompliance.ingest.pdf import _blocks
 from hycompliance.ingest.pdf_chars import Segment, join_segments
 from hycompliance.ingest.pdf_layout import Line, PageItem, group_lines, two_column_regions
-from hycompliance.ingest.pdf_tables import continue_table
+from hycompliance.ingest.pdf_tables import clean_cell, continue_table
 from hycompliance.models import Block
 
 
@@ -128,9 +128,27 @@ def test_page_numbers_and_running_lines_removed() -> None:
     ]
 
 
-def test_bare_number_inside_the_body_is_kept() -> None:
-    pages = [page_items(1, [(71, "tầm nhìn đến năm"), (88, "2045"), (105, "một cách đồng bộ")])]
-    assert [b.text for b in _blocks(pages)] == ["tầm nhìn đến năm", "2045", "một cách đồng bộ"]
+WIDE_SPACED = [  # a browser's print: lines 20 points apart, a year wrapped under the date at the top
+    (200, "Hưng Yên, ngày 09 tháng 6 năm"), (220.5, "2023"), (252, "KẾ HOẠCH"),
+    (273, "Thực hiện Kế hoạch số 87/KH-UBND ngày 23/5/2023 của UBND tỉnh thực"),
+    (293, "hiện Chương trình hành động số 34-CTr/TU ngày 15/02/2023 của Tỉnh ủy"),
+    (313, "về tiếp tục đẩy mạnh công nghiệp hóa, hiện đại hóa đến năm 2030, tầm"),
+]
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        ([(71, "tầm nhìn đến năm"), (88, "2045"), (105, "một cách đồng bộ")], ["tầm nhìn đến năm", "2045", "một cách đồng bộ"]),
+        # one line step from the line above (more than 20 points, but no more than the page's line step)
+        (WIDE_SPACED, [text for _, text in WIDE_SPACED]),
+        # a real page number, set apart below the last line of the same page
+        (WIDE_SPACED[2:] + [(760, "3")], [text for _, text in WIDE_SPACED[2:]]),
+    ],
+    ids=["body", "year-under-the-date", "footer"],
+)
+def test_bare_number_inside_the_body_is_kept(texts, expected) -> None:
+    assert [b.text for b in _blocks([page_items(1, texts)])] == expected
 
 
 def test_hyphen_breaks_rejoined_across_pages_keeping_the_first_page() -> None:
@@ -170,6 +188,24 @@ def test_table_continued_on_the_next_page_is_one_table() -> None:
 def test_continue_table(more: tuple[tuple[str, ...], ...], expected_rows: int) -> None:
     rows = (("TT", "Chỉ tiêu", "Giá trị"), ("2", "Nông nghiệp", "6%"))
     assert len(continue_table(rows, more)) == expected_rows
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        # a range broken at its hyphen (the gap before it read as a space): the rest is the same row
+        (("9", "Xây dựng 03 -", "Trung tâm", "Sở"), [("9", "Xây dựng 03 -\n05 mô hình", "Trung tâm\nThông tin", "Sở\nNN&PTNT")]),
+        (("9", "Xây dựng 03-", "Trung tâm", "Sở"), [("9", "Xây dựng 03-05 mô hình", "Trung tâm\nThông tin", "Sở\nNN&PTNT")]),
+        # a row that ended whole: a part starting with a number is a row of its own
+        (("9", "Xây dựng mô hình", "Trung tâm", "Sở"),
+         [("9", "Xây dựng mô hình", "Trung tâm", "Sở"), ("", "05 mô hình", "Thông tin", "NN&PTNT")]),
+    ],
+    ids=["spaced-hyphen", "hyphen", "whole"],
+)
+def test_row_cut_at_a_hyphen_is_mended(last, expected) -> None:
+    rows = (("TT", "Nhiệm vụ", "Chủ trì", "Phối hợp"), ("8", "Hỗ trợ doanh nghiệp", "Phòng QLKH", "Sở Công Thương"), last)
+    more = (("", "05 mô hình", "Thông tin", "NN&PTNT"),)
+    assert list(continue_table(rows, more)[2:]) == expected
 
 
 @pytest.mark.parametrize(
@@ -324,6 +360,55 @@ def test_line_joins_by_layout(rows, expected) -> None:
     assert [b.text for b in _blocks(_page_of(rows))] == expected
 
 
+def test_justified_is_judged_over_the_whole_document() -> None:
+    """A last page of mostly "Nơi nhận" and signature lines is as justified as the pages before it; its one
+    full line (set a point past the edge) goes on into the next although it ends a sentence."""
+    signature = [
+        (71, 501.5, "Yêu cầu Thủ trưởng các cơ quan, đơn vị, Chủ tịch UBND các phường, xã thực hiện nghiêm túc."),
+        (88, 450, "Quá trình thực hiện có vướng mắc, báo cáo UBND thị xã (qua Phòng Kinh tế) để xem xét./."),
+        (110, 150, "Nơi nhận:"), (125, 170, "- UBND tỉnh;"), (140, 200, "- Lưu: VT, KT."),
+        (160, 250, "TM. ỦY BAN NHÂN DÂN"), (175, 200, "CHỦ TỊCH"),
+    ]
+    pages = _page_of(JUSTIFIED) + [[PageItem(top=item.top, line=item.line) for item in _page_of(signature)[0]]]
+    last = [b.text for b in _blocks(pages) if b.page == 2 or "Yêu cầu" in b.text]
+    assert last[0] == f"{signature[0][2]} {signature[1][2]}"
+
+
+def _ragged(gap: float, line_step: float = 11.0) -> list[tuple[float, float, str]]:
+    """Six ragged paragraphs of two lines set ``gap`` points apart, a list set tight, then an item whose first
+    line ends on a colon a few points short of the right edge (500) and wraps."""
+    rows, top = [], 71.0
+    for number in range(1, 7):
+        rows += [(top, 500 - number, f"{number}. Phòng số {number}: Chủ trì tham mưu thực hiện các nhiệm vụ tại mục {number}"),
+                 (top + line_step, 250, "phần III Kế hoạch.")]
+        top += line_step + gap
+    for text in ("Nơi nhận:", "- UBND tỉnh (để b/c);", "- Sở Kế hoạch và Đầu tư;", "- Các phòng, đơn vị thuộc Sở;",
+                 "- Lưu: VT, KHTCTH."):  # a list set tight, as lists often are
+        rows.append((top, 90 + 7 * len(text), text))
+        top += line_step
+    top += gap - line_step
+    return rows + [
+        (top, 497, "7. Trung tâm Khuyến công và Tư vấn phát triển công nghiệp, Trung tâm Xúc tiến:"),
+        (top + line_step, 480, "Căn cứ chức năng, nhiệm vụ, phối hợp với các phòng chuyên môn thực hiện"),
+        (top + 2 * line_step, 200, "các nhiệm vụ có liên quan."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "joined"),
+    [
+        # paragraphs set apart by a gap: a line with no gap, below a line that could not hold its first word, goes on
+        (_ragged(gap=22.0), True),
+        # paragraphs not set apart: the layout says nothing, the structure stage judges
+        (_ragged(gap=11.0), False),
+    ],
+    ids=["gapped", "not-gapped"],
+)
+def test_wrap_after_a_colon_in_ragged_text(rows, joined) -> None:
+    texts = [b.text for b in _blocks(_page_of(rows))]
+    assert (f"{rows[-3][2]} {rows[-2][2]}" in texts) is joined
+
+
 def test_line_ended_early_starts_a_paragraph() -> None:
     blocks = list(_blocks(_page_of([
         (71, 500, "Phòng Tài chính - Kế hoạch tổng hợp kết quả thực hiện về UBND"),
@@ -332,3 +417,21 @@ def test_line_ended_early_starts_a_paragraph() -> None:
         (122, 500, "23/5/2023 của UBND tỉnh trên địa bàn huyện."),
     ])))
     assert [b.kind for b in blocks] == ["line", "line", "paragraph", "line"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        # a word cut by a narrow cell where it had no space: glued back
+        ("Hỗ trợ tối thiểu 10\ndoanh nghiệp/nă\nm đổi mới công nghệ", "Hỗ trợ tối thiểu 10\ndoanh nghiệp/năm đổi mới công nghệ"),
+        ("Sở NN&PTNT\n; UBND cấp huyện", "Sở NN&PTNT; UBND cấp huyện"),
+        ("Sở Công Thương\n, các hiệp hội", "Sở Công Thương, các hiệp hội"),
+        # lines wrapped at a space stay lines (a syllable starts the next one; "ha" is a unit, a syllable too)
+        ("Trung tâm Thông tin\nỨng dụng tiến bộ KH&CN", "Trung tâm Thông tin\nỨng dụng tiến bộ KH&CN"),
+        ("Diện tích trồng mới 300\nha nhãn, vải", "Diện tích trồng mới 300\nha nhãn, vải"),
+        ("Sở Tài nguyên và\nmôi trường", "Sở Tài nguyên và\nmôi trường"),
+    ],
+    ids=["syllable-cut", "semicolon", "comma", "capital", "unit", "syllable"],
+)
+def test_cell_lines_cut_inside_a_word_are_glued(cell, expected) -> None:
+    assert clean_cell(cell) == expected

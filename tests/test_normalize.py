@@ -35,10 +35,24 @@ def test_nfc(raw: str, expected: str) -> None:
         ("a\u200bb", "a b"),
         ("\n\t ", ""),
         ("không đổi", "không đổi"),
+        ("", ""),
+        ("Số 87\u2060KH", "Số 87 KH"),
+        ("\u3000ngày 23\ufeff", "ngày 23"),
+        ("Hưng Yên,\u202fngày", "Hưng Yên, ngày"),
+        ("kế hoạch ", "kế hoạch"),
     ],
 )
 def test_fold_whitespace(raw: str, expected: str) -> None:
     assert fold_whitespace(raw) == expected
+
+
+def test_only_the_space_is_printable_whitespace() -> None:
+    """``fold_whitespace`` returns a printable text without double or edge spaces as it is: no other
+    printable character may be one it folds."""
+    from hycompliance.normalize import WHITESPACE_RUN
+
+    folded = [hex(c) for c in range(0x110000) if chr(c).isprintable() and c != 0x20 and WHITESPACE_RUN.match(chr(c))]
+    assert folded == []
 
 
 @pytest.mark.parametrize(
@@ -119,3 +133,15 @@ def test_strip_diacritics(raw: str, expected: str) -> None:
 )
 def test_dehyphenate_lines(lines: list[str], expected: list[str]) -> None:
     assert dehyphenate_lines(lines) == expected
+
+
+def test_broken_token_end_needs_only_the_last_three_characters() -> None:
+    """``dehyphenate_lines`` looks for a broken token in a line's last three characters only (a paragraph
+    joined so far can be long): the same answer as the pattern over the whole line, on every short text."""
+    from itertools import product
+
+    from hycompliance.normalize import BROKEN_TOKEN_END
+
+    texts = ["".join(t) for n in range(7) for t in product(["a", "-", "–", " ", "\n", "9", "\t"], repeat=n)]
+    differ = [t for t in texts if bool(BROKEN_TOKEN_END.search(t)) != bool(BROKEN_TOKEN_END.search(t[-3:]))]
+    assert len(texts) > 100_000 and differ == []

@@ -8,11 +8,22 @@ lists in other orders and lengths than a page's (a subset, reversed, empty), as 
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
-from hycompliance.ingest.pdf_chars import _calls, char_geometry, ctypes_geometry
+from hycompliance.ingest.pdf_chars import (
+    _calls,
+    _code_kind,
+    _code_kinds,
+    _spaced_text,
+    char_generated,
+    char_geometry,
+    ctypes_generated,
+    ctypes_geometry,
+)
 from tests.conftest import DEV, PROVINCIAL
 
 pytestmark = pytest.mark.skipif(
@@ -30,19 +41,46 @@ def _same(got: tuple[np.ndarray, ...], want: tuple[np.ndarray, ...]) -> bool:
 def test_c_loop_gives_the_ctypes_values_on_every_page(path) -> None:
     pdf = pdfium.PdfDocument(str(path))
     try:
-        characters = 0
+        characters = generated = 0
         for page in pdf:
             textpage = page.get_textpage()
             count = pdfium.raw.FPDFText_CountChars(textpage.raw)
             every = np.arange(count)
             for indexes in (every, every[::-1], every[::3], every[:0]):
                 assert _same(char_geometry(textpage, indexes), ctypes_geometry(textpage, indexes)), (path.name, page)
+                flags = char_generated(textpage, indexes)
+                assert flags.dtype == bool and np.array_equal(flags, ctypes_generated(textpage, indexes)), (path.name, page)
             characters += count
+            generated += int(char_generated(textpage, every).sum())
             textpage.close()
             page.close()
     finally:
         pdf.close()
     assert characters > 1000  # a text PDF: the comparison covered real characters
+    assert generated > 0  # pdfium generated spaces (line ends at least): both answers were compared on some
+
+
+@pytest.mark.parametrize("text", ["Độc lập - Tự do\r\n", "A\u0301 b\u20ac\U0001d400\x00\ufffe\x02", "", "\u3000\ud800x"])
+def test_code_kinds_are_each_code_own_kind(text: str) -> None:
+    """The table lookup gives each code the kind ``str`` methods give it, codes beyond the table included."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    want = [(c in "\r\n\x00") | (unicodedata.combining(c) > 0) << 1 | c.isspace() << 2 | c.isalpha() << 3 for c in text]
+    assert _code_kinds(codes).tolist() == want == [_code_kind(ord(c)) for c in text]
+
+
+@pytest.mark.parametrize(
+    ("texts", "index", "spaced", "want"),
+    [
+        (["K", "ế", " ", "h", "o"], [0, 1, 3, 4], [False, False, True, False], "Kế ho"),
+        (["a\u0301", "b", "c\u0323\u0302"], [2, 0, 1], [False, True, True], "c\u0323\u0302 a\u0301 b"),
+        (["x"], [], [], ""),
+    ],
+)
+def test_spaced_text_joins_characters_in_reading_order(texts, index, spaced, want) -> None:
+    joined, offsets = _spaced_text(texts, np.array(index, dtype=np.int64), np.array(spaced, dtype=bool))
+    pieces = [(" " if s else "") + texts[i] for i, s in zip(index, spaced)]
+    assert joined == want
+    assert [joined[a:b] for a, b in zip(offsets, offsets[1:])] == pieces
 
 
 @pytest.mark.parametrize("word", ["KẾ HOẠCH", "Độc lập - Tự do - Hạnh phúc", "Triển khai thực hiện"])

@@ -61,6 +61,29 @@ def test_check_text(blocks, plain, expected) -> None:
     assert all(w.code == "W109" for w in warnings)
 
 
+MARGIN = "12/3/26, 12:02 PM Kế hoạch thực hiện Chương trình hành động\nfile:///tmp/ke-hoach-so-456.html 1/10"
+HEADING = "TT\nTên nhiệm vụ\nĐơn vị chủ trì\nĐơn vị phối hợp\nThời gian hoàn thành"
+
+
+@pytest.mark.parametrize(
+    ("plain", "dropped", "expected"),
+    [
+        # a browser's date/address margin and a repeated table heading the reader took out: not lost
+        ({1: f"{MARGIN}\n{BODY}", 2: f"{MARGIN}\n{HEADING}\n{BODY}"}, {1: MARGIN, 2: f"{MARGIN}\n{HEADING}"}, []),
+        # the same margins, not reported as taken out: lost
+        ({1: f"{MARGIN}\n{BODY}", 2: f"{MARGIN}\n{HEADING}\n{BODY}"}, {}, [("1", "disagreement"), ("2", "disagreement")]),
+        # taking out the margin does not excuse a paragraph lost on page 2
+        ({1: f"{MARGIN}\n{BODY}", 2: f"{MARGIN}\n{BODY}\n{BODY.upper()}"}, {1: MARGIN, 2: MARGIN}, [("2", "disagreement")]),
+    ],
+    ids=["dropped-on-purpose", "not-reported", "real-loss"],
+)
+def test_text_taken_out_on_purpose_is_not_lost(plain, dropped, expected) -> None:
+    blocks = (Block(BODY, page=1), Block(BODY, page=2))
+    warnings = check_text(blocks, plain_pages=plain, dropped_pages=dropped)
+    assert [(dict(w.details)["page"], dict(w.details)["sign"]) for w in warnings] == expected
+    assert all(w.code == "W109" for w in warnings)
+
+
 def test_describe_in_vietnamese() -> None:
     warnings = (
         ParseWarning("W109", "", (("page", "3"), ("sign", "punctuation"))),

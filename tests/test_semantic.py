@@ -75,3 +75,46 @@ def test_ablation_rows_per_set_and_paraphrase_recall():
     assert rows["styles"].scores["f1"] == pytest.approx(0.75)
     assert (rows[ALL_SETS].scores["tp"], rows[ALL_SETS].paraphrase_pairs) == (12, 5)
     assert rows[ALL_SETS].paraphrase_recall == pytest.approx(3 / 5)
+
+
+@pytest.fixture(scope="module")
+def provincial_catalogue():
+    from hycompliance.evaluate import text_reader
+    from hycompliance.requirements import build_catalogue
+    from tests.conftest import PROVINCIAL
+
+    return build_catalogue(text_reader(PROVINCIAL.with_suffix(".txt")))
+
+
+@pytest.mark.parametrize("name", ["vanlam-kh-2023", "soct-kh-2023"])
+def test_skipping_the_disabled_features_changes_no_score_of_a_real_plan(provincial_catalogue, name):
+    """The matcher skips the disabled semantic features; its scores and kept pairs must be those computed
+    from the full features (the word space computed), through the same stages."""
+    from hycompliance.evaluate import text_reader
+    from hycompliance.features import SEMANTIC, pair_features
+    from hycompliance.matching import (
+        assign, basis_references, cite, imply_scores, implications, load_boilerplate, load_config, prepare_units,
+        score_matrix, score_plan,
+    )
+    from tests.conftest import DEV
+
+    config = load_config()
+    assert set(SEMANTIC) <= set(config.disabled)  # shipped: the semantic features weigh nothing
+    plan = text_reader(DEV / f"{name}.txt")
+    lex = load_lexicon()
+    units = prepare_units(plan, lex, load_boilerplate(), cite(plan))
+    full = pair_features(provincial_catalogue, units, lex,
+                         (config.candidates_per_requirement, config.candidates_per_clause), basis_references(plan))
+    sem_cols = [FEATURES.index(f) for f in SEMANTIC]
+    assert np.count_nonzero(full.x[:, sem_cols]) > len(full.pairs)  # computed in full: real values to skip
+    m = score_matrix(full, config)
+    eq = implications(full.requirements, provincial_catalogue)
+    keep = assign(m, config, eq, full.segment_best)
+    scored = score_plan(plan, provincial_catalogue, config=config, lexicon=lex)
+    assert not scored.features.x[:, sem_cols].any()  # skipped
+    assert np.array_equal(scored.features.pairs, full.pairs)
+    others = [k for k in range(len(FEATURES)) if k not in sem_cols]
+    assert np.array_equal(scored.features.x[:, others], full.x[:, others])
+    assert np.array_equal(scored.keep, keep)
+    assert np.array_equal(scored.matrix, imply_scores(m, keep, eq))
+    assert scored.keep.sum() > 10  # a real plan: many kept pairs compared

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from hycompliance.ingest.text import read_text
-from hycompliance.models import Plan
+from hycompliance.models import Block, Document, Plan
 from hycompliance.structure import build_plan, parse_label
 from tests.conftest import DEV, PROVINCIAL, REAL, ROOT, dev_names
 
@@ -271,3 +271,59 @@ def test_hard_wrapped_text_gives_the_same_tasks(path):
     again = {c.id: fold(c.text) for c in rewrapped.clauses if c.kind in kinds}
     assert list(again) == list(original)
     assert [i for i in original if not again[i].startswith(original[i])] == []
+
+
+TASKS = [
+    ("paragraph", "KẾ HOẠCH"), ("paragraph", "III. TỔ CHỨC THỰC HIỆN"), ("paragraph", "1. UBND các xã, thị trấn"),
+    ("paragraph", "- Căn cứ Kế hoạch này, xây dựng kế hoạch thực hiện phù hợp với thực tế địa phương."),
+    ("paragraph", "- Định kỳ báo cáo kết quả thực hiện về UBND huyện trước ngày 30/11 hằng năm."),
+]
+CLOSING = [("line", "Nơi nhận:"), ("line", "- UBND tỉnh;"), ("line", "- Lưu: VT."), ("line", "TM. ỦY BAN NHÂN DÂN")]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # "Nơi nhận:" printed as a plain line: its "- UBND tỉnh;" are no bullet of the body, so the closing
+        # paragraph before it stands alone
+        (TASKS + [("paragraph", "Trên đây là Kế hoạch thực hiện Kế hoạch số 87/KH-UBND của UBND tỉnh.")] + CLOSING,
+         ["title", "III", "III.1", "III.1.1", "III.1.2", "III.1.p1"]),
+        # a paragraph between two bullets of the body carries on the first
+        (TASKS + [("paragraph", "Nội dung cụ thể tại Phụ lục kèm theo."),
+                  ("paragraph", "- Tổng hợp kết quả thực hiện, báo cáo UBND huyện.")] + CLOSING,
+         ["title", "III", "III.1", "III.1.1", "III.1.2", "III.1.3"]),
+    ],
+    ids=["before-the-closing", "between-bullets"],
+)
+def test_paragraph_after_the_last_bullet(rows, expected):
+    doc = Document(path="ke-hoach.pdf", blocks=tuple(Block(t, page=1, kind=k) for k, t in rows), pages=1, form="pdf")
+    plan = build_plan(doc)
+    assert [c.id for c in plan.clauses] == expected
+    assert plan.closing.recipients == ("- UBND tỉnh;", "- Lưu: VT.")
+
+
+ASIDE = "(Kèm theo Kế hoạch số 456/KH-SKHCN ngày 09/6/2023 của Sở Khoa học và Công nghệ)"
+CITED = "Các cơ quan hỗ trợ doanh nghiệp tiếp cận tín dụng ưu đãi (theo Nghị định số 80/2021/NĐ-CP)"
+NEXT = "Ban Quản lý các khu công nghiệp tỉnh phối hợp hướng dẫn thủ tục."
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # a remark wholly in brackets, closed at the end of its line: the capitalised line below is new
+        ([ASIDE, "Phụ lục: Danh mục nhiệm vụ"], [ASIDE, "Phụ lục: Danh mục nhiệm vụ"]),
+        # the same remark wrapped over two lines
+        (["(Kèm theo Kế hoạch số 456/KH-SKHCN ngày 09/6/2023 của Sở Khoa học và",
+          "Công nghệ; Sở Tài chính và Sở Kế hoạch và Đầu tư tỉnh Hưng Yên)", "Phụ lục: Danh mục nhiệm vụ"],
+         ["(Kèm theo Kế hoạch số 456/KH-SKHCN ngày 09/6/2023 của Sở Khoa học và Công nghệ; Sở Tài chính và "
+          "Sở Kế hoạch và Đầu tư tỉnh Hưng Yên)", "Phụ lục: Danh mục nhiệm vụ"]),
+        # a sentence that only ends its line with a bracket goes on
+        ([CITED, NEXT], [f"{CITED} {NEXT}"]),
+    ],
+    ids=["aside", "wrapped-aside", "bracket-in-a-sentence"],
+)
+def test_remark_in_brackets_ends_its_paragraph(lines, expected):
+    rows = [("paragraph", "KẾ HOẠCH"), ("paragraph", "I. MỤC ĐÍCH, YÊU CẦU"), ("paragraph", lines[0])]
+    rows += [("line", text) for text in lines[1:]]
+    doc = Document(path="ke-hoach.txt", blocks=tuple(Block(t, page=1, kind=k) for k, t in rows), pages=1, form="txt")
+    assert [c.text for c in build_plan(doc).clauses][2:] == expected

@@ -4,7 +4,8 @@
  * the reading time (issue 13). This module calls them in a C loop through the function pointers Python
  * hands it (the functions of the pdfium library pypdfium2 loaded: no pdfium header or link needed) and
  * writes into arrays Python owns. It computes nothing: the values are exactly those of the ctypes loop in
- * pdf_chars.ctypes_geometry, which stays as the fallback where this module is not built. */
+ * pdf_chars.ctypes_geometry, which stays as the fallback where this module is not built. The same for
+ * FPDFText_IsGenerated of the page's spaces (pdf_chars.ctypes_generated). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -12,6 +13,7 @@
 typedef struct { float left, top, right, bottom; } rect_f;
 typedef int (*origin_fn)(void *, int, double *, double *);
 typedef int (*box_fn)(void *, int, rect_f *);
+typedef int (*generated_fn)(void *, int);
 
 /* geometry(origin, loose_box, textpage, count, indexes, lefts, rights, bases): all pointers as integer
  * addresses; indexes int64[count]; lefts/rights/bases float64[count] (right never left of left). */
@@ -45,8 +47,29 @@ static PyObject *geometry(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* generated(is_generated, textpage, count, indexes, flags): pdfium's FPDFText_IsGenerated of each character,
+ * as flags uint8[count] (1 where it returned a positive value, as the ctypes loop's ``> 0``). */
+static PyObject *generated(PyObject *self, PyObject *args) {
+    unsigned long long generated_at, textpage, indexes_at, flags_at;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "KKnKK", &generated_at, &textpage, &count, &indexes_at, &flags_at))
+        return NULL;
+    if (!generated_at || !textpage || count < 0) {
+        PyErr_SetString(PyExc_ValueError, "null pdfium function or text page, or negative count");
+        return NULL;
+    }
+    generated_fn is_generated = (generated_fn)(uintptr_t)generated_at;
+    const long long *indexes = (const long long *)(uintptr_t)indexes_at;
+    unsigned char *flags = (unsigned char *)(uintptr_t)flags_at;
+    void *page = (void *)(uintptr_t)textpage;
+    for (Py_ssize_t k = 0; k < count; k++)
+        flags[k] = is_generated(page, (int)indexes[k]) > 0;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"geometry", geometry, METH_VARARGS, "pdfium's origin and loose box of many characters (see pdf_chars)."},
+    {"generated", generated, METH_VARARGS, "pdfium's IsGenerated of many characters (see pdf_chars)."},
     {NULL, NULL, 0, NULL},
 };
 

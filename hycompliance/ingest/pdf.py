@@ -22,9 +22,11 @@ True
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +35,7 @@ import pypdfium2 as pdfium
 from hycompliance.errors import Code, HyError
 from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
-from hycompliance.ingest.pdf_chars import chars_segments, page_chars
+from hycompliance.ingest.pdf_chars import page_chars, segment_lines
 from hycompliance.ingest.pdf_layout import CENTRED_TOLERANCE, Line, PageItem, arrange_page, group_lines, ocr_lines
 from hycompliance.ingest.pdf_tables import FoundTable, continue_table, find_tables, has_paths, same_width
 from hycompliance.models import Block, Document, ParseWarning
@@ -52,7 +54,8 @@ BROWSER_CHROME = re.compile(
     r"\b\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s*[AP]M)?\b|\b(?:file|https?)://\S+|^(?:Trang\s+)?\d{1,4}\s*/\s*\d{1,4}$",
     re.IGNORECASE,
 )
-# ... set apart from the nearest other line by more than this many points (body lines are ~17 apart).
+# ... set apart from the nearest other line by more than this many points (body lines are ~17 apart) and by
+# more than a paragraph gap (``PARAGRAPH_GAP_SHARE`` times the page's line step: "2023" wrapped under the date).
 PAGE_NUMBER_MIN_GAP = 20.0
 # Running headers/footers: a line near the top or bottom repeated on this share of pages (at least 3),
 RUNNING_LINE_MIN_SHARE = 0.6
@@ -71,11 +74,17 @@ LINE_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]|[a-zđ][).]|[IVXLC]+\
 SENTENCE_END = re.compile(r"[.;:!?]\s*$")
 # A line ended its paragraph when the next line's first word (its width times this) would have fitted after it.
 WORD_FIT_MARGIN = 1.5
-# A page is justified when at least this share of its body lines (and this many) end at its right edge,
+# A document sets its paragraphs apart when at least this share (and this many) of the lines after a sure
+# paragraph end carry a gap or an indent.
+MARKED_SHARE = 0.9
+MARKED_MIN_ENDS = 5
+LIST_BULLETS = "-+•–"
+# A document (of at least this many body lines) is justified when this share of them end at one right edge,
 JUSTIFIED_SHARE = 0.4
 JUSTIFIED_MIN_LINES = 5
-# within this many points.
+# within this many points short of it or this many past it.
 JUSTIFIED_TOLERANCE = 2.0
+JUSTIFIED_OVERFULL = 4.0
 
 
 def read_pdf(path: str, limits: Limits) -> Document:
@@ -101,8 +110,10 @@ def read_pdf(path: str, limits: Limits) -> Document:
         (ocr_lines(words[index], index + 1), []) if index in words else (page.lines, page.tables) if page else ([], [])
         for index, page in enumerate(read)
     ]
-    items = _pages_items(laid_out)
+    items, dropped = _pages_items(laid_out)
     plain = {index + 1: page.plain for index, page in enumerate(read) if page is not None}
+    for page, text in _repeated_headings(items).items():
+        dropped[page] = f"{dropped.get(page, '')}\n{text}"
     warnings = tuple(
         ParseWarning(WARN_PAGE_WITHOUT_TEXT, f"page {index + 1} has no text layer (scanned?); its text is missing",
                      (("page", str(index + 1)),))
@@ -114,7 +125,7 @@ def read_pdf(path: str, limits: Limits) -> Document:
         warnings += (ParseWarning(WARN_OCR, f"pages {done} read by OCR (tesseract, vie); check names and numbers",
                                    (("pages", done),)),)
     blocks = tuple(_blocks(items))
-    warnings += check_text(blocks, plain_pages=plain)
+    warnings += check_text(blocks, plain_pages=plain, dropped_pages=dropped)
     return Document(path=path, blocks=blocks, pages=pages, form="pdf", warnings=warnings)
 
 
@@ -137,15 +148,18 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
             return None
         width, height = page.get_size()
         chars = page_chars(textpage, plain)
-        tables = find_tables(page.raw, width, height, chars) if has_paths(page.raw) else []
+        page_runs = cache(lambda: segment_lines(chars, height))  # built once, if the table finder asks first
+        tables = find_tables(page.raw, width, height, chars, page_lines=page_runs) if has_paths(page.raw) else []
         if tables:
             # text inside a table is the table's: dropped before lines are formed, so a cell's stray last
             # character never joins the line just below the table
             outside = np.ones(len(chars), dtype=bool)
             for bbox, _ in tables:
                 outside &= ~chars.inside(height, bbox)
-            chars = chars.subset(outside)
-        return _Page(group_lines(chars_segments(chars, height), index + 1), tables, plain)
+            runs = segment_lines(chars.subset(outside), height)
+        else:
+            runs = page_runs()
+        return _Page(group_lines([segment for line in runs for segment in line], index + 1), tables, plain)
     finally:
         textpage.close()
         page.close()
@@ -173,12 +187,14 @@ def _open(path: str) -> pdfium.PdfDocument:
 # --- pages ----------------------------------------------------------------------------------------------
 
 
-def _pages_items(pages: list[tuple[list[Line], list[FoundTable]]]) -> list[list[PageItem]]:
+def _pages_items(pages: list[tuple[list[Line], list[FoundTable]]]) -> tuple[list[list[PageItem]], dict[int, str]]:
     """Each page's lines and tables as items; running headers/footers and browser page chrome are taken
-    out first, so they never count as a column of the header."""
+    out first, so they never count as a column of the header. Also the text taken out, by page (what the
+    damage check must not count as lost)."""
     as_items = [[PageItem(top=line.top, line=line) for line in lines] for lines, _ in pages]
     running = _running_keys(as_items) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
     out = []
+    dropped: dict[int, str] = {}
     for number, ((lines, tables), items) in enumerate(zip(pages, as_items), start=1):
         kept = [
             line for index, line in enumerate(lines)
@@ -186,7 +202,22 @@ def _pages_items(pages: list[tuple[list[Line], list[FoundTable]]]) -> list[list[
             and not _is_page_number(line, items, running, number)
             and not (index in (0, len(lines) - 1) and BROWSER_CHROME.search(line.text))
         ]
+        if len(kept) < len(lines):
+            kept_ids = {id(line) for line in kept}
+            dropped[number] = "\n".join(line.text for line in lines if id(line) not in kept_ids)
         out.append(arrange_page(number, kept, tables))
+    return out, dropped
+
+
+def _repeated_headings(pages: list[list[PageItem]]) -> dict[int, str]:
+    """The text of table rows that repeat, at the top of a table on a later page, the first row of a table
+    before it (a heading row browsers and LaTeX print again on each page; ``continue_table`` drops it)."""
+    seen: set[tuple[str, ...]] = set()
+    out: dict[int, str] = {}
+    for number, items in enumerate(pages, start=1):
+        heads = [item.table[0] for item in items if item.table]
+        out.update({number: "\n".join(head) for head in heads if head in seen})
+        seen.update(heads)
     return out
 
 
@@ -225,7 +256,14 @@ def _is_page_number(line: Line, items: list[PageItem], running: set[tuple[str, i
         abs(other.top - line.top) for other in lines[max(0, index - 1) : index + 2]
         if other is not line and _running_key(other, page) not in running
     ]
-    return not gaps or min(gaps) > PAGE_NUMBER_MIN_GAP
+    return not gaps or min(gaps) > max(PAGE_NUMBER_MIN_GAP, PARAGRAPH_GAP_SHARE * _line_step(lines))
+
+
+def _line_step(lines: list[Line]) -> float:
+    """A page's usual line step: the lower quartile of the steps between its lines (paragraph gaps are
+    the larger ones); 0 for a page of one line."""
+    steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:]) if b.top > a.top)
+    return steps[len(steps) // 4] if steps else 0.0
 
 
 def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
@@ -235,17 +273,25 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     ``paragraph`` block; the other lines are ``line`` blocks that may continue the one before.
     """
     running = _running_keys(pages) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
-    pending: list[tuple[int, str, bool, bool]] = []
-    table: Block | None = None
-    for number, items in enumerate(pages, start=1):
-        body = [
+    bodies = [
+        [
             item.line for item in items
             if item.line is not None
             and _running_key(item.line, number) not in running
             and not _is_page_number(item.line, items, running, number)
         ]
-        starts = paragraph_starts(body)
-        continued = justified_continuations(body, starts)
+        for number, items in enumerate(pages, start=1)
+    ]
+    right = justified_right(bodies)
+    marks = [paragraph_marks(body) for body in bodies]
+    marked = marks_paragraphs(bodies, marks)
+    pending: list[tuple[int, str, bool, bool]] = []
+    table: Block | None = None
+    for number, (items, body, page_marks) in enumerate(zip(pages, bodies, marks), start=1):
+        starts = paragraph_starts(body, page_marks)
+        continued = justified_continuations(body, starts, right)
+        if marked:
+            continued |= wrapped_continuations(body, page_marks)
         for item in items:
             if item.line is not None:
                 if item.line in starts:
@@ -276,20 +322,42 @@ def _line_blocks(pending: list[tuple[int, str, bool, bool]]) -> Iterator[Block]:
         yield Block(text=text, page=page, kind="paragraph" if start else "line")
 
 
-def justified_continuations(lines: list[Line], starts: dict[Line, bool]) -> set[int]:
+def justified_right(pages: list[list[Line]]) -> float | None:
+    """Where the lines of a justified document end: the right end of the ``JUSTIFIED_TOLERANCE``-wide
+    window that holds the most body line ends (of all its pages), or ``None`` when that window holds fewer
+    than ``JUSTIFIED_SHARE`` of them (or the document has fewer than ``JUSTIFIED_MIN_LINES``), or fewer
+    than end past it (beyond ``JUSTIFIED_OVERFULL``): a ragged document. Judged over the whole document,
+    so a last page of mostly "Nơi nhận" and signature lines is as justified as the others."""
+    ends = sorted(line.x1 for lines in pages for line in lines)
+    best, count, low = None, 0, 0
+    for high, x in enumerate(ends):
+        while ends[low] < x - JUSTIFIED_TOLERANCE:
+            low += 1
+        if high - low + 1 >= count:
+            best, count = x, high - low + 1
+    past = len(ends) - bisect_right(ends, best + JUSTIFIED_OVERFULL)
+    if len(ends) < JUSTIFIED_MIN_LINES or count < JUSTIFIED_SHARE * len(ends) or past >= count:
+        return None  # (more lines going past it than ending at it: the short last lines of paragraphs)
+    return best
+
+
+def _full(line: Line, right: float) -> bool:
+    """Does a line reach the justified edge (a line set a little past it, as TeX's overfull lines are,
+    counts; a line of a wider page, far past it, does not)?"""
+    return right - JUSTIFIED_TOLERANCE <= line.x1 <= right + JUSTIFIED_OVERFULL
+
+
+def justified_continuations(lines: list[Line], starts: dict[Line, bool], right: float | None) -> set[int]:
     """``id()`` of the body lines of a justified page that go on from the line above although the text
     alone would say otherwise: the line above reaches the right edge (a justified paragraph stretches every
     line but its last), this one starts no paragraph by its layout, and either it starts like a label after
     a line with no sentence end ("... Phòng Lao động" + "- Thương binh và Xã hội") or the line above ends a
     sentence and this one is no label ("... Trung tâm GDNN-GDTX:" + "Chủ trì mục 5 ..."). The structure
-    stage judges the other wrapped lines itself. A page is justified when at least ``JUSTIFIED_SHARE`` of
-    its lines end at its right edge (within ``JUSTIFIED_TOLERANCE`` points)."""
-    if len(lines) < JUSTIFIED_MIN_LINES:
+    stage judges the other wrapped lines itself. ``right`` is the document's justified edge
+    (``justified_right``; ``None``: ragged, nothing goes on)."""
+    if right is None:
         return set()
-    right = max(line.x1 for line in lines)
-    full = {id(line) for line in lines if line.x1 >= right - JUSTIFIED_TOLERANCE}
-    if len(full) < JUSTIFIED_SHARE * len(lines):
-        return set()
+    full = {id(line) for line in lines if _full(line, right)}
     out = set()
     for above, line in zip(lines, lines[1:]):
         if id(above) not in full or starts.get(line, True):
@@ -301,19 +369,32 @@ def justified_continuations(lines: list[Line], starts: dict[Line, bool]) -> set[
     return out
 
 
-def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
-    """For each body line of a page: does its layout start a paragraph?
+def paragraph_starts(lines: list[Line], marks: dict[Line, bool] | None = None) -> dict[Line, bool]:
+    """For each body line of a page: does its layout start a paragraph? Its ``paragraph_marks`` (given, or
+    measured here), or the line above ended its sentence early (``_ended_early``)."""
+    marks = paragraph_marks(lines) if marks is None else marks
+    if not lines:
+        return {}
+    right = max(line.x1 for line in lines)
+    return {
+        line: marks[line] or (index > 0 and _ended_early(lines[index - 1], line, right))
+        for index, line in enumerate(lines)
+    }
+
+
+def paragraph_marks(lines: list[Line]) -> dict[Line, bool]:
+    """For each body line of a page: is it set apart as a paragraph's first line?
 
     A first-line indent (the line begins right of the page's usual left edge, and is not centred like a
-    title line) or a gap above the line wider than the usual line spacing starts one. Pages whose lines all start at one edge and are evenly
-    spaced give no signal: every line is then a plain ``line`` for the structure stage to judge.
+    title line) or a gap above the line wider than the usual line spacing. Pages whose lines all start at
+    one edge and are evenly spaced give no signal: every line is then a plain ``line`` for the structure
+    stage to judge.
     """
     if not lines:
         return {}
     edges = Counter(round(line.x0) for line in lines)
     margin = min(x for x, n in edges.items() if n >= max(2, edges.most_common(1)[0][1] // 3)) if len(lines) > 2 else min(edges)
-    steps = sorted(b.top - a.top for a, b in zip(lines, lines[1:]) if b.top > a.top)
-    step = steps[len(steps) // 4] if steps else 0.0  # the usual line step: paragraph gaps are the larger ones
+    step = _line_step(lines)
     right = max(line.x1 for line in lines)
     middle = (margin + right) / 2
     out: dict[Line, bool] = {}
@@ -322,10 +403,46 @@ def paragraph_starts(lines: list[Line]) -> dict[Line, bool]:
         centred = line.x0 > margin + PARAGRAPH_INDENT and abs((line.x0 + line.x1) / 2 - middle) < CENTRED_TOLERANCE
         indented = line.x0 > margin + PARAGRAPH_INDENT and not centred
         spaced = previous is not None and step > 0 and line.top - previous.top > step * PARAGRAPH_GAP_SHARE
-        out[line] = indented or spaced or (previous is not None and _ended_early(previous, line, right))
-        # (a page's first line: by its indent alone)
+        out[line] = indented or spaced  # (a page's first line: by its indent alone)
         previous = line
     return out
+
+
+def marks_paragraphs(pages: list[list[Line]], marks: list[dict[Line, bool]]) -> bool:
+    """Does the document set every paragraph apart (a gap above it or an indent)? Judged on the lines that
+    follow a sentence ended well short of the right edge (as in ``_ended_early``: surely a paragraph's end),
+    bullets aside (lists are often set tight, "Nơi nhận:" + "- UBND tỉnh;"): at least ``MARKED_SHARE`` of
+    them (and ``MARKED_MIN_ENDS``) carry the mark."""
+    ends = marked = 0
+    for lines, page_marks in zip(pages, marks):
+        right = max((line.x1 for line in lines), default=0.0)
+        for above, line in zip(lines, lines[1:]):
+            if (SENTENCE_END.search(above.text) and line.text[:1] not in LIST_BULLETS
+                    and right - above.x1 > _first_word_width(line) * WORD_FIT_MARGIN):
+                ends += 1
+                marked += page_marks[line]
+    return ends >= MARKED_MIN_ENDS and marked >= MARKED_SHARE * ends
+
+
+def wrapped_continuations(lines: list[Line], marks: dict[Line, bool]) -> set[int]:
+    """``id()`` of the body lines, in a document that sets its paragraphs apart (``marks_paragraphs``), that
+    go on from a sentence end above them: the line carries no paragraph mark, is no label, and the line
+    above could not have held its first word (the break was the wrap's): "5. Trung tâm Khuyến công ...,
+    Trung tâm Xúc tiến thương mại:" + "Căn cứ chức năng, nhiệm vụ, ..." in ragged text."""
+    if not lines:
+        return set()
+    right = max(line.x1 for line in lines)
+    return {
+        id(line) for above, line in zip(lines, lines[1:])
+        if not marks[line] and SENTENCE_END.search(above.text) is not None and LINE_LABEL.match(line.text) is None
+        and right - above.x1 < _first_word_width(line)
+    }
+
+
+def _first_word_width(line: Line) -> float:
+    """About how wide the line's first word and the space before it are (its share of the line's width)."""
+    text = line.text
+    return (line.x1 - line.x0) * (len(text.split(" ", 1)[0]) + 1) / max(len(text), 1)
 
 
 def _ended_early(previous: Line, line: Line, right: float) -> bool:
@@ -334,9 +451,7 @@ def _ended_early(previous: Line, line: Line, right: float) -> bool:
     text = line.text
     if SENTENCE_END.search(previous.text) is None or not text[:1].isupper():
         return False
-    word = len(text.split(" ", 1)[0]) + 1
-    needed = (line.x1 - line.x0) * word / max(len(text), 1)
-    return right - previous.x1 > needed * WORD_FIT_MARGIN
+    return right - previous.x1 > _first_word_width(line) * WORD_FIT_MARGIN
 
 
 def _dehyphenate(lines: list[tuple[int, str, bool, bool]]) -> list[tuple[int, str, bool]]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,8 +58,6 @@ RUN_GAP_EMS = 1.5
 ASCENT_EMS = 0.75
 DESCENT_EMS = 0.25
 DEFAULT_EM = 12.0
-# Line breaks pdfium inserts (and a NUL it gives for unreadable codes) are not characters; its hyphens read "-".
-_DROPPED = {ord("\r"): None, ord("\n"): None, 0: None, ord(PDFIUM_LINE_END_HYPHEN): "-", ord(PDFIUM_CHAR_HYPHEN): "-"}
 
 
 @dataclass(frozen=True)
@@ -123,8 +122,11 @@ class _Calls:
         except ImportError:  # not built (no C compiler at install): the ctypes loop gives the same values
             _pdfium_bulk = None
         self.bulk = _pdfium_bulk.geometry if _pdfium_bulk is not None and library is not None else None
+        # (a module built before ``generated`` was added lacks it: the ctypes loop then, same values)
+        self.bulk_generated = getattr(_pdfium_bulk, "generated", None) if self.bulk is not None else None
         # the two functions' addresses, for the C loop
         self.addresses = tuple(ctypes.cast(f, ctypes.c_void_p).value or 0 for f in (self.origin, self.loose_box))
+        self.generated_address = ctypes.cast(self.generated, ctypes.c_void_p).value or 0
 
 
 @lru_cache(maxsize=1)
@@ -142,16 +144,18 @@ def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> PageCha
     if len(text) != count:  # characters outside the BMP take two code units: read them one by one
         text = "".join(textpage.get_text_range(index, 1) or "\x00" for index in range(count))
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    distinct, which = np.unique(codes, return_inverse=True)
-    kinds = [(chr(c) in "\r\n\x00", unicodedata.combining(chr(c)) > 0, chr(c).isspace(), chr(c).isalpha())
-             for c in distinct.tolist()]
-    dropped, combining, space, letter = (np.array([k[n] for k in kinds], dtype=bool)[which] for n in range(4))
+    kinds = _code_kinds(codes)
+    dropped, combining, space, letter = ((kinds & bit) > 0 for bit in (_DROPPED_BIT, _COMBINING_BIT, _SPACE_BIT, _LETTER_BIT))
     kept = np.flatnonzero(~dropped)
     joins = combining[kept]
     if len(joins):
         joins[0] = False  # a mark first on the page has no letter to join
     starts = kept[~joins]  # the index of each character's first code
-    kept_text = text.translate(_DROPPED)  # kept codes only, so positions in it are positions in ``kept``
+    # kept codes only, so positions in it are positions in ``kept``: line breaks pdfium inserts (and a NUL it gives
+    # for unreadable codes) are not characters; its hyphens read "-"
+    kept_codes = codes[kept]
+    kept_codes = np.where((kept_codes == ord(PDFIUM_LINE_END_HYPHEN)) | (kept_codes == ord(PDFIUM_CHAR_HYPHEN)), ord("-"), kept_codes)
+    kept_text = kept_codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     bounds = np.append(np.flatnonzero(~joins), len(kept))
     marked = np.diff(bounds) > 1  # a letter with accent glyphs of its own after it
     if marked.any():
@@ -161,14 +165,62 @@ def page_chars(textpage: pdfium.PdfTextPage, text: str | None = None) -> PageCha
     x0, x1, base = char_geometry(textpage, starts)
     spaces = space[starts]
     generated = np.zeros(len(starts), dtype=bool)
-    calls = _calls()
-    handle = ctypes.cast(raw, ctypes.c_void_p) if calls.unchecked else raw
-    for position in np.flatnonzero(spaces).tolist():
-        generated[position] = calls.generated(handle, int(starts[position])) > 0
+    at = np.flatnonzero(spaces)
+    generated[at] = char_generated(textpage, starts[at])
     stream_line = np.cumsum(codes == ord("\n"))[starts] if len(starts) else np.zeros(0, dtype=np.int64)
     # a letter (``str.isalpha``: not with a separate accent mark, which is no letter)
     alpha = letter[starts] & ~marked & ~spaces
     return PageChars(texts, x0, x1, base, spaces, generated, stream_line, alpha)
+
+
+# Bits of ``_code_kinds``: a line break pdfium inserted or a code it cannot read (dropped), a combining mark, a space, a letter.
+_DROPPED_BIT, _COMBINING_BIT, _SPACE_BIT, _LETTER_BIT = 1, 2, 4, 8
+# Codes below this are looked up in one table (Latin with Vietnamese letters, marks, punctuation); others one by one.
+_TABLE_CODES = 0x3000
+
+
+def _code_kind(code: int) -> int:
+    char = chr(code)
+    return ((char in "\r\n\x00") * _DROPPED_BIT | (unicodedata.combining(char) > 0) * _COMBINING_BIT
+            | char.isspace() * _SPACE_BIT | char.isalpha() * _LETTER_BIT)
+
+
+@lru_cache(maxsize=1)
+def _kind_table() -> np.ndarray:
+    table = np.array([_code_kind(code) for code in range(_TABLE_CODES)], dtype=np.uint8)
+    table.flags.writeable = False
+    return table
+
+
+def _code_kinds(codes: np.ndarray) -> np.ndarray:
+    """``_code_kind`` of every code (a page has a few dozen distinct ones: a table, not a call a character)."""
+    inside = codes < _TABLE_CODES
+    if inside.all():
+        return _kind_table()[codes]
+    kinds = _kind_table()[np.where(inside, codes, 0)]
+    outside = np.flatnonzero(~inside)
+    distinct, which = np.unique(codes[outside], return_inverse=True)
+    kinds[outside] = np.array([_code_kind(code) for code in distinct.tolist()], dtype=np.uint8)[which]
+    return kinds
+
+
+def char_generated(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> np.ndarray:
+    """Did pdfium generate each of these characters (a space it inferred, not the file's)?"""
+    calls = _calls()
+    if calls.bulk_generated is None or not len(indexes):
+        return ctypes_generated(textpage, indexes)
+    wanted = np.ascontiguousarray(indexes, dtype=np.int64)
+    flags = np.zeros(len(wanted), dtype=np.uint8)
+    page = ctypes.cast(textpage.raw, ctypes.c_void_p).value or 0
+    calls.bulk_generated(calls.generated_address, page, len(wanted), wanted.ctypes.data, flags.ctypes.data)
+    return flags.astype(bool)
+
+
+def ctypes_generated(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> np.ndarray:
+    """``char_generated`` by a loop of ctypes calls (where the C loop is not built)."""
+    calls = _calls()
+    handle = ctypes.cast(textpage.raw, ctypes.c_void_p) if calls.unchecked else textpage.raw
+    return np.array([calls.generated(handle, index) > 0 for index in indexes.tolist()], dtype=bool)
 
 
 def char_geometry(textpage: pdfium.PdfTextPage, indexes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -216,7 +268,18 @@ def _bulk_geometry(calls: _Calls, textpage: pdfium.PdfTextPage, indexes: np.ndar
 def page_em(chars: PageChars) -> float:
     """The page's usual em: from the advances of all its letters."""
     advances = (chars.x1 - chars.x0)[chars.alpha]
-    return EM_PER_ADVANCE * float(np.median(advances)) if len(advances) else DEFAULT_EM
+    return EM_PER_ADVANCE * _median(advances) if len(advances) else DEFAULT_EM
+
+
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of a non-empty array, by one partition (np.median's own checks cost more than the
+    partition on a page's letters); the same value, NaN aside (then np.median's)."""
+    size = len(values)
+    middle = size // 2
+    part = np.partition(values, (middle - 1, middle) if size > 1 else middle)
+    if np.isnan(part[-1]):
+        return float(np.median(values))
+    return float(part[middle]) if size % 2 else float((part[middle - 1] + part[middle]) / 2)
 
 
 def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -225,24 +288,69 @@ def _baseline_order(chars: PageChars, groups: np.ndarray) -> tuple[np.ndarray, n
     line number. A line starts at the highest baseline of its group not yet placed and takes every character
     of the group less than ``BASELINE_TOLERANCE`` below it."""
     n = len(chars)
-    by_base = np.lexsort((np.arange(n), -chars.base, groups))  # top first; ties in drawing order
-    bases = chars.base[by_base]  # descending within each group
-    sorted_groups = groups[by_base]
-    group_ends = np.searchsorted(sorted_groups, sorted_groups, side="right")
+    grouped = bool(n) and bool((groups != groups[0]).any())
+    by_base = _sorted_by((-chars.base, groups) if grouped else (-chars.base,))  # top first; ties in drawing order
+    line_of = _baseline_lines(chars.base[by_base], groups[by_base] if grouped else None)
+    number = int(line_of[-1]) + 1 if n else 0
+    lines = np.empty(n, dtype=np.int64)
+    lines[by_base] = line_of
+    # ``line_of`` ascends in ``by_base`` order: sorting within lines there keeps drawing order for ties; most
+    # lines are in order already (drawn left to right): only the others are sorted
+    x0, spaces = chars.x0[by_base], chars.space[by_base]
+    same_line = line_of[1:] == line_of[:-1]
+    back = same_line & ((x0[1:] < x0[:-1]) | ((x0[1:] == x0[:-1]) & spaces[1:] & ~spaces[:-1]))
+    order = by_base
+    if back.any():
+        unsorted = np.zeros(number, dtype=bool)
+        unsorted[line_of[1:][back]] = True
+        at = np.flatnonzero(unsorted[line_of])  # whole lines, in line order
+        order = by_base.copy()
+        order[at] = by_base[at][_sorted_by((~spaces[at], x0[at], line_of[at]))]
+    return order, lines[order]
+
+
+def _baseline_lines(bases: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """The line number of each character, ``bases`` descending within each group (``groups`` ascending, or
+    ``None`` for one): a line starts at a group's first character, or at the first character at least
+    ``BASELINE_TOLERANCE`` below the line's first one. Where every gap between lines is that wide and every
+    line narrower (most pages), lines start where two neighbours are that far apart: no loop over lines."""
+    n = len(bases)
+    starts = np.ones(n, dtype=bool)
+    np.greater_equal(bases[:-1] - bases[1:], BASELINE_TOLERANCE, out=starts[1:])
+    if groups is not None:
+        starts[1:] |= groups[1:] != groups[:-1]
+    first = np.flatnonzero(starts)
+    if not n or (bases[first] - bases[np.append(first[1:], n) - 1] < BASELINE_TOLERANCE).all():
+        return np.cumsum(starts) - 1
+    values = bases.tolist()
+    group_ends = np.searchsorted(groups, groups, side="right") if groups is not None else None
     line_of = np.empty(n, dtype=np.int64)
     start = number = 0
     while start < n:
-        stop = int(group_ends[start])
-        below = bases[start] - bases[start:stop] >= BASELINE_TOLERANCE
-        end = start + int(np.argmax(below)) if below[-1] else stop
+        top = values[start]
+        stop = int(group_ends[start]) if group_ends is not None else n
+        # the first character at least ``BASELINE_TOLERANCE`` below the line's top (the group's end if none)
+        end = bisect_left(values, True, start, stop, key=lambda base: top - base >= BASELINE_TOLERANCE)
         line_of[start:end] = number
         start, number = end, number + 1
-    rank = np.empty(n, dtype=np.int64)
-    rank[by_base] = np.arange(n)
-    lines = np.empty(n, dtype=np.int64)
-    lines[by_base] = line_of
-    order = np.lexsort((rank, ~chars.space, chars.x0, lines))
-    return order, lines[order]
+    return line_of
+
+
+def _sorted_by(keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """``np.lexsort(keys)`` (the last key first, ties in index order) as one stable sort a key, least
+    significant first: each is adaptive (a page's characters come nearly in reading order, which a stable
+    sort takes in about linear time), and small integer keys sort by radix; lexsort's own sorts are several
+    times slower on a page's characters (measured)."""
+    order: np.ndarray | None = None
+    for key in keys:
+        if key.dtype.kind in "iu" and len(key) and -(2**15) <= int(key.min()) and int(key.max()) < 2**15:
+            key = key.astype(np.int16)  # (numpy sorts 16-bit integers by radix)
+        if order is None:
+            order = np.argsort(key, kind="stable")
+        else:
+            order = order[np.argsort(key[order], kind="stable")]
+    assert order is not None
+    return order
 
 
 def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float) -> np.ndarray:
@@ -250,15 +358,28 @@ def _line_ems(lines: np.ndarray, advances: np.ndarray, count: int, usual: float)
     ems = np.full(count, usual, dtype=np.float64)
     if not len(lines):
         return ems
-    order = np.lexsort((advances, lines))
-    lines, advances = lines[order], advances[order]
-    numbers, first, sizes = np.unique(lines, return_index=True, return_counts=True)
+    advances = _sorted_within(advances, lines)
+    first = np.flatnonzero(_changes(lines))
+    numbers, sizes = lines[first], np.append(first[1:], len(lines)) - first
     enough = sizes >= MIN_LETTERS_FOR_EM
     numbers, first, sizes = numbers[enough], first[enough], sizes[enough]
     upper = advances[first + sizes // 2]
     lower = advances[first + (sizes - 1) // 2]
     ems[numbers] = EM_PER_ADVANCE * np.where(sizes % 2, upper, (lower + upper) / 2)
     return ems
+
+
+def _sorted_within(values: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """``values`` (not negative) sorted within each line (``lines`` ascending). One direct sort of
+    ``line * step + value`` (``step`` a power of two above every value) where that sum holds each value
+    exactly (checked: then its order is the order wanted); else sorted by line, then value."""
+    if (values >= 0).all():  # (False with a NaN)
+        step = 2.0 ** np.ceil(np.log2(float(values.max()) + 1.0))
+        offsets = lines * step
+        keys = offsets + values
+        if np.array_equal(keys - offsets, values):  # (the difference is exact: it gives the sum's error)
+            return np.sort(keys) - offsets  # (the lines keep their places: they ascend)
+    return values[_sorted_by((values, lines))]
 
 
 def _changes(values: np.ndarray) -> np.ndarray:
@@ -303,10 +424,11 @@ def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: flo
     count = int(line[-1]) + 1
     is_space = chars.space[order]
     drawn = ~is_space
-    ems = _line_ems(line[chars.alpha[order]], (chars.x1 - chars.x0)[order][chars.alpha[order]], count, usual)
-    first_base = np.zeros(count, dtype=np.float64)
-    firsts = np.flatnonzero(_changes(line))
-    first_base[line[firsts]] = chars.base[order][firsts]
+    letters = chars.alpha[order]
+    lettered = order[letters]
+    ems = _line_ems(line[letters], chars.x1[lettered] - chars.x0[lettered], count, usual)
+    # each line's first baseline (lines are numbered 0, 1, ... in reading order: one first character each)
+    first_base = chars.base[order[np.flatnonzero(_changes(line))]]
     # the file's spaces and pdfium's generated ones seen so far, in reading order
     file_spaces = np.cumsum(is_space & ~chars.generated[order])
     any_spaces = np.cumsum(is_space)
@@ -314,15 +436,13 @@ def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: flo
     index = order[at]
     line_at = line[at]
     x0, x1 = chars.x0[index], chars.x1[index]
-    end = x1.copy()  # the right end of everything drawn so far on the line
-    line_starts = np.flatnonzero(_changes(line_at))
-    for a, b in zip(line_starts.tolist(), np.append(line_starts[1:], len(at)).tolist()):
-        end[a:b] = np.maximum.accumulate(x1[a:b])
+    end = _line_maximum(x1, line_at)  # the right end of everything drawn so far on the line
     em = ems[line_at]
     follows = ~_changes(line_at)  # a drawn character before it on its line
     gap = x0 - _before(end, 0.0)
-    between_file = np.diff(file_spaces[at], prepend=0) > 0
-    between_any = np.diff(any_spaces[at], prepend=0) > 0
+    file_spaces_at, any_spaces_at = file_spaces[at], any_spaces[at]
+    between_file = file_spaces_at != _before(file_spaces_at, 0)
+    between_any = any_spaces_at != _before(any_spaces_at, 0)
     stream = chars.stream_line[index]
     other_stream = stream != _before(stream, -1)
     breaks = follows & ((gap > RUN_GAP_EMS * em) | (other_stream & (gap > WORD_GAP_EMS * em)))
@@ -332,28 +452,65 @@ def _group_lines(chars: PageChars, groups: np.ndarray, height: float, usual: flo
     last = np.append(line_at[1:] != line_at[:-1], True)
     line_end = np.searchsorted(line, line_at[last], side="right") - 1
     trailing = file_spaces[line_end] - file_spaces[at[last]] > 0
-    texts = chars.texts
-    pieces = [(" " + texts[i]) if s else texts[i] for i, s in zip(index.tolist(), spaced.tolist())]
-    run_starts = np.flatnonzero(~follows | breaks).tolist()
-    run_ends = run_starts[1:] + [len(at)]
-    trailing_at = set(np.flatnonzero(last)[trailing].tolist())
-    run_groups = groups[index].tolist()
+    joined, offsets = _spaced_text(chars.texts, index, spaced)
+    starts = np.flatnonzero(~follows | breaks)  # each run's first drawn character
+    stops = np.append(starts[1:], len(at))
+    # what the loop below reads, for each run only
+    ends_with_space = np.zeros(len(at), dtype=bool)
+    ends_with_space[np.flatnonzero(last)[trailing]] = True
+    run_lines = line_at[starts]
+    line_ems, line_bases = ems[run_lines].tolist(), first_base[run_lines].tolist()
     out: list[tuple[int, list[Segment]]] = []
     previous_line = -1
     normalize = unicodedata.normalize
-    for a, b in zip(run_starts, run_ends):
-        number = int(line_at[a])
-        text = "".join(pieces[a:b]) + (" " if b - 1 in trailing_at else "")
-        line_em = float(ems[number])
-        base = float(first_base[number])
+    for number, group, left, right, start, stop, spaced_end, line_em, base in zip(
+        run_lines.tolist(), groups[index[starts]].tolist(), x0[starts].tolist(), end[stops - 1].tolist(),
+        offsets[starts].tolist(), offsets[stops].tolist(), ends_with_space[stops - 1].tolist(), line_ems, line_bases,
+    ):
+        text = joined[start:stop] + (" " if spaced_end else "")
         top = height - (base + ASCENT_EMS * line_em)
         bottom = height - (base - DESCENT_EMS * line_em)
         if number != previous_line:
-            out.append((run_groups[a], []))
+            out.append((group, []))
             previous_line = number
         if not text.isspace():
-            out[-1][1].append(Segment(float(x0[a]), top, float(end[b - 1]), bottom, normalize("NFC", text)))
+            out[-1][1].append(Segment(left, top, right, bottom, normalize("NFC", text)))
     return out
+
+
+def _line_maximum(values: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The running maximum of ``values`` within each line (``lines`` ascending), as one accumulate over
+    integer keys (the line, then the value's rank): exact, with no loop over lines."""
+    back = (values[1:] < values[:-1]) & (lines[1:] == lines[:-1])
+    if not back.any():  # (most pages: every character ends right of the one before it on its line)
+        return values.copy()
+    by_value = np.argsort(values, kind="stable")
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[by_value] = np.arange(len(values))
+    best = np.maximum.accumulate(lines.astype(np.int64) * len(values) + rank) - lines.astype(np.int64) * len(values)
+    return values[by_value[best]]
+
+
+def _spaced_text(texts: list[str], index: np.ndarray, spaced: np.ndarray) -> tuple[str, np.ndarray]:
+    """The texts of the characters ``index`` in that order, each after a space where ``spaced``, as one string,
+    and where each character's piece (its space, then its text) starts in it (one offset more: the end)."""
+    whole = "".join(texts)
+    codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    offsets = np.zeros(len(index) + 1, dtype=np.int64)
+    if len(codes) == len(texts):  # one code a character (no separate accent marks): no lengths to look up
+        np.cumsum(spaced + 1, out=offsets[1:])
+        out = np.full(int(offsets[-1]), ord(" "), dtype=np.uint32)
+        out[offsets[:-1] + spaced] = codes[index]
+        return out.tobytes().decode("utf-32-le", "surrogatepass"), offsets
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    lengths = sizes[index]
+    firsts = (np.cumsum(sizes) - sizes)[index]
+    np.cumsum(lengths + spaced, out=offsets[1:])
+    out = np.full(int(offsets[-1]), ord(" "), dtype=np.uint32)
+    which = np.repeat(np.arange(len(index)), lengths)  # the character of each code taken
+    within = np.arange(len(which)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[offsets[which] + spaced[which] + within] = codes[firsts[which] + within]
+    return out.tobytes().decode("utf-32-le", "surrogatepass"), offsets
 
 
 def chars_segments(chars: PageChars, height: float) -> list[Segment]:
@@ -367,6 +524,8 @@ WORD_GAP_SHARE = 0.15
 
 def join_segments(segments: tuple[Segment, ...]) -> str:
     """Join a line's runs: a space where the text has one or the gap is wide, else nothing."""
+    if len(segments) == 1:  # (most lines)
+        return fold_whitespace(segments[0].text)
     out = ""
     previous: Segment | None = None
     for segment in segments:

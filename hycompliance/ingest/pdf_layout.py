@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 from hycompliance.ingest.ocr import OcrWord
 from hycompliance.ingest.pdf_chars import Segment, join_segments
@@ -55,22 +54,23 @@ class Line:
 
     segments: tuple[Segment, ...]
     page: int
+    top: float = field(init=False, repr=False)
+    x0: float = field(init=False, repr=False)
+    x1: float = field(init=False, repr=False)
+    text: str = field(init=False, repr=False)
 
-    @cached_property
-    def top(self) -> float:
-        return min(s.top for s in self.segments)
-
-    @cached_property
-    def x0(self) -> float:
-        return min(s.x0 for s in self.segments)
-
-    @cached_property
-    def x1(self) -> float:
-        return max(s.x1 for s in self.segments)
-
-    @cached_property
-    def text(self) -> str:
-        return join_segments(self.segments)
+    def __post_init__(self) -> None:
+        # every line's position and text are read (running lines, paragraphs): computed here, once (a
+        # ``cached_property`` costs a lock on each first read)
+        segments = self.segments
+        if len(segments) == 1:  # (most lines)
+            top, x0, x1 = segments[0].top, segments[0].x0, segments[0].x1
+        else:
+            top, x0, x1 = min(s.top for s in segments), min(s.x0 for s in segments), max(s.x1 for s in segments)
+        object.__setattr__(self, "top", top)
+        object.__setattr__(self, "x0", x0)
+        object.__setattr__(self, "x1", x1)
+        object.__setattr__(self, "text", join_segments(segments))
 
     @property
     def spaced_end(self) -> bool:

@@ -18,6 +18,8 @@ in cells still filling their column).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hycompliance.ingest.pdf_chars import PageChars, Segment, segment_lines
 
 Edge = dict[str, object]
@@ -45,8 +47,11 @@ def column_gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[
     return gaps
 
 
-def rule_only_edges(edges: list[Edge], chars: PageChars, height: float, em: float) -> list[Edge]:
-    """Vertical and row edges for the tables of a page ruled with horizontal lines only (see the module)."""
+def rule_only_edges(edges: list[Edge], chars: PageChars, height: float, em: float,
+                    *, page_lines: Callable[[], list[list[Segment]]] | None = None) -> list[Edge]:
+    """Vertical and row edges for the tables of a page ruled with horizontal lines only (see the module).
+    ``page_lines``: gives ``segment_lines(chars, height, em)``, where the caller keeps it (asked only when
+    some band may be a table)."""
     if not len(chars):
         return []
     vertical = [e for e in edges if e["orientation"] == "v"]
@@ -57,14 +62,21 @@ def rule_only_edges(edges: list[Edge], chars: PageChars, height: float, em: floa
             groups.append([rule])
         elif _top(rule) - _top(group[-1]) > RULE_ALIGN:  # (a rule drawn as a thin box gives two edges: one rule)
             group.append(rule)
-    lines = [(line, _line_spans(line, chars, height)) for line in segment_lines(chars, height, em)]
+    # the bands with no vertical rule across them (the others are ordinary ruled tables' rows)
+    open_bands = [
+        [(top, bottom) for top, bottom in zip(map(_top, group), map(_top, group[1:]))
+         if not _crossed(vertical, float(group[0]["x0"]), float(group[0]["x1"]), top, bottom)]
+        for group in groups
+    ]
+    if not any(open_bands):  # (no rule wide enough to bound a band, or every band crossed)
+        return []
+    runs = segment_lines(chars, height, em) if page_lines is None else page_lines()
+    lines = [(line, _line_spans(line, chars, height)) for line in runs]
     added: list[Edge] = []
-    for group in groups:
+    for group, bands in zip(groups, open_bands):
         x0, x1 = float(group[0]["x0"]), float(group[0]["x1"])
         tables: list[list[float]] = []  # each table's rule positions, top to bottom
-        for top, bottom in zip(map(_top, group), map(_top, group[1:])):
-            if _crossed(vertical, x0, x1, top, bottom):
-                continue
+        for top, bottom in bands:
             band = [spans for line, spans in lines if top <= _middle(line) <= bottom]
             if any(a < x0 - RULE_ALIGN or b > x1 + RULE_ALIGN for spans in band for a, b in spans):
                 continue  # text beyond the rules: they underline or frame something, they hold no table

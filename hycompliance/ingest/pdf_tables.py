@@ -16,15 +16,17 @@ from __future__ import annotations
 import ctypes
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
 import numpy as np
 
-from hycompliance.ingest.pdf_chars import PageChars, cell_lines, join_segments, page_em, segment_lines
+from hycompliance.ingest.pdf_chars import PageChars, Segment, cell_lines, join_segments, page_em, segment_lines
 from hycompliance.ingest.pdf_rules import rule_only_edges
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
+from hycompliance.quality import is_syllable
 
 # A table as found: its bounding box (x0, top, x1, bottom) in top-down page points, and its rows of cell texts.
 Rows = tuple[tuple[str, ...], ...]
@@ -43,6 +45,10 @@ MIN_CUT_RULES = 3
 # A character's vertical middle sits this many of its line's ems above its baseline.
 MIDDLE_EMS = 0.3
 # A cell that starts a new entry: a bullet or a numbered/lettered label.
+# Marks that never start a line: a line starting with one was cut from the line above.
+CLOSING_MARKS = frozenset(";,.:)!?…")
+# A cell that ends on a hyphen: a range or word broken at it ("03-", "03 -" where the gap read as a space).
+OPEN_HYPHEN = re.compile(r"[^\W_]\s?[-‐]$")
 CELL_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]?|[a-zđ][).])(?:\s|$)")
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -184,13 +190,15 @@ def has_paths(page: object) -> bool:
     return False
 
 
-def find_tables(page: object, width: float, height: float, chars: PageChars) -> list[FoundTable]:
+def find_tables(page: object, width: float, height: float, chars: PageChars,
+                *, page_lines: Callable[[], list[list[Segment]]] | None = None) -> list[FoundTable]:
     """Ruled tables of a page: (bbox, rows); a cell's lines joined with "\\n" and dehyphenated, a cell
-    spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does."""
+    spanning several columns or rows given once (the others empty), as pdfplumber's ``extract`` does.
+    ``page_lines``: gives ``segment_lines(chars, height)``, where the caller keeps it."""
     edges = close_cut_tables(page_edges(page, height))
     usual = page_em(chars) if len(chars) else 0.0
     if any(e["orientation"] == "h" for e in edges):
-        edges += rule_only_edges(edges, chars, height, usual)
+        edges += rule_only_edges(edges, chars, height, usual, page_lines=page_lines)
     if len(edges) < 4:
         return []
     from pdfplumber.table import TableFinder  # imported here: only pages with ruled paths need it
@@ -239,6 +247,17 @@ def _cell_text(cell: BBox, chars: PageChars, middle_x: np.ndarray, middle_y: np.
     return clean_cell("\n".join(lines))
 
 
+def _word_cut(line: str, following: str) -> bool:
+    """Did a cell too narrow for a word cut it where no space was ("doanh nghiệp/nă" + "m", "NN&PTNT" + ";")?
+    The next line starts with punctuation that never starts a line, or with letters that are no Vietnamese
+    syllable but make one with the end of the line above."""
+    if following[:1] in CLOSING_MARKS:
+        return True
+    head = following.split(" ", 1)[0]
+    tail = re.split(r"[\s/]", line)[-1]
+    return head.isalpha() and head.islower() and not is_syllable(head) and tail.isalpha() and is_syllable(tail + head)
+
+
 def clean_cell(cell: str | None) -> str:
     """A cell's text: NFC, spaces folded on each line, empty lines dropped, lines broken at a hyphen or
     after a slash rejoined.
@@ -247,13 +266,15 @@ def clean_cell(cell: str | None) -> str:
     'Nhiệm vụ về\\nbảo quản'
     >>> clean_cell("kèm QĐ số 1130/\\nQĐ-UBND")
     'kèm QĐ số 1130/QĐ-UBND'
+    >>> clean_cell("10 doanh nghiệp/nă\\nm đổi mới"), clean_cell("Sở NN&PTNT\\n; UBND cấp huyện")
+    ('10 doanh nghiệp/năm đổi mới', 'Sở NN&PTNT; UBND cấp huyện')
     """
     if not cell:
         return ""
     lines = [fold_whitespace(line) for line in unicodedata.normalize("NFC", cell).split("\n")]
     out: list[str] = []
     for line in dehyphenate_lines([line for line in lines if line]):
-        if out and out[-1].endswith("/") and line[:1].isalnum():  # "1130/" + "QĐ-UBND"
+        if out and (out[-1].endswith("/") and line[:1].isalnum() or _word_cut(out[-1], line)):  # "1130/" + "QĐ-UBND"
             out[-1] += line
         else:
             out.append(line)
@@ -270,6 +291,13 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
     >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
     (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
 
+    A cell cut inside a word broken at its hyphen is mended even when the rest starts like an entry:
+
+    >>> continue_table((("9", "Xây dựng 03-"),), (("", "05 mô hình"), ("10", "Nhiệm vụ")))
+    (('9', 'Xây dựng 03-05 mô hình'), ('10', 'Nhiệm vụ'))
+    >>> continue_table((("8", "Hỗ trợ doanh nghiệp"),), (("", "05 mô hình"),))
+    (('8', 'Hỗ trợ doanh nghiệp'), ('', '05 mô hình'))
+
     A heading row printed again at the top of the next page (browsers and LaTeX repeat it) is dropped:
 
     >>> continue_table((("TT", "Nhiệm vụ"), ("1", "Hỗ trợ")), (("TT", "Nhiệm vụ"), ("2", "Tổ chức")))
@@ -282,13 +310,19 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
     numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)
     cut = numbered and any(OPEN_END.search(cell) for cell in rows[-1][1:] if cell)
     starts_new = any(CELL_LABEL.match(cell) for cell in cells) or not cut and any(_capitalised(c) for c in cells)
-    if head[0] or not cells or starts_new:
+    if head[0] or not cells or starts_new and not _broken_word(rows[-1]):
         return rows + more
     last = rows[-1]
     mended = tuple(
         "\n".join(dehyphenate_lines([part for part in (a, b) if part])) for a, b in zip(last, head)
     )
     return rows[:-1] + (mended,) + more[1:]
+
+
+def _broken_word(row: tuple[str, ...]) -> bool:
+    """Does a cell of the row end on a hyphen after a word or number, a range or word broken at it
+    ("Xây dựng 03-" + "05 mô hình")? Then the row was cut, whatever the next part starts with."""
+    return any(OPEN_HYPHEN.search(cell.rstrip()) for cell in row[1:])
 
 
 def _capitalised(cell: str) -> bool:
