@@ -183,15 +183,15 @@ def _pages_items(pages: list[tuple[list[Line], list[FoundTable]]]) -> tuple[list
     """Each page's lines and tables as items; running headers/footers and browser page chrome are taken
     out first, so they never count as a column of the header. Also the text taken out, by page (what the
     damage check must not count as lost)."""
-    as_items = [[PageItem(top=line.top, line=line) for line in lines] for lines, _ in pages]
-    running = _running_keys(as_items) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
+    keys = [_running_keys_of(lines, number) for number, (lines, _) in enumerate(pages, start=1)]
+    running = _running_keys(keys) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
     out = []
     dropped: dict[int, str] = {}
-    for number, ((lines, tables), items) in enumerate(zip(pages, as_items), start=1):
+    for number, ((lines, tables), page_keys) in enumerate(zip(pages, keys), start=1):
         kept = [
             line for index, line in enumerate(lines)
-            if _running_key(line, number) not in running
-            and not _is_page_number(line, items, running, number)
+            if page_keys[index] not in running
+            and not _is_page_number(index, lines, page_keys, running)
             and not (index in (0, len(lines) - 1) and BROWSER_CHROME.search(line.text))
         ]
         if len(kept) < len(lines):
@@ -216,37 +216,40 @@ def _repeated_headings(pages: list[list[PageItem]]) -> dict[int, str]:
 # --- running lines, blocks ------------------------------------------------------------------------------
 
 
-def _running_keys(pages: list[list[PageItem]]) -> set[tuple[str, int]]:
-    """(text with its page number masked, rounded top) of lines repeated at the top/bottom of most pages."""
+def _running_keys(keys: list[list[tuple[str, int]]]) -> set[tuple[str, int]]:
+    """The keys (``_running_keys_of``; each page's, its lines in order) of lines repeated at the top/bottom
+    of most pages."""
     counts: Counter[tuple[str, int]] = Counter()
-    for number, items in enumerate(pages, start=1):
-        lines = [item.line for item in items if item.line is not None]
-        edge = lines[:RUNNING_LINE_DEPTH] + lines[-RUNNING_LINE_DEPTH:]
-        counts.update({_running_key(line, number) for line in edge})
-    needed = max(RUNNING_LINE_MIN_PAGES, RUNNING_LINE_MIN_SHARE * len(pages))
+    for page_keys in keys:
+        counts.update(set(page_keys[:RUNNING_LINE_DEPTH] + page_keys[-RUNNING_LINE_DEPTH:]))
+    needed = max(RUNNING_LINE_MIN_PAGES, RUNNING_LINE_MIN_SHARE * len(keys))
     return {key for key, count in counts.items() if count >= needed}
 
 
-def _running_key(line: Line, page: int) -> tuple[str, int]:
-    """"87/KH-UBND - Trang 3" on page 3 → ("87/KH-UBND - Trang #", top bucket)."""
-    text = line.text
-    if str(page) in text:  # (most lines hold no such number: no pattern to run)
-        text = re.sub(rf"(?<!\d){page}(?!\d)", "#", text)
-    return text, round(line.top / RUNNING_LINE_Y_TOLERANCE)
+def _running_keys_of(lines: list[Line], page: int) -> list[tuple[str, int]]:
+    """Each line's text with its page number masked and its rounded top, computed once per line: "87/KH-UBND
+    - Trang 3" on page 3 → ("87/KH-UBND - Trang #", top bucket)."""
+    number = str(page)
+    masked = re.compile(rf"(?<!\d){page}(?!\d)")
+    return [
+        # (most lines hold no such number: no pattern to run)
+        (masked.sub("#", line.text) if number in line.text else line.text, round(line.top / RUNNING_LINE_Y_TOLERANCE))
+        for line in lines
+    ]
 
 
-def _is_page_number(line: Line, items: list[PageItem], running: set[tuple[str, int]], page: int) -> bool:
-    """A bare page number among the first/last lines of its page, set apart from the lines next to it
-    (running headers/footers aside): "- 3 -" above a footer, not "2023" wrapped under the header's date."""
+def _is_page_number(index: int, lines: list[Line], keys: list[tuple[str, int]], running: set[tuple[str, int]]) -> bool:
+    """Is the page's line at ``index`` (of its ``lines``, whose running ``keys`` are given) a bare page number
+    among the first/last lines of its page, set apart from the lines next to it (running headers/footers
+    aside)? "- 3 -" above a footer, not "2023" wrapped under the header's date."""
+    line = lines[index]
     if PAGE_NUMBER.match(line.text) is None:
         return False
-    lines = [item.line for item in items if item.line is not None]
-    index = next(i for i, other in enumerate(lines) if other is line)
     if RUNNING_LINE_DEPTH <= index < len(lines) - RUNNING_LINE_DEPTH:
         return False
     gaps = [
-        abs(other.top - line.top) for other in lines[max(0, index - 1) : index + 2]
-        if other is not line and _running_key(other, page) not in running
+        abs(lines[near].top - line.top) for near in range(max(0, index - 1), min(index + 2, len(lines)))
+        if near != index and keys[near] not in running
     ]
     return not gaps or min(gaps) > max(PAGE_NUMBER_MIN_GAP, PARAGRAPH_GAP_SHARE * line_step(lines))
 
@@ -257,15 +260,15 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     A line that starts a paragraph by its layout (indented first line, or space above it) is a
     ``paragraph`` block; the other lines are ``line`` blocks that may continue the one before.
     """
-    running = _running_keys(pages) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
+    page_lines = [[item.line for item in items if item.line is not None] for items in pages]
+    keys = [_running_keys_of(lines, number) for number, lines in enumerate(page_lines, start=1)]
+    running = _running_keys(keys) if len(pages) >= RUNNING_LINE_MIN_PAGES else set()
     bodies = [
         [
-            item.line for item in items
-            if item.line is not None
-            and _running_key(item.line, number) not in running
-            and not _is_page_number(item.line, items, running, number)
+            line for index, line in enumerate(lines)
+            if page_keys[index] not in running and not _is_page_number(index, lines, page_keys, running)
         ]
-        for number, items in enumerate(pages, start=1)
+        for lines, page_keys in zip(page_lines, keys)
     ]
     right = justified_right(bodies)
     marks = [paragraph_marks(body) for body in bodies]
