@@ -99,6 +99,11 @@ def _token_syllables(token: str) -> tuple[int, int]:
 def _page_lines(blocks: Iterable[Block]) -> dict[int, list[str]]:
     pages: dict[int, list[str]] = defaultdict(list)
     for block in blocks:
+        if block.kind != "table" and "\n" not in block.text:  # (most blocks: one line; its page listed even if blank)
+            lines = pages[block.page]
+            if block.text.strip():
+                lines.append(block.text)
+            continue
         texts = [cell for row in block.rows for cell in row] if block.kind == "table" else [block.text]
         pages[block.page] += [line for text in texts for line in text.split("\n") if line.strip()]
     return pages

@@ -305,9 +305,8 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     yield from _line_blocks(pending)
 
 
-def _line_blocks(pending: list[tuple[int, str, bool, bool]]) -> Iterator[Block]:
-    for page, text, start in _dehyphenate(pending):
-        yield Block(text=text, page=page, kind="paragraph" if start else "line")
+def _line_blocks(pending: list[tuple[int, str, bool, bool]]) -> list[Block]:
+    return [Block(text=text, page=page, kind="paragraph" if start else "line") for page, text, start in _dehyphenate(pending)]
 
 
 def _dehyphenate(lines: list[tuple[int, str, bool, bool]]) -> list[tuple[int, str, bool]]:
