@@ -242,10 +242,10 @@ def _is_page_number(index: int, lines: list[Line], keys: list[tuple[str, int]], 
     """Is the page's line at ``index`` (of its ``lines``, whose running ``keys`` are given) a bare page number
     among the first/last lines of its page, set apart from the lines next to it (running headers/footers
     aside)? "- 3 -" above a footer, not "2023" wrapped under the header's date."""
+    if RUNNING_LINE_DEPTH <= index < len(lines) - RUNNING_LINE_DEPTH:
+        return False
     line = lines[index]
     if PAGE_NUMBER.match(line.text) is None:
-        return False
-    if RUNNING_LINE_DEPTH <= index < len(lines) - RUNNING_LINE_DEPTH:
         return False
     gaps = [
         abs(lines[near].top - line.top) for near in range(max(0, index - 1), min(index + 2, len(lines)))
@@ -306,7 +306,10 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
 
 
 def _line_blocks(pending: list[tuple[int, str, bool, bool]]) -> list[Block]:
-    return [Block(text=text, page=page, kind="paragraph" if start else "line") for page, text, start in _dehyphenate(pending)]
+    return [
+        Block(text=text, page=page, kind="paragraph" if start else "line")
+        for page, text, start in _dehyphenate(pending)
+    ]
 
 
 def _dehyphenate(lines: list[tuple[int, str, bool, bool]]) -> list[tuple[int, str, bool]]:
