@@ -501,5 +501,9 @@ def write_config(config: MatchConfig, path: str | Path) -> None:
     values: dict[str, float] = {**dict(config.weights), "bias": config.bias, "t_part": config.t_part, "margin": config.margin,
                                 **dict(zip(WEIGHT_NAMES, config.rerank.weights))}
     for name, value in values.items():
-        text = re.sub(rf"(?m)^(\s*{re.escape(name)}:)\s*[-0-9.eE]+\s*$", rf"\g<1> {round(float(value), 4)}", text)
+        text, found = re.subn(rf"(?m)^(\s*{re.escape(name)}:)\s*[-0-9.eE]+\s*$", rf"\g<1> {round(float(value), 4)}",
+                              text)
+        if not found and name in config.weights:  # a new feature: its line goes at the end of ``weights:``
+            text = re.sub(r"(?m)^(weights:\n(?:[ \t]+.*\n)*)", rf"\g<1>  {name}: {round(float(value), 4)}\n", text,
+                          count=1)
     path.write_text(text, encoding="utf-8")

@@ -34,6 +34,13 @@ SEMANTIC = ("sem", "sem_margin")
 RARE_DF = 3
 # A number with a unit or a comparator, as targets are written: "8%", "trên 50", "≥ 9,5", "12%/năm".
 QUANTITY = re.compile(r"(?:[≥≤<>]|\b(?:trên|dưới|khoảng|đạt|tối thiểu|ít nhất)\b)\s*\d|\d\s*%")
+# A table cell that holds a value: "68", "9,0 - 9,5", "Trên 50", "12 - 55 - 33", "100%".
+VALUE_CELL = re.compile(
+    r"(?:(?:trên|dưới|khoảng|tối thiểu|ít nhất|[≥≤<>])\s*)?\d+(?:[.,]\d+)*(?:\s*[-–]\s*\d+(?:[.,]\d+)*)*\s*%?",
+    re.IGNORECASE,
+)
+# A year: a cell "2026 - 2030" of a task table is a period, not a value.
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,18 @@ def requirement_text(req: Requirement) -> str:
     return " ".join([req.text] + list(req.keywords))
 
 
+def states_figure(unit: Unit) -> bool:
+    """Whether a clause states a figure, as a target is set: a quantity ("đạt 100%", "tối thiểu 30% GRDP",
+    "trên 50"), or a table row with a value cell ("68", "9,0 - 9,5"; a period "2026 - 2030" is not one).
+    A clause with no figure restates a task, never a target ("Triển khai Đề án phát triển thanh toán không
+    dùng tiền mặt" sets no share of cashless payments)."""
+    if QUANTITY.search(unit.text):
+        return True
+    if unit.clause.kind != "row":
+        return False
+    return any(VALUE_CELL.fullmatch(c.strip()) and not YEAR.search(c) for c in unit.clause.cells[1:])
+
+
 @dataclass(frozen=True)
 class PairFeatures:
     """Features of the candidate pairs of one plan against one catalogue."""
@@ -204,6 +223,11 @@ def pair_features(
     cand[np.arange(len(reqs))[:, None], np.argsort(-cos, axis=1)[:, :k_r]] = True
     cand[np.argsort(-cos, axis=0)[:k_c, :], np.arange(len(units))[None, :]] = True
     cand |= seg_top
+    # a target is set by a clause that states a figure (the corpus convention: a target line may cover a
+    # task whose clause states that figure, and the reverse); other clauses are never its candidates
+    figures = np.array([states_figure(u) for u in units])
+    targets = np.array([r.kind == "target" for r in reqs])
+    cand &= ~(targets[:, None] & ~figures[None, :])
     # candidates stay lexical: retrieving more by the word space added false hits (rules/matching.yaml)
     if set(SEMANTIC) <= skip:
         sem = sem_margin = np.zeros_like(cos)  # ~10 of ~100 µs per pair (bench_signals)

@@ -261,6 +261,25 @@ def test_write_config_writes_the_rerank_weights_and_nothing_else_of_that_name(tm
     assert data["rerank"]["signal"] == config.rerank.signal and data["weights"]["sem_margin"] == 0.0
 
 
+def test_write_config_adds_a_weight_the_file_lacks(tmp_path):
+    """A feature added since the file was written gets its fitted weight, the others keep their lines."""
+    import yaml
+
+    from hycompliance.evaluate import write_config
+    from hycompliance.matching import load_config
+
+    config = load_config()
+    path = tmp_path / "matching.yaml"
+    path.write_text("# weights of the matcher\nweights:\n  cos: 1.0\n  group: 2.0\nbias: -1.0\nt_part: 0.85\n",
+                    encoding="utf-8")
+    fitted = config.with_(weights={"cos": 7.5, "group": -0.25, "indicator_extra": -1.875}, bias=-2.0)
+    write_config(fitted, path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["weights"] == {"cos": 7.5, "group": -0.25, "indicator_extra": -1.875}
+    assert (data["bias"], data["t_part"]) == (-2.0, config.t_part)
+    assert path.read_text(encoding="utf-8").startswith("# weights of the matcher\n")
+
+
 def _closest_task(signal: str, j: int) -> int:
     from hycompliance.rerank import EmbeddingSimilarity, load_encoder
 
