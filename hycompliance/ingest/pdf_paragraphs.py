@@ -16,7 +16,7 @@ PARAGRAPH_INDENT = 6.0
 PARAGRAPH_GAP_SHARE = 1.35
 # What starts a line like a label (a bullet, "2.", "a)", "II."), and what ends a sentence.
 LINE_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]|[a-zđ][).]|[IVXLC]+\.)\s", re.IGNORECASE)
-SENTENCE_END = re.compile(r"[.;:!?]\s*$")
+SENTENCE_END = (".", ";", ":", "!", "?")  # (the line's last character, trailing spaces aside)
 # A line ended its paragraph when the next line's first word (its width times this) would have fitted after it.
 WORD_FIT_MARGIN = 1.5
 # A document sets its paragraphs apart when at least this share (and this many) of the lines after a sure
@@ -30,6 +30,16 @@ JUSTIFIED_MIN_LINES = 5
 # within this many points short of it or this many past it.
 JUSTIFIED_TOLERANCE = 2.0
 JUSTIFIED_OVERFULL = 4.0
+
+
+def ends_sentence(text: str) -> bool:
+    """Does a line end a sentence (its last character, trailing spaces aside, one of ``SENTENCE_END``)?
+    (The same as searching ``[.;:!?]\\s*$``, without a search from every position of the line.)
+
+    >>> ends_sentence("Trên đây là Kế hoạch."), ends_sentence("Nơi nhận: "), ends_sentence("khu công nghiệp,")
+    (True, True, False)
+    """
+    return text.rstrip().endswith(SENTENCE_END)
 
 
 def line_step(lines: list[Line]) -> float:
@@ -82,7 +92,7 @@ def justified_continuations(lines: list[Line], starts: dict[Line, bool], right: 
         if id(above) not in full or starts.get(line, True):
             continue
         labelled = LINE_LABEL.match(line.text) is not None
-        ended = SENTENCE_END.search(above.text) is not None
+        ended = ends_sentence(above.text)
         if labelled != ended:
             out.add(id(line))
     return out
@@ -136,7 +146,7 @@ def marks_paragraphs(pages: list[list[Line]], marks: list[dict[Line, bool]]) -> 
     for lines, page_marks in zip(pages, marks):
         right = max((line.x1 for line in lines), default=0.0)
         for above, line in zip(lines, lines[1:]):
-            if (SENTENCE_END.search(above.text) and line.text[:1] not in LIST_BULLETS
+            if (ends_sentence(above.text) and line.text[:1] not in LIST_BULLETS
                     and right - above.x1 > _first_word_width(line) * WORD_FIT_MARGIN):
                 ends += 1
                 marked += page_marks[line]
@@ -153,7 +163,7 @@ def wrapped_continuations(lines: list[Line], marks: dict[Line, bool]) -> set[int
     right = max(line.x1 for line in lines)
     return {
         id(line) for above, line in zip(lines, lines[1:])
-        if not marks[line] and SENTENCE_END.search(above.text) is not None and LINE_LABEL.match(line.text) is None
+        if not marks[line] and ends_sentence(above.text) and LINE_LABEL.match(line.text) is None
         and right - above.x1 < _first_word_width(line)
     }
 
@@ -168,6 +178,6 @@ def _ended_early(previous: Line, line: Line, right: float) -> bool:
     """Did the line above end its sentence short of the right edge by more than this line's first word
     needs (so the break was the writer's, not the wrap's): "... trước ngày 30/11 hằng năm." + "Trên đây là"?"""
     text = line.text
-    if SENTENCE_END.search(previous.text) is None or not text[:1].isupper():
+    if not ends_sentence(previous.text) or not text[:1].isupper():
         return False
     return right - previous.x1 > _first_word_width(line) * WORD_FIT_MARGIN
