@@ -15,6 +15,7 @@ from hycompliance.ingest.legacy import unicode_to_tcvn3, unicode_to_vni
 from hycompliance.ingest.pdf import _blocks
 from hycompliance.ingest.pdf_chars import Segment, join_segments
 from hycompliance.ingest.pdf_layout import Line, PageItem, group_lines, two_column_regions
+from hycompliance.ingest.pdf_paragraphs import ends_sentence
 from hycompliance.ingest.pdf_tables import clean_cell, continue_table
 from hycompliance.models import Block
 
@@ -477,3 +478,16 @@ def test_short_page_is_a_scan_only_when_it_draws_an_image(tmp_path: Path, monkey
     assert [dict(w.details).get("pages") for w in document.warnings if w.code == "W110"] == (
         [ocr_pages] if ocr_pages else [])
     assert [w.code for w in document.warnings if w.code == "W108"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Trên đây là Kế hoạch thực hiện Nghị quyết.", True), ("- UBND tỉnh;", True), ("Nơi nhận:  ", True),
+     ("Bạn đã hoàn thành chưa?", True), ("Thực hiện ngay!\u00a0", True), ("thân thiện môi trường,", False),
+     ("trước ngày 30/11", False), ("(Kèm theo Kế hoạch số 87/KH-UBND)", False), ("Ghi chú: các", False),
+     ("", False), ("   ", False), ("1.", True)],
+)
+def test_ends_sentence(text: str, expected: bool) -> None:
+    """A line ends a sentence when its last character, trailing spaces (a no-break space too) aside, is one of
+    . ; : ! ? — a colon inside the line or a closing bracket does not."""
+    assert ends_sentence(text) is expected
