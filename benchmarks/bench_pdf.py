@@ -49,13 +49,15 @@ def _pdfium_plain(files: list[Path]) -> tuple[int, float]:
 def bench_pdf() -> list[dict]:
     files = _text_pdfs()
     rows = []
-    started, cpu = time.perf_counter(), time.process_time()
-    pages = 0
-    for _ in range(REPEAT):
-        pages += sum(read(path).pages for path in files)
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
-    rows.append({"what": "text PDFs (hycompliance)", "files": len(files), "pages": pages // REPEAT,
-                 "pages/s": pages / seconds, "CPU pages/s": pages / cpu_seconds, "goal pages/s": TEXT_GOAL})
+    # the first pass also pays the process's one-time costs (imports, rule files, syllable tables): apart
+    for what, repeat, goal in (("text PDFs (hycompliance), first pass", 1, None),
+                               ("text PDFs (hycompliance), next passes", REPEAT, TEXT_GOAL)):
+        started, cpu = time.perf_counter(), time.process_time()
+        pages = sum(read(path).pages for _ in range(repeat) for path in files)
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+        rows.append({"what": what, "files": len(files), "pages": pages // repeat, "pages/s": pages / seconds,
+                     "CPU pages/s": pages / cpu_seconds, "goal pages/s": goal})
+    rows.append(_producer_prints())
     plain_pages, plain_seconds = _pdfium_plain(files)
     rows.append({"what": "text PDFs (pdfium plain text)", "files": len(files), "pages": plain_pages,
                  "pages/s": plain_pages / plain_seconds})
@@ -74,6 +76,20 @@ def bench_pdf() -> list[dict]:
     rows.append({"what": "OCR (tesseract vie, 300 dpi)", "files": 1, "pages": document.pages,
                  "pages/s": document.pages / seconds})
     return rows
+
+
+def _producer_prints() -> dict:
+    """Distinct documents: every cached print of the producer matrix (``make producers``), each read once."""
+    from tests.producers import CACHE
+
+    prints = sorted(CACHE.glob("*/*.pdf"))
+    if not prints:
+        return {"what": "producer prints: none cached (make producers)"}
+    started, cpu = time.perf_counter(), time.process_time()
+    pages = sum(read(path).pages for path in prints)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    return {"what": "producer prints, each read once", "files": len(prints), "pages": pages,
+            "pages/s": pages / seconds, "CPU pages/s": pages / cpu_seconds, "goal pages/s": TEXT_GOAL}
 
 
 READ_LONG = """
