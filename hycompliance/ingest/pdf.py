@@ -298,6 +298,9 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     table: Block | None = None
     for number, (items, body, page_marks) in enumerate(zip(pages, bodies, marks), start=1):
         starts = paragraph_starts(body, page_marks)
+        above = next((lines for lines in reversed(bodies[: number - 1]) if lines), [])
+        if marked and body and above and not starts[body[0]] and _broke_short(above[-1], body[0], above):
+            starts[body[0]] = True  # the gap that marks a paragraph is lost at the top of a page
         continued = justified_continuations(body, starts, right)
         if marked:
             continued |= wrapped_continuations(body, page_marks)
@@ -454,6 +457,15 @@ def _first_word_width(line: Line) -> float:
     """About how wide the line's first word and the space before it are (its share of the line's width)."""
     text = line.text
     return (line.x1 - line.x0) * (len(text.split(" ", 1)[0]) + 1) / max(len(text), 1)
+
+
+def _broke_short(previous: Line, line: Line, page: list[Line]) -> bool:
+    """Did the last line of a page (``previous``, one of ``page``'s lines) stop short of that page's right
+    edge by more than the next page's first line's first word needs, so that the break was the writer's,
+    not the wrap's? In a document that sets its paragraphs apart (``marks_paragraphs``) the first line of a
+    page has no line above to show a gap: "a) Mục tiêu chung (6 mục tiêu)" + (next page) "(1) Tỷ trọng ..."."""
+    right = max(x.x1 for x in page)
+    return right - previous.x1 > _first_word_width(line) * WORD_FIT_MARGIN
 
 
 def _ended_early(previous: Line, line: Line, right: float) -> bool:
