@@ -27,7 +27,8 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from hycompliance.ingest import read
-from hycompliance.ingest.pdf_chars import char_geometry, ctypes_geometry, join_segments, page_chars, segment_lines
+from hycompliance.ingest.pdf_chars import join_segments, segment_lines
+from hycompliance.ingest.pdf_columns import char_geometry, ctypes_geometry, page_chars
 from hycompliance.normalize import fold_whitespace
 
 REPEAT = 3

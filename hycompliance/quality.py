@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 
@@ -81,9 +82,28 @@ def is_syllable(word: str) -> bool:
     return SYLLABLE.match(base.replace("đ", "d")) is not None
 
 
+@lru_cache(maxsize=65536)
+def _token_syllables(token: str) -> tuple[int, int]:
+    """How many lower-case words without a hyphen one whitespace-free token holds, and how many of them
+    spell no Vietnamese syllable: the words ``WORD`` finds in it (a token of letters only is one word, no
+    search needed). Cached: a plan repeats its tokens.
+
+    >>> _token_syllables("đãi"), _token_syllables("(ng,"), _token_syllables("KH-UBND"), _token_syllables("5/cư")
+    ((1, 0), (1, 1), (0, 0), (1, 0))
+    """
+    words = (token,) if token.isalpha() else WORD.findall(token)
+    lower = [word for word in words if word.islower() and "-" not in word]
+    return len(lower), len(lower) - sum(map(is_syllable, lower))
+
+
 def _page_lines(blocks: Iterable[Block]) -> dict[int, list[str]]:
     pages: dict[int, list[str]] = defaultdict(list)
     for block in blocks:
+        if block.kind != "table" and "\n" not in block.text:  # (most blocks: one line; its page listed even if blank)
+            lines = pages[block.page]
+            if block.text.strip():
+                lines.append(block.text)
+            continue
         texts = [cell for row in block.rows for cell in row] if block.kind == "table" else [block.text]
         pages[block.page] += [line for text in texts for line in text.split("\n") if line.strip()]
     return pages
@@ -135,21 +155,21 @@ def check_text(
     pages = _page_lines(blocks)
     found: list[tuple[int | str, str]] = []
     for page, lines in sorted(pages.items()):
-        punctuation = sum(1 for line in lines if PUNCTUATION_ONLY.match(line))
+        punctuation = len(list(filter(PUNCTUATION_ONLY.match, lines)))
         if punctuation >= limits.punctuation_lines:
             found.append((page, "punctuation"))
             continue
-        # (one search of the page: no word runs across a line break)
-        words = [w for w in WORD.findall("\n".join(lines)) if w.islower() and "-" not in w]
-        bad = len(words) - sum(map(is_syllable, words))
-        if len(words) >= limits.min_words and bad > limits.bad_syllable_share * len(words):
+        # (a page's whitespace-separated tokens: no word runs across a space or a line break)
+        counts = list(map(_token_syllables, "\n".join(lines).split()))
+        words, bad = sum(map(itemgetter(0), counts)), sum(map(itemgetter(1), counts))
+        if words >= limits.min_words and bad > limits.bad_syllable_share * words:
             found.append((page, "syllables"))
             continue
     whole = f"{min(pages)}–{max(pages)}" if pages else "1"
     if plain_pages:
         found += [(page or whole, "disagreement") for page in _lost_pages(pages, plain_pages, dropped_pages or {}, limits)]
-    chars = sum(len(line) for lines in pages.values() for line in lines)
-    labels = sum(1 for lines in pages.values() for line in lines if LABEL.match(line))
+    chars = sum(sum(map(len, lines)) for lines in pages.values())
+    labels = sum(len(list(filter(LABEL.match, lines))) for lines in pages.values())
     if chars >= limits.min_label_chars and chars > limits.max_chars_per_label * max(labels, 1):
         found.append((whole, "labels"))
     return tuple(warning(WarningCode.W109_DAMAGED_TEXT, page=str(page), sign=sign) for page, sign in found)

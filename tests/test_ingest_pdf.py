@@ -15,6 +15,7 @@ from hycompliance.ingest.legacy import unicode_to_tcvn3, unicode_to_vni
 from hycompliance.ingest.pdf import _blocks
 from hycompliance.ingest.pdf_chars import Segment, join_segments
 from hycompliance.ingest.pdf_layout import Line, PageItem, group_lines, two_column_regions
+from hycompliance.ingest.pdf_paragraphs import ends_sentence
 from hycompliance.ingest.pdf_tables import clean_cell, continue_table
 from hycompliance.models import Block
 
@@ -507,3 +508,16 @@ def _gapped_pages(last: tuple[float, str], first: str) -> list[list[PageItem]]:
 def test_page_top_line_after_a_short_last_line_starts_a_paragraph(last, first, starts) -> None:
     top = next(b for b in _blocks(_gapped_pages(last, first)) if b.page == 2 or first in b.text)
     assert (top.text.startswith(first) and top.kind == "paragraph") is starts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Trên đây là Kế hoạch thực hiện Nghị quyết.", True), ("- UBND tỉnh;", True), ("Nơi nhận:  ", True),
+     ("Bạn đã hoàn thành chưa?", True), ("Thực hiện ngay!\u00a0", True), ("thân thiện môi trường,", False),
+     ("trước ngày 30/11", False), ("(Kèm theo Kế hoạch số 87/KH-UBND)", False), ("Ghi chú: các", False),
+     ("", False), ("   ", False), ("1.", True)],
+)
+def test_ends_sentence(text: str, expected: bool) -> None:
+    """A line ends a sentence when its last character, trailing spaces (a no-break space too) aside, is one of
+    . ; : ! ? — a colon inside the line or a closing bracket does not."""
+    assert ends_sentence(text) is expected

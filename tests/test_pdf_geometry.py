@@ -14,15 +14,16 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
-from hycompliance.ingest.pdf_chars import (
+from hycompliance.ingest.pdf_chars import _spaced_text
+from hycompliance.ingest.pdf_columns import (
     _calls,
     _code_kind,
     _code_kinds,
-    _spaced_text,
     char_generated,
     char_geometry,
     ctypes_generated,
     ctypes_geometry,
+    page_chars,
 )
 from tests.conftest import DEV, PROVINCIAL
 
@@ -81,6 +82,30 @@ def test_spaced_text_joins_characters_in_reading_order(texts, index, spaced, wan
     pieces = [(" " if s else "") + texts[i] for i, s in zip(index, spaced)]
     assert joined == want
     assert [joined[a:b] for a, b in zip(offsets, offsets[1:])] == pieces
+    if all(len(text) == 1 for text in texts):  # the page's code points given (``PageChars.codes``): the same
+        codes = np.array([ord(text) for text in texts], dtype=np.uint32)
+        with_codes = _spaced_text(texts, np.array(index, dtype=np.int64), np.array(spaced, dtype=bool), codes=codes)
+        assert with_codes[0] == want and with_codes[1].tolist() == offsets.tolist()
+
+
+@pytest.mark.parametrize("path", PDFS[:2], ids=lambda p: p.stem)
+def test_page_codes_are_the_texts_code_points(path) -> None:
+    """Where no character has accent glyphs of its own, ``PageChars.codes`` holds each text's code point (also in
+    a subset), so the runs joined from it read what the texts read."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for page in pdf:
+            textpage = page.get_textpage()
+            chars = page_chars(textpage)
+            textpage.close()
+            if chars.codes is None:
+                assert any(len(text) > 1 for text in chars.texts)
+                continue
+            assert chars.codes.tolist() == [ord(text) for text in chars.texts]
+            half = chars.subset(np.arange(len(chars)) % 2 == 0)
+            assert half.codes is not None and half.codes.tolist() == [ord(text) for text in half.texts]
+    finally:
+        pdf.close()
 
 
 @pytest.mark.parametrize("word", ["KẾ HOẠCH", "Độc lập - Tự do - Hạnh phúc", "Triển khai thực hiện"])

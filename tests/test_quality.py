@@ -10,7 +10,7 @@ import pytest
 
 from hycompliance.ingest import read
 from hycompliance.models import Block, ParseWarning
-from hycompliance.quality import check_text, describe, is_syllable
+from hycompliance.quality import _token_syllables, check_text, describe, is_syllable
 from tests.conftest import DEV, PROVINCIAL, ROOT, dev_names
 
 GOOD = [DEV / f"{n}.{ext}" for n in dev_names() for ext in ("pdf", "docx", "txt")] + [
@@ -30,6 +30,18 @@ BODY = (
 )
 def test_is_syllable(word: str, expected: bool) -> None:
     assert is_syllable(word) is expected
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("đãi", (1, 0)), ("đãi,", (1, 0)), ("(ng,", (1, 1)), ("KH-UBND", (0, 0)), ("ng-yêu", (0, 0)),
+     ("2021-2025", (0, 0)), ("5/cư", (1, 0)), ("mtr/bkh;", (2, 2)), ("Tỉnh", (0, 0)), ("ưu_đãi", (2, 0)),
+     ("“nghiêng”", (1, 0)), ("...", (0, 0))],
+)
+def test_token_syllables(token: str, expected: tuple[int, int]) -> None:
+    """(lower-case words without a hyphen in one token, of them no syllable): punctuation, digits and "_"
+    split words; a hyphenated or capitalised word is not judged."""
+    assert _token_syllables(token) == expected
 
 
 def _fallback_order(line: str) -> str:

@@ -4,8 +4,8 @@
  * the reading time (issue 13). This module calls them in a C loop through the function pointers Python
  * hands it (the functions of the pdfium library pypdfium2 loaded: no pdfium header or link needed) and
  * writes into arrays Python owns. It computes nothing: the values are exactly those of the ctypes loop in
- * pdf_chars.ctypes_geometry, which stays as the fallback where this module is not built. The same for
- * FPDFText_IsGenerated of the page's spaces (pdf_chars.ctypes_generated). */
+ * pdf_columns.ctypes_geometry, which stays as the fallback where this module is not built. The same for
+ * FPDFText_IsGenerated of the page's spaces (pdf_columns.ctypes_generated). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -68,8 +68,8 @@ static PyObject *generated(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"geometry", geometry, METH_VARARGS, "pdfium's origin and loose box of many characters (see pdf_chars)."},
-    {"generated", generated, METH_VARARGS, "pdfium's IsGenerated of many characters (see pdf_chars)."},
+    {"geometry", geometry, METH_VARARGS, "pdfium's origin and loose box of many characters (see pdf_columns)."},
+    {"generated", generated, METH_VARARGS, "pdfium's IsGenerated of many characters (see pdf_columns)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -268,6 +268,8 @@ def _off_centre(line: Line, boundary: float, middles: list[float | None]) -> boo
 
 def _column_split(line: Line) -> float | None:
     """Where a line's right column begins, less a margin, if it has exactly one wide gap between runs."""
+    if len(line.segments) < 2:  # (most lines: one run, no gap)
+        return None
     starts = [b.x0 for a, b in zip(line.segments, line.segments[1:]) if b.x0 - a.x1 >= HEADER_COLUMN_GAP]
     return starts[0] - COLUMN_MARGIN if len(starts) == 1 else None
 

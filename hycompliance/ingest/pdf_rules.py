@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hycompliance.ingest.pdf_chars import PageChars, Segment, segment_lines
+from hycompliance.ingest.pdf_chars import Segment, segment_lines
+from hycompliance.ingest.pdf_columns import PageChars
 
 Edge = dict[str, object]
 # A horizontal rule at least this wide (points) may bound a table's band (a short underline never does) ...

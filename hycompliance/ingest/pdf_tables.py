@@ -23,7 +23,8 @@ import pypdfium2.raw as pdfium_c
 
 import numpy as np
 
-from hycompliance.ingest.pdf_chars import PageChars, Segment, cell_lines, join_segments, page_em, segment_lines
+from hycompliance.ingest.pdf_chars import Segment, cell_lines, join_segments, page_em, segment_lines
+from hycompliance.ingest.pdf_columns import PageChars
 from hycompliance.ingest.pdf_rules import rule_only_edges
 from hycompliance.normalize import OPEN_END, dehyphenate_lines, fold_whitespace
 from hycompliance.quality import is_syllable
