@@ -480,6 +480,36 @@ def test_short_page_is_a_scan_only_when_it_draws_an_image(tmp_path: Path, monkey
     assert [w.code for w in document.warnings if w.code == "W108"] == []
 
 
+def _gapped_pages(last: tuple[float, str], first: str) -> list[list[PageItem]]:
+    """Two pages of a document that sets its paragraphs apart by a gap (22 points over a line step of 11):
+    page 1 ends with ``last`` (right end, text), page 2 starts with ``first`` (set at the top, no gap above)."""
+    rows, top = [], 71.0
+    for number in range(1, 7):
+        rows += [(top, 500, f"{number}. Sở Thông tin và Truyền thông chủ trì triển khai các nhiệm vụ tại mục {number}"),
+                 (top + 11, 250, "phần III Kế hoạch.")]
+        top += 33
+    rows.append((top, *last))
+    second = lines_of([seg(90, 71, 480, first)], page=2) + lines_of([seg(90, 82, 300, "kết nối đến cấp xã.")], page=2)
+    return _page_of(rows) + [[PageItem(top=line.top, line=line) for line in second]]
+
+
+@pytest.mark.parametrize(
+    ("last", "first", "starts"),
+    [
+        # a heading that ended well short of the edge: the next page's first line starts a paragraph
+        ((250, "a) Mục tiêu chung (6 mục tiêu)"), "(1) Tỷ trọng kinh tế số đạt tối thiểu 30% GRDP; hạ tầng số", True),
+        ((320, "Hoàn thành 100% nhiệm vụ được giao trong năm."), "Tỷ lệ dịch vụ công trực tuyến toàn trình đạt", True),
+        # a line that reached the edge was wrapped: the next page's first line goes on from it
+        ((500, "b) Phát triển hạ tầng số đồng bộ, hiện đại, bảo đảm an toàn, an ninh mạng, từ tỉnh"),
+         "đến cơ sở; phủ sóng di động 5G tại các khu công nghiệp, khu đô thị và", False),
+    ],
+    ids=["heading", "sentence", "wrapped"],
+)
+def test_page_top_line_after_a_short_last_line_starts_a_paragraph(last, first, starts) -> None:
+    top = next(b for b in _blocks(_gapped_pages(last, first)) if b.page == 2 or first in b.text)
+    assert (top.text.startswith(first) and top.kind == "paragraph") is starts
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("Trên đây là Kế hoạch thực hiện Nghị quyết.", True), ("- UBND tỉnh;", True), ("Nơi nhận:  ", True),

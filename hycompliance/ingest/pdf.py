@@ -38,9 +38,9 @@ from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
 from hycompliance.ingest.pdf_borderless import borderless_tables, outside_tables
 from hycompliance.ingest.pdf_chars import page_chars, segment_lines
 from hycompliance.ingest.pdf_layout import Line, PageItem, arrange_page, group_lines, ocr_lines
-from hycompliance.ingest.pdf_paragraphs import (PARAGRAPH_GAP_SHARE, justified_continuations, justified_right,
-                                                line_step, marks_paragraphs, paragraph_marks, paragraph_starts,
-                                                wrapped_continuations)
+from hycompliance.ingest.pdf_paragraphs import (PARAGRAPH_GAP_SHARE, broke_short, justified_continuations,
+                                                justified_right, line_step, marks_paragraphs, paragraph_marks,
+                                                paragraph_starts, wrapped_continuations)
 from hycompliance.ingest.pdf_tables import (FoundTable, continue_table, find_tables, has_images, has_paths,
                                              same_width)
 from hycompliance.models import Block, Document, ParseWarning
@@ -277,6 +277,9 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     table: Block | None = None
     for number, (items, body, page_marks) in enumerate(zip(pages, bodies, marks), start=1):
         starts = paragraph_starts(body, page_marks)
+        above = next((lines for lines in reversed(bodies[: number - 1]) if lines), [])
+        if marked and body and above and not starts[body[0]] and broke_short(above[-1], body[0], above):
+            starts[body[0]] = True  # the gap that marks a paragraph is lost at the top of a page
         continued = justified_continuations(body, starts, right)
         if marked:
             continued |= wrapped_continuations(body, page_marks)

@@ -174,6 +174,15 @@ def _first_word_width(line: Line) -> float:
     return (line.x1 - line.x0) * (len(text.split(" ", 1)[0]) + 1) / max(len(text), 1)
 
 
+def broke_short(previous: Line, line: Line, page: list[Line]) -> bool:
+    """Did the last line of a page (``previous``, one of ``page``'s lines) stop short of that page's right
+    edge by more than the next page's first line's first word needs, so that the break was the writer's,
+    not the wrap's? In a document that sets its paragraphs apart (``marks_paragraphs``) the first line of a
+    page has no line above to show a gap: "a) Mục tiêu chung (6 mục tiêu)" + (next page) "(1) Tỷ trọng ..."."""
+    right = max(x.x1 for x in page)
+    return right - previous.x1 > _first_word_width(line) * WORD_FIT_MARGIN
+
+
 def _ended_early(previous: Line, line: Line, right: float) -> bool:
     """Did the line above end its sentence short of the right edge by more than this line's first word
     needs (so the break was the writer's, not the wrap's): "... trước ngày 30/11 hằng năm." + "Trên đây là"?"""
