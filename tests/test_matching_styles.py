@@ -57,7 +57,7 @@ def test_dev_plans_in_the_pooled_fit(pooled):
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in STYLES.glob("*.json")))
 def test_style_plan_has_every_form(name):
-    """`make eval-styles` fits each form on the plans it has: a plan missing its .docx or .pdf leaves those
+    """`make eval` fits each form on the plans it has: a plan missing its .docx or .pdf leaves those
     folds fitted on fewer plans than the txt folds, and a form's score then moves for no reason of its own."""
     missing = [ext for ext in ("txt", "docx", "pdf") if not (STYLES / f"{name}.{ext}").is_file()]
     assert not missing, f"{name}: no {', '.join(missing)} (run tests/fixtures/styles/build.py)"
