@@ -38,6 +38,7 @@ from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
 from hycompliance.ingest.pdf_borderless import borderless_tables, outside_tables
 from hycompliance.ingest.pdf_chars import page_chars, segment_lines
 from hycompliance.ingest.pdf_layout import Line, PageItem, arrange_page, group_lines, ocr_lines
+from hycompliance.ingest.pdf_page_ends import PageEnd, body_em, page_end, pages_ending_in_tables
 from hycompliance.ingest.pdf_paragraphs import (PARAGRAPH_GAP_SHARE, broke_short, justified_continuations,
                                                 justified_right, line_step, marks_paragraphs, paragraph_marks,
                                                 paragraph_starts, wrapped_continuations)
@@ -109,7 +110,7 @@ def read_pdf(path: str, limits: Limits) -> Document:
         done = ", ".join(str(index + 1) for index in sorted(words))
         warnings += (ParseWarning(WARN_OCR, f"pages {done} read by OCR (tesseract, vie); check names and numbers",
                                    (("pages", done),)),)
-    blocks = tuple(_blocks(items))
+    blocks = tuple(_blocks(items, page_ends=_page_ends(read, items, words)))
     warnings += check_text(blocks, plain_pages=plain, dropped_pages=dropped)
     return Document(path=path, blocks=blocks, pages=pages, form="pdf", warnings=warnings)
 
@@ -121,6 +122,7 @@ class _Page:
     lines: list[Line]
     tables: list[FoundTable]
     plain: str
+    height: float
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
@@ -151,7 +153,7 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
         borderless = borderless_tables(segments, kept, height)
         if borderless:  # (as for ruled tables: their text is the table's, the lines formed without it)
             segments = outside_tables(segments, borderless)
-        return _Page(group_lines(segments, index + 1), tables + borderless, plain)
+        return _Page(group_lines(segments, index + 1), tables + borderless, plain, height)
     finally:
         textpage.close()
         page.close()
@@ -254,8 +256,18 @@ def _is_page_number(index: int, lines: list[Line], keys: list[tuple[str, int]], 
     return not gaps or min(gaps) > max(PAGE_NUMBER_MIN_GAP, PARAGRAPH_GAP_SHARE * line_step(lines))
 
 
-def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
-    """Blocks in reading order; a table that goes on at the top of the next page is one table.
+def _page_ends(read: list[_Page | None], items: list[list[PageItem]], ocr: dict[int, object]) -> frozenset[int]:
+    """The pages that end inside a table (``pdf_page_ends``); a scanned page (read by OCR or not) has no table."""
+    ends = [
+        page_end(page.height, page_items, page.tables) if page is not None and index not in ocr else PageEnd(0.0, 0.0, False)
+        for index, (page, page_items) in enumerate(zip(read, items))
+    ]
+    return pages_ending_in_tables(ends, em=body_em(items))
+
+
+def _blocks(pages: list[list[PageItem]], *, page_ends: frozenset[int] = frozenset()) -> Iterator[Block]:
+    """Blocks in reading order; a table that goes on at the top of the next page is one table (its row cut
+    by the page break mended, ``continue_table``; ``page_ends``: the pages that end inside a table).
 
     A line that starts a paragraph by its layout (indented first line, or space above it) is a
     ``paragraph`` block; the other lines are ``line`` blocks that may continue the one before.
@@ -275,6 +287,7 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
     marked = marks_paragraphs(bodies, marks)
     pending: list[tuple[int, str, bool, bool]] = []
     table: Block | None = None
+    table_end = 0  # the page of the table's last part
     for number, (items, body, page_marks) in enumerate(zip(pages, bodies, marks), start=1):
         starts = paragraph_starts(body, page_marks)
         above = next((lines for lines in reversed(bodies[: number - 1]) if lines), [])
@@ -298,11 +311,12 @@ def _blocks(pages: list[list[PageItem]]) -> Iterator[Block]:
             if item.header:
                 yield from (Block(text=t, page=number, kind="line", region="header") for t in item.header)
             elif table is not None and table.page < number and same_width(table.rows, item.table):
-                table = Block(text="", page=table.page, kind="table", rows=continue_table(table.rows, item.table))
+                rows = continue_table(table.rows, item.table, page_end=table_end in page_ends)
+                table, table_end = Block(text="", page=table.page, kind="table", rows=rows), number
             else:
                 if table is not None:
                     yield table
-                table = Block(text="", page=number, kind="table", rows=item.table)
+                table, table_end = Block(text="", page=number, kind="table", rows=item.table), number
     if table is not None:
         yield table
     yield from _line_blocks(pending)

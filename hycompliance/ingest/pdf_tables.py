@@ -290,12 +290,21 @@ def clean_cell(cell: str | None) -> str:
     return "\n".join(out)
 
 
-def continue_table(rows: Rows, more: Rows) -> Rows:
+def continue_table(rows: Rows, more: Rows, *, page_end: bool = False) -> Rows:
     """Append the rows of a table's next-page part; a row cut by the page break is mended.
 
     The first row of the next part continues the last row when its first cell (the row number) is empty
-    and no other cell starts like a new entry: a label such as "- ", "a) ", "2.1.", or a capitalised word
-    (unless the last row of a numbered table was visibly cut: a cell ends in "với", "và", a comma...).
+    and no other cell starts like a new entry: a label such as "- ", "a) ", "2.1.". ``page_end``: the part
+    before ended at the page's lower margin, so the page ended inside its last row (``pdf_page_ends``): in a
+    numbered table that row goes on, whatever its rest starts with. Without it, a capitalised word also
+    starts a new entry (unless the last row of a numbered table was visibly cut: a cell ends in "với", "và",
+    a comma...).
+
+    >>> rows = (("TT", "Nội dung"), ("4.2", "Hình thành nền tảng."))
+    >>> continue_table(rows, (("", "Triển khai sổ"),), page_end=True)[1:]
+    (('4.2', 'Hình thành nền tảng.\nTriển khai sổ'),)
+    >>> continue_table(rows, (("", "Triển khai sổ"),))[1:]
+    (('4.2', 'Hình thành nền tảng.'), ('', 'Triển khai sổ'))
 
     >>> continue_table((("1", "Nhiệm vụ về bảo quản,"),), (("", "chế biến nhãn"), ("2", "Hỗ trợ")))
     (('1', 'Nhiệm vụ về bảo quản,\\nchế biến nhãn'), ('2', 'Hỗ trợ'))
@@ -317,7 +326,7 @@ def continue_table(rows: Rows, more: Rows) -> Rows:
     head = more[0]
     cells = [cell for cell in head[1:] if cell]
     numbered = sum(bool(row[0].strip()) for row in rows[1:]) >= max(1, (len(rows) - 1) * 3 // 4)
-    cut = numbered and any(OPEN_END.search(cell) for cell in rows[-1][1:] if cell)
+    cut = numbered and (page_end or any(OPEN_END.search(cell) for cell in rows[-1][1:] if cell))
     starts_new = any(CELL_LABEL.match(cell) for cell in cells) or not cut and any(_capitalised(c) for c in cells)
     if head[0] or not cells or starts_new and not _broken_word(rows[-1]):
         return rows + more
