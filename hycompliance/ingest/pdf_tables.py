@@ -302,7 +302,7 @@ def continue_table(rows: Rows, more: Rows, *, page_end: bool = False) -> Rows:
 
     >>> rows = (("TT", "Nội dung"), ("4.2", "Hình thành nền tảng."))
     >>> continue_table(rows, (("", "Triển khai sổ"),), page_end=True)[1:]
-    (('4.2', 'Hình thành nền tảng.\nTriển khai sổ'),)
+    (('4.2', 'Hình thành nền tảng.\\nTriển khai sổ'),)
     >>> continue_table(rows, (("", "Triển khai sổ"),))[1:]
     (('4.2', 'Hình thành nền tảng.'), ('', 'Triển khai sổ'))
 
