@@ -50,6 +50,8 @@ MIDDLE_EMS = 0.3
 CLOSING_MARKS = frozenset(";,.:)!?…")
 # A cell that ends on a hyphen: a range or word broken at it ("03-", "03 -" where the gap read as a space).
 OPEN_HYPHEN = re.compile(r"[^\W_]\s?[-‐]$")
+# A cell line ending this close (in ems) to the cell's inner right edge leaves no room for a letter: the line is full.
+FULL_CELL_EMS = 0.3
 CELL_LABEL = re.compile(r"^(?:[-+•–]|\d+(?:\.\d+)*[.)]?|[a-zđ][).])(?:\s|$)")
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -244,7 +246,7 @@ def _cell_texts(cells: list[BBox | None], chars: PageChars, middle_x: np.ndarray
         return [_cell_text(cell, chars, middle_x, middle_y, height, usual) if cell is not None else "" for cell in cells]
     lines = cell_lines(chars, which, height, usual)
     return [
-        clean_cell("\n".join(join_segments(tuple(line)) for line in lines.get(number, []))) if cell is not None else ""
+        clean_cell(cell_lines_text(cell, lines.get(number, []))) if cell is not None else ""
         for number, cell in enumerate(cells)
     ]
 
@@ -252,8 +254,44 @@ def _cell_texts(cells: list[BBox | None], chars: PageChars, middle_x: np.ndarray
 def _cell_text(cell: BBox, chars: PageChars, middle_x: np.ndarray, middle_y: np.ndarray, height: float, usual: float) -> str:
     x0, top, x1, bottom = cell
     inside = (x0 <= middle_x) & (middle_x < x1) & (top <= middle_y) & (middle_y < bottom)
-    lines = [join_segments(tuple(line)) for line in segment_lines(chars.subset(inside), height, usual)]
-    return clean_cell("\n".join(lines))
+    return clean_cell(cell_lines_text(cell, segment_lines(chars.subset(inside), height, usual)))
+
+
+def cell_lines_text(cell: BBox, lines: list[list[Segment]]) -> str:
+    """A cell's lines (each its runs, top line first) joined with "\\n", but glued where the cell cut a word
+    too long for it (``_cut_in_word``). The cell's inner right edge is as far from its right rule as its
+    text from its left rule (writers pad both sides alike).
+
+    >>> cell = (156.6, 500.0, 228.6, 700.0)
+    >>> lines = [[Segment(162.3, 0, 210.7, 13, "và ")], [Segment(162.6, 0, 222.4, 13, "STEM/STEA")],
+    ...          [Segment(162.5, 0, 203.7, 13, "M trong ")], [Segment(162.3, 0, 200.1, 13, "giáo dục")]]
+    >>> cell_lines_text(cell, lines)
+    'và\\nSTEM/STEAM trong\\ngiáo dục'
+    """
+    texts = [join_segments(tuple(line)) for line in lines]
+    if len(lines) < 2:
+        return "\n".join(texts)
+    right = cell[2] - max(0.0, min(line[0].x0 for line in lines) - cell[0])
+    out = texts[0]
+    for line, following in zip(lines, texts[1:]):
+        out += ("" if _cut_in_word(line, following, right) else "\n") + following
+    return out
+
+
+def _cut_in_word(line: list[Segment], following: str, right: float) -> bool:
+    """Was a word too long for its cell cut after ``line``, the next line starting with ``following``? The
+    line is that one word (no space inside it, none after it in the file: a line wrapped at a space keeps it),
+    filling the cell to within ``FULL_CELL_EMS`` of its inner ``right`` edge, where not even a narrow letter
+    fits; it ends with a letter or digit, and the rest starts with letters or digits that spell no Vietnamese
+    syllable on their own ("STEM/STEA" + "M trong"; "Chương" + "trình" is a line wrapped between two words).
+    """
+    if len(line) != 1 or " " in line[0].text or not following[:1].isalnum():
+        return False
+    run = line[0]
+    if not run.text[-1:].isalnum() or run.x1 < right - FULL_CELL_EMS * (run.bottom - run.top):
+        return False
+    head = re.match(r"\w+", following)
+    return head is not None and not is_syllable(head.group())
 
 
 def _word_cut(line: str, following: str) -> bool:
