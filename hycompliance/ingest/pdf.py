@@ -37,6 +37,7 @@ from hycompliance.ingest.limits import Limits
 from hycompliance.ingest.ocr import ocr_pages, tesseract_ready
 from hycompliance.ingest.pdf_borderless import borderless_tables, outside_tables
 from hycompliance.ingest.pdf_chars import page_chars, segment_lines
+from hycompliance.ingest.pdf_hyphens import with_typed_spaces
 from hycompliance.ingest.pdf_layout import Line, PageItem, arrange_page, group_lines, ocr_lines
 from hycompliance.ingest.pdf_page_ends import PageEnd, body_em, page_end, pages_ending_in_tables
 from hycompliance.ingest.pdf_paragraphs import (PARAGRAPH_GAP_SHARE, broke_short, justified_continuations,
@@ -136,7 +137,7 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page | None:
         if len("".join(plain.split())) < MIN_TEXT_CHARS and has_images(page.raw):
             return None  # a scan (an image with at most a stray word of text): read by OCR
         width, height = page.get_size()
-        chars = page_chars(textpage, plain)
+        chars = with_typed_spaces(page_chars(textpage, plain), textpage, plain)
         page_runs = cache(lambda: segment_lines(chars, height))  # built once, if the table finder asks first
         tables = find_tables(page.raw, width, height, chars, page_lines=page_runs) if has_paths(page.raw) else []
         if tables:

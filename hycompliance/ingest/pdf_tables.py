@@ -273,9 +273,16 @@ def cell_lines_text(cell: BBox, lines: list[list[Segment]]) -> str:
         return "\n".join(texts)
     right = cell[2] - max(0.0, min(line[0].x0 for line in lines) - cell[0])
     out = texts[0]
-    for line, following in zip(lines, texts[1:]):
-        out += ("" if _cut_in_word(line, following, right) else "\n") + following
+    for line, text, following in zip(lines, texts, texts[1:]):
+        out += ("" if _cut_in_word(line, following, right) else " " if _typed_dash(line, text, following) else "\n") + following
     return out
+
+
+def _typed_dash(line: list[Segment], text: str, following: str) -> bool:
+    """Does the line end on a hyphen the file follows with a space ("giảng dạy- " + "học tập"), where the
+    lines would otherwise be rejoined as a token broken at its hyphen (``dehyphenate_lines``)? Then the next
+    line is a word of its own: glued with the space, which no rejoining takes out."""
+    return line[-1].text.endswith(" ") and len(dehyphenate_lines([text, following])) == 1
 
 
 def _cut_in_word(line: list[Segment], following: str, right: float) -> bool:
