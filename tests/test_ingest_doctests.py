@@ -15,6 +15,7 @@ MODULES = [
     "hycompliance.ingest.pdf",
     "hycompliance.ingest.pdf_tables",
     "hycompliance.ingest.pdf_layout",
+    "hycompliance.ingest.pdf_page_ends",
     "hycompliance.ingest.pdf_paragraphs",
     "hycompliance.ingest.pdf_rules",
     "hycompliance.ingest.ocr",
