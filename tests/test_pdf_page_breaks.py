@@ -98,7 +98,9 @@ def _cut_table_pdf(path: Path, *, part_bottom: float) -> Path:
     _table(pdf, RULES, top, rows)
     pdf.add_page()
     bottom = _table(pdf, RULES, 72.0, [ROW_2_REST, ROW_3])
-    _body(pdf, bottom + 20.0, AFTER + ["Nội dung tiếp theo của kế hoạch."] * int((BODY_BOTTOM - 4.0 - bottom - 20.0) // 17.0 - len(AFTER) + 1))
+    first = bottom + 20.0
+    count = int((BODY_BOTTOM - 4.0 - first) // 17.0) + 1  # baselines 17 apart, the last one's descent at the margin
+    _body(pdf, first, (AFTER + ["Nội dung tiếp theo của kế hoạch."] * count)[:count])
     pdf.output(str(path))
     return path
 
