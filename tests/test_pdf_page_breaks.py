@@ -1,5 +1,5 @@
 """Table rows read from a PDF as the plan's text has them: a row cut by the page break is one row, a word cut
-by a narrow cell is one word, a space typed after a hyphen at the end of a cell's line stays.
+by a narrow cell is one word, a space typed after a hyphen at the end of a line (in a cell or the body) stays.
 
 Each PDF is drawn here with fpdf2 at fixed positions, ruled as LibreOffice rules a table (every cell boxed, the
 box closed at the page's lower margin where a row goes on over the page), with the lines a writer would print;
@@ -172,6 +172,32 @@ def _cell_pdf(path: Path, lines: list[str], *, room: float) -> Path:
 def test_cell_lines(tmp_path: Path, lines: list[str], room: float, expected: str) -> None:
     rows = _table_rows(_cell_pdf(tmp_path / "cell.pdf", lines, room=room))
     assert rows == [("1", expected, "Sở Giáo dục và Đào tạo")]
+
+
+@needs_font
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        # the hyphen typed before a space ends the line: the clause keeps the space
+        ("1. Triển khai nền tảng số phục vụ công tác giảng dạy- ", "học tập và thi cử trên địa bàn tỉnh.",
+         "Triển khai nền tảng số phục vụ công tác giảng dạy- học tập và thi cử trên địa bàn tỉnh."),
+        ("1. Thực hiện có hiệu quả Nghị quyết số 29- ", "NQ/TU ngày 05/7/2022 của Tỉnh ủy.",
+         "Thực hiện có hiệu quả Nghị quyết số 29- NQ/TU ngày 05/7/2022 của Tỉnh ủy."),
+        # a word or symbol typed with its hyphen, broken at it: rejoined
+        ("1. Triển khai nền tảng số phục vụ công tác giảng dạy-", "học tập và thi cử trên địa bàn tỉnh.",
+         "Triển khai nền tảng số phục vụ công tác giảng dạy-học tập và thi cử trên địa bàn tỉnh."),
+        ("1. Thực hiện có hiệu quả Nghị quyết số 29-", "NQ/TU ngày 05/7/2022 của Tỉnh ủy.",
+         "Thực hiện có hiệu quả Nghị quyết số 29-NQ/TU ngày 05/7/2022 của Tỉnh ủy."),
+    ],
+    ids=["word-typed-space", "symbol-typed-space", "word-hyphen", "symbol-hyphen"],
+)
+def test_body_line_ending_on_a_hyphen(tmp_path: Path, first: str, second: str, expected: str) -> None:
+    pdf = _new_pdf()
+    pdf.add_page()
+    _body(pdf, 80.0, ["II. NHIỆM VỤ", first, second, "2. Tổ chức thực hiện."])
+    pdf.output(str(tmp_path / "body.pdf"))
+    clauses = build_plan(read(str(tmp_path / "body.pdf"))).clauses
+    assert [(c.id, c.text) for c in clauses] == [("II", "NHIỆM VỤ"), ("II.1", expected), ("II.2", "Tổ chức thực hiện.")]
 
 
 # --- the labelled plans of other parents: the PDF reads as the .txt ---------------------------------------

@@ -339,8 +339,15 @@ def _dehyphenate(lines: list[tuple[int, str, bool, bool]]) -> list[tuple[int, st
             joined = dehyphenate_lines([out[-1][1], text])
             if out[-1][1].endswith("/") and text[:1].isalnum():  # a symbol or unit broken after "/": "34-CTr/" + "TU"
                 joined = [out[-1][1] + text]
-            if len(joined) == 1 or continues:
+            if len(joined) == 1 or continues or _typed_dash(out[-1][1], text):
                 out[-1] = (out[-1][0], joined[0] if len(joined) == 1 else f"{out[-1][1].rstrip()} {text}", out[-1][2])
                 continue
         out.append((page, text, start))
     return [(page, text.strip(), start) for page, text, start in out]
+
+
+def _typed_dash(line: str, following: str) -> bool:
+    """Does ``line`` end on a hyphen the file follows with a space ("giảng dạy- " + "học tập"), where the lines
+    would otherwise be rejoined as a token broken at its hyphen? Then they go on with the space: kept apart,
+    the hyphen would end the block, and the plan's clause would rejoin it to the next one without the space."""
+    return line.endswith(" ") and len(dehyphenate_lines([line.rstrip(), following])) == 1
