@@ -154,9 +154,10 @@ def test_hyphen_breaks_rejoined_across_pages_keeping_the_first_page() -> None:
 
 
 def test_typed_space_after_hyphen_is_not_joined() -> None:
+    # the line goes on with the typed space: as two blocks, the clause would rejoin them as "07-NQ/TU"
     lines = lines_of([seg(90, 71, 400, "Nghị quyết số 07- ")], [seg(90, 88, 400, "NQ/TU ngày 15/6/2021")])
     pages = [[PageItem(top=line.top, line=line) for line in lines]]
-    assert [b.text for b in _blocks(pages)] == ["Nghị quyết số 07-", "NQ/TU ngày 15/6/2021"]
+    assert [b.text for b in _blocks(pages)] == ["Nghị quyết số 07- NQ/TU ngày 15/6/2021"]
 
 
 def test_table_continued_on_the_next_page_is_one_table() -> None:
